@@ -1,0 +1,382 @@
+"""What Vercel will see when it builds a directory: manifest, Python version, entrypoint.
+
+Both `preflight check` (which reports on it) and `preflight run`'s fallback bundler (which
+builds from it) call `load_project`, so the rules below must match Vercel's builder. Each
+rule cites the vercel/vercel source it mirrors (paths as of the 2026-08 monorepo):
+
+- entrypoint: packages/python/src/entrypoint.ts (candidate files and directories,
+  `[tool.vercel] entrypoint`, `[project.scripts] app`, Django's manage.py) and
+  packages/python-analysis/crates/vercel_python_analysis/src/entrypoint.rs (which
+  top-level statements export `app` / `application` / `handler`);
+- manifest: packages/python-analysis/src/manifest/package.ts (`loadPythonManifest`:
+  per directory, pyproject.toml beats everything; nearest directory to the entrypoint
+  wins; uv.lock only counts beside a pyproject.toml);
+- Python version: package.ts (`computeRequiresPython`: `.python-version` beats
+  `requires-python`) and packages/python/src/version.ts (default 3.12, installed
+  versions tried default-first, then newest first).
+
+Nothing here raises on a broken project: a broken project is what the rules report.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+# packages/python/src/entrypoint.ts: PYTHON_ENTRYPOINT_FILENAMES / PYTHON_ENTRYPOINT_DIRS.
+# The search order is directory-major: every name in '' before any name in src/.
+ENTRYPOINT_NAMES = ("app", "index", "server", "main", "wsgi", "asgi")
+ENTRYPOINT_DIRS = ("", "src", "app", "api")
+
+# packages/python-analysis/src/manifest/package.ts (`loadPythonManifest`): tried in this
+# order in one directory, after pyproject.toml, Pipfile.lock and Pipfile.
+REQUIREMENTS_FILES = (
+    "requirements.frozen.txt",
+    "requirements-frozen.txt",
+    "requirements.txt",
+    "requirements.in",
+    "requirements/prod.txt",
+)
+MANIFEST_ORDER = ("pyproject.toml", "Pipfile.lock", "Pipfile", *REQUIREMENTS_FILES)
+
+# packages/python/src/version.ts: DEFAULT_PYTHON_VERSION is 3.12; the build image offers
+# 3.12-3.14 (failure-modes.md F16), tried default first, then newest first.
+DEFAULT_PYTHON = "3.12"
+AVAILABLE_PYTHONS = ("3.12", "3.14", "3.13")
+
+# entrypoint.rs: names a top-level assignment, def or `from x import` must bind.
+EXPORTED_NAMES = ("app", "application")
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """The dependency manifest Vercel installs from, and why it won."""
+
+    path: Path
+    kind: str  # "pyproject" | "Pipfile.lock" | "Pipfile" | "requirements.txt" | ...
+    reason: str
+    # Other manifests in the same directory that Vercel ignores because this one won.
+    shadowed: tuple[Path, ...] = ()
+    # uv.lock (or pylock.toml) beside a pyproject.toml; Vercel installs it --frozen.
+    lock: Path | None = None
+    has_project_table: bool = True
+
+
+@dataclass(frozen=True)
+class PythonVersion:
+    """The CPython minor version the function will run, and where it came from."""
+
+    version: str  # "3.12"
+    source: str  # ".python-version" | "requires-python" | "default"
+    path: Path | None
+    # What the project asked for when Vercel cannot honour it ("3.10" -> ignored).
+    requested: str | None = None
+    ignored: bool = False
+
+
+@dataclass(frozen=True)
+class Entrypoint:
+    """The file and exported name Vercel's runtime will import."""
+
+    path: Path
+    name: str  # "app" | "application" | "handler"
+    line: int
+    # "tool.vercel.entrypoint" | "candidate" | "project.scripts" | "django"
+    source: str = "candidate"
+
+
+@dataclass(frozen=True)
+class Project:
+    """Everything Vercel decides about a directory before it installs anything."""
+
+    root: Path
+    manifest: Manifest | None
+    python: PythonVersion
+    entrypoint: Entrypoint | None
+    # Candidate files that exist but export nothing Vercel detects (F4 diagnostics).
+    candidates_without_export: tuple[Path, ...] = ()
+    # `[tool.vercel] entrypoint` / `[project.scripts] app` values that resolve to no file.
+    unresolved_entrypoint: str | None = None
+    pyproject: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+
+def load_project(root: Path) -> Project:
+    """Model what Vercel will see when it builds `root` (never raises on bad content)."""
+    root = root.resolve()
+    pyproject = read_toml(root / "pyproject.toml") or {}
+    entrypoint, without, unresolved = _find_entrypoint(root, pyproject)
+    start = entrypoint.path.parent if entrypoint else root
+    manifest, manifest_data = _find_manifest(root, start)
+    python = _python_version(root, start, manifest, manifest_data)
+    return Project(
+        root=root,
+        manifest=manifest,
+        python=python,
+        entrypoint=entrypoint,
+        candidates_without_export=without,
+        unresolved_entrypoint=unresolved,
+        pyproject=pyproject,
+    )
+
+
+def read_toml(path: Path) -> dict[str, Any] | None:
+    """Parse a TOML file; None when it is missing or unreadable (reported elsewhere)."""
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return None
+
+
+# --- entrypoint --------------------------------------------------------------------------
+
+
+def find_exported_name(tree: ast.Module) -> tuple[str, int] | None:
+    """The name Vercel detects in a module, with its line; None if it detects none.
+
+    Mirrors entrypoint.rs `find_app_or_handler_impl`: only top-level statements count;
+    `app`/`application` bound by a plain or annotated assignment to a bare name, a def,
+    or `from x import ... as app`; or a class named `handler` in any case. So
+    `handler = app`, `import app`, `app, x = ...` and an `app` built inside a function
+    are not detected.
+    """
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign):
+            for target in stmt.targets:
+                if isinstance(target, ast.Name) and target.id in EXPORTED_NAMES:
+                    return target.id, stmt.lineno
+        elif isinstance(stmt, ast.AnnAssign):
+            if isinstance(stmt.target, ast.Name) and stmt.target.id in EXPORTED_NAMES:
+                return stmt.target.id, stmt.lineno
+        elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+            # entrypoint.rs matches Stmt::FunctionDef, which in ruff's AST covers async def.
+            if stmt.name in EXPORTED_NAMES:
+                return stmt.name, stmt.lineno
+        elif isinstance(stmt, ast.ImportFrom):
+            for alias in stmt.names:
+                bound = alias.asname or alias.name
+                if bound in EXPORTED_NAMES:
+                    return bound, stmt.lineno
+        elif isinstance(stmt, ast.ClassDef) and stmt.name.lower() == "handler":
+            return stmt.name, stmt.lineno
+    return None
+
+
+def parse_file(path: Path) -> ast.Module | None:
+    """Parse a Python file, None when unreadable or not valid Python."""
+    try:
+        return ast.parse(path.read_bytes(), filename=str(path))
+    except (OSError, SyntaxError, ValueError):
+        return None
+
+
+def _exported(path: Path) -> tuple[str, int] | None:
+    if not path.is_file():
+        return None
+    tree = parse_file(path)
+    return find_exported_name(tree) if tree is not None else None
+
+
+def _resolve_module_attr(root: Path, value: str) -> tuple[Path, str] | None:
+    # entrypoint.ts `resolveModuleAttrEntrypoint`: "pkg.mod:obj" -> pkg/mod.py or
+    # pkg/mod/__init__.py under the project root.
+    match = re.search(r"([A-Za-z_][\w.]*)\s*:\s*([A-Za-z_]\w*)", value)
+    if not match:
+        return None
+    rel = match.group(1).replace(".", "/")
+    for candidate in (root / f"{rel}.py", root / rel / "__init__.py"):
+        if candidate.is_file():
+            return candidate, match.group(2)
+    return None
+
+
+def _line_of(path: Path, name: str) -> int:
+    tree = parse_file(path)
+    if tree is not None:
+        for stmt in tree.body:
+            for node in ast.walk(stmt):
+                if isinstance(node, ast.Name) and node.id == name:
+                    return stmt.lineno
+                if isinstance(node, ast.FunctionDef | ast.ClassDef) and node.name == name:
+                    return stmt.lineno
+    return 1
+
+
+def _find_entrypoint(
+    root: Path, pyproject: Mapping[str, Any]
+) -> tuple[Entrypoint | None, tuple[Path, ...], str | None]:
+    tool = pyproject.get("tool")
+    vercel = tool.get("vercel") if isinstance(tool, dict) else None
+    configured = vercel.get("entrypoint") if isinstance(vercel, dict) else None
+    if configured is not None:
+        # entrypoint.ts `getVercelToolsEntrypoint`: a configured value that resolves to no
+        # file is a hard build error, never a fallback to detection.
+        resolved = _resolve_module_attr(root, str(configured))
+        if resolved is None:
+            return None, (), f"[tool.vercel] entrypoint = {configured!r}"
+        path, name = resolved
+        return Entrypoint(path, name, _line_of(path, name), "tool.vercel.entrypoint"), (), None
+
+    without: list[Path] = []
+    for directory in ENTRYPOINT_DIRS:
+        for stem in ENTRYPOINT_NAMES:
+            candidate = root / directory / f"{stem}.py"
+            if not candidate.is_file():
+                continue
+            found = _exported(candidate)
+            if found is not None:
+                return Entrypoint(candidate, found[0], found[1]), tuple(without), None
+            without.append(candidate)
+
+    django = _django_entrypoint(root)
+    if django is not None:
+        return django, tuple(without), None
+
+    # entrypoint.ts: `[project.scripts] app` is the legacy fallback after detection.
+    project = pyproject.get("project")
+    scripts = project.get("scripts") if isinstance(project, dict) else None
+    app_script = scripts.get("app") if isinstance(scripts, dict) else None
+    if isinstance(app_script, str):
+        resolved = _resolve_module_attr(root, app_script)
+        if resolved is None:
+            return None, tuple(without), f"[project.scripts] app = {app_script!r}"
+        path, name = resolved
+        return Entrypoint(path, name, _line_of(path, name), "project.scripts"), tuple(without), None
+    return None, tuple(without), None
+
+
+def _django_entrypoint(root: Path) -> Entrypoint | None:
+    # entrypoint.ts `detectDjangoPythonEntrypoint`: a manage.py naming
+    # DJANGO_SETTINGS_MODULE in the root or an immediate subdirectory; the Django hook
+    # (packages/python/src/django.ts) then follows WSGI_APPLICATION / ASGI_APPLICATION.
+    dirs = [root, *sorted(p for p in root.iterdir() if p.is_dir() and p.name[0] != ".")]
+    for base in dirs:
+        manage = base / "manage.py"
+        try:
+            text = manage.read_text(encoding="utf-8")
+        except OSError:
+            continue
+        match = re.search(r"DJANGO_SETTINGS_MODULE['\"]\s*,\s*['\"]([\w.]+)['\"]", text)
+        if "DJANGO_SETTINGS_MODULE" not in text or match is None:
+            continue
+        settings = base / (match.group(1).replace(".", "/") + ".py")
+        try:
+            settings_text = settings.read_text(encoding="utf-8")
+        except OSError:
+            continue
+        app_match = re.search(
+            r"^(?:WSGI|ASGI)_APPLICATION\s*=\s*['\"]([\w.]+)\.(\w+)['\"]",
+            settings_text,
+            re.MULTILINE,
+        )
+        if app_match is None:
+            continue
+        module = base / (app_match.group(1).replace(".", "/") + ".py")
+        if module.is_file():
+            name = app_match.group(2)
+            return Entrypoint(module, name, _line_of(module, name), "django")
+    return None
+
+
+# --- manifest ----------------------------------------------------------------------------
+
+
+def _walk_up(root: Path, start: Path) -> Iterator[Path]:
+    # package.ts `discoverPythonPackage`: from the entrypoint's directory up to the root.
+    current = start
+    while True:
+        yield current
+        if current == root or root not in current.parents:
+            return
+        current = current.parent
+
+
+def _find_manifest(root: Path, start: Path) -> tuple[Manifest | None, dict[str, Any]]:
+    for directory in _walk_up(root, start):
+        present = [directory / name for name in MANIFEST_ORDER if (directory / name).is_file()]
+        if not present:
+            continue
+        winner, shadowed = present[0], tuple(present[1:])
+        rel = winner.relative_to(root)
+        if winner.name == "pyproject.toml":
+            data = read_toml(winner) or {}
+            has_project = isinstance(data.get("project"), dict)
+            lock = next(
+                (directory / n for n in ("uv.lock", "pylock.toml") if (directory / n).is_file()),
+                None,
+            )
+            reason = f"{rel} is the nearest manifest to the entrypoint"
+            if shadowed:
+                reason += " and a pyproject.toml beats every other manifest in its directory"
+            return (
+                Manifest(winner, "pyproject", reason, shadowed, lock, has_project),
+                data,
+            )
+        kind = "requirements.txt" if winner.name in REQUIREMENTS_FILES else winner.name
+        if winner.name in REQUIREMENTS_FILES and winner.name != "requirements.txt":
+            kind = str(winner.relative_to(directory))
+        reason = f"{rel} is the nearest manifest to the entrypoint"
+        if shadowed:
+            reason += f" and comes first in Vercel's order ({', '.join(MANIFEST_ORDER[1:])})"
+        return Manifest(winner, kind, reason, shadowed), {}
+    return None, {}
+
+
+# --- python version ----------------------------------------------------------------------
+
+
+def _read_python_version_file(path: Path) -> str | None:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        line = line.strip()
+        if line and not line.startswith("#"):
+            return line
+    return None
+
+
+def _major_minor(request: str) -> str | None:
+    match = re.match(r"^(?:cpython@|python|cp)?(3)\.?(\d+)", request.strip().lower())
+    return f"{match.group(1)}.{match.group(2)}" if match else None
+
+
+def _python_version(
+    root: Path, start: Path, manifest: Manifest | None, data: Mapping[str, Any]
+) -> PythonVersion:
+    # package.ts `computeRequiresPython`: the nearest `.python-version` (at or below the
+    # manifest's directory) wins over the manifest's requires-python.
+    top = manifest.path.parent if manifest else root
+    for directory in _walk_up(root, start):
+        if directory != top and top not in directory.parents:
+            break  # above the manifest's directory: Vercel filters these out
+        version_file = directory / ".python-version"
+        if version_file.is_file():
+            raw = _read_python_version_file(version_file)
+            if raw is None:
+                continue
+            wanted = _major_minor(raw)
+            if wanted in AVAILABLE_PYTHONS:
+                return PythonVersion(wanted, ".python-version", version_file, raw)
+            return PythonVersion(DEFAULT_PYTHON, ".python-version", version_file, raw, True)
+
+    project = data.get("project")
+    requires = project.get("requires-python") if isinstance(project, dict) else None
+    if isinstance(requires, str) and manifest is not None:
+        try:
+            spec = SpecifierSet(requires)
+        except InvalidSpecifier:
+            return PythonVersion(DEFAULT_PYTHON, "requires-python", manifest.path, requires, True)
+        for version in AVAILABLE_PYTHONS:
+            if spec.contains(f"{version}.0", prereleases=True):
+                return PythonVersion(version, "requires-python", manifest.path, requires)
+        return PythonVersion(DEFAULT_PYTHON, "requires-python", manifest.path, requires, True)
+    return PythonVersion(DEFAULT_PYTHON, "default", None)
