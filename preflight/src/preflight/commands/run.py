@@ -1,16 +1,172 @@
-"""`preflight run` (placeholder until its issue lands)."""
+"""`preflight run`: build with Vercel's builder, run under vercel-runtime in a Lambda-like
+sandbox, send probes cold, warm and concurrently, and diagnose what fails.
+
+Exit codes: 0 every probe met its expectation; 1 a probe failed or the build rejected
+the app; 2 usage or environment error (one line on stderr).
+"""
 
 from __future__ import annotations
 
 import argparse
+import re
+import sys
+from pathlib import Path
 from typing import Any
+
+from preflight.emulate.diagnose import diagnose
+from preflight.emulate.errors import EmulatorError
+from preflight.emulate.function import BuildFailed
+from preflight.emulate.probes import CONCURRENCY, Probe, ProbeSyntaxError, parse_probe, run_all
+from preflight.emulate.render import RunResult, to_json, to_text
+from preflight.emulate.session import Builder, prepare
+
+DEFAULT_PROBE = "GET /"
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("run", help="not implemented yet")
-    parser.set_defaults(handler=_not_yet)
+    parser = subparsers.add_parser(
+        "run",
+        help="build with Vercel's builder and probe the function under Vercel's runtime",
+        description=(
+            "Build PATH with Vercel's own builder (falling back to preflight's), run it "
+            "under vercel-runtime in a Lambda-like sandbox and send each probe cold, warm "
+            "and concurrently. Exit 0 only when every probe meets its expectation."
+        ),
+    )
+    parser.add_argument("path", nargs="?", default=".", help="project directory (default: .)")
+    parser.add_argument(
+        "--probe",
+        action="append",
+        default=[],
+        metavar="'METHOD /path [STATUS] [BODY]'",
+        help=f"request to send; repeatable (default: {DEFAULT_PROBE!r}, any status below 500)",
+    )
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="environment variable for the function (and the build); repeatable",
+    )
+    parser.add_argument(
+        "--env-file",
+        type=Path,
+        help="dotenv file of variables to pass (a project's .env is never read otherwise)",
+    )
+    parser.add_argument(
+        "--python", help="CPython version to build for and run (default: the project's)"
+    )
+    parser.add_argument(
+        "--forward-port",
+        action="append",
+        type=int,
+        default=[],
+        metavar="N",
+        help="host loopback TCP port the function may reach (a local database); repeatable",
+    )
+    parser.add_argument(
+        "--builder",
+        choices=[b.value for b in Builder],
+        default=Builder.AUTO.value,
+        help="auto (default): Vercel's CLI when Node/npm are available, else preflight's",
+    )
+    parser.add_argument("--memory", type=int, default=2048, metavar="MB", help="memory limit")
+    parser.add_argument(
+        "--concurrency", type=int, default=CONCURRENCY, metavar="N", help="requests at once"
+    )
+    parser.add_argument("--json", action="store_true", help="machine-readable result on stdout")
+    parser.set_defaults(handler=run, _parser=parser)
 
 
-def _not_yet(args: argparse.Namespace) -> int:
-    print("preflight run: not implemented yet")
-    return 2
+def parse_env_file(path: Path) -> dict[str, str]:
+    """KEY=VALUE lines; `export`, comments, blank lines and surrounding quotes handled."""
+    values: dict[str, str] = {}
+    for number, raw in enumerate(path.read_text().splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        line = line.removeprefix("export ").strip()
+        key, sep, value = line.partition("=")
+        key = key.strip()
+        if not sep or not _ENV_NAME.match(key):
+            raise ValueError(f"{path}:{number}: expected KEY=VALUE")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key] = value
+    return values
+
+
+def _environment(args: argparse.Namespace) -> dict[str, str]:
+    env: dict[str, str] = {}
+    if args.env_file is not None:
+        env.update(parse_env_file(args.env_file))
+    for item in args.env:
+        key, sep, value = item.partition("=")
+        if not sep or not _ENV_NAME.match(key):
+            raise ValueError(f"--env {item!r}: expected KEY=VALUE")
+        env[key] = value
+    return env
+
+
+def _progress(message: str) -> None:
+    if sys.stderr.isatty():
+        print(f"preflight: {message}", file=sys.stderr)
+
+
+def run(args: argparse.Namespace) -> int:
+    parser: argparse.ArgumentParser = args._parser
+    try:
+        probes: list[Probe] = [parse_probe(p) for p in (args.probe or [DEFAULT_PROBE])]
+        env = _environment(args)
+    except (ProbeSyntaxError, ValueError, OSError) as exc:
+        parser.error(str(exc))
+    for port in args.forward_port:
+        if not 0 < port < 65536:
+            parser.error(f"--forward-port {port}: not a TCP port")
+    if args.memory < 128 or args.concurrency < 1:
+        parser.error("--memory must be at least 128 and --concurrency at least 1")
+    source = Path(args.path)
+    try:
+        emulation = prepare(
+            source,
+            env=env,
+            forward_ports=tuple(args.forward_port),
+            python_version=args.python,
+            builder=Builder(args.builder),
+            memory_mb=args.memory,
+            progress=_progress,
+        )
+    except BuildFailed as failed:
+        result = RunResult(
+            source=str(source),
+            builder=failed.builder,
+            function=None,
+            caps=None,
+            policy=None,
+            build_error=failed,
+            build_diagnosis=diagnose(failed.message + "\n" + failed.log),
+        )
+        print(to_json(result) if args.json else to_text(result), end="")
+        return 1
+    except EmulatorError as exc:
+        print(f"preflight run: {exc}", file=sys.stderr)
+        return 2
+    with emulation:
+        try:
+            outcome = run_all(emulation.launch, probes, args.concurrency)
+        except EmulatorError as exc:
+            print(f"preflight run: {exc}", file=sys.stderr)
+            return 2
+        result = RunResult(
+            source=str(source),
+            builder=emulation.function.builder,
+            function=emulation.function,
+            caps=emulation.caps,
+            policy=emulation.policy,
+            run=outcome,
+            notes=[*emulation.notes, *emulation.function.notes],
+        )
+    print(to_json(result) if args.json else to_text(result), end="")
+    return 0 if result.ok else 1

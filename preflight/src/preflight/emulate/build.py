@@ -1,0 +1,166 @@
+"""Build with Vercel's own builder (`vercel build`), in a copy, into a /var/task folder.
+
+Why the real builder: it decides which manifest wins, which file is the entrypoint,
+what gets installed and what ends up in the bundle; any reimplementation drifts. The
+builder needs `python3.X` and `uv` on PATH (its own Python download does not work
+offline) and `.vercel/project.json`; without a framework setting it treats a root
+`app.py` as a static file, so preflight sets the framework the way Vercel's project
+creation detects it, unless the project is linked and carries its own settings.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from pathlib import Path
+
+from preflight.emulate.errors import EmulatorError
+from preflight.emulate.function import (
+    BuildFailed,
+    BuiltFunction,
+    entrypoint_of,
+    materialise,
+    runtime_version_in,
+)
+from preflight.emulate.tools import find_uv
+from preflight.emulate.vercel_cli import VercelCli
+
+BUILD_TIMEOUT_S = 900
+# Host variables a build may need to reach PyPI through this machine's proxy and CA.
+PASS_THROUGH = re.compile(
+    r"^(HOME|LANG|LC_ALL|TMPDIR|XDG_CACHE_HOME|SSL_CERT_FILE|SSL_CERT_DIR|"
+    r"NODE_EXTRA_CA_CERTS|REQUESTS_CA_BUNDLE|PIP_.*|UV_.*|NPM_CONFIG_.*|"
+    r"(HTTP|HTTPS|NO|ALL)_PROXY|(http|https|no|all)_proxy)$"
+)
+FRAMEWORK_MANIFESTS = ("requirements.txt", "pyproject.toml", "Pipfile")
+
+
+def detect_framework(project: Path) -> str | None:
+    """The framework preset Vercel would store when the project is created.
+
+    Mirrors the detectors of Vercel's `fastapi`, `flask` and `python` presets: a
+    manifest mentioning the framework, else any Python manifest means `python`.
+    """
+    texts = []
+    for name in FRAMEWORK_MANIFESTS:
+        path = project / name
+        if path.is_file():
+            texts.append(path.read_text(errors="replace"))
+    if not texts:
+        return None
+    for slug in ("fastapi", "flask"):
+        if any(slug in text for text in texts):
+            return slug
+    return "python"
+
+
+def write_project_settings(project: Path) -> dict[str, object]:
+    """Ensure `.vercel/project.json` holds settings only (no ids: a build must not call home)."""
+    path = project / ".vercel" / "project.json"
+    settings: dict[str, object] = {}
+    if path.is_file():
+        try:
+            loaded = json.loads(path.read_text())
+        except ValueError:
+            loaded = {}
+        if isinstance(loaded, dict) and isinstance(loaded.get("settings"), dict):
+            settings = dict(loaded["settings"])
+    if "framework" not in settings:
+        settings["framework"] = detect_framework(project)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"settings": settings}))
+    return settings
+
+
+def _build_env(bin_dir: Path, cli: VercelCli, extra: dict[str, str]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if PASS_THROUGH.match(k)}
+    env.update(extra)
+    env["PATH"] = os.pathsep.join([str(bin_dir), str(cli.node.parent), "/usr/bin", "/bin"])
+    env["VERCEL_TELEMETRY_DISABLED"] = "1"
+    env["NO_UPDATE_NOTIFIER"] = "1"
+    env["CI"] = "1"
+    return env
+
+
+def _error_line(log: str) -> str:
+    for line in log.splitlines():
+        if line.startswith("Error:"):
+            return line.removeprefix("Error:").strip()
+    tail = [line for line in log.splitlines() if line.strip()]
+    return tail[-1] if tail else "vercel build failed"
+
+
+def pick_function(output: Path) -> Path | None:
+    """The Python function in the build output (the first in path order when several)."""
+    functions = sorted((output / "functions").rglob("*.func"))
+    for func in functions:
+        try:
+            config = json.loads((func / ".vc-config.json").read_text())
+        except (OSError, ValueError):
+            continue
+        if str(config.get("runtime", "")).startswith("python"):
+            return func
+    return None
+
+
+def vercel_build(
+    project: Path,
+    work: Path,
+    cli: VercelCli,
+    python: Path,
+    build_env: dict[str, str] | None = None,
+) -> BuiltFunction:
+    """Run `vercel build --yes` in `project` (already a copy) and materialise the function.
+
+    `python` is the interpreter offered to the builder as `python3.X`; `work` receives
+    the tool shims and the task dir. Raises BuildFailed when the builder rejects the app.
+    """
+    bin_dir = work / "bin"
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    version = python.name.removeprefix("python")
+    for name, target in ((f"python{version}", python), ("uv", find_uv())):
+        link = bin_dir / name
+        if not link.exists():
+            link.symlink_to(target)
+    write_project_settings(project)
+    try:
+        proc = subprocess.run(
+            [str(cli.node), str(cli.script), "build", "--yes"],
+            cwd=project,
+            env=_build_env(bin_dir, cli, build_env or {}),
+            capture_output=True,
+            text=True,
+            timeout=BUILD_TIMEOUT_S,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise EmulatorError(f"vercel build timed out after {BUILD_TIMEOUT_S} s") from exc
+    log = proc.stdout + proc.stderr
+    if proc.returncode != 0:
+        raise BuildFailed(_error_line(log), log, cli.label)
+    func = pick_function(project / ".vercel" / "output")
+    if func is None:
+        raise BuildFailed(
+            "the build produced no Python function: every file is served as a static file",
+            log,
+            cli.label,
+        )
+    task_dir = work / "task"
+    config = materialise(func, project, task_dir)
+    handler = str(config.get("handler", "vc__handler__python.vc_handler"))
+    environment = config.get("environment")
+    if not isinstance(environment, dict):
+        environment = {}
+    runtime = str(config.get("runtime", "python3.12"))
+    return BuiltFunction(
+        task_dir=task_dir,
+        handler=handler,
+        python=runtime.removeprefix("python"),
+        environment={str(k): str(v) for k, v in environment.items()},
+        builder=cli.label,
+        entrypoint=entrypoint_of(task_dir, handler.rsplit(".", 1)[0]),
+        runtime_version=runtime_version_in(task_dir),
+        notes=(f"function {func.relative_to(project / '.vercel' / 'output').as_posix()}",),
+    )

@@ -1,0 +1,203 @@
+"""Probes: requests with an expected status, sent cold, warm and concurrently.
+
+Why three ways: a cold instance runs the app's import and lifespan (where most Vercel
+crashes live, and the cold-start time users wait for); a warm one shows state kept
+between requests; concurrent requests on one instance show shared globals and
+connection use that a single request never exercises (F7).
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from preflight.emulate.diagnose import Diagnosis, diagnose
+from preflight.emulate.ipc import LogLine
+from preflight.emulate.runtime import FunctionInstance, Response
+
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+CONCURRENCY = 4
+EXCERPT = 200
+
+
+class ProbeSyntaxError(ValueError):
+    """A --probe that does not read as `METHOD /path [STATUS] [BODY]`."""
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One request and what it must answer (`expect`; None: anything below 500)."""
+
+    method: str
+    path: str
+    expect: int | None = None
+    body: bytes | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        wanted = "" if self.expect is None else f" {self.expect}"
+        return f"{self.method} {self.path}{wanted}"
+
+    def met_by(self, status: int) -> bool:
+        return status < 500 if self.expect is None else status == self.expect
+
+
+def parse_probe(spec: str) -> Probe:
+    """`GET /health 200`, `POST /items 201 {"title": "x"}`, `GET /` (any status < 500)."""
+    parts = spec.strip().split(maxsplit=3)
+    if len(parts) < 2:
+        raise ProbeSyntaxError(f"probe {spec!r}: expected 'METHOD /path [STATUS] [BODY]'")
+    method, path = parts[0].upper(), parts[1]
+    if method not in METHODS or not path.startswith("/"):
+        raise ProbeSyntaxError(f"probe {spec!r}: expected 'METHOD /path [STATUS] [BODY]'")
+    expect: int | None = None
+    rest = parts[2:]
+    if rest and rest[0].isdigit() and len(rest[0]) == 3:
+        expect = int(rest[0])
+        rest = rest[1:]
+    body = " ".join(rest) if rest else None
+    headers: dict[str, str] = {}
+    if body is not None:
+        try:
+            json.loads(body)
+            headers["content-type"] = "application/json"
+        except ValueError:
+            headers["content-type"] = "text/plain; charset=utf-8"
+    return Probe(method, path, expect, body.encode() if body is not None else None, headers)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One probe in one mode: what came back and whether it met the expectation."""
+
+    probe: Probe
+    mode: str  # "cold" | "warm" | "concurrent"
+    status: int
+    excerpt: str
+    elapsed_ms: float
+    ok: bool
+    logs: tuple[LogLine, ...] = ()
+    error_code: str | None = None  # FUNCTION_INVOCATION_FAILED and friends
+    cold_start_ms: float | None = None  # spawn to first response, cold mode only
+    init_ms: int | None = None  # the runtime's own initDuration
+    user_init_ms: int | None = None  # importing the user's module
+    crash: str | None = None  # the traceback / runtime message behind a failure
+    diagnosis: Diagnosis | None = None
+    attempts: int = 1
+
+
+def excerpt(body: bytes) -> str:
+    text = body.decode(errors="replace").strip()
+    return text if len(text) <= EXCERPT else text[:EXCERPT] + "…"
+
+
+def _outcome(probe: Probe, mode: str, response: Response) -> Outcome:
+    crash_text = response.crash.message if response.crash else None
+    evidence = "\n".join([crash_text or "", *(line.message for line in response.logs)])
+    return Outcome(
+        probe=probe,
+        mode=mode,
+        status=response.status,
+        excerpt=excerpt(response.body),
+        elapsed_ms=response.elapsed_ms,
+        ok=probe.met_by(response.status),
+        logs=response.logs,
+        error_code=response.error_code,
+        crash=crash_text,
+        diagnosis=diagnose(evidence) if response.crash or response.status >= 500 else None,
+    )
+
+
+def send(instance: FunctionInstance, probe: Probe) -> Response:
+    return instance.request(probe.method, probe.path, probe.body, probe.headers)
+
+
+Launcher = Callable[[], FunctionInstance]
+
+
+def run_cold(launch: Launcher, probe: Probe) -> Outcome:
+    """A fresh instance for this one probe: what the first visitor after a deploy gets."""
+    with launch() as instance:
+        info = instance.start()
+        response = send(instance, probe)
+        if response.crash is None and info.spawn_to_ready_ms is not None:
+            total = info.spawn_to_ready_ms + response.elapsed_ms
+        else:
+            total = None
+        if response.crash is not None:
+            # logs of a dying instance arrive late; take everything it said
+            logs = tuple(instance.startup_logs()) + response.logs
+            response = Response(
+                response.status, response.headers, response.body, response.elapsed_ms,
+                logs, response.crash,
+            )  # fmt: skip
+        outcome = _outcome(probe, "cold", response)
+    return Outcome(
+        **{
+            **outcome.__dict__,
+            "cold_start_ms": total,
+            "init_ms": info.runtime_init_ms,
+            "user_init_ms": info.user_init_ms,
+        }
+    )
+
+
+def run_warm_and_concurrent(
+    launch: Launcher, probes: list[Probe], concurrency: int = CONCURRENCY
+) -> tuple[list[Outcome], list[Outcome]]:
+    """One instance: each probe once to warm it, once more (warm), then N at a time."""
+    warm: list[Outcome] = []
+    concurrent: list[Outcome] = []
+    with launch() as instance:
+        instance.start()
+        for probe in probes:
+            send(instance, probe)
+            warm.append(_outcome(probe, "warm", send(instance, probe)))
+        with ThreadPoolExecutor(max_workers=concurrency) as pool:
+            for probe in probes:
+                responses = list(pool.map(send, [instance] * concurrency, [probe] * concurrency))
+                failed = [r for r in responses if not probe.met_by(r.status)]
+                worst = failed[0] if failed else max(responses, key=lambda r: r.elapsed_ms)
+                outcome = _outcome(probe, "concurrent", worst)
+                concurrent.append(Outcome(**{**outcome.__dict__, "attempts": len(responses)}))
+    return warm, concurrent
+
+
+@dataclass
+class ProbeRun:
+    """All outcomes of a run, in probe order per mode."""
+
+    cold: list[Outcome] = field(default_factory=list)
+    warm: list[Outcome] = field(default_factory=list)
+    concurrent: list[Outcome] = field(default_factory=list)
+
+    @property
+    def outcomes(self) -> list[Outcome]:
+        return [*self.cold, *self.warm, *self.concurrent]
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.cold) and all(o.ok for o in self.outcomes)
+
+    def cold_start_summary(self) -> dict[str, float] | None:
+        times = [o.cold_start_ms for o in self.cold if o.cold_start_ms is not None]
+        if not times:
+            return None
+        return {
+            "min_ms": round(min(times), 1),
+            "median_ms": round(statistics.median(times), 1),
+            "max_ms": round(max(times), 1),
+            "samples": len(times),
+        }
+
+
+def run_all(launch: Launcher, probes: list[Probe], concurrency: int = CONCURRENCY) -> ProbeRun:
+    """Cold for each probe; warm and concurrent only when the app starts at all."""
+    result = ProbeRun(cold=[run_cold(launch, probe) for probe in probes])
+    if all(o.error_code is None for o in result.cold):
+        result.warm, result.concurrent = run_warm_and_concurrent(launch, probes, concurrency)
+    return result

@@ -1,0 +1,192 @@
+"""Write a run's result for people (text) or machines (JSON).
+
+The text says what was built by which builder, what the sandbox enforced and what it
+did not, each probe in each mode, and for every failure what Vercel users would see
+(`500 FUNCTION_INVOCATION_FAILED`), the traceback, the F-id and the fix.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from preflight.emulate.diagnose import Diagnosis
+from preflight.emulate.function import BuildFailed, BuiltFunction
+from preflight.emulate.probes import Outcome, ProbeRun
+from preflight.emulate.sandbox import Capabilities, Policy
+
+
+@dataclass
+class RunResult:
+    """Everything one `preflight run` found, ready to render."""
+
+    source: str
+    builder: str
+    function: BuiltFunction | None
+    caps: Capabilities | None
+    policy: Policy | None
+    run: ProbeRun | None = None
+    build_error: BuildFailed | None = None
+    build_diagnosis: Diagnosis | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.build_error is None and self.run is not None and self.run.ok
+
+
+def _diagnosis_json(d: Diagnosis | None) -> dict[str, Any] | None:
+    if d is None:
+        return None
+    return {"id": d.fid, "title": d.title, "cause": d.cause, "fix": d.fix, "location": d.location}
+
+
+def _outcome_json(o: Outcome) -> dict[str, Any]:
+    return {
+        "probe": o.probe.label,
+        "mode": o.mode,
+        "status": o.status,
+        "expected": o.probe.expect,
+        "ok": o.ok,
+        "error_code": o.error_code,
+        "body_excerpt": o.excerpt,
+        "elapsed_ms": round(o.elapsed_ms, 1),
+        "cold_start_ms": None if o.cold_start_ms is None else round(o.cold_start_ms, 1),
+        "runtime_init_ms": o.init_ms,
+        "user_init_ms": o.user_init_ms,
+        "requests": o.attempts,
+        "logs": [{"stream": line.stream, "message": line.message} for line in o.logs],
+        "traceback": o.crash,
+        "diagnosis": _diagnosis_json(o.diagnosis),
+    }
+
+
+def sandbox_lines(caps: Capabilities | None, policy: Policy | None) -> tuple[str, list[str]]:
+    """One line on what is enforced, plus the list of what is not checked."""
+    if caps is None or policy is None:
+        return "not started", []
+    if not caps.sandboxed:
+        return caps.reason, list(caps.missing)
+    parts = ["read-only /, code at /var/task", f"{policy.tmp_mb} MB private /tmp"]
+    if caps.memory_limit:
+        parts.append(f"memory {policy.memory_mb} MB")
+    if caps.isolated_network:
+        ports = ", ".join(str(p) for p in policy.forward_ports)
+        parts.append("network: loopback only" + (f" + forwarded {ports}" if ports else ""))
+    return "bubblewrap: " + "; ".join(parts), list(caps.missing)
+
+
+def to_json(result: RunResult) -> str:
+    enforced, missing = sandbox_lines(result.caps, result.policy)
+    fn = result.function
+    doc: dict[str, Any] = {
+        "ok": result.ok,
+        "source": result.source,
+        "builder": result.builder,
+        "function": None
+        if fn is None
+        else {
+            "entrypoint": fn.entrypoint,
+            "handler": fn.handler,
+            "python": fn.python,
+            "vercel_runtime": fn.runtime_version,
+        },
+        "sandbox": {"enforced": enforced, "not_checked": missing},
+        "build_error": None
+        if result.build_error is None
+        else {
+            "message": result.build_error.message,
+            "diagnosis": _diagnosis_json(result.build_diagnosis),
+        },
+        "probes": [] if result.run is None else [_outcome_json(o) for o in result.run.outcomes],
+        "cold_start": None if result.run is None else result.run.cold_start_summary(),
+        "notes": result.notes,
+    }
+    return json.dumps(doc, indent=2)
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f} ms"
+
+
+def _diagnosis_text(d: Diagnosis, indent: str) -> list[str]:
+    where = f" ({d.location})" if d.location else ""
+    return [
+        f"{indent}{d.fid} {d.title}{where}: {d.cause}",
+        f"{indent}fix: {d.fix}",
+    ]
+
+
+def _indent(text: str, prefix: str) -> list[str]:
+    return [prefix + line for line in text.rstrip().splitlines()]
+
+
+def to_text(result: RunResult) -> str:
+    lines = [f"preflight run {result.source}"]
+    fn = result.function
+    if fn is not None:
+        lines.append(
+            f"  build    {result.builder}: {fn.entrypoint or '?'} on Python {fn.python}, "
+            f"vercel-runtime {fn.runtime_version or '?'}"
+        )
+    else:
+        lines.append(f"  build    {result.builder}")
+    enforced, missing = sandbox_lines(result.caps, result.policy)
+    lines.append(f"  sandbox  {enforced}")
+    for item in missing:
+        lines.append(f"           NOT checked: {item}")
+    lines.extend(f"  note     {note}" for note in result.notes)
+    if result.build_error is not None:
+        lines.append("")
+        lines.append(f"FAIL build: {result.build_error.message}")
+        if result.build_diagnosis is not None:
+            lines.extend(_diagnosis_text(result.build_diagnosis, "  "))
+        lines.append("")
+        lines.append("Build failed: no probe was sent (on Vercel the deployment fails).")
+        return "\n".join(lines) + "\n"
+    run = result.run
+    assert run is not None
+    lines.append("")
+    for o in run.outcomes:
+        mark = "ok  " if o.ok else "FAIL"
+        status = f"{o.status} {o.error_code}" if o.error_code else str(o.status)
+        extra = ""
+        if o.mode == "cold" and o.cold_start_ms is not None:
+            extra = (
+                f"  cold start {_ms(o.cold_start_ms)} (runtime init {_ms(o.init_ms)}, "
+                f"app import {_ms(o.user_init_ms)})"
+            )
+        if o.mode == "concurrent":
+            extra = f"  x{o.attempts} at once, slowest {_ms(o.elapsed_ms)}"
+        else:
+            extra = f"  {_ms(o.elapsed_ms)}{extra}"
+        lines.append(f"{mark} {o.mode:<10} {o.probe.label:<28} -> {status}{extra}")
+        if o.excerpt and not o.error_code:
+            lines.append(f"       body: {o.excerpt}")
+        for log in o.logs if o.ok else ():
+            lines.append(f"       log [{log.stream}] {log.message.strip()}")
+        if not o.ok:
+            if o.diagnosis is not None:
+                lines.extend(_diagnosis_text(o.diagnosis, "       "))
+            if o.crash:
+                lines.append("       runtime said:")
+                lines.extend(_indent(o.crash, "         | "))
+            for log in o.logs:
+                if log.message.strip():
+                    lines.append(f"       log [{log.stream}] {log.message.rstrip()}")
+    lines.append("")
+    passed = sum(1 for o in run.outcomes if o.ok)
+    total = len(run.outcomes)
+    summary = run.cold_start_summary()
+    cold = ""
+    if summary is not None:
+        cold = f"; cold start median {summary['median_ms']:.0f} ms over {summary['samples']}"
+    verdict = "All probes met their expectations" if run.ok else "Some probes FAILED"
+    skipped = ""
+    if not run.warm and run.cold:
+        skipped = " (warm and concurrent skipped: the function never started)"
+    lines.append(f"{verdict}: {passed} of {total} passed{cold}{skipped}.")
+    if missing:
+        lines.append(f"Not checked without the full sandbox: {len(missing)} item(s), see above.")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,91 @@
+"""Find the host tools the emulator drives: a CPython of the wanted version, uv, node, npm.
+
+pyenv shims are skipped on purpose: they resolve through the caller's pyenv settings and
+misbehave when called from another directory, which is exactly what a build does.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from preflight.emulate.errors import EmulatorError
+
+
+def _path_without_shims() -> str:
+    entries = os.environ.get("PATH", "").split(os.pathsep)
+    return os.pathsep.join(e for e in entries if e and "/.pyenv/shims" not in e)
+
+
+def which(name: str) -> Path | None:
+    """`shutil.which` that never answers with a pyenv shim."""
+    found = shutil.which(name, path=_path_without_shims())
+    return Path(found) if found else None
+
+
+def _works(python: Path, version: str) -> bool:
+    try:
+        out = subprocess.run(
+            [str(python), "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    except OSError:
+        return False
+    return out.returncode == 0 and out.stdout.strip() == version
+
+
+def find_python(version: str) -> Path:
+    """A working `python<version>` interpreter (CPython X.Y), or EmulatorError.
+
+    Order: $PREFLIGHT_PYTHON_<X_Y>, PATH, pyenv versions, /usr/bin, then `uv python find`.
+    """
+    override = os.environ.get(f"PREFLIGHT_PYTHON_{version.replace('.', '_')}")
+    candidates: list[Path] = [Path(override)] if override else []
+    on_path = which(f"python{version}")
+    if on_path:
+        candidates.append(on_path)
+    home = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    pattern = str(home / "versions" / f"{version}*" / "bin" / f"python{version}")
+    candidates.extend(Path(p) for p in sorted(glob.glob(pattern), reverse=True))
+    candidates.append(Path(f"/usr/bin/python{version}"))
+    for candidate in candidates:
+        if candidate.is_file() and _works(candidate, version):
+            return candidate
+    try:
+        out = subprocess.run(
+            [str(find_uv()), "python", "find", "--no-python-downloads", version],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    except EmulatorError:
+        out = None
+    if out is not None and out.returncode == 0:
+        found = Path(out.stdout.strip())
+        if _works(found, version):
+            return found
+    raise EmulatorError(
+        f"no CPython {version} found; install it (e.g. `uv python install {version}`) "
+        f"or set PREFLIGHT_PYTHON_{version.replace('.', '_')}"
+    )
+
+
+def find_uv() -> Path:
+    """The uv binary: the one installed with preflight (PyPI `uv`), else uv on PATH."""
+    try:
+        import uv
+
+        return Path(uv.find_uv_bin())
+    except (ImportError, FileNotFoundError):
+        pass
+    found = which("uv")
+    if found is None:
+        raise EmulatorError("uv not found; install it with `pip install uv`")
+    return found
