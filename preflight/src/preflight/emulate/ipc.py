@@ -110,7 +110,17 @@ class IpcListener:
             except ValueError:
                 text = str(payload.get("message", ""))
             stream = str(payload.get("stream") or payload.get("level") or "stdout")
-            lines.append(LogLine(rid, stream, text))
+            last = lines[-1] if lines else None
+            if (
+                last is not None
+                and payload.get("stream")
+                and (last.request_id, last.stream) == (rid, stream)
+                and not last.message.endswith("\n")
+            ):
+                # stdout/stderr arrive per write() call: glue a line's pieces back together
+                lines[-1] = LogLine(rid, stream, last.message + text)
+            else:
+                lines.append(LogLine(rid, stream, text))
         return lines
 
     def close(self) -> None:

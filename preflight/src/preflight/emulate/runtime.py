@@ -271,15 +271,13 @@ class FunctionInstance:
             finally:
                 conn.close()
         except (OSError, http.client.HTTPException) as exc:
-            exit_code = self._proc.popen.poll()
-            logs = self._ipc.logs()
-            detail = "\n".join(line.message.rstrip() for line in logs) or self.stderr_text()
+            # the instance died under the request (lifespan failure, crash, OOM kill)
+            exit_code = self._wait_exit(2.0)
             reason = f"{type(exc).__name__}: {exc}"
             if exit_code is not None:
-                reason = f"the function process exited with code {exit_code}"
-            return _failed(
-                Crash("serve", f"{reason}\n{detail}".strip(), exit_code), began, tuple(logs)
-            )
+                reason = f"the function process exited with code {exit_code} ({reason})"
+            logs = tuple(line for line in self._ipc.logs() if line.message.strip())
+            return _failed(Crash("serve", reason, exit_code), began, logs)
         elapsed = (time.monotonic() - began) * 1000
         self._ipc.wait_for({"end"}, 2.0, requestId=request_id)
         if len(data) > MAX_BODY:

@@ -1,0 +1,104 @@
+"""`preflight run` on small apps: the good one goes green, each broken one goes red with
+the failure mode a Vercel user would hit, reported the way they would see it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+GOOD_PROBES = ("--probe", "GET /health 200", "--probe", 'POST /echo 201 {"n": 1}')
+
+
+def test_good_app_is_green_cold_warm_and_concurrent(fixture_run: Callable[..., Any]) -> None:
+    run = fixture_run("good", *GOOD_PROBES, "--env", "GREETING=hi")
+    assert run.code == 0, run.report
+    assert run.report["ok"] is True
+    assert run.report["builder"].startswith("vercel 64.0.2")
+    assert run.report["function"]["entrypoint"] == "app.py"
+    assert run.report["function"]["vercel_runtime"] == "0.23.2"
+    assert [p["mode"] for p in run.report["probes"]] == ["cold"] * 2 + ["warm"] * 2 + [
+        "concurrent"
+    ] * 2
+    health = run.outcomes("cold")[0]
+    assert health["status"] == 200
+    assert '"greeting":"hi"' in health["body_excerpt"]
+    assert health["cold_start_ms"] > 0
+    assert health["user_init_ms"] is not None
+    # the runtime's own log messages, attributed to the request that printed them
+    assert {"stream": "stdout", "message": "health probe served\n"} in health["logs"]
+    assert {"stream": "warn", "message": "health checked"} in health["logs"]
+    assert run.outcomes("concurrent")[0]["requests"] == 4
+    assert run.report["cold_start"]["samples"] == 2
+
+
+def _crash(run: Any) -> dict[str, Any]:
+    assert run.code == 1
+    assert run.report["ok"] is False
+    cold = run.outcomes("cold")[0]
+    assert cold["status"] == 500
+    assert cold["error_code"] == "FUNCTION_INVOCATION_FAILED"
+    assert run.outcomes("warm") == []  # never started: nothing to keep warm
+    return cold
+
+
+def test_write_into_code_dir_is_f5(fixture_run: Callable[..., Any]) -> None:
+    cold = _crash(fixture_run("readonly_write", "--probe", "GET /health 200"))
+    assert cold["diagnosis"]["id"] == "F5"
+    assert cold["diagnosis"]["location"] == "app.py:11"
+    assert "Read-only file system: '/var/task/cache.json'" in cold["traceback"]
+
+
+def test_undeclared_import_is_f2(fixture_run: Callable[..., Any]) -> None:
+    # PyYAML is installed on this machine: only a bundle-only sys.path makes this fail
+    cold = _crash(fixture_run("undeclared_import", "--probe", "GET /health 200"))
+    assert cold["diagnosis"]["id"] == "F2"
+    assert "'yaml'" in cold["diagnosis"]["cause"]
+    assert "No module named 'yaml'" in cold["traceback"]
+
+
+def test_handler_alias_fails_the_build_with_f4(fixture_run: Callable[..., Any]) -> None:
+    run = fixture_run("handler_alias", "--probe", "GET /health 200")
+    assert run.code == 1
+    assert run.report["probes"] == []
+    assert "PYTHON_ENTRYPOINT_NOT_FOUND" in run.report["build_error"]["message"]
+    assert run.report["build_error"]["diagnosis"]["id"] == "F4"
+    assert "top-level `app" in run.report["build_error"]["diagnosis"]["fix"]
+
+
+def test_missing_env_var_at_import_is_f15_and_dotenv_is_not_shipped(
+    fixture_run: Callable[..., Any],
+) -> None:
+    cold = _crash(fixture_run("env_keyerror", "--probe", "GET /health 200"))
+    assert cold["diagnosis"]["id"] == "F15"
+    assert "API_SECRET" in cold["diagnosis"]["cause"]
+    assert "KeyError: 'API_SECRET'" in cold["traceback"]
+    notes = fixture_run("env_keyerror", "--probe", "GET /health 200").report["notes"]
+    assert any(".env" in note for note in notes)
+
+
+def test_env_file_passed_explicitly_fixes_it(
+    fixture_run: Callable[..., Any], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    env_file = tmp_path_factory.mktemp("env") / "production.env"
+    env_file.write_text("# project env vars\nexport API_SECRET='s3cret'\n")
+    run = fixture_run("env_keyerror", "--probe", "GET /health 200", "--env-file", str(env_file))
+    assert run.code == 0, run.report
+    assert '"secret_set":true' in run.outcomes("cold")[0]["body_excerpt"]
+
+
+def test_lifespan_that_raises_is_f12(fixture_run: Callable[..., Any]) -> None:
+    cold = _crash(fixture_run("lifespan_raises", "--probe", "GET /health 200"))
+    assert cold["diagnosis"]["id"] == "F12"
+    messages = " ".join(line["message"] for line in cold["logs"])
+    assert "Application startup failed" in messages
+    assert "ConnectionRefusedError" in messages
+
+
+def test_unexpected_status_fails_the_run(fixture_run: Callable[..., Any]) -> None:
+    run = fixture_run("good", "--probe", "GET /health 201")
+    assert run.code == 1
+    assert all(not p["ok"] and p["status"] == 200 for p in run.report["probes"])
