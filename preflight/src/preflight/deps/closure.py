@@ -1,0 +1,192 @@
+"""The app's import closure: the local modules the entrypoint pulls in, and the
+third-party names they import.
+
+Only this closure ships and runs, so code rules look only here (tests, scripts and
+tooling in the same repository are not the function) and every third-party name here
+must be installed. Local modules are found the way the function finds them: from the
+entrypoint's directory, the project root and src/ (the builder installs the project
+itself into _vendor, so a src layout works).
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from preflight.files import uploaded_files
+from preflight.source import Module
+
+STDLIB = frozenset(sys.stdlib_module_names) | {"__future__"}
+
+
+@dataclass(frozen=True)
+class ImportUse:
+    """A third-party import: its top-level name, the dotted name, and where it is."""
+
+    top: str
+    dotted: str
+    module: Module
+    node: ast.stmt
+    guarded: bool  # inside try/except ImportError or `if TYPE_CHECKING`
+
+
+@dataclass
+class Closure:
+    modules: list[Module] = field(default_factory=list)
+    imports: list[ImportUse] = field(default_factory=list)
+    unparsable: list[Path] = field(default_factory=list)
+
+
+def search_roots(root: Path, entry: Path | None) -> list[Path]:
+    roots = [entry.parent] if entry is not None else []
+    roots += [root, root / "src"]
+    unique: list[Path] = []
+    for r in roots:
+        if r.is_dir() and r not in unique:
+            unique.append(r)
+    return unique
+
+
+def build_closure(root: Path, entry: Path) -> Closure:
+    """Follow imports from the entrypoint through local modules."""
+    roots = search_roots(root, entry)
+    closure = Closure()
+    seen: set[Path] = set()
+    todo = [entry]
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        module = Module.parse(path, root)
+        if module is None:
+            closure.unparsable.append(path)
+            continue
+        closure.modules.append(module)
+        for node, name, guarded, probe in _imports(module):
+            local = _resolve_local(name, roots)
+            if local:
+                todo.extend(local)
+                continue
+            if probe:
+                continue  # only a guess at a local submodule (`from pkg import sub`)
+            top = name.split(".")[0]
+            if top and top not in STDLIB and not _is_local_top(top, roots, path):
+                closure.imports.append(ImportUse(top, name, module, node, guarded))
+    closure.modules.sort(key=lambda m: m.rel)
+    return closure
+
+
+def all_modules(root: Path) -> Closure:
+    """Every Python file outside tests and tool folders (when there is no entrypoint)."""
+    closure = Closure()
+    for path in sorted(iter_python_files(root)):
+        module = Module.parse(path, root)
+        if module is None:
+            closure.unparsable.append(path)
+        else:
+            closure.modules.append(module)
+    return closure
+
+
+def iter_python_files(root: Path) -> Iterable[Path]:
+    """Uploaded .py files that are app code: not tests, not build output."""
+    for path in uploaded_files(root):
+        parts = set(path.relative_to(root).parts[:-1])
+        if path.suffix != ".py" or path.name.startswith("test_") or path.name == "conftest.py":
+            continue
+        if parts & {"tests", "test", "build", "dist", "env", ".env"}:
+            continue
+        yield path
+
+
+def _imports(module: Module) -> Iterable[tuple[ast.stmt, str, bool, bool]]:
+    """(statement, dotted name, guarded, probe-only) for every import in the module."""
+    package_parts = _package_parts(module)
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node, alias.name, _is_guarded(module, node), False
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package_parts[: len(package_parts) - (node.level - 1)]
+                if node.level - 1 > len(package_parts):
+                    continue
+                prefix = ".".join([*base, node.module] if node.module else base)
+                # `from . import x` may import submodule x
+                for alias in node.names:
+                    yield node, f"{prefix}.{alias.name}" if prefix else alias.name, True, True
+                if prefix:
+                    yield node, prefix, True, True
+                continue
+            if node.module:
+                for alias in node.names:
+                    yield node, f"{node.module}.{alias.name}", True, True
+                yield node, node.module, _is_guarded(module, node), False
+
+
+def _package_parts(module: Module) -> list[str]:
+    """The dotted package of a module, from the __init__.py files above it."""
+    parts: list[str] = []
+    directory = module.path.parent
+    while (directory / "__init__.py").exists():
+        parts.insert(0, directory.name)
+        directory = directory.parent
+    return parts
+
+
+def _resolve_local(name: str, roots: list[Path]) -> list[Path]:
+    parts = name.split(".")
+    for root in roots:
+        found: list[Path] = []
+        base = root
+        for index, part in enumerate(parts):
+            package = base / part
+            if (package / "__init__.py").is_file():
+                found.append(package / "__init__.py")
+                base = package
+                continue
+            if (base / f"{part}.py").is_file():
+                found.append(base / f"{part}.py")
+            elif package.is_dir() and index == 0 and _has_python(package):
+                base = package  # namespace package
+                continue
+            break
+        if found:
+            return found
+    return []
+
+
+def _has_python(directory: Path) -> bool:
+    try:
+        return any(p.suffix == ".py" for p in directory.iterdir())
+    except OSError:
+        return False
+
+
+def _is_local_top(top: str, roots: list[Path], importer: Path) -> bool:
+    # `from x import y` where x.py sits beside the importer but outside the search roots
+    return (
+        (importer.parent / f"{top}.py").is_file()
+        or (importer.parent / top).is_dir()
+        or any((r / top).is_dir() or (r / f"{top}.py").is_file() for r in roots)
+    )
+
+
+def _is_guarded(module: Module, node: ast.AST) -> bool:
+    for parent in module.ancestors(node):
+        if isinstance(parent, ast.Try):
+            for handler in parent.handlers:
+                caught = ast.unparse(handler.type) if handler.type is not None else "Exception"
+                if (
+                    "ImportError" in caught
+                    or "ModuleNotFoundError" in caught
+                    or caught == "Exception"
+                ):
+                    return True
+        if isinstance(parent, ast.If) and "TYPE_CHECKING" in ast.unparse(parent.test):
+            return True
+    return False

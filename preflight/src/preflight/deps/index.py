@@ -1,0 +1,228 @@
+"""PyPI's JSON API with an on-disk cache, so repeated checks and `--offline` work.
+
+Entries are trimmed to what the checks use (versions, file names, sizes, yanked flags,
+requires-python, requires-dist), which keeps the cache small enough to commit as a test
+fixture. Project pages expire after a day (new releases); a release never changes.
+"""
+
+from __future__ import annotations
+
+import email.parser
+import json
+import os
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from packaging.utils import canonicalize_name
+
+INDEX_URL = "https://pypi.org/pypi"
+PROJECT_TTL_SECONDS = 24 * 3600
+TIMEOUT_SECONDS = 10
+
+
+class IndexUnavailable(Exception):
+    """The index cannot answer: offline with no cached entry, or a network failure."""
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    filename: str
+    size: int
+    yanked: bool = False
+    requires_python: str | None = None
+
+
+@dataclass(frozen=True)
+class Release:
+    name: str
+    version: str
+    files: tuple[FileInfo, ...]
+    requires_dist: tuple[str, ...]
+    requires_python: str | None
+
+
+@dataclass(frozen=True)
+class ProjectPage:
+    name: str
+    latest: str
+    versions: tuple[str, ...]
+
+
+def default_cache_dir() -> Path:
+    """$PREFLIGHT_CACHE_DIR, else the user cache dir (XDG) /preflight."""
+    configured = os.environ.get("PREFLIGHT_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "preflight"
+
+
+class Index:
+    """A read-through cache in front of https://pypi.org/pypi/<name>[/<version>]/json."""
+
+    def __init__(self, cache_dir: Path, offline: bool = False) -> None:
+        self.cache_dir = cache_dir
+        self.offline = offline
+        self.requests = 0  # network requests made (for the benchmark and tests)
+        self._raw: dict[str, dict[str, Any]] = {}  # untrimmed project pages of this run
+
+    def project(self, name: str) -> ProjectPage:
+        key = canonicalize_name(name)
+        rel = f"project/{key}.json"
+        data = self._get(rel, f"{INDEX_URL}/{key}/json", PROJECT_TTL_SECONDS)
+        if "latest" not in data:  # a raw API answer: keep it for this run, store it trimmed
+            self._raw[key] = data
+            data = _trim_project(data)
+            self._store(rel, data)
+            latest = self._raw[key].get("info") or {}
+            if data["latest"]:
+                self._store(
+                    f"release/{key}/{data['latest']}.json",
+                    _release_entry(
+                        self._raw[key].get("urls") or [],
+                        list(latest.get("requires_dist") or []),
+                        latest.get("requires_python"),
+                    ),
+                )
+        return ProjectPage(key, str(data["latest"]), tuple(data["versions"]))
+
+    def release(self, name: str, version: str) -> Release:
+        key = canonicalize_name(name)
+        rel = f"release/{key}/{version}.json"
+        data = _load(self.cache_dir / rel)
+        if data is None:
+            data = self._fetch_release(key, version)
+            self._store(rel, data)
+        return Release(
+            key,
+            version,
+            tuple(FileInfo(**f) for f in data["files"]),
+            tuple(data["requires_dist"]),
+            data.get("requires_python"),
+        )
+
+    def _fetch_release(self, key: str, version: str) -> dict[str, Any]:
+        if self.offline:
+            raise IndexUnavailable(
+                f"offline and {key} {version} is not cached under {self.cache_dir}"
+            )
+        try:
+            raw = self._fetch(f"{INDEX_URL}/{key}/{version}/json")
+            info = raw.get("info") or {}
+            return _release_entry(
+                raw.get("urls") or [],
+                list(info.get("requires_dist") or []),
+                info.get("requires_python"),
+            )
+        except IndexUnavailable:
+            pass  # some mirrors serve only the project page: use it plus the wheel METADATA
+        if key not in self._raw:
+            self._raw[key] = self._fetch(f"{INDEX_URL}/{key}/json")
+        files = (self._raw[key].get("releases") or {}).get(version)
+        if not files:
+            raise IndexUnavailable(f"{key} {version}: no such release on PyPI")
+        requires_dist: list[str] = []
+        requires_python = None
+        wheel = next((f for f in files if str(f.get("filename", "")).endswith(".whl")), None)
+        if wheel is not None and wheel.get("url"):
+            metadata = self._fetch_text(str(wheel["url"]) + ".metadata")
+            if metadata is not None:
+                message = email.parser.Parser().parsestr(metadata, headersonly=True)
+                requires_dist = message.get_all("Requires-Dist") or []
+                requires_python = message.get("Requires-Python")
+        return _release_entry(files, requires_dist, requires_python)
+
+    def _fetch_text(self, url: str) -> str | None:
+        if not url.startswith("https://"):
+            return None
+        self.requests += 1
+        try:
+            with urllib.request.urlopen(url, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+                return bytes(response.read()).decode("utf-8", "replace")
+        except (urllib.error.URLError, TimeoutError, OSError):
+            return None
+
+    # --- cache ------------------------------------------------------------------------
+
+    def _get(self, rel: str, url: str, ttl: float | None) -> dict[str, Any]:
+        path = self.cache_dir / rel
+        cached = _load(path)
+        fresh = cached is not None and (
+            ttl is None or time.time() - path.stat().st_mtime < ttl or self.offline
+        )
+        if cached is not None and fresh:
+            return cached
+        if self.offline:
+            raise IndexUnavailable(f"offline and {url} is not cached under {self.cache_dir}")
+        try:
+            data = self._fetch(url)
+        except IndexUnavailable:
+            if cached is not None:
+                return cached  # stale beats nothing
+            raise
+        self._store(rel, data)
+        return data
+
+    def _fetch(self, url: str) -> dict[str, Any]:
+        self.requests += 1
+        # url is always INDEX_URL (https) plus a normalised name: no file:// or custom scheme
+        request = urllib.request.Request(url, headers={"Accept": "application/json"})  # noqa: S310
+        try:
+            with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+                data = json.load(response)
+        except urllib.error.HTTPError as exc:
+            if exc.code == 404:
+                raise IndexUnavailable(f"{url}: not found on PyPI") from exc
+            raise IndexUnavailable(f"{url}: HTTP {exc.code}") from exc
+        except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
+            raise IndexUnavailable(f"{url}: {exc}") from exc
+        if not isinstance(data, dict):
+            raise IndexUnavailable(f"{url}: unexpected answer")
+        return data
+
+    def _store(self, rel: str, data: dict[str, Any]) -> None:
+        path = self.cache_dir / rel
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(data, sort_keys=True, indent=0), encoding="utf-8")
+            tmp.replace(path)
+        except OSError:
+            pass  # a read-only cache (CI fixture) is fine: we just do not remember
+
+
+def _load(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _trim_project(data: dict[str, Any]) -> dict[str, Any]:
+    info = data.get("info") or {}
+    releases = data.get("releases") or {}
+    versions = [v for v, files in releases.items() if files]
+    return {"latest": info.get("version", ""), "versions": versions}
+
+
+def _release_entry(
+    files: list[dict[str, Any]], requires_dist: list[str], requires_python: str | None
+) -> dict[str, Any]:
+    return {
+        "files": [
+            {
+                "filename": f["filename"],
+                "size": int(f.get("size") or 0),
+                "yanked": bool(f.get("yanked")),
+                "requires_python": f.get("requires_python"),
+            }
+            for f in files
+        ],
+        "requires_dist": requires_dist,
+        "requires_python": requires_python,
+    }

@@ -1,0 +1,104 @@
+"""uv.lock: the exact packages Vercel installs when the project commits one.
+
+The builder runs `uv sync --frozen --no-dev` on a user's lock (packages/python/src/
+index.ts, uv.ts): the lock is installed as is, never re-resolved, so a dependency added
+to pyproject.toml but not locked is simply missing (F2, stale lock).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from packaging.markers import InvalidMarker, Marker
+from packaging.utils import canonicalize_name
+
+from preflight.project import read_toml
+
+
+@dataclass(frozen=True)
+class LockedFile:
+    filename: str
+    size: int
+
+
+@dataclass
+class LockedPackage:
+    name: str
+    version: str
+    is_root: bool
+    dependencies: list[tuple[str, str | None]] = field(default_factory=list)  # (name, marker)
+    wheels: list[LockedFile] = field(default_factory=list)
+    sdist: LockedFile | None = None
+    requires_dist: dict[str, str] = field(default_factory=dict)  # name -> specifier
+
+
+@dataclass
+class UvLock:
+    path: Path
+    packages: dict[str, LockedPackage]
+
+    @property
+    def roots(self) -> list[LockedPackage]:
+        return [p for p in self.packages.values() if p.is_root]
+
+    def runtime_closure(self, env: Mapping[str, str]) -> list[LockedPackage]:
+        """Packages `uv sync --no-dev` installs for the target environment."""
+        todo = [name for root in self.roots for name, m in root.dependencies if _ok(m, env)]
+        seen: dict[str, LockedPackage] = {}
+        while todo:
+            name = todo.pop()
+            package = self.packages.get(name)
+            if package is None or name in seen:
+                continue
+            seen[name] = package
+            todo.extend(n for n, m in package.dependencies if _ok(m, env))
+        return list(seen.values())
+
+
+def _ok(marker: str | None, env: Mapping[str, str]) -> bool:
+    if not marker:
+        return True
+    try:
+        return Marker(marker).evaluate(dict(env))
+    except InvalidMarker:
+        return True
+
+
+def _file(entry: Any) -> LockedFile | None:
+    if not isinstance(entry, dict):
+        return None
+    url = str(entry.get("url") or entry.get("path") or entry.get("filename") or "")
+    return LockedFile(url.rsplit("/", 1)[-1], int(entry.get("size") or 0))
+
+
+def read_uv_lock(path: Path) -> UvLock | None:
+    data = read_toml(path)
+    if data is None:
+        return None
+    packages: dict[str, LockedPackage] = {}
+    for entry in data.get("package") or []:
+        if not isinstance(entry, dict) or "name" not in entry:
+            continue
+        source = entry.get("source") or {}
+        is_root = isinstance(source, dict) and (
+            source.get("editable") == "." or source.get("virtual") == "."
+        )
+        package = LockedPackage(
+            canonicalize_name(str(entry["name"])), str(entry.get("version", "")), is_root
+        )
+        for dep in entry.get("dependencies") or []:
+            if isinstance(dep, dict) and "name" in dep:
+                package.dependencies.append((canonicalize_name(dep["name"]), dep.get("marker")))
+        package.wheels = [f for f in map(_file, entry.get("wheels") or []) if f]
+        package.sdist = _file(entry.get("sdist"))
+        metadata = entry.get("metadata") or {}
+        for req in metadata.get("requires-dist") or []:
+            if isinstance(req, dict) and "name" in req:
+                package.requires_dist[canonicalize_name(req["name"])] = str(
+                    req.get("specifier") or ""
+                )
+        packages[package.name] = package
+    return UvLock(path, packages)

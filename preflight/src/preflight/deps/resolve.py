@@ -1,0 +1,159 @@
+"""What the target platform would install: each runtime distribution, its version and
+the wheel chosen for manylinux x86_64 at the target CPython.
+
+From a uv.lock this is exact (the builder installs the lock as is). Without one it is a
+good estimate: each requirement's newest matching release from the index (or the pinned
+one), followed through `Requires-Dist` with the target's markers — not a full resolver,
+but what a fresh install would pick in the common case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from packaging.markers import InvalidMarker
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from preflight.deps.declared import RUNTIME, Declared
+from preflight.deps.index import FileInfo, Index, IndexUnavailable
+from preflight.deps.lock import UvLock
+from preflight.deps.platform import is_binary_wheel, marker_environment, wheel_fits
+
+MAX_PACKAGES = 400
+
+
+@dataclass
+class Resolved:
+    """One distribution as the target installs it."""
+
+    name: str
+    version: str | None
+    files: list[FileInfo]
+    wheel: FileInfo | None  # the file the target installs, None if no wheel fits
+    via: Declared | None  # the declaration that pulls it in (None: transitive)
+    requires: list[str] = field(default_factory=list)
+
+    @property
+    def has_sdist(self) -> bool:
+        return any(f.filename.endswith((".tar.gz", ".zip")) for f in self.files)
+
+    @property
+    def binary_only_elsewhere(self) -> list[str]:
+        """Wheels built for other platforms / Pythons: proof the package is compiled."""
+        return [f.filename for f in self.files if is_binary_wheel(f.filename)]
+
+
+@dataclass
+class Resolution:
+    packages: dict[str, Resolved] = field(default_factory=dict)
+    unavailable: list[str] = field(default_factory=list)  # index problems, one line each
+    source: str = "index"  # "uv.lock" | "index"
+
+    @property
+    def names(self) -> set[str]:
+        return set(self.packages)
+
+
+def choose_wheel(files: list[FileInfo], python: str) -> FileInfo | None:
+    fitting = [f for f in files if f.filename.endswith(".whl") and wheel_fits(f.filename, python)]
+    if not fitting:
+        return None
+    # Prefer binary wheels over pure ones when both fit (pip does the same: most specific).
+    return max(fitting, key=lambda f: (is_binary_wheel(f.filename), f.size))
+
+
+def from_lock(lock: UvLock, python: str, declared: list[Declared]) -> Resolution:
+    by_name = {d.name: d for d in declared if d.scope == RUNTIME}
+    resolution = Resolution(source="uv.lock")
+    for package in lock.runtime_closure(marker_environment(python)):
+        files = [FileInfo(w.filename, w.size) for w in package.wheels]
+        if package.sdist is not None:
+            files.append(FileInfo(package.sdist.filename, package.sdist.size))
+        resolution.packages[package.name] = Resolved(
+            package.name,
+            package.version,
+            files,
+            choose_wheel(files, python),
+            by_name.get(package.name),
+            [n for n, _ in package.dependencies],
+        )
+    return resolution
+
+
+def from_index(index: Index, python: str, declared: list[Declared]) -> Resolution:
+    env = marker_environment(python)
+    resolution = Resolution()
+    todo: list[tuple[Requirement, Declared | None]] = [
+        (d.requirement, d)
+        for d in declared
+        if d.scope == RUNTIME and d.requirement is not None and d.url is None
+    ]
+    while todo and len(resolution.packages) < MAX_PACKAGES:
+        requirement, via = todo.pop(0)
+        name = canonicalize_name(requirement.name)
+        if name in resolution.packages:
+            continue
+        try:
+            if requirement.marker is not None and not requirement.marker.evaluate(env):
+                continue
+        except InvalidMarker:
+            pass
+        try:
+            version = _pick_version(index, name, requirement.specifier, python)
+            release = index.release(name, version) if version else None
+        except IndexUnavailable as exc:
+            resolution.unavailable.append(str(exc))
+            continue
+        if release is None:
+            resolution.unavailable.append(f"{name}: no release matches {requirement.specifier}")
+            continue
+        files = [f for f in release.files if not f.yanked]
+        resolved = Resolved(name, release.version, files, choose_wheel(files, python), via)
+        resolution.packages[name] = resolved
+        for raw in release.requires_dist:
+            try:
+                dep = Requirement(raw)
+            except InvalidRequirement:
+                continue
+            marker_env = dict(env, extra="")
+            if dep.marker is not None:
+                try:
+                    wanted = any(
+                        dep.marker.evaluate(dict(marker_env, extra=e))
+                        for e in ("", *sorted(requirement.extras))
+                    )
+                except InvalidMarker:
+                    wanted = True
+                if not wanted:
+                    continue
+            resolved.requires.append(canonicalize_name(dep.name))
+            todo.append((dep, None))
+    return resolution
+
+
+def _pick_version(index: Index, name: str, spec: SpecifierSet, python: str) -> str | None:
+    pinned = [s.version for s in spec if s.operator in {"==", "==="} and "*" not in s.version]
+    if pinned:
+        return pinned[0]
+    page = index.project(name)
+    if _allowed(page.latest, spec):
+        return page.latest
+    versions: list[Version] = []
+    for raw in page.versions:
+        try:
+            version = Version(raw)
+        except InvalidVersion:
+            continue
+        if not version.is_prerelease and _allowed(raw, spec):
+            versions.append(version)
+    return str(max(versions)) if versions else None
+
+
+def _allowed(version: str, spec: SpecifierSet) -> bool:
+    try:
+        return spec.contains(version, prereleases=False) or not str(spec)
+    except InvalidVersion:
+        return False

@@ -1,0 +1,77 @@
+"""Machine output: the project model, findings, per-rule statuses and phase timings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from preflight import __version__
+from preflight.engine import Result
+
+
+def _rel(path: Path | None, root: Path) -> str | None:
+    if path is None:
+        return None
+    try:
+        return path.relative_to(root).as_posix() or "."
+    except ValueError:
+        return str(path)
+
+
+def as_dict(result: Result) -> dict[str, Any]:
+    project = result.project
+    root = project.root
+    manifest = project.manifest
+    entry = project.entrypoint
+    return {
+        "tool": {"name": "preflight", "version": __version__},
+        "target": result.target,
+        "python": result.python,
+        "project": {
+            "root": str(root),
+            "manifest": manifest
+            and {
+                "path": _rel(manifest.path, root),
+                "kind": manifest.kind,
+                "reason": manifest.reason,
+                "shadowed": [_rel(p, root) for p in manifest.shadowed],
+                "lock": _rel(manifest.lock, root),
+            },
+            "python": {
+                "version": project.python.version,
+                "source": project.python.source,
+                "path": _rel(project.python.path, root),
+            },
+            "entrypoint": entry
+            and {"path": _rel(entry.path, root), "name": entry.name, "line": entry.line},
+        },
+        "findings": [
+            {
+                "rule": f.rule_id,
+                "fid": f.fid,
+                "severity": f.severity.value,
+                "message": f.message,
+                "fix": f.fix,
+                "path": _rel(f.location.path, root),
+                "line": f.location.line,
+                "column": f.location.column,
+                "autofix": f.autofix.description if f.autofix else None,
+            }
+            for f in result.findings
+        ],
+        "checks": [
+            {"rule": s.rule_id, "fid": s.fid, "status": s.status, "reason": s.reason}
+            for s in result.statuses
+        ],
+        "skipped": [{"check": c, "reason": r} for c, r in result.skipped],
+        "stats": {
+            "files": result.files,
+            "lines": result.lines,
+            "seconds": {k: round(v, 4) for k, v in result.timings.items()},
+        },
+    }
+
+
+def render(result: Result) -> str:
+    return json.dumps(as_dict(result), indent=2) + "\n"

@@ -1,0 +1,107 @@
+"""Human output: each finding as file:line, the cause, a code frame and a one-line fix,
+then what Vercel will see and a summary that names any skipped checks.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from preflight.engine import Result
+from preflight.findings import Finding, Severity
+
+_COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.NOTE: "36"}
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix() or "."
+    except ValueError:
+        return str(path)
+
+
+def _frame(finding: Finding) -> list[str]:
+    loc = finding.location
+    try:
+        lines = loc.path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
+    if not 0 < loc.line <= len(lines):
+        return []
+    out = []
+    width = len(str(min(loc.line + 1, len(lines))))
+    for number in range(max(1, loc.line - 1), min(len(lines), loc.line + 1) + 1):
+        marker = ">" if number == loc.line else " "
+        out.append(f"  {marker} {number:>{width}} | {lines[number - 1]}")
+        if number == loc.line and loc.column > 0:
+            end = loc.end_column if loc.end_line == loc.line and loc.end_column else loc.column + 1
+            span = max(1, end - loc.column)
+            out.append(f"    {' ' * width} | {' ' * (loc.column - 1)}{'^' * min(span, 60)}")
+    return out
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def render(result: Result, color: bool = False, with_summary: bool = True) -> str:
+    root = result.project.root
+    out: list[str] = []
+    for finding in result.findings:
+        loc = finding.location
+        level = finding.severity.value
+        if color:
+            level = f"\033[{_COLORS[finding.severity]}m{level}\033[0m"
+        out.append(
+            f"{_rel(loc.path, root)}:{loc.line}:{loc.column}: {level} {finding.rule_id} "
+            f"[{finding.fid}] {finding.message}"
+        )
+        out.extend(_frame(finding))
+        out.append(f"    fix: {finding.fix}")
+        out.append("")
+    if with_summary:
+        out.extend(summary(result))
+    return "\n".join(out) + "\n" if out else ""
+
+
+def summary(result: Result) -> list[str]:
+    project = result.project
+    root = project.root
+    lines = ["What Vercel will see:"]
+    manifest = project.manifest
+    lines.append(
+        f"  manifest:   {_rel(manifest.path, root)} ({manifest.reason})"
+        if manifest
+        else "  manifest:   none (nothing will be installed)"
+    )
+    python = project.python
+    if python.path is None:
+        origin = "Vercel's default"
+    elif python.source == "requires-python":
+        origin = f"requires-python in {_rel(python.path, root)}"
+    else:
+        origin = _rel(python.path, root)
+    ignored = f"; {python.requested!r} requested but not offered" if python.ignored else ""
+    lines.append(f"  python:     {python.version} (from {origin}{ignored})")
+    entry = project.entrypoint
+    lines.append(
+        f"  entrypoint: {_rel(entry.path, root)}:{entry.line} exports `{entry.name}` "
+        f"({entry.source})"
+        if entry
+        else "  entrypoint: none detected"
+    )
+    lines.append(
+        f"  checked:    {_plural(result.files, 'file')}, {result.lines} lines, "
+        f"target {result.target} / CPython {result.python}"
+    )
+    for check, reason in result.skipped:
+        lines.append(f"  skipped:    {check}: {reason}")
+    counts = {s: sum(1 for f in result.findings if f.severity is s) for s in Severity}
+    if result.findings:
+        parts = [_plural(counts[s], s.value) for s in Severity if counts[s]]
+        files = len({f.location.path for f in result.findings})
+        lines.append(f"Found {', '.join(parts)} in {_plural(files, 'file')}.")
+    elif result.skipped:
+        lines.append("No problems found, but some checks were skipped (see above).")
+    else:
+        lines.append("No problems found.")
+    return lines

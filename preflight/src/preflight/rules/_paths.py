@@ -1,0 +1,186 @@
+"""Where a path expression points, as far as the source alone can tell.
+
+Low noise is the point: a path built from a parameter, a setting or an environment
+variable is UNKNOWN and never flagged; only paths we can see land in the read-only
+bundle (/var/task: relative paths, `__file__`-relative paths, absolute paths outside
+/tmp) or in HOME are reported.
+"""
+
+from __future__ import annotations
+
+import ast
+import enum
+from dataclasses import dataclass
+
+from preflight.source import Module, call_name, dotted_name
+
+
+class Where(enum.Enum):
+    TMP = "tmp"  # /tmp, tempfile.*: writable (but per instance: F6)
+    BUNDLE = "bundle"  # relative to the working dir or the code: /var/task, read-only
+    ABSOLUTE = "absolute"  # an absolute path outside /tmp: read-only on Lambda
+    HOME = "home"  # ~ / Path.home(): not writable in the function
+    SPECIAL = "special"  # :memory:, /dev/null, stdout: not a file write
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class PathInfo:
+    where: Where
+    text: str | None = None  # the literal tail when known ("users.json", "public/x")
+
+    @property
+    def read_only(self) -> bool:
+        return self.where in {Where.BUNDLE, Where.ABSOLUTE, Where.HOME}
+
+    @property
+    def first_part(self) -> str | None:
+        if self.text is None:
+            return None
+        parts = [p for p in self.text.replace("\\", "/").split("/") if p not in {"", "."}]
+        return parts[0] if parts else None
+
+
+_UNKNOWN = PathInfo(Where.UNKNOWN)
+_TEMP_CALLS = {
+    "tempfile.gettempdir",
+    "tempfile.mkdtemp",
+    "tempfile.mkstemp",
+    "gettempdir",
+    "mkdtemp",
+    "tempfile.TemporaryDirectory",
+    "tempfile.NamedTemporaryFile",
+}
+_PASS_THROUGH_CALLS = {
+    "os.path.dirname",
+    "os.path.abspath",
+    "os.path.realpath",
+    "os.path.normpath",
+    "os.path.expanduser",
+    "os.fspath",
+    "str",
+    "Path",
+    "pathlib.Path",
+    "PurePath",
+    "PosixPath",
+    "os.path.join",
+    "path.join",
+}
+_PASS_THROUGH_ATTRS = {"parent", "parents", "resolve", "absolute", "expanduser", "joinpath"}
+_PASS_THROUGH_ATTRS |= {"with_suffix", "with_name", "format"}
+
+
+def classify_literal(text: str) -> PathInfo:
+    if text in {"", ":memory:"} or text.startswith(("/dev/", "file::memory:")):
+        return PathInfo(Where.SPECIAL, text)
+    if text == "/tmp" or text.startswith("/tmp/"):  # noqa: S108 - recognising it, not using it
+        return PathInfo(Where.TMP, text)
+    if text.startswith("~"):
+        return PathInfo(Where.HOME, text)
+    if text.startswith("/"):
+        return PathInfo(Where.ABSOLUTE, text)
+    return PathInfo(Where.BUNDLE, text)
+
+
+def classify(expr: ast.expr, module: Module, depth: int = 0) -> PathInfo:
+    """Where `expr` points when it is used as a file path."""
+    if depth > 8:
+        return _UNKNOWN
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        return classify_literal(expr.value)
+    if isinstance(expr, ast.Name):
+        if expr.id == "__file__":
+            return PathInfo(Where.BUNDLE, None)
+        value = module.local_value(expr)
+        return classify(value, module, depth + 1) if value is not None else _UNKNOWN
+    if isinstance(expr, ast.JoinedStr) and expr.values:
+        first = expr.values[0]
+        if isinstance(first, ast.Constant) and isinstance(first.value, str):
+            return classify_literal(first.value + _joined_tail(expr))
+        if isinstance(first, ast.FormattedValue):
+            base = classify(first.value, module, depth + 1)
+            return _with_tail(base, _joined_tail(expr).lstrip("/"))
+        return _UNKNOWN
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Div | ast.Add | ast.Mod):
+        base = classify(expr.left, module, depth + 1)
+        if isinstance(expr.op, ast.Div):
+            right = expr.right
+            if isinstance(right, ast.Constant) and isinstance(right.value, str):
+                return _with_tail(base, right.value)
+        return base
+    if isinstance(expr, ast.Subscript):
+        return classify(expr.value, module, depth + 1) if _is_parents(expr.value) else _UNKNOWN
+    if isinstance(expr, ast.Attribute) and expr.attr in _PASS_THROUGH_ATTRS:
+        return classify(expr.value, module, depth + 1)
+    if isinstance(expr, ast.Call):
+        return _classify_call(expr, module, depth)
+    return _UNKNOWN
+
+
+def _classify_call(call: ast.Call, module: Module, depth: int) -> PathInfo:
+    name = call_name(call) or ""
+    if name in _TEMP_CALLS or name.endswith((".gettempdir", ".mkdtemp")):
+        return PathInfo(Where.TMP)
+    if name in {"Path.home", "pathlib.Path.home"}:
+        return PathInfo(Where.HOME)
+    if name in {"Path.cwd", "pathlib.Path.cwd", "os.getcwd"}:
+        return PathInfo(Where.BUNDLE)
+    if name in {"os.path.join", "path.join"} and call.args:
+        base = classify(call.args[0], module, depth + 1)
+        for arg in call.args[1:]:
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                if arg.value.startswith("/"):
+                    base = classify_literal(arg.value)
+                else:
+                    base = _with_tail(base, arg.value)
+            else:
+                base = _with_tail(base, None)
+        return base
+    if name in _PASS_THROUGH_CALLS and call.args:
+        base = classify(call.args[0], module, depth + 1)
+        for arg in call.args[1:]:  # Path(a, "b")
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                base = _with_tail(base, arg.value)
+        return base
+    if isinstance(call.func, ast.Attribute) and call.func.attr in _PASS_THROUGH_ATTRS:
+        base = classify(call.func.value, module, depth + 1)
+        if call.func.attr == "joinpath":
+            for arg in call.args:
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    base = _with_tail(base, arg.value)
+        return base
+    return _UNKNOWN
+
+
+def _is_parents(expr: ast.expr) -> bool:
+    return isinstance(expr, ast.Attribute) and expr.attr == "parents"
+
+
+def _joined_tail(expr: ast.JoinedStr) -> str:
+    return "".join(
+        v.value for v in expr.values[1:] if isinstance(v, ast.Constant) and isinstance(v.value, str)
+    )
+
+
+def _with_tail(base: PathInfo, tail: str | None) -> PathInfo:
+    if base.where is Where.UNKNOWN:
+        return base
+    if tail is None:
+        return PathInfo(base.where, base.text)
+    if base.text is None:
+        return PathInfo(base.where, tail) if base.where is Where.BUNDLE else base
+    return PathInfo(base.where, f"{base.text.rstrip('/')}/{tail}")
+
+
+def describe(info: PathInfo) -> str:
+    """Human words for where a write lands."""
+    shown = f"'{info.text}'" if info.text else "a file"
+    if info.where is Where.BUNDLE:
+        return f"{shown} inside the deployed code (/var/task is read-only)"
+    if info.where is Where.HOME:
+        return f"{shown} in HOME (not writable in the function)"
+    return f"{shown} outside /tmp (the function's filesystem is read-only)"
+
+
+def dotted(expr: ast.expr) -> str:
+    return dotted_name(expr) or ast.unparse(expr)

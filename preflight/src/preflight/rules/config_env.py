@@ -1,0 +1,65 @@
+"""F11 / F15: `os.environ["X"]` read while the module is imported.
+
+A missing variable raises KeyError during import, so the function never starts
+(`could not import "..."`, 500 FUNCTION_INVOCATION_FAILED on every request). It works
+locally because `.env` is loaded there, but the builder never loads `.env` (F15).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from preflight.findings import Finding, Severity
+from preflight.rules.base import CodeRule, Invalid
+from preflight.source import Module, dotted_name
+
+
+class EnvironAtImport(CodeRule):
+    """`os.environ[...]` (which raises when unset) evaluated at import time."""
+
+    id = "PF1101"
+    fid = "F11"
+    name = "environ-at-import"
+    severity = Severity.WARNING
+    message = "os.environ[...] at import raises KeyError when the variable is not set"
+    fix = "read it lazily or use os.environ.get() with a default and report missing config clearly"
+
+    VALID = (
+        "import os\nSECRET = os.environ.get('SECRET', '')\n",
+        "import os\ndef secret():\n    return os.environ['SECRET']\n",
+        "import os\nos.environ['TZ'] = 'UTC'\n",
+        "import os\nif __name__ == '__main__':\n    print(os.environ['PORT'])\n",
+    )
+    INVALID = (
+        Invalid("import os\nDATABASE_URL = os.environ['DATABASE_URL']\n", line=2),
+        Invalid("from os import environ\nKEY = environ['KEY']\n", line=2),
+        Invalid("import os\nclass Settings:\n    token = os.environ['TOKEN']\n", line=3),
+    )
+
+    def check(self, module: Module) -> Iterator[Finding]:
+        for node in ast.walk(module.tree):
+            if not (isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load)):
+                continue
+            if dotted_name(node.value) not in {"os.environ", "environ"}:
+                continue
+            if not module.is_import_time(node) or _inside_try_keyerror(module, node):
+                continue
+            key = node.slice
+            shown = repr(key.value) if isinstance(key, ast.Constant) else ast.unparse(key)
+            yield self.finding(
+                module,
+                node,
+                f"os.environ[{shown}] at import raises KeyError when it is not set, "
+                "and .env is never loaded by the builder",
+            )
+
+
+def _inside_try_keyerror(module: Module, node: ast.AST) -> bool:
+    for parent in module.ancestors(node):
+        if isinstance(parent, ast.Try):
+            for handler in parent.handlers:
+                caught = ast.unparse(handler.type) if handler.type is not None else "Exception"
+                if any(name in caught for name in ("KeyError", "LookupError", "Exception")):
+                    return True
+    return False

@@ -1,0 +1,161 @@
+"""F8, F6, F17: SQLite files in the read-only bundle or in per-instance /tmp.
+
+A SQLite file shipped with the code can be read but not written (`attempt to write a
+readonly database`); a copy in /tmp is private to one instance and gone on the next cold
+start, so every instance sees different data.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from preflight.findings import Finding, Severity
+from preflight.rules._paths import PathInfo, Where, classify, classify_literal
+from preflight.rules.base import CodeRule, Invalid
+from preflight.source import Module, call_name, last_attr
+
+_SQLITE_CONNECT = {"sqlite3.connect", "sqlite3.dbapi2.connect", "aiosqlite.connect"}
+_URL_CONSUMERS = {"create_engine", "create_async_engine", "Database", "connect", "from_url"}
+_URL_KEYS = ("DATABASE", "DB_URL", "DB_URI", "SQLALCHEMY_DATABASE_URI")
+
+
+def _sqlite_url_path(value: str) -> str | None:
+    """The file path of a SQLAlchemy-style sqlite URL, None if not one."""
+    head, sep, rest = value.partition(":///")
+    if not sep or not head.startswith("sqlite"):
+        return None
+    return rest.split("?", 1)[0]  # sqlite:////tmp/x.db -> "/tmp/x.db"; sqlite:///x.db -> "x.db"
+
+
+def _sqlite_targets(module: Module) -> Iterator[tuple[ast.AST, PathInfo]]:
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.Call) and (call_name(node) or "") in _SQLITE_CONNECT:
+            if node.args:
+                yield node, classify(node.args[0], module)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            path = _sqlite_url_path(node.value)
+            if path is None or not _url_used_as_database(node, module):
+                continue
+            yield node, classify_literal(path) if path else PathInfo(Where.SPECIAL)
+
+
+def _url_used_as_database(node: ast.Constant, module: Module) -> bool:
+    parent = module.parents.get(node)
+    if isinstance(parent, ast.Call):
+        # os.environ.get("DATABASE_URL", "sqlite:///local.db") is a local default: not flagged
+        return node in parent.args[:1] and (last_attr(parent) or "") in _URL_CONSUMERS
+    if isinstance(parent, ast.keyword) and parent.arg in {"url", "database_url"}:
+        return True
+    if isinstance(parent, ast.Assign):
+        target = parent.targets[0]
+        key = None
+        if isinstance(target, ast.Name):
+            key = target.id
+        elif isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant):
+            key = str(target.slice.value)
+        return key is not None and any(k in key.upper() for k in _URL_KEYS)
+    return False
+
+
+class SqliteInBundle(CodeRule):
+    """A SQLite database file that lives in the deployed (read-only) code."""
+
+    id = "PF801"
+    fid = "F8"
+    name = "sqlite-in-bundle"
+    severity = Severity.ERROR
+    message = "SQLite database file in the read-only bundle: writes fail"
+    fix = "use a hosted database (Postgres: Neon, Supabase) via a DATABASE_URL env var"
+
+    VALID = (
+        "import sqlite3\nconn = sqlite3.connect(':memory:')\n",
+        "import os\nURL = os.environ.get('DATABASE_URL', 'sqlite:///local.db')\n",
+        "import sqlite3\ndef connect(path):\n    return sqlite3.connect(path)\n",
+    )
+    INVALID = (
+        Invalid("import sqlite3\ndef get_db():\n    return sqlite3.connect('app.db')\n", line=3),
+        Invalid(
+            "from sqlalchemy import create_engine\nengine = create_engine('sqlite:///app.db')\n", 2
+        ),
+        Invalid("SQLALCHEMY_DATABASE_URI = 'sqlite:///data/app.db'\n", line=1),
+    )
+
+    def check(self, module: Module) -> Iterator[Finding]:
+        for node, info in _sqlite_targets(module):
+            if info.read_only and not module.guarded_by_platform_check(node):
+                shown = f"'{info.text}'" if info.text else "a database file"
+                yield self.finding(
+                    module, node, f"SQLite database {shown} is in the read-only bundle"
+                )
+
+
+class SqliteInTmp(CodeRule):
+    """A SQLite database in /tmp: writable, but per instance and lost on cold start."""
+
+    id = "PF601"
+    fid = "F6"
+    name = "sqlite-in-tmp"
+    severity = Severity.WARNING
+    message = "SQLite database in /tmp: each instance has its own copy, lost on the next cold start"
+    fix = "use a hosted database; /tmp is scratch space (512 MB, per instance)"
+
+    VALID = ("import sqlite3\nconn = sqlite3.connect(':memory:')\n",)
+    INVALID = (
+        Invalid("import sqlite3\ndef db():\n    return sqlite3.connect('/tmp/app.db')\n", 3),
+        Invalid(
+            "from sqlalchemy import create_engine\ne = create_engine('sqlite:////tmp/a.db')\n", 2
+        ),
+    )
+
+    def check(self, module: Module) -> Iterator[Finding]:
+        for node, info in _sqlite_targets(module):
+            if info.where is Where.TMP:
+                yield self.finding(module, node)
+
+
+class DjangoSqlite(CodeRule):
+    """Django's default DATABASES (SQLite next to manage.py) cannot work on Vercel."""
+
+    id = "PF1701"
+    fid = "F17"
+    name = "django-sqlite"
+    severity = Severity.ERROR
+    message = "Django DATABASES uses SQLite: the file is read-only in the function"
+    fix = "configure DATABASES from a DATABASE_URL env var (e.g. dj-database-url + Postgres)"
+
+    VALID = ("DATABASES = {'default': {'ENGINE': 'django.db.backends.postgresql'}}\n",)
+    INVALID = (
+        Invalid(
+            "DATABASES = {\n"
+            "    'default': {\n"
+            "        'ENGINE': 'django.db.backends.sqlite3',\n"
+            "        'NAME': BASE_DIR / 'db.sqlite3',\n"
+            "    }\n"
+            "}\n",
+            line=3,
+        ),
+    )
+
+    def check(self, module: Module) -> Iterator[Finding]:
+        for node in ast.walk(module.tree):
+            if not (isinstance(node, ast.Dict) and module.is_import_time(node)):
+                continue
+            for key, value in zip(node.keys, node.values, strict=True):
+                if (
+                    isinstance(key, ast.Constant)
+                    and key.value == "ENGINE"
+                    and isinstance(value, ast.Constant)
+                    and value.value == "django.db.backends.sqlite3"
+                ):
+                    name = _dict_get(node, "NAME")
+                    if name is not None and classify(name, module).where is Where.SPECIAL:
+                        continue
+                    yield self.finding(module, value)
+
+
+def _dict_get(node: ast.Dict, key: str) -> ast.expr | None:
+    for k, v in zip(node.keys, node.values, strict=True):
+        if isinstance(k, ast.Constant) and k.value == key:
+            return v
+    return None

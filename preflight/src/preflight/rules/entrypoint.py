@@ -1,0 +1,188 @@
+"""F4 / F18: no entrypoint Vercel can detect.
+
+Vercel looks for {app,index,server,main,wsgi,asgi}.py in '', src/, app/ and api/ and
+accepts a file only if a top-level statement binds `app` or `application` (assignment,
+def, `from x import`) or defines a class named `handler`
+(packages/python/src/entrypoint.ts, python-analysis/.../entrypoint.rs). `handler = app`
+and an app built only inside a factory function are not detected: the build fails, or
+the file is published as a static file and every route 404s (F18).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+from preflight.context import CheckContext
+from preflight.deps.closure import iter_python_files
+from preflight.findings import Finding, Fix, Location, Severity
+from preflight.project import (
+    find_exported_name,
+    parse_file,
+)
+from preflight.rules.base import ProjectExample, ProjectRule
+from preflight.source import call_name
+
+_FACTORIES = {"create_app", "make_app", "get_app", "build_app", "get_application"}
+
+
+class NoEntrypoint(ProjectRule):
+    """Nothing Vercel would import: explains which candidate failed and why."""
+
+    id = "PF401"
+    fid = "F4"
+    name = "no-detectable-entrypoint"
+    severity = Severity.ERROR
+    message = "no Python entrypoint Vercel can detect"
+    fix = (
+        "export a top-level `app` in app.py, index.py, main.py... (or set [tool.vercel] entrypoint)"
+    )
+
+    VALID = (
+        ProjectExample({"main.py": "from fastapi import FastAPI\napp = FastAPI()\n"}),
+        ProjectExample({"api/index.py": "from server import app\n"}),
+        ProjectExample(
+            {
+                "index.py": "from http.server import BaseHTTPRequestHandler\n"
+                "class handler(BaseHTTPRequestHandler):\n    pass\n"
+            }
+        ),
+    )
+    INVALID = (
+        ProjectExample(
+            {
+                "api/index.py": "from flask import Flask\nflask_app = Flask(__name__)\n"
+                "handler = flask_app\n"
+            },
+            expect=(("api/index.py", 3),),
+        ),
+        ProjectExample(
+            {
+                "app.py": "from flask import Flask\n\ndef create_app():\n"
+                "    app = Flask(__name__)\n    return app\n"
+            },
+            expect=(("app.py", 3),),
+        ),
+        ProjectExample({"service/web.py": "app = object()\n"}, expect=(("service/web.py", 1),)),
+    )
+
+    def check(self, ctx: CheckContext) -> Iterator[Finding]:
+        project = ctx.project
+        if project.entrypoint is not None:
+            return
+        if project.unresolved_entrypoint is not None:
+            pyproject = project.root / "pyproject.toml"
+            yield self.at(
+                Location(pyproject, _line_containing(pyproject, "entrypoint") or 1),
+                f"{project.unresolved_entrypoint} names no module file: the build fails",
+                fix='use "module:object" with a file that exists, e.g. entrypoint = "main:app"',
+            )
+            return
+        if project.candidates_without_export:
+            for candidate in project.candidates_without_export:
+                yield self._explain(candidate, ctx)
+            return
+        elsewhere = _exports_elsewhere(project.root)
+        if elsewhere:
+            path, name = elsewhere[0]
+            module = path.relative_to(project.root).with_suffix("").as_posix().replace("/", ".")
+            yield self.at(
+                Location(path, 1),
+                f"{path.relative_to(project.root).as_posix()} exports `{name}`, but Vercel "
+                "only looks for app.py, index.py, server.py, main.py, wsgi.py or asgi.py in "
+                "the root, src/, app/ or api/",
+                fix=f'add to pyproject.toml: [tool.vercel] entrypoint = "{module}:{name}"',
+            )
+            return
+        yield self.at(Location(project.root / "pyproject.toml", 1))
+
+    def _explain(self, path: Path, ctx: CheckContext) -> Finding:
+        tree = parse_file(path)
+        rel = path.relative_to(ctx.project.root).as_posix()
+        if tree is None:
+            return self.at(Location(path, 1), f"{rel} does not parse, so no `app` is detected")
+        for stmt in tree.body:
+            if (
+                isinstance(stmt, ast.Assign)
+                and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], ast.Name)
+                and stmt.targets[0].id.lower() == "handler"
+            ):
+                value = ast.unparse(stmt.value)
+                if "Mangum" in value:
+                    return self.at(
+                        Location(path, stmt.lineno),
+                        f"`handler = {value}` is a Lambda adapter; Vercel detects only a "
+                        "top-level `app`, so the build fails or the file is served as static",
+                        fix="export the ASGI app itself: `app = <your FastAPI/Starlette app>`",
+                    )
+                return self.at(
+                    Location(path, stmt.lineno),
+                    f"`handler = {value}` is not detected: Vercel wants a top-level `app` "
+                    "(or a `class handler(BaseHTTPRequestHandler)`), so the build fails or "
+                    f"{rel} is served as a static file",
+                    fix=f"export it as `app = {value}`",
+                    autofix=Fix.insert_after(
+                        path,
+                        stmt.end_lineno or stmt.lineno,
+                        "app = handler",
+                        f"add `app = handler` to {rel}",
+                    ),
+                )
+        for stmt in tree.body:
+            if isinstance(stmt, ast.FunctionDef) and _builds_app_inside(stmt):
+                call = f"{stmt.name}()"
+                fixable = stmt.name in _FACTORIES and not _required_args(stmt)
+                return self.at(
+                    Location(path, stmt.lineno),
+                    f"`app` is only created inside {stmt.name}(): Vercel detects top-level "
+                    "names only",
+                    fix=f"add `app = {call}` at the end of {rel}",
+                    autofix=Fix.append(path, f"app = {call}", f"add `app = {call}` to {rel}")
+                    if fixable
+                    else None,
+                )
+        return self.at(
+            Location(path, 1),
+            f"{rel} defines no top-level `app`, `application` or `class handler`",
+        )
+
+
+def _builds_app_inside(function: ast.FunctionDef) -> bool:
+    for node in ast.walk(function):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name) and target.id in {"app", "application"}:
+                    return True
+        if isinstance(node, ast.Return) and isinstance(node.value, ast.Call):
+            name = call_name(node.value) or ""
+            if name.rsplit(".", 1)[-1] in {"Flask", "FastAPI", "Starlette", "Quart", "Sanic"}:
+                return True
+    return False
+
+
+def _required_args(function: ast.FunctionDef) -> bool:
+    args = function.args
+    positional = args.posonlyargs + args.args
+    return len(positional) > len(args.defaults) or any(d is None for d in args.kw_defaults)
+
+
+def _line_containing(path: Path, needle: str) -> int | None:
+    try:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if needle in line:
+                return number
+    except OSError:
+        return None
+    return None
+
+
+def _exports_elsewhere(root: Path) -> list[tuple[Path, str]]:
+    found: list[tuple[Path, str]] = []
+    for path in sorted(iter_python_files(root)):
+        tree = parse_file(path)
+        exported = find_exported_name(tree) if tree is not None else None
+        if exported is not None:
+            found.append((path, exported[0]))
+    return found

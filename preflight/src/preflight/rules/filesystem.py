@@ -1,0 +1,209 @@
+"""F5: writes outside /tmp. The function's filesystem is read-only except /tmp.
+
+On Vercel and Lambda the code lives in /var/task (read-only) and HOME is not writable:
+`open("users.json", "w")` raises `OSError: [Errno 30] Read-only file system`, at import
+time it takes the whole function down (`could not import ...`).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from preflight.findings import Finding, Severity
+from preflight.rules._paths import PathInfo, Where, classify, describe
+from preflight.rules.base import CodeRule, Invalid
+from preflight.source import Module, call_name, last_attr
+
+_WRITE_MODE_CHARS = set("wax+")
+_PATH_WRITE_METHODS = {"write_text", "write_bytes", "touch", "mkdir", "symlink_to"}
+# Call name -> index of the path argument that is written to.
+_WRITE_CALLS = {
+    "os.mkdir": 0,
+    "os.makedirs": 0,
+    "os.rename": 1,
+    "os.replace": 1,
+    "shutil.copy": 1,
+    "shutil.copy2": 1,
+    "shutil.copyfile": 1,
+    "shutil.copytree": 1,
+    "shutil.move": 1,
+    "logging.FileHandler": 0,
+    "FileHandler": 0,
+    "logging.handlers.RotatingFileHandler": 0,
+    "logging.handlers.TimedRotatingFileHandler": 0,
+    "logging.handlers.WatchedFileHandler": 0,
+    "RotatingFileHandler": 0,
+    "TimedRotatingFileHandler": 0,
+    "WatchedFileHandler": 0,
+}
+_DATAFRAME_WRITES = {"to_csv", "to_json", "to_parquet", "to_excel", "savefig"}
+
+
+class WriteOutsideTmp(CodeRule):
+    """Any file write whose target we can see is not under /tmp."""
+
+    id = "PF501"
+    fid = "F5"
+    name = "write-outside-tmp"
+    severity = Severity.ERROR
+    message = "writes to a file outside /tmp: the function's filesystem is read-only"
+    fix = "write scratch files under tempfile.gettempdir(); keep data in a database or bucket"
+
+    VALID = (
+        "import tempfile, os\n"
+        "with open(os.path.join(tempfile.gettempdir(), 'x.json'), 'w') as f: pass\n",
+        "open('/tmp/cache.json', 'w')\n",
+        "open('settings.json')\n",
+        "def save(path):\n    open(path, 'w')\n",
+        "from pathlib import Path\nPath('/tmp/x').mkdir(exist_ok=True)\n",
+        "import os\nif not os.environ.get('VERCEL'):\n    os.makedirs('data', exist_ok=True)\n",
+        "import logging\nlogging.basicConfig(level=logging.INFO)\n",
+    )
+    INVALID = (
+        Invalid(
+            "import json, os\n"
+            "DATA = os.path.join(os.path.dirname(__file__), 'users.json')\n"
+            "def add_user(request):\n"
+            "    with open(DATA, 'w') as f:\n"
+            "        json.dump({}, f)\n",
+            line=4,
+        ),
+        Invalid(
+            "from pathlib import Path\nPath(__file__).parent.joinpath('out.txt').write_text('x')\n",
+            2,
+        ),
+        Invalid("import os\nos.makedirs('uploads', exist_ok=True)\n", line=2),
+        Invalid("import logging\nhandler = logging.FileHandler('app.log')\n", line=2),
+        Invalid("import logging\nlogging.basicConfig(filename='app.log')\n", line=2),
+        Invalid(
+            "from pathlib import Path\nCACHE = Path.home() / '.cache' / 'app'\nCACHE.mkdir()\n", 3
+        ),
+        Invalid("import shutil\nshutil.copy('/tmp/a', 'static/a')\n", line=2),
+    )
+
+    def check(self, module: Module) -> Iterator[Finding]:
+        for node in ast.walk(module.tree):
+            if not isinstance(node, ast.Call):
+                continue
+            target = self._written_path(node, module)
+            if target is None or not target.read_only:
+                continue
+            if module.guarded_by_platform_check(node):
+                continue
+            when = "at import time" if module.is_import_time(node) else "when this code runs"
+            yield self.finding(module, node, f"writes {describe(target)} {when}")
+
+    def _written_path(self, call: ast.Call, module: Module) -> PathInfo | None:
+        name = call_name(call) or ""
+        method = last_attr(call)
+        if name in {"open", "io.open", "codecs.open"}:
+            mode = _mode(call, 1)
+            if call.args and mode is not None and _WRITE_MODE_CHARS & set(mode):
+                return classify(call.args[0], module)
+            return None
+        if name in _WRITE_CALLS:
+            index = _WRITE_CALLS[name]
+            if len(call.args) > index:
+                return classify(call.args[index], module)
+            for kw in call.keywords:
+                if kw.arg in {"filename", "dst", "name", "path"}:
+                    return classify(kw.value, module)
+            return None
+        if name == "logging.basicConfig":
+            for kw in call.keywords:
+                if kw.arg == "filename":
+                    return classify(kw.value, module)
+            return None
+        if isinstance(call.func, ast.Attribute):
+            receiver = call.func.value
+            if method in _PATH_WRITE_METHODS:
+                return _pathlike(receiver, module)
+            if method == "open":
+                mode = _mode(call, 0)
+                if mode is not None and _WRITE_MODE_CHARS & set(mode):
+                    return _pathlike(receiver, module)
+            if method in _DATAFRAME_WRITES and call.args:
+                return classify(call.args[0], module)
+        return None
+
+
+def _pathlike(receiver: ast.expr, module: Module) -> PathInfo | None:
+    info = classify(receiver, module)
+    # A bare string receiver ("x".touch) is not a path; require a Path-ish expression.
+    if isinstance(receiver, ast.Constant):
+        return None
+    return info if info.where is not Where.UNKNOWN else None
+
+
+def _mode(call: ast.Call, index: int) -> str | None:
+    value: ast.expr | None = call.args[index] if len(call.args) > index else None
+    for kw in call.keywords:
+        if kw.arg == "mode":
+            value = kw.value
+    if value is None:
+        return "r"
+    if isinstance(value, ast.Constant) and isinstance(value.value, str):
+        return value.value
+    return None
+
+
+class FileSessionsOrCaches(CodeRule):
+    """Framework settings that keep sessions or caches in files next to the code."""
+
+    id = "PF502"
+    fid = "F5"
+    name = "file-sessions-or-cache"
+    severity = Severity.ERROR
+    message = "sessions or cache kept in files: the function's filesystem is read-only"
+    fix = "use signed-cookie, database or Redis sessions / caches"
+
+    VALID = (
+        "SESSION_TYPE = 'redis'\n",
+        "SESSION_ENGINE = 'django.contrib.sessions.backends.signed_cookies'\n",
+    )
+    INVALID = (
+        Invalid("SESSION_TYPE = 'filesystem'\n", line=1),
+        Invalid("app.config['SESSION_TYPE'] = 'filesystem'\n", line=1),
+        Invalid("SESSION_ENGINE = 'django.contrib.sessions.backends.file'\n", line=1),
+        Invalid(
+            "CACHES = {'default': {\n"
+            "    'BACKEND': 'django.core.cache.backends.filebased.FileBasedCache',\n"
+            "    'LOCATION': 'cache'}}\n",
+            line=2,
+        ),
+    )
+
+    _VALUES = frozenset(
+        {
+            "filesystem",
+            "django.contrib.sessions.backends.file",
+            "django.core.cache.backends.filebased.FileBasedCache",
+        }
+    )
+
+    def check(self, module: Module) -> Iterator[Finding]:
+        for node in ast.walk(module.tree):
+            if not (isinstance(node, ast.Constant) and node.value in self._VALUES):
+                continue
+            parent = module.parents.get(node)
+            key = _key_for(parent, node)
+            if key in {"SESSION_TYPE", "SESSION_ENGINE", "BACKEND"}:
+                yield self.finding(module, node, f"{key} = {node.value!r} keeps state in files")
+
+
+def _key_for(parent: ast.AST | None, node: ast.expr) -> str | None:
+    """The setting name a constant is assigned to (NAME = v, x['NAME'] = v, {'NAME': v})."""
+    if isinstance(parent, ast.Assign):
+        target = parent.targets[0]
+        if isinstance(target, ast.Name):
+            return target.id
+        if isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant):
+            return str(target.slice.value)
+    if isinstance(parent, ast.Dict):
+        for k, v in zip(parent.keys, parent.values, strict=True):
+            if v is node and isinstance(k, ast.Constant):
+                return str(k.value)
+    if isinstance(parent, ast.keyword):
+        return parent.arg
+    return None

@@ -1,0 +1,185 @@
+"""F3 and F2 (stale lock): which manifest Vercel installs from, and whether it is current.
+
+Vercel takes the pyproject.toml nearest to the entrypoint even when it has no [project]
+table (then it installs nothing: "No project table found"), and ignores every other
+manifest in that directory (packages/python-analysis/src/manifest/package.ts). With a
+uv.lock beside it, the lock is installed `--frozen` (packages/python/src/index.ts), so
+a dependency missing from the lock is missing in production.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+from preflight.context import CheckContext
+from preflight.deps.declared import RUNTIME, declared_in
+from preflight.findings import Finding, Location, Severity
+from preflight.rules.base import ProjectExample, ProjectRule
+
+_APP = "from flask import Flask\napp = Flask(__name__)\n"
+_PROJECT = '[project]\nname = "a"\nversion = "0"\n'
+
+
+class PyprojectWithoutProject(ProjectRule):
+    """The winning pyproject.toml has no [project] table, so nothing is installed."""
+
+    id = "PF301"
+    fid = "F3"
+    name = "pyproject-without-project-table"
+    severity = Severity.ERROR
+    message = "pyproject.toml has no [project] table: Vercel uses it anyway and installs nothing"
+    fix = "add a [project] table with your dependencies (or remove pyproject.toml)"
+
+    VALID = (
+        ProjectExample(
+            {
+                "app.py": _APP,
+                "pyproject.toml": _PROJECT + 'dependencies = ["flask"]\n',
+            }
+        ),
+        ProjectExample({"app.py": _APP, "requirements.txt": "flask\n"}),
+    )
+    INVALID = (
+        ProjectExample(
+            {
+                "app.py": _APP,
+                "pyproject.toml": "[tool.ruff]\nline-length = 100\n",
+                "requirements.txt": "flask\n",
+            },
+            expect=(("pyproject.toml", 1),),
+        ),
+    )
+
+    def check(self, ctx: CheckContext) -> Iterator[Finding]:
+        manifest = ctx.project.manifest
+        if manifest is None or manifest.kind != "pyproject" or manifest.has_project_table:
+            return
+        message = self.message
+        if manifest.shadowed:
+            hidden = ", ".join(p.name for p in manifest.shadowed)
+            message = (
+                f"pyproject.toml has no [project] table, yet it wins over {hidden}: "
+                f"Vercel ignores {hidden} and installs nothing"
+            )
+        yield self.at(Location(manifest.path, 1), message)
+
+
+class ShadowedManifest(ProjectRule):
+    """Another manifest beside the winner declares packages the winner lacks."""
+
+    id = "PF302"
+    fid = "F3"
+    name = "shadowed-manifest"
+    severity = Severity.WARNING
+    message = "this manifest is ignored by Vercel: another one in the same directory wins"
+    fix = "keep one manifest: move these requirements into the one Vercel reads"
+
+    VALID = (
+        ProjectExample(
+            {
+                "app.py": _APP,
+                "pyproject.toml": _PROJECT + 'dependencies = ["flask"]\n',
+                "requirements.txt": "flask\n",
+            }
+        ),
+    )
+    INVALID = (
+        ProjectExample(
+            {
+                "app.py": _APP,
+                "pyproject.toml": _PROJECT + 'dependencies = ["flask"]\n',
+                "requirements.txt": "flask\nflask-cors\n",
+            },
+            expect=(("requirements.txt", 2),),
+        ),
+    )
+
+    def check(self, ctx: CheckContext) -> Iterator[Finding]:
+        manifest = ctx.project.manifest
+        if manifest is None or not manifest.has_project_table:
+            return
+        runtime = {d.name for d in ctx.declared if d.scope == RUNTIME}
+        for path in manifest.shadowed:
+            extra = [d for d in declared_in(path) if d.scope == RUNTIME and d.name not in runtime]
+            if extra:
+                names = ", ".join(d.raw for d in extra[:3])
+                yield self.at(
+                    Location(path, extra[0].line),
+                    f"{path.name} is ignored ({manifest.path.name} wins), so {names} "
+                    "will not be installed",
+                )
+
+
+class StaleUvLock(ProjectRule):
+    """A runtime dependency in pyproject.toml that uv.lock does not contain."""
+
+    id = "PF202"
+    fid = "F2"
+    name = "stale-uv-lock"
+    severity = Severity.ERROR
+    message = "uv.lock is out of date: Vercel installs it --frozen, without this dependency"
+    fix = "run `uv lock` and commit uv.lock"
+
+    VALID = (
+        ProjectExample(
+            {
+                "app.py": _APP,
+                "pyproject.toml": _PROJECT + 'dependencies = ["flask>=3"]\n',
+                "uv.lock": (
+                    'version = 1\n[[package]]\nname = "a"\nversion = "0"\n'
+                    'source = { editable = "." }\ndependencies = [{ name = "flask" }]\n'
+                    '[package.metadata]\nrequires-dist = [{ name = "flask", specifier = ">=3" }]\n'
+                ),
+            }
+        ),
+    )
+    INVALID = (
+        ProjectExample(
+            {
+                "app.py": _APP,
+                "pyproject.toml": (
+                    _PROJECT + 'dependencies = [\n  "flask>=3",\n  "flask-cors>=4",\n]\n'
+                ),
+                "uv.lock": (
+                    'version = 1\n[[package]]\nname = "a"\nversion = "0"\n'
+                    'source = { editable = "." }\ndependencies = [{ name = "flask" }]\n'
+                    '[package.metadata]\nrequires-dist = [{ name = "flask", specifier = ">=3" }]\n'
+                ),
+            },
+            expect=(("pyproject.toml", 6),),
+        ),
+    )
+
+    def check(self, ctx: CheckContext) -> Iterator[Finding]:
+        lock = ctx.lock
+        if lock is None or not lock.roots:
+            return
+        locked = lock.roots[0].requires_dist
+        for declared in ctx.declared:
+            if declared.scope != RUNTIME:
+                continue
+            location = Location(declared.path, declared.line)
+            if declared.name not in locked:
+                yield self.at(
+                    location,
+                    f"{declared.raw!r} is not in uv.lock: Vercel installs the lock --frozen, "
+                    "so it is missing in production",
+                )
+            elif declared.requirement is not None and not _same_spec(
+                str(declared.requirement.specifier), locked[declared.name]
+            ):
+                yield self.at(
+                    location,
+                    f"{declared.raw!r} differs from uv.lock ({locked[declared.name] or 'any'}): "
+                    "the lock wins on Vercel",
+                    severity=Severity.WARNING,
+                )
+
+
+def _same_spec(a: str, b: str) -> bool:
+    try:
+        return SpecifierSet(a) == SpecifierSet(b)
+    except InvalidSpecifier:
+        return a == b

@@ -1,0 +1,91 @@
+"""F13: request bodies over 4.5 MB. Vercel answers 413 FUNCTION_PAYLOAD_TOO_LARGE before
+the function runs, so an upload endpoint that works locally fails for real files.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from preflight.findings import Finding, Severity
+from preflight.rules.base import CodeRule, Invalid
+from preflight.source import Module, dotted_name
+
+LIMIT_BYTES = 4.5 * 1024 * 1024
+_UPLOAD_ATTRS = {"request.files", "request.FILES", "req.files", "flask.request.files"}
+
+
+class LargeRequestBody(CodeRule):
+    """Handlers that take file uploads, or a body limit configured above 4.5 MB."""
+
+    id = "PF1301"
+    fid = "F13"
+    name = "request-body-over-limit"
+    severity = Severity.WARNING
+    message = "file upload through the function: bodies over 4.5 MB are rejected with 413"
+    fix = "upload straight to object storage with a presigned URL; send only the key to the API"
+
+    VALID = (
+        "def view(request):\n    return request.json\n",
+        "MAX_CONTENT_LENGTH = 4 * 1024 * 1024\n",
+    )
+    INVALID = (
+        Invalid(
+            "from flask import Flask, request\napp = Flask(__name__)\n"
+            "@app.post('/upload')\ndef upload():\n    f = request.files['file']\n    return 'ok'\n",
+            line=5,
+        ),
+        Invalid(
+            "from fastapi import FastAPI, UploadFile\napp = FastAPI()\n"
+            "@app.post('/upload')\nasync def upload(file: UploadFile):\n    return {}\n",
+            line=4,
+        ),
+        Invalid("MAX_CONTENT_LENGTH = 50 * 1024 * 1024\n", line=1),
+    )
+
+    def check(self, module: Module) -> Iterator[Finding]:
+        for node in ast.walk(module.tree):
+            if isinstance(node, ast.Attribute) and dotted_name(node) in _UPLOAD_ATTRS:
+                yield self.finding(module, node)
+            elif isinstance(node, ast.arg) and node.annotation is not None:
+                if "UploadFile" in ast.unparse(node.annotation):
+                    yield self.finding(module, node)
+            elif isinstance(node, ast.Assign | ast.AnnAssign):
+                yield from self._limit(module, node)
+
+    def _limit(self, module: Module, node: ast.Assign | ast.AnnAssign) -> Iterator[Finding]:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        for target in targets:
+            key = None
+            if isinstance(target, ast.Name):
+                key = target.id
+            elif isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant):
+                key = str(target.slice.value)
+            if key not in {"MAX_CONTENT_LENGTH", "DATA_UPLOAD_MAX_MEMORY_SIZE"}:
+                continue
+            value = _evaluate(node.value) if node.value is not None else None
+            if value is not None and value > LIMIT_BYTES:
+                yield self.finding(
+                    module,
+                    node,
+                    f"{key} allows {value / 1024 / 1024:g} MB bodies; Vercel rejects "
+                    "anything over 4.5 MB with 413",
+                    fix="keep the limit at or below 4.5 MB and upload large files to storage",
+                )
+
+
+def _evaluate(node: ast.expr) -> float | None:
+    """Constant arithmetic like 50 * 1024 * 1024."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
+        return float(node.value)
+    if isinstance(node, ast.BinOp):
+        left, right = _evaluate(node.left), _evaluate(node.right)
+        if left is None or right is None:
+            return None
+        if isinstance(node.op, ast.Mult):
+            return left * right
+        if isinstance(node.op, ast.Add):
+            return left + right
+        if isinstance(node.op, ast.LShift):
+            return float(int(left) << int(right))
+    return None

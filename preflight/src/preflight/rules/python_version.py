@@ -1,0 +1,98 @@
+"""F16: the Python version Vercel will run is not the one the project expects.
+
+The nearest `.python-version` wins over `requires-python`; a version the build image
+does not offer is ignored with a warning and the default (3.12) is used
+(packages/python/src/version.ts, python-analysis/src/manifest/package.ts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from preflight.context import CheckContext
+from preflight.findings import Finding, Fix, Location, Severity
+from preflight.project import AVAILABLE_PYTHONS
+from preflight.rules.base import ProjectExample, ProjectRule
+
+_APP = "app = object()\n"
+
+
+class PythonVersionIgnored(ProjectRule):
+    """The requested Python version is not offered and silently replaced."""
+
+    id = "PF1601"
+    fid = "F16"
+    name = "python-version-ignored"
+    severity = Severity.WARNING
+    message = "this Python version is not offered by Vercel and is ignored"
+    fix = "pin an offered version (3.12, 3.13 or 3.14) in .python-version"
+
+    VALID = (ProjectExample({"app.py": _APP, ".python-version": "3.13\n"}),)
+    INVALID = (
+        ProjectExample(
+            {"app.py": _APP, ".python-version": "3.10\n"}, expect=((".python-version", 1),)
+        ),
+    )
+
+    def check(self, ctx: CheckContext) -> Iterator[Finding]:
+        python = ctx.project.python
+        if not python.ignored or python.path is None:
+            return
+        line = 1
+        if python.source == "requires-python":
+            line = _line_of(python.path, "requires-python")
+        yield self.at(
+            Location(python.path, line),
+            f"Python {python.requested!r} from {python.source} is not offered by Vercel "
+            f"({', '.join(sorted(AVAILABLE_PYTHONS))}): it is ignored and {python.version} runs",
+            autofix=_pin(ctx, python.version),
+        )
+
+
+class PythonVersionMismatch(ProjectRule):
+    """`--python` says one version, but Vercel will pick another."""
+
+    id = "PF1602"
+    fid = "F16"
+    name = "python-version-mismatch"
+    severity = Severity.WARNING
+    message = "Vercel will run a different Python than the one you checked for"
+    fix = "pin the version in .python-version so local, lock and Vercel agree"
+
+    VALID = (ProjectExample({"app.py": _APP, ".python-version": "3.12\n"}),)
+    INVALID = (
+        ProjectExample(
+            {"app.py": _APP, ".python-version": "3.13\n"},
+            expect=((".python-version", 1),),
+            options={"python": "3.12"},
+        ),
+    )
+
+    def check(self, ctx: CheckContext) -> Iterator[Finding]:
+        python = ctx.project.python
+        if not ctx.python_from_cli or ctx.python == python.version:
+            return
+        where = python.path or ctx.project.root / ".python-version"
+        source = python.source if python.source != "default" else "Vercel's default"
+        yield self.at(
+            Location(where, 1),
+            f"you checked for Python {ctx.python}, but Vercel will run {python.version} "
+            f"(from {source}): compiled wheels for one do not load on the other",
+            autofix=_pin(ctx, ctx.python) if ctx.python in AVAILABLE_PYTHONS else None,
+        )
+
+
+def _pin(ctx: CheckContext, version: str) -> Fix:
+    path = ctx.project.root / ".python-version"
+    return Fix.replace_file(path, version, f"write {version} to .python-version")
+
+
+def _line_of(path: Path, needle: str) -> int:
+    try:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if needle in line:
+                return number
+    except OSError:
+        return 1
+    return 1

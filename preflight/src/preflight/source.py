@@ -1,0 +1,248 @@
+"""One parsed Python module plus the facts every code rule asks about it.
+
+Rules need the same answers again and again (is this node run at import time? is it
+inside a request handler? what does this module-level name hold?), so they are computed
+once per module here instead of in each rule.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+# Decorator attribute names that register a request handler (Flask, FastAPI, Starlette,
+# Django REST framework, Quart, Sanic, Bottle, Pyramid).
+ROUTE_DECORATORS = frozenset(
+    {
+        "route",
+        "get",
+        "post",
+        "put",
+        "patch",
+        "delete",
+        "head",
+        "options",
+        "websocket",
+        "api_route",
+        "api_view",
+        "view_config",
+        "endpoint",
+    }
+)
+# Calls whose function arguments are handlers: Route("/x", endpoint), path("x", view).
+ROUTE_REGISTRARS = frozenset(
+    {"Route", "WebSocketRoute", "path", "re_path", "add_url_rule", "add_api_route", "add_route"}
+)
+# Base classes whose methods handle requests.
+HANDLER_BASES = frozenset(
+    {"HTTPEndpoint", "View", "MethodView", "APIView", "BaseHTTPRequestHandler", "Resource"}
+)
+HANDLER_METHODS = frozenset(
+    {"get", "post", "put", "patch", "delete", "head", "options", "dispatch"}
+    | {"do_GET", "do_POST", "do_PUT", "do_PATCH", "do_DELETE", "do_HEAD"}
+)
+
+_SUPPRESS = re.compile(r"#\s*preflight:\s*ignore(?:\[([^\]]*)\])?", re.IGNORECASE)
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def dotted_name(node: ast.AST) -> str | None:
+    """`a.b.c` for Name/Attribute chains, else None."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+def call_name(call: ast.Call) -> str | None:
+    """The dotted name of the called function, e.g. `os.path.join`."""
+    return dotted_name(call.func)
+
+
+def last_attr(call: ast.Call) -> str | None:
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    if isinstance(func, ast.Name):
+        return func.id
+    return None
+
+
+@dataclass
+class Module:
+    """A parsed source file of the app (the unit code rules look at)."""
+
+    path: Path
+    rel: str  # path relative to the project root, POSIX style, for reports
+    text: str
+    tree: ast.Module
+    parents: dict[ast.AST, ast.AST] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def parse(cls, path: Path, root: Path) -> Module | None:
+        try:
+            text = path.read_text(encoding="utf-8")
+            tree = ast.parse(text, filename=str(path))
+        except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
+            return None
+        try:
+            rel = path.relative_to(root).as_posix()
+        except ValueError:
+            rel = path.as_posix()
+        module = cls(path, rel, text, tree)
+        for parent in ast.walk(tree):
+            for child in ast.iter_child_nodes(parent):
+                module.parents[child] = parent
+        return module
+
+    @cached_property
+    def lines(self) -> list[str]:
+        return self.text.splitlines()
+
+    # --- structure ------------------------------------------------------------------
+
+    def ancestors(self, node: ast.AST) -> Iterator[ast.AST]:
+        current = self.parents.get(node)
+        while current is not None:
+            yield current
+            current = self.parents.get(current)
+
+    def enclosing_function(self, node: ast.AST) -> FunctionNode | None:
+        for parent in self.ancestors(node):
+            if isinstance(parent, FunctionNode):
+                return parent
+        return None
+
+    def is_import_time(self, node: ast.AST) -> bool:
+        """True when the node runs while the module is imported (cold start)."""
+        for parent in self.ancestors(node):
+            if isinstance(parent, FunctionNode | ast.Lambda):
+                return False
+            if isinstance(parent, ast.If) and _is_main_guard(parent.test):
+                return False
+        return True
+
+    def in_handler(self, node: ast.AST) -> FunctionNode | None:
+        """The request handler this node runs in (any enclosing level), if any."""
+        for parent in self.ancestors(node):
+            if isinstance(parent, FunctionNode) and parent in self.handlers:
+                return parent
+        return None
+
+    def guarded_by_platform_check(self, node: ast.AST) -> bool:
+        """Inside an `if` that tests where the code runs (VERCEL, Lambda, read-only...)."""
+        for parent in self.ancestors(node):
+            if isinstance(parent, ast.If | ast.IfExp):
+                test = ast.unparse(parent.test)
+                if re.search(r"VERCEL|LAMBDA|SERVERLESS|platform|READ_?ONLY|readonly", test):
+                    return True
+        return False
+
+    @cached_property
+    def handlers(self) -> frozenset[FunctionNode]:
+        registered: set[str] = set()
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Call) and last_attr(node) in ROUTE_REGISTRARS:
+                candidates = list(node.args[1:2])
+                candidates += [
+                    k.value for k in node.keywords if k.arg in {"endpoint", "view_func", "view"}
+                ]
+                for arg in candidates:
+                    name = dotted_name(arg)
+                    if name:
+                        registered.add(name.rsplit(".", 1)[-1])
+        found: set[FunctionNode] = set()
+        for node in ast.walk(self.tree):
+            if not isinstance(node, FunctionNode):
+                continue
+            if node.name in registered or any(_is_route_decorator(d) for d in node.decorator_list):
+                found.add(node)
+                continue
+            args = node.args.posonlyargs + node.args.args
+            first = [a.arg for a in args if a.arg not in {"self", "cls"}][:1]
+            if first and first[0] in {"request", "req"}:
+                found.add(node)
+                continue
+            parent = self.parents.get(node)
+            if isinstance(parent, ast.ClassDef) and node.name in HANDLER_METHODS:
+                bases = {(dotted_name(b) or "").rsplit(".", 1)[-1] for b in parent.bases}
+                if bases & HANDLER_BASES:
+                    found.add(node)
+        return frozenset(found)
+
+    @cached_property
+    def constants(self) -> dict[str, ast.expr]:
+        """Module-level names bound exactly once by a plain assignment."""
+        seen: dict[str, ast.expr] = {}
+        dupes: set[str] = set()
+        for stmt in self.tree.body:
+            targets: list[ast.expr] = []
+            value: ast.expr | None = None
+            if isinstance(stmt, ast.Assign):
+                targets, value = stmt.targets, stmt.value
+            elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+                targets, value = [stmt.target], stmt.value
+            for target in targets:
+                if isinstance(target, ast.Name) and value is not None:
+                    if target.id in seen:
+                        dupes.add(target.id)
+                    seen[target.id] = value
+        return {k: v for k, v in seen.items() if k not in dupes}
+
+    def local_value(self, name: ast.Name) -> ast.expr | None:
+        """What a name holds where it is used: a single local assignment, else a constant."""
+        function = self.enclosing_function(name)
+        if function is not None:
+            params = {a.arg for a in ast.walk(function.args) if isinstance(a, ast.arg)}
+            if name.id in params:
+                return None
+            values = [
+                node.value
+                for node in ast.walk(function)
+                if isinstance(node, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == name.id for t in node.targets)
+            ]
+            if len(values) == 1:
+                return values[0]
+            if values:
+                return None
+        return self.constants.get(name.id)
+
+    # --- suppression ----------------------------------------------------------------
+
+    def suppressed(self, line: int, rule_id: str, fid: str) -> bool:
+        """`# preflight: ignore` or `# preflight: ignore[F5, PF702]` on the line."""
+        if not 0 < line <= len(self.lines):
+            return False
+        match = _SUPPRESS.search(self.lines[line - 1])
+        if match is None:
+            return False
+        if match.group(1) is None:
+            return True
+        wanted = {part.strip().upper() for part in match.group(1).split(",")}
+        return rule_id.upper() in wanted or fid.upper() in wanted
+
+
+def _is_main_guard(test: ast.expr) -> bool:
+    return (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == "__name__"
+        and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators)
+    )
+
+
+def _is_route_decorator(decorator: ast.expr) -> bool:
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    if isinstance(target, ast.Attribute):
+        return target.attr in ROUTE_DECORATORS
+    return isinstance(target, ast.Name) and target.id in {"api_view", "view_config"}
