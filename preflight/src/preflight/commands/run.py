@@ -147,6 +147,7 @@ def run(args: argparse.Namespace) -> int:
             policy=None,
             build_error=failed,
             build_diagnosis=diagnose(failed.message + "\n" + failed.log),
+            notes=failed.notes,
         )
         print(to_json(result) if args.json else to_text(result), end="")
         return 1

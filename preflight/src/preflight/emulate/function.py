@@ -43,6 +43,7 @@ class BuildFailed(Exception):
         self.message = message
         self.log = log
         self.builder = builder
+        self.notes: list[str] = []  # how the build went (e.g. which builder and why)
 
 
 def _link_or_copy(src: Path, dst: Path) -> None:

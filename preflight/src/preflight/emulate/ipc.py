@@ -97,7 +97,7 @@ class IpcListener:
         """Decoded `log` messages, all or those of one request (0 = outside requests)."""
         with self._cond:
             snapshot = list(self.messages)
-        lines = []
+        lines: list[LogLine] = []
         for message in snapshot:
             if message.get("type") != "log":
                 continue

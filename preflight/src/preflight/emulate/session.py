@@ -20,7 +20,7 @@ from pathlib import Path
 
 from preflight.emulate import build, bundle, sandbox, upload
 from preflight.emulate.errors import EmulatorError
-from preflight.emulate.function import BuiltFunction
+from preflight.emulate.function import BuildFailed, BuiltFunction
 from preflight.emulate.runtime import FunctionInstance
 from preflight.emulate.tools import find_python
 from preflight.emulate.vercel_cli import ensure_vercel_cli
@@ -94,9 +94,17 @@ def build_function(
             notes.append(f"Vercel's builder unavailable ({exc}): used preflight's bundler")
         else:
             progress(f"building with {cli.label}")
-            return build.vercel_build(project_copy, work, cli, python, build_env), notes
+            try:
+                return build.vercel_build(project_copy, work, cli, python, build_env), notes
+            except BuildFailed as failed:
+                failed.notes[:0] = notes
+                raise
     progress("building with preflight's bundler")
-    return bundle.bundle(project_copy, work, python_version), notes
+    try:
+        return bundle.bundle(project_copy, work, python_version), notes
+    except BuildFailed as failed:
+        failed.notes[:0] = notes
+        raise
 
 
 def prepare(

@@ -1,0 +1,143 @@
+"""Fast tests of the pieces that need no build: probe syntax, env files, the upload copy,
+the diagnosis patterns, and the command's usage errors (exit 2, one line)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from preflight.cli import main
+from preflight.commands.run import parse_env_file
+from preflight.emulate.diagnose import diagnose, user_location
+from preflight.emulate.probes import ProbeSyntaxError, parse_probe
+from preflight.emulate.upload import copy_for_upload
+
+
+def test_probe_syntax() -> None:
+    probe = parse_probe("get /health 200")
+    assert (probe.method, probe.path, probe.expect, probe.body) == ("GET", "/health", 200, None)
+    post = parse_probe('POST /items 201 {"title": "a b"}')
+    assert post.body == b'{"title": "a b"}'
+    assert post.headers["content-type"] == "application/json"
+    anything = parse_probe("GET /")
+    assert anything.expect is None
+    assert anything.met_by(404)
+    assert not anything.met_by(500)
+    for bad in ("/health", "FETCH /x 200", "GET health"):
+        with pytest.raises(ProbeSyntaxError):
+            parse_probe(bad)
+
+
+def test_env_file(tmp_path: Path) -> None:
+    path = tmp_path / "prod.env"
+    path.write_text("# c\n\nexport A=1\nB=\"two words\"\nC='x=y'\n")
+    assert parse_env_file(path) == {"A": "1", "B": "two words", "C": "x=y"}
+    path.write_text("not a pair\n")
+    with pytest.raises(ValueError, match=r"prod\.env:1"):
+        parse_env_file(path)
+
+
+def test_upload_copy_drops_env_vercelignore_and_caches(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    for rel in (
+        "app.py",
+        ".env",
+        ".env.local",
+        ".env.example",
+        "secrets/key.pem",
+        "docs/a.md",
+        "keep/docs/b.md",
+        ".venv/bin/python",
+        "pkg/__pycache__/m.pyc",
+        "node_modules/x/index.js",
+        ".vercel/project.json",
+        ".vercel/output/config.json",
+    ):
+        (src / rel).parent.mkdir(parents=True, exist_ok=True)
+        (src / rel).write_text("x")
+    (src / ".vercelignore").write_text("# comment\nsecrets/\n/docs\n*.pem\n")
+    dest = tmp_path / "dest"
+    skipped = copy_for_upload(src, dest)
+    copied = sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file())
+    assert copied == [
+        ".env.example",
+        ".vercel/project.json",
+        ".vercelignore",
+        "app.py",
+        "keep/docs/b.md",
+    ]
+    assert ".env" in skipped
+    assert "secrets/" in skipped
+
+
+@pytest.mark.parametrize(
+    ("evidence", "fid"),
+    [
+        ("OSError: [Errno 30] Read-only file system: '/var/task/x.db'", "F5"),
+        ("sqlite3.OperationalError: attempt to write a readonly database", "F8"),
+        ("OSError: [Errno 28] No space left on device", "F6"),
+        ("ERROR: Application startup failed. Exiting.", "F12"),
+        ("ModuleNotFoundError: No module named 'pydantic_core._pydantic_core'", "F1"),
+        ("ImportError: cannot import name 'url_quote' from 'werkzeug.urls'", "F19"),
+        ("ModuleNotFoundError: No module named 'flask_cors'", "F2"),
+        ("File \"<frozen os>\", line 685, in __getitem__\nKeyError: 'DATABASE_URL'", "F15"),
+        ('could not import "app.py":\nTraceback...\nValueError: bad config', "F11"),
+        ("Error: [PYTHON_ENTRYPOINT_NOT_FOUND] Found main.py but ...", "F4"),
+    ],
+)
+def test_diagnosis_patterns(evidence: str, fid: str) -> None:
+    found = diagnose(evidence)
+    assert found is not None
+    assert found.fid == fid
+    assert found.fix
+
+
+def test_nothing_to_diagnose() -> None:
+    assert diagnose("GET /health 200") is None
+
+
+def test_user_location_skips_runtime_frames() -> None:
+    text = (
+        'File "/var/task/_vendor/vercel_runtime/vc_init.py", line 622, in <module>\n'
+        'File "/var/task/src/todo_api/main.py", line 8, in <module>\n'
+        'File "/var/task/_vendor/starlette/routing.py", line 661, in lifespan\n'
+    )
+    assert user_location(text) == "src/todo_api/main.py:8"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["run", ".", "--probe", "FETCH /"],
+        ["run", ".", "--env", "no-equals"],
+        ["run", ".", "--forward-port", "70000"],
+        ["run", ".", "--builder", "docker"],
+    ],
+)
+def test_usage_errors_exit_2(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(args)
+    assert exited.value.code == 2
+    assert "preflight run: error:" in capsys.readouterr().err
+
+
+def test_missing_path_is_one_line_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["run", str(tmp_path / "absent")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("preflight run: ")
+    assert err.count("\n") == 1
+
+
+def test_vercel_builder_without_node_is_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "app.py").write_text("app = None\n")
+    monkeypatch.setenv("PATH", str(tmp_path))  # no node, no npm
+    assert main(["run", str(app), "--builder", "vercel"]) == 2
+    err = capsys.readouterr().err
+    assert "Node.js and npm are needed" in err
+    assert err.count("\n") == 1
