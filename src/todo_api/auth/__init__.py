@@ -1,0 +1,1 @@
+"""Accounts, passwords, tokens (own HS256 and Better Auth's EdDSA/JWKS), and their routes."""

@@ -1,0 +1,61 @@
+"""Bearer token -> Principal, for our own HS256 tokens and Better Auth's EdDSA tokens.
+
+The token header's `alg` only chooses which verifier to try; each verifier pins its
+single algorithm and key type, so an HS256 token can never be checked with an Ed25519
+key or the reverse, and `none` matches nothing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import jwt
+from anyio import to_thread
+from starlette.requests import Request
+
+from todo_api.auth.access_tokens import verify_access_token
+from todo_api.auth.principal import Principal
+from todo_api.http.problems import Unauthorized
+
+if TYPE_CHECKING:
+    from todo_api.services import Services
+
+
+def bearer_token(request: Request) -> str:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("Send an access token: Authorization: Bearer <token>")
+    return token.strip()
+
+
+async def authenticate(services: Services, request: Request) -> Principal:
+    token = bearer_token(request)
+    try:
+        algorithm = jwt.get_unverified_header(token).get("alg")
+    except jwt.InvalidTokenError:
+        raise Unauthorized("The access token is malformed") from None
+    if algorithm == "HS256":
+        secret = services.require_secret()
+        try:
+            claims = verify_access_token(token, secret=secret)
+        except jwt.ExpiredSignatureError:
+            raise Unauthorized("The access token has expired; refresh it or log in") from None
+        except jwt.InvalidTokenError:
+            raise Unauthorized("The access token is invalid") from None
+        return Principal(id=claims.subject, email="")
+    if algorithm == "EdDSA" and services.settings.better_auth_url:
+        return await _better_auth_principal(services, token)
+    raise Unauthorized(f"Tokens signed with {algorithm!r} are not accepted")
+
+
+async def _better_auth_principal(services: Services, token: str) -> Principal:
+    verifier = services.better_auth_verifier()
+    try:
+        claims: dict[str, Any] = await to_thread.run_sync(verifier.verify, token)
+    except jwt.ExpiredSignatureError:
+        raise Unauthorized("The Better Auth token has expired") from None
+    except jwt.InvalidTokenError as exc:
+        raise Unauthorized(f"The Better Auth token is invalid: {exc}") from None
+    principal = Principal(id=str(claims["sub"]), email=str(claims.get("email", "")))
+    await services.remember_better_auth_user(principal, name=claims.get("name"))
+    return principal

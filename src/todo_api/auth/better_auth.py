@@ -1,0 +1,148 @@
+"""Accept JWTs issued by a Better Auth frontend's JWT plugin (EdDSA / Ed25519 via JWKS).
+
+Facts this relies on (read in better-auth 1.7's dist and seen on the wire): the header
+is `{alg: "EdDSA", kid}`; `iss` and `aud` are the *origin* of the Better Auth base URL;
+`sub` is the user id; keys are published at `{BETTER_AUTH_URL}/api/auth/jwks` and, when
+rotation is on, old keys stay published for a grace period. So: pick the key by `kid`,
+refetch the set when a `kid` is unknown (at most every MIN_REFETCH seconds), and check
+the audience — it is what keeps the session-cache cookie JWT (same key, audience
+`better-auth:session-cache`) from passing as a bearer token.
+
+Ed25519 is verified with PyNaCl (libsodium) instead of `cryptography`, which would add
+~14 MB to the bundle; both load only when such a token arrives.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import jwt
+from jwt.algorithms import Algorithm
+
+JWKS_PATH = "/api/auth/jwks"
+CACHE_TTL = 600.0
+MIN_REFETCH = 30.0
+FETCH_TIMEOUT = 5.0
+
+
+class Ed25519Algorithm(Algorithm):
+    """PyJWT's `EdDSA` for Ed25519 keys, backed by PyNaCl. Verification only."""
+
+    def prepare_key(self, key: Any) -> Any:
+        from nacl.signing import VerifyKey
+
+        if isinstance(key, VerifyKey):
+            return key
+        if isinstance(key, bytes) and len(key) == 32:
+            return VerifyKey(key)
+        raise jwt.InvalidKeyError("Expected a 32-byte Ed25519 public key")
+
+    def sign(self, msg: bytes, key: Any) -> bytes:
+        raise NotImplementedError("todo_api never signs EdDSA tokens")
+
+    def verify(self, msg: bytes, key: Any, sig: bytes) -> bool:
+        from nacl.exceptions import BadSignatureError
+
+        try:
+            key.verify(msg, sig)
+        except (BadSignatureError, ValueError):
+            return False
+        return True
+
+    @staticmethod
+    def to_jwk(key_obj: Any, as_dict: bool = False) -> Any:
+        raise NotImplementedError
+
+    @staticmethod
+    def from_jwk(jwk: str | dict[str, Any]) -> Any:
+        data = json.loads(jwk) if isinstance(jwk, str) else jwk
+        if data.get("kty") != "OKP" or data.get("crv") != "Ed25519":
+            raise jwt.InvalidKeyError("Not an Ed25519 key")
+        return _b64url(data["x"])
+
+
+def _b64url(value: str) -> bytes:
+    return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+
+
+def _install_algorithm() -> None:
+    """Make PyJWT's EdDSA ours (replacing the `cryptography`-backed one if present)."""
+    with contextlib.suppress(KeyError):
+        jwt.unregister_algorithm("EdDSA")
+    jwt.register_algorithm("EdDSA", Ed25519Algorithm())
+
+
+_install_algorithm()
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+@dataclass
+class BetterAuthVerifier:
+    base_url: str
+    _keys: dict[str, bytes] = field(default_factory=dict)
+    _fetched_at: float = -1e9
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def origin(self) -> str:
+        return origin_of(self.base_url)
+
+    def verify(self, token: str) -> dict[str, Any]:
+        """Return the claims, or raise jwt.InvalidTokenError with the reason."""
+        header = jwt.get_unverified_header(token)
+        if header.get("alg") != "EdDSA":
+            raise jwt.InvalidAlgorithmError("Better Auth tokens must be EdDSA")
+        kid = header.get("kid")
+        if not isinstance(kid, str):
+            raise jwt.InvalidTokenError("Token has no key id (kid)")
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            key=self._key(kid),
+            algorithms=["EdDSA"],
+            audience=self.origin,
+            issuer=self.origin,
+            options={"require": ["exp", "sub", "iss", "aud"]},
+            leeway=5,
+        )
+        return claims
+
+    def _key(self, kid: str) -> Any:
+        from nacl.signing import VerifyKey
+
+        with self._lock:
+            stale = time.monotonic() - self._fetched_at > CACHE_TTL
+            may_refetch = time.monotonic() - self._fetched_at > MIN_REFETCH
+            if stale or (kid not in self._keys and may_refetch):
+                self._keys = self._fetch()
+                self._fetched_at = time.monotonic()
+            raw = self._keys.get(kid)
+        if raw is None:
+            raise jwt.InvalidTokenError(f"Unknown signing key {kid!r}")
+        return VerifyKey(raw)
+
+    def _fetch(self) -> dict[str, bytes]:
+        url = self.base_url.rstrip("/") + JWKS_PATH
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise jwt.InvalidTokenError("BETTER_AUTH_URL must be an http(s) URL")
+        try:
+            with urllib.request.urlopen(url, timeout=FETCH_TIMEOUT) as response:  # noqa: S310
+                document = json.load(response)
+        except (OSError, ValueError) as exc:
+            raise jwt.InvalidTokenError(f"Cannot fetch Better Auth keys from {url}: {exc}") from exc
+        keys: dict[str, bytes] = {}
+        for jwk in document.get("keys", []):
+            if jwk.get("kty") == "OKP" and jwk.get("crv") == "Ed25519" and "kid" in jwk:
+                keys[jwk["kid"]] = Ed25519Algorithm.from_jwk(jwk)
+        return keys

@@ -1,0 +1,164 @@
+"""Account routes: register, login, refresh (rotating), logout, me."""
+
+from __future__ import annotations
+
+from todo_api.auth import refresh_tokens, users
+from todo_api.auth.access_tokens import issue_access_token
+from todo_api.auth.passwords import burn_verification_time, hash_password, verify_password
+from todo_api.auth.schemas import LoginRequest, RefreshRequest, RegisterRequest, TokenResponse
+from todo_api.http.problems import Conflict, FieldError, NotFound, Unauthorized, ValidationFailed
+from todo_api.http.routing import Api, Call
+from todo_api.services import Services
+from todo_api.storage.connection import Connection
+
+api = Api(tags=["auth"])
+
+BAD_CREDENTIALS = "Incorrect email or password"
+
+
+def _tokens(
+    services: Services, conn: Connection, user: users.User, family: str | None
+) -> TokenResponse:
+    settings = services.settings
+    access = issue_access_token(
+        subject=user.id,
+        email=user.email,
+        secret=services.require_secret(),
+        ttl=settings.access_token_ttl,
+    )
+    refresh = refresh_tokens.issue(
+        conn, user_id=user.id, ttl=settings.refresh_token_ttl, family_id=family
+    )
+    return TokenResponse(
+        access_token=access,
+        token_type="bearer",  # noqa: S106 (OAuth token type, not a secret)
+        expires_in=settings.access_token_ttl,
+        refresh_token=refresh,
+        user=user,
+    )
+
+
+@api.post(
+    "/api/auth/register",
+    summary="Create an account and log in",
+    body=RegisterRequest,
+    response=TokenResponse,
+    status=201,
+    errors=(409, 422),
+    auth=False,
+)
+async def register(call: Call) -> TokenResponse:
+    data: RegisterRequest = call.body
+    services = call.services
+    services.require_secret()
+    minimum = services.settings.password_min_length
+    if len(data.password) < minimum:
+        raise ValidationFailed(
+            "The password is too short",
+            errors=[FieldError("password", f"Use at least {minimum} characters")],
+        )
+    email = users.normalise_email(data.email)
+    name = data.name.strip() if data.name and data.name.strip() else None
+    password_hash = hash_password(data.password)  # outside the transaction: ~20 ms of CPU
+
+    def create(conn: Connection) -> TokenResponse | None:
+        if users.email_taken(conn, email=email):
+            return None
+        user = users.insert(conn, email=email, name=name, password_hash=password_hash)
+        return _tokens(services, conn, user, family=None)
+
+    result = await services.db(create)
+    if result is None:
+        raise Conflict("An account with this email already exists; log in instead")
+    return result
+
+
+@api.post(
+    "/api/auth/login",
+    summary="Exchange email and password for tokens",
+    body=LoginRequest,
+    response=TokenResponse,
+    errors=(401, 422),
+    auth=False,
+)
+async def login(call: Call) -> TokenResponse:
+    data: LoginRequest = call.body
+    services = call.services
+    services.require_secret()
+    email = users.normalise_email(data.email)
+    found = await services.db(lambda conn: users.find_by_email(conn, email=email))
+    stored_hash = found[1] if found is not None else None
+    if found is None or stored_hash is None:
+        burn_verification_time(data.password)  # same time as a wrong password
+        raise Unauthorized(BAD_CREDENTIALS)
+    user = found[0]
+    verdict = verify_password(stored_hash, data.password)
+    if not verdict.ok:
+        raise Unauthorized(BAD_CREDENTIALS)
+    new_hash = hash_password(data.password) if verdict.needs_rehash else None
+
+    def start_session(conn: Connection) -> TokenResponse:
+        if new_hash is not None:
+            users.update_password_hash(conn, user_id=user.id, password_hash=new_hash)
+        return _tokens(services, conn, user, family=None)
+
+    return await services.db(start_session)
+
+
+@api.post(
+    "/api/auth/refresh",
+    summary="Rotate a refresh token: the old one stops working",
+    body=RefreshRequest,
+    response=TokenResponse,
+    errors=(401, 422),
+    auth=False,
+)
+async def refresh(call: Call) -> TokenResponse:
+    data: RefreshRequest = call.body
+    services = call.services
+    services.require_secret()
+
+    def rotate(conn: Connection) -> TokenResponse | str:
+        presented = refresh_tokens.lookup(conn, token=data.refresh_token)
+        if presented is None:
+            return "The refresh token is not valid"
+        if not presented.usable or not refresh_tokens.retire(conn, token_id=presented.token_id):
+            # A retired token came back: it was copied. End the whole session.
+            refresh_tokens.revoke_family(conn, family_id=presented.family_id)
+            return "The refresh token was already used or has expired; log in again"
+        found = users.find_by_id(conn, user_id=presented.user_id)
+        if found is None:
+            return "The account no longer exists"
+        return _tokens(services, conn, found[0], family=presented.family_id)
+
+    result = await services.db(rotate)
+    if isinstance(result, str):
+        raise Unauthorized(result)
+    return result
+
+
+@api.post(
+    "/api/auth/logout",
+    summary="Revoke a refresh token (and its rotation family)",
+    body=RefreshRequest,
+    status=204,
+    errors=(422,),
+    auth=False,
+)
+async def logout(call: Call) -> None:
+    data: RefreshRequest = call.body
+
+    def revoke(conn: Connection) -> None:
+        presented = refresh_tokens.lookup(conn, token=data.refresh_token)
+        if presented is not None:
+            refresh_tokens.revoke_family(conn, family_id=presented.family_id)
+
+    await call.services.db(revoke)
+
+
+@api.get("/api/auth/me", summary="The account behind the access token", response=users.User)
+async def me(call: Call) -> users.User:
+    found = await call.services.db(lambda conn: users.find_by_id(conn, user_id=call.user.id))
+    if found is None:
+        raise NotFound("The account no longer exists")
+    return found[0]

@@ -1,0 +1,115 @@
+"""User records: the struct the API returns and the SQL that stores them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+import msgspec
+
+from todo_api.storage.connection import Connection, Row
+
+
+class User(msgspec.Struct, frozen=True):
+    id: str
+    email: str
+    name: str | None
+    created_at: dt.datetime
+
+
+ANONYMOUS = User(id="", email="", name=None, created_at=dt.datetime(1970, 1, 1, tzinfo=dt.UTC))
+
+
+def new_id() -> str:
+    """Opaque, URL-safe, unguessable ids (never sequential numbers in URLs)."""
+    return secrets.token_urlsafe(12)
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def normalise_email(email: str) -> str:
+    """Trim and lowercase: `Ann@Example.com ` and `ann@example.com` are one account."""
+    return email.strip().lower()
+
+
+def _user(row: Row) -> User:
+    return User(id=row["id"], email=row["email"], name=row["name"], created_at=row["created_at"])
+
+
+def find_by_email(conn: Connection, *, email: str) -> tuple[User, str | None] | None:
+    row = conn.fetch_one(
+        "SELECT id, email, name, created_at, password_hash FROM users "
+        "WHERE email = :email AND auth_source = 'local'",
+        email=email,
+    )
+    return None if row is None else (_user(row), row["password_hash"])
+
+
+def find_by_id(conn: Connection, *, user_id: str) -> tuple[User, str] | None:
+    row = conn.fetch_one(
+        "SELECT id, email, name, created_at, auth_source FROM users WHERE id = :id", id=user_id
+    )
+    return None if row is None else (_user(row), row["auth_source"])
+
+
+def insert(
+    conn: Connection,
+    *,
+    email: str,
+    name: str | None,
+    password_hash: str | None,
+    auth_source: str = "local",
+    user_id: str | None = None,
+) -> User:
+    created = now()
+    values: dict[str, Any] = {
+        "id": user_id or new_id(),
+        "email": email,
+        "name": name,
+        "password_hash": password_hash,
+        "auth_source": auth_source,
+        "created_at": created,
+        "updated_at": created,
+    }
+    conn.execute(
+        "INSERT INTO users (id, email, name, password_hash, auth_source, created_at, updated_at) "
+        "VALUES (:id, :email, :name, :password_hash, :auth_source, :created_at, :updated_at)",
+        **values,
+    )
+    return User(id=values["id"], email=email, name=name, created_at=created)
+
+
+def email_taken(conn: Connection, *, email: str) -> bool:
+    row = conn.fetch_one(
+        "SELECT 1 AS hit FROM users WHERE email = :email AND auth_source = 'local'", email=email
+    )
+    return row is not None
+
+
+def update_password_hash(conn: Connection, *, user_id: str, password_hash: str) -> None:
+    conn.execute(
+        "UPDATE users SET password_hash = :hash, updated_at = :now WHERE id = :id",
+        hash=password_hash,
+        now=now(),
+        id=user_id,
+    )
+
+
+def ensure_better_auth_user(conn: Connection, *, user_id: str, email: str, name: str | None) -> str:
+    """Insert the user unless the id exists; return the auth source of that id."""
+    created = now()
+    conn.execute(
+        "INSERT INTO users (id, email, name, password_hash, auth_source, created_at, updated_at) "
+        "VALUES (:id, :email, :name, NULL, 'better_auth', :created, :created) "
+        "ON CONFLICT (id) DO NOTHING",
+        id=user_id,
+        email=email,
+        name=name,
+        created=created,
+    )
+    row = conn.fetch_one("SELECT auth_source FROM users WHERE id = :id", id=user_id)
+    assert row is not None
+    return str(row["auth_source"])

@@ -1,0 +1,78 @@
+"""`todo-api serve` and `todo-api migrate` (also `python -m todo_api ...`).
+
+Exit codes: 0 success, 1 the command failed (one line on stderr), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from todo_api import __version__
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="todo-api", description="The todo_api backend.")
+    parser.add_argument("--version", action="version", version=f"todo-api {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="serve the API (uvicorn)")
+    serve.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    serve.add_argument("--reload", action="store_true", help="restart on code changes")
+    serve.set_defaults(handler=_serve)
+
+    migrate = commands.add_parser("migrate", help="apply pending database migrations")
+    migrate.set_defaults(handler=_migrate)
+    return parser
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    uvicorn.run(
+        "todo_api.main:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        reload=args.reload,
+        proxy_headers=True,
+        log_level="info",
+    )
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from todo_api.settings import Settings
+    from todo_api.storage.connection import DatabaseUnavailable
+    from todo_api.storage.database import open_backend
+    from todo_api.storage.migrate import apply_migrations
+
+    settings = Settings.from_env()
+    if settings.database_problem:
+        print(f"todo-api migrate: {settings.database_problem}", file=sys.stderr)
+        return 1
+    try:
+        backend = open_backend(settings.database_url)
+        applied = apply_migrations(backend)
+        backend.close()
+    except DatabaseUnavailable as exc:
+        print(f"todo-api migrate: {exc}", file=sys.stderr)
+        return 1
+    if applied:
+        print(f"applied migrations: {', '.join(f'{v:04d}' for v in applied)}")
+    else:
+        print("database is up to date")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    code: int = args.handler(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

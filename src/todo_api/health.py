@@ -1,0 +1,81 @@
+"""GET /health: is this instance able to serve? Never raises, whatever is wrong."""
+
+from __future__ import annotations
+
+import msgspec
+from anyio import to_thread
+
+from todo_api import __version__
+from todo_api.http.problems import Problem
+from todo_api.http.responses import json_response, problem_response
+from todo_api.http.routing import Api, Call
+from todo_api.storage.connection import DatabaseUnavailable
+
+api = Api(tags=["health"])
+
+
+class DatabaseHealth(msgspec.Struct, omit_defaults=True):
+    status: str  # "ok" | "error" | "not configured"
+    dialect: str
+    latency_ms: float | None = None
+    error: str | None = None
+
+
+class Health(msgspec.Struct):
+    status: str
+    version: str
+    platform: str
+    database: DatabaseHealth
+
+
+class HealthProblem(Problem):
+    """503 body: a problem document that still carries the individual checks."""
+
+    problems: list[str] = msgspec.field(default_factory=list)
+    database: DatabaseHealth | None = None
+    version: str = __version__
+
+
+@api.get(
+    "/health",
+    summary="Liveness and readiness: database reachable, configuration complete",
+    response=Health,
+    auth=False,
+    errors=(503,),
+)
+async def health(call: Call) -> object:
+    services = call.services
+    settings = services.settings
+    database = await _check_database(call)
+    problems = list(settings.problems)
+    if database.status == "error" and database.error:
+        problems.append(database.error)
+    if problems:
+        problem = HealthProblem(
+            type="/problems/unavailable",
+            title="Service Unavailable",
+            status=503,
+            detail="; ".join(problems),
+            problems=problems,
+            database=database,
+        )
+        return problem_response(problem, headers={"Cache-Control": "no-store"})
+    body = Health(
+        status="ok", version=__version__, platform=settings.platform.value, database=database
+    )
+    return json_response(body, headers={"Cache-Control": "no-store"})
+
+
+async def _check_database(call: Call) -> DatabaseHealth:
+    services = call.services
+    dialect = services.database.dialect
+    if services.settings.database_problem:
+        return DatabaseHealth(status="not configured", dialect=dialect)
+    try:
+        await to_thread.run_sync(services.database.ensure_migrated)
+        latency = await to_thread.run_sync(services.database.ping)
+    except DatabaseUnavailable as exc:
+        return DatabaseHealth(status="error", dialect=dialect, error=str(exc))
+    except Exception as exc:  # health must answer whatever the driver raises
+        return DatabaseHealth(status="error", dialect=dialect, error=f"{type(exc).__name__}: {exc}")
+    return DatabaseHealth(status="ok", dialect=dialect, latency_ms=round(latency, 2))

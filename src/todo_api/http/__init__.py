@@ -1,0 +1,1 @@
+"""The HTTP edge: routing with declared schemas, problem+json errors, request ids, OpenAPI."""

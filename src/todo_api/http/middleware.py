@@ -1,0 +1,126 @@
+"""Request ids, one JSON log line per request, and the last line of error handling.
+
+Pure ASGI (no BaseHTTPMiddleware) so streaming responses pass through untouched. Any
+exception a handler lets escape becomes a logged traceback with the request id and a
+500 problem+json, here rather than in Starlette's ServerErrorMiddleware, which would
+re-raise it into the server after answering.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import secrets
+import sys
+import time
+import traceback
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from todo_api.http.problems import ApiError, problem_from_status
+from todo_api.http.responses import problem_response
+
+logger = logging.getLogger("todo_api.http")
+_VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+def request_id_of(request: Request) -> str | None:
+    value = request.scope.get("state", {}).get("request_id")
+    return str(value) if value is not None else None
+
+
+class RequestContextMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = _incoming_id(scope) or secrets.token_hex(8)
+        scope.setdefault("state", {})["request_id"] = request_id
+        started = time.perf_counter()
+        status = 500
+        response_started = False
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status, response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+                status = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception as exc:
+            _log_exception(exc, scope, request_id)
+            if not response_started:
+                response = problem_response(
+                    problem_from_status(500, "An unexpected error occurred", request_id)
+                )
+                await response(scope, receive, send_with_id)
+        finally:
+            _log_request(scope, status, request_id, started)
+
+
+def _incoming_id(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", []):
+        if name in (b"x-request-id", b"x-vercel-id"):
+            candidate = bytes(value).decode("latin-1")
+            if _VALID_ID.match(candidate):
+                return candidate
+    return None
+
+
+def _log_request(scope: Scope, status: int, request_id: str, started: float) -> None:
+    if not logger.isEnabledFor(logging.INFO):
+        return
+    record = {
+        "event": "request",
+        "request_id": request_id,
+        "method": scope.get("method"),
+        "path": scope.get("path"),
+        "status": status,
+        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+    }
+    logger.info(json.dumps(record))
+
+
+def _log_exception(exc: BaseException, scope: Scope, request_id: str) -> None:
+    record: dict[str, Any] = {
+        "event": "unhandled_exception",
+        "request_id": request_id,
+        "method": scope.get("method"),
+        "path": scope.get("path"),
+        "error": f"{type(exc).__name__}: {exc}",
+        "traceback": "".join(traceback.format_exception(exc)),
+    }
+    logger.error(json.dumps(record))
+    if not logger.isEnabledFor(logging.ERROR):  # never lose a crash to log configuration
+        print(json.dumps(record), file=sys.stderr)
+
+
+async def api_error_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return problem_response(exc.problem(request_id_of(request)), headers=exc.headers)
+
+
+async def http_exception_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    detail = exc.detail if exc.detail != _phrase(exc.status_code) else None
+    return problem_response(
+        problem_from_status(exc.status_code, detail, request_id_of(request)), headers=exc.headers
+    )
+
+
+def _phrase(status: int) -> str:
+    from http import HTTPStatus
+
+    return HTTPStatus(status).phrase

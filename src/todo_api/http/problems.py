@@ -1,0 +1,118 @@
+"""RFC 9457 problem details: the one error vocabulary of the API.
+
+Domain code raises these small exceptions where the problem is found; they are turned
+into `application/problem+json` once, at the edge (`http.middleware`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from http import HTTPStatus
+
+import msgspec
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class FieldError(msgspec.Struct, frozen=True):
+    field: str
+    message: str
+
+
+class Problem(msgspec.Struct, omit_defaults=True):
+    """The body of every 4xx/5xx response."""
+
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    errors: list[FieldError] | None = None
+
+
+class ApiError(Exception):
+    status: int = 500
+    type: str = "about:blank"
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        errors: list[FieldError] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail
+        self.errors = errors
+        self.headers = dict(headers or {})
+
+    @property
+    def title(self) -> str:
+        return HTTPStatus(self.status).phrase
+
+    def problem(self, instance: str | None) -> Problem:
+        return Problem(
+            type=self.type,
+            title=self.title,
+            status=self.status,
+            detail=self.detail,
+            instance=instance,
+            errors=self.errors,
+        )
+
+
+class BadRequest(ApiError):
+    status = 400
+
+
+class Unauthorized(ApiError):
+    status = 401
+
+    def __init__(self, detail: str = "Missing or invalid bearer token") -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="todo_api"'})
+
+
+class Forbidden(ApiError):
+    status = 403
+
+
+class NotFound(ApiError):
+    status = 404
+
+
+class Conflict(ApiError):
+    status = 409
+
+
+class PreconditionFailed(ApiError):
+    status = 412
+    type = "/problems/stale-version"
+
+
+class PayloadTooLarge(ApiError):
+    status = 413
+
+
+class UnsupportedMediaType(ApiError):
+    status = 415
+
+
+class ValidationFailed(ApiError):
+    status = 422
+    type = "/problems/validation"
+
+
+class ServiceUnavailable(ApiError):
+    status = 503
+    type = "/problems/unavailable"
+
+
+def problem_from_status(status: int, detail: str | None, instance: str | None) -> Problem:
+    """For errors raised by Starlette itself (unknown route, wrong method)."""
+    return Problem(
+        type="about:blank",
+        title=HTTPStatus(status).phrase,
+        status=status,
+        detail=detail,
+        instance=instance,
+    )

@@ -1,0 +1,114 @@
+"""Operations declared once, used twice: to serve requests and to describe them (OpenAPI).
+
+An operation names its body, query and response types; the wrapper authenticates,
+validates and encodes, so handlers receive typed values and return a struct (or a
+ready Response) and the OpenAPI document cannot drift from what is enforced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from todo_api.http.decoding import decode_json_body, decode_query
+from todo_api.http.responses import json_response
+
+if TYPE_CHECKING:
+    from todo_api.auth.principal import Principal
+    from todo_api.services import Services
+
+
+@dataclass(frozen=True)
+class Call:
+    """What a handler gets: validated inputs, the caller and the app's services."""
+
+    request: Request
+    services: Services
+    user: Principal  # ANONYMOUS on operations with auth=False
+    body: Any
+    query: Any
+
+    @property
+    def path(self) -> dict[str, str]:
+        return self.request.path_params
+
+
+Handler = Callable[[Call], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str
+    handler: Handler
+    summary: str
+    tags: tuple[str, ...] = ()
+    body: Any = None
+    query: Any = None
+    response: Any = None
+    status: int = 200
+    errors: tuple[int, ...] = ()
+    auth: bool = True
+    description: str | None = None
+    response_headers: tuple[str, ...] = ()
+    request_headers: tuple[str, ...] = ()
+    media_type: str = "application/json"
+    extra_responses: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def operation_id(self) -> str:
+        return self.handler.__name__
+
+    def route(self) -> Route:
+        async def endpoint(request: Request) -> Response:
+            services: Services = request.app.state.services
+            user = await services.authenticate(request) if self.auth else services.anonymous
+            body = await decode_json_body(request, self.body) if self.body is not None else None
+            query = (
+                decode_query(request.query_params, self.query) if self.query is not None else None
+            )
+            result = await self.handler(Call(request, services, user, body, query))
+            if isinstance(result, Response):
+                return result
+            if result is None:
+                return Response(status_code=204)
+            return json_response(result, status=self.status)
+
+        endpoint.__name__ = self.operation_id
+        return Route(self.path, endpoint, methods=[self.method])
+
+
+class Api:
+    """A list of operations that modules add to with decorators."""
+
+    def __init__(self, tags: Sequence[str] = ()) -> None:
+        self.tags = tuple(tags)
+        self.operations: list[Operation] = []
+
+    def operation(self, method: str, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            options.setdefault("tags", self.tags)
+            self.operations.append(Operation(method, path, handler, **options))
+            return handler
+
+        return register
+
+    def get(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        return self.operation("GET", path, **options)
+
+    def post(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        return self.operation("POST", path, **options)
+
+    def put(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        return self.operation("PUT", path, **options)
+
+    def patch(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        return self.operation("PATCH", path, **options)
+
+    def delete(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        return self.operation("DELETE", path, **options)

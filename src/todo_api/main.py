@@ -1,0 +1,130 @@
+"""The ASGI application. `app` is what Vercel, uvicorn and the Lambda adapter load.
+
+Creating it reads settings and wires routes; it opens no connection and imports no
+optional module, so importing this file cannot fail on a misconfigured deployment.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from todo_api import __version__, health
+from todo_api.attachments import routes as attachment_routes
+from todo_api.auth import routes as auth_routes
+from todo_api.http import docs
+from todo_api.http.middleware import (
+    RequestContextMiddleware,
+    api_error_handler,
+    http_exception_handler,
+)
+from todo_api.http.problems import ApiError
+from todo_api.http.routing import Operation
+from todo_api.services import Services
+from todo_api.settings import Settings
+from todo_api.tasks import compat_routes
+from todo_api.tasks import routes as task_routes
+
+API_MODULES = (health, auth_routes, task_routes, compat_routes, attachment_routes)
+
+CORS_ALLOW_HEADERS = ["Authorization", "Content-Type", "If-Match", "If-None-Match", "X-Request-ID"]
+CORS_EXPOSE_HEADERS = ["ETag", "Location", "X-Request-ID"]
+
+
+def operations() -> list[Operation]:
+    return [op for module in API_MODULES for op in module.api.operations]
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+    _configure_logging(settings.log_level)
+    services = Services.from_settings(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        services.database.close()
+
+    app = Starlette(
+        routes=_routes(),
+        middleware=_middleware(settings),
+        exception_handlers={ApiError: api_error_handler, HTTPException: http_exception_handler},
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    app.state.build_openapi = lambda: _openapi()
+    for problem in settings.problems:
+        logging.getLogger("todo_api").error("configuration problem: %s", problem)
+    return app
+
+
+def _routes() -> list[BaseRoute]:
+    routes: list[BaseRoute] = [op.route() for op in operations()]
+    routes += [
+        Route("/openapi.json", docs.openapi_json, include_in_schema=False),
+        Route("/docs", docs.docs_page, include_in_schema=False),
+    ]
+    public = Path(os.environ.get("TODO_PUBLIC_DIR", "public"))
+    if public.is_dir():
+        # Locally and in containers; on Vercel the CDN serves public/ before the function.
+        routes.append(Mount("/", StaticFiles(directory=public, html=True), name="public"))
+    else:
+        routes.append(Route("/", _to_docs, include_in_schema=False))
+    return routes
+
+
+async def _to_docs(request: Request) -> Response:
+    return RedirectResponse("/docs")
+
+
+def _middleware(settings: Settings) -> list[Middleware]:
+    origins = list(settings.cors_origins)
+    # Credentials with a wildcard origin would let any site act as the user: with "*"
+    # the API is open to every origin but without credentials.
+    allow_credentials = "*" not in origins
+    return [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_credentials=allow_credentials,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+            allow_headers=CORS_ALLOW_HEADERS,
+            expose_headers=CORS_EXPOSE_HEADERS,
+            max_age=600,
+        ),
+        Middleware(RequestContextMiddleware),
+    ]
+
+
+def _openapi() -> dict[str, Any]:
+    from todo_api.http.openapi import build_document
+
+    return build_document(operations(), title="todo_api", version=__version__)
+
+
+def _configure_logging(level: str) -> None:
+    """Our records to stderr, once, unless the host (uvicorn, tests) configured it."""
+    logger = logging.getLogger("todo_api")
+    logger.setLevel(level if level in logging.getLevelNamesMapping() else "INFO")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+        logger.propagate = False
+
+
+app = create_app()

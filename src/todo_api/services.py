@@ -1,0 +1,91 @@
+"""What handlers share: settings, the database, and the authentication entry point.
+
+Built by create_app() from a Settings value (tests inject their own); everything in it
+is lazy, so building it touches no network, no disk and no optional module.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from starlette.requests import Request
+
+from todo_api.auth.principal import ANONYMOUS, Principal
+from todo_api.http.problems import ServiceUnavailable, Unauthorized
+from todo_api.settings import Settings
+from todo_api.storage.connection import DatabaseUnavailable
+from todo_api.storage.database import Database
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from todo_api.auth.better_auth import BetterAuthVerifier
+    from todo_api.storage.connection import Connection
+
+logger = logging.getLogger("todo_api")
+T = TypeVar("T")
+
+
+@dataclass
+class Services:
+    settings: Settings
+    database: Database
+    anonymous: Principal = ANONYMOUS
+    _better_auth: BetterAuthVerifier | None = None
+    _known_better_auth_users: set[str] = field(default_factory=set)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Services:
+        return cls(settings=settings, database=Database(settings.database_url))
+
+    def require_secret(self) -> str:
+        if self.settings.secret is None:
+            raise ServiceUnavailable(self.settings.secret_problem or "No signing secret")
+        return self.settings.secret
+
+    async def db(self, work: Callable[[Connection], T]) -> T:
+        """Run `work` in one transaction; configuration or connection failures -> 503."""
+        if self.settings.database_problem:
+            raise ServiceUnavailable(self.settings.database_problem)
+        try:
+            return await self.database.run(work)
+        except DatabaseUnavailable as exc:
+            logger.error("database unavailable: %s", exc)
+            raise ServiceUnavailable(str(exc)) from None
+
+    async def authenticate(self, request: Request) -> Principal:
+        from todo_api.auth.authenticate import authenticate
+
+        return await authenticate(self, request)
+
+    def better_auth_verifier(self) -> BetterAuthVerifier:
+        from todo_api.auth.better_auth import BetterAuthVerifier
+
+        with self._lock:
+            if self._better_auth is None:
+                assert self.settings.better_auth_url
+                self._better_auth = BetterAuthVerifier(self.settings.better_auth_url)
+            return self._better_auth
+
+    async def remember_better_auth_user(self, principal: Principal, *, name: Any) -> None:
+        """Create the local record of a Better Auth user the first time we see them."""
+        if principal.id in self._known_better_auth_users:
+            return
+        from todo_api.auth import users
+
+        def upsert(conn: Connection) -> str:
+            return users.ensure_better_auth_user(
+                conn,
+                user_id=principal.id,
+                email=users.normalise_email(principal.email),
+                name=name if isinstance(name, str) else None,
+            )
+
+        source = await self.db(upsert)
+        if source != "better_auth":
+            raise Unauthorized("This token's subject belongs to a local account")
+        self._known_better_auth_users.add(principal.id)

@@ -1,0 +1,150 @@
+"""Configuration: environment variables (and `.env` when present) -> a frozen Settings.
+
+Reading settings never raises. What is missing or wrong is collected in
+`Settings.problems`, reported by /health and by a 503 problem+json on the routes that
+need it, so a misconfigured deployment answers with the reason instead of dying at
+import with FUNCTION_INVOCATION_FAILED.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from todo_api.platform import Platform, detect_platform
+
+MIN_SECRET_BYTES = 32
+DEV_SECRET_FILE = "dev-secret"  # noqa: S105 (a file name)
+
+
+@dataclass(frozen=True)
+class Settings:
+    platform: Platform
+    data_dir: Path
+    database_url: str
+    # None when no usable secret exists: auth routes answer 503 with `secret_problem`.
+    secret: str | None
+    secret_problem: str | None
+    # Set when DATABASE_URL is needed but missing: data routes answer 503 with it.
+    database_problem: str | None
+    better_auth_url: str | None
+    cors_origins: tuple[str, ...]
+    access_token_ttl: int
+    refresh_token_ttl: int
+    password_min_length: int
+    log_level: str
+    # Configuration errors that make the service unusable (health answers 503).
+    problems: tuple[str, ...] = field(default=())
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from the environment; `.env` is loaded only for os.environ."""
+        if environ is None:
+            _load_dotenv()
+            environ = os.environ
+        env = environ
+        platform = detect_platform(env)
+        problems: list[str] = []
+        database_problem = None
+
+        data_dir = Path(env.get("TODO_DATA_DIR") or "data").expanduser()
+        database_url = env.get("DATABASE_URL", "").strip()
+        if not database_url:
+            if platform.serverless:
+                database_problem = (
+                    f"DATABASE_URL is not set: on {platform.value} the filesystem is "
+                    "read-only and ephemeral, so the local SQLite default cannot keep data; "
+                    "set DATABASE_URL to a Postgres URL (e.g. Neon)"
+                )
+                problems.append(database_problem)
+            database_url = f"sqlite:///{(data_dir / 'todo.sqlite3').as_posix()}"
+
+        secret, secret_problem = _resolve_secret(env, platform, data_dir)
+        if secret_problem:
+            problems.append(secret_problem)
+
+        return cls(
+            platform=platform,
+            data_dir=data_dir,
+            database_url=database_url,
+            secret=secret,
+            secret_problem=secret_problem,
+            database_problem=database_problem,
+            better_auth_url=(env.get("BETTER_AUTH_URL") or "").strip() or None,
+            cors_origins=_split(env.get("CORS_ORIGINS", "http://localhost:3000")),
+            access_token_ttl=_int(env, "ACCESS_TOKEN_TTL", 900, problems),
+            refresh_token_ttl=_int(env, "REFRESH_TOKEN_TTL", 30 * 24 * 3600, problems),
+            password_min_length=_int(env, "PASSWORD_MIN_LENGTH", 6, problems),
+            log_level=env.get("LOG_LEVEL", "INFO").upper(),
+            problems=tuple(problems),
+        )
+
+
+def _resolve_secret(
+    env: Mapping[str, str], platform: Platform, data_dir: Path
+) -> tuple[str | None, str | None]:
+    """BETTER_AUTH_SECRET, or on a laptop a generated one kept in the data folder."""
+    configured = env.get("BETTER_AUTH_SECRET", "")
+    if configured:
+        if len(configured.encode()) < MIN_SECRET_BYTES:
+            return None, (
+                f"BETTER_AUTH_SECRET is {len(configured.encode())} bytes; at least "
+                f"{MIN_SECRET_BYTES} are required (generate one with `openssl rand -base64 32`)"
+            )
+        return configured, None
+    if platform in (Platform.VERCEL, Platform.LAMBDA, Platform.CONTAINER):
+        return None, (
+            "BETTER_AUTH_SECRET is not set: tokens cannot be signed "
+            "(generate one with `openssl rand -base64 32`)"
+        )
+    return _dev_secret(data_dir)
+
+
+def _dev_secret(data_dir: Path) -> tuple[str | None, str | None]:
+    """A per-checkout development secret, so `make run` needs no configuration."""
+    path = data_dir / DEV_SECRET_FILE
+    try:
+        if path.exists():
+            return path.read_text().strip(), None
+        data_dir.mkdir(parents=True, exist_ok=True)
+        value = secrets.token_urlsafe(48)
+        # O_EXCL: two processes starting at once must not each write a different secret.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(value)
+        return value, None
+    except FileExistsError:
+        return path.read_text().strip(), None
+    except OSError as exc:
+        return None, f"cannot keep a development secret in {path}: {exc.strerror}"
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(item.strip().rstrip("/") for item in value.split(",") if item.strip())
+
+
+def _int(env: Mapping[str, str], name: str, default: int, problems: list[str]) -> int:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        problems.append(f"{name} must be an integer, got {raw!r}")
+        return default
+    if value <= 0:
+        problems.append(f"{name} must be positive, got {value}")
+        return default
+    return value
+
+
+def _load_dotenv() -> None:
+    """Read ./.env if there is one; real environment variables win."""
+    if not os.path.exists(".env"):
+        return
+    from dotenv import load_dotenv
+
+    load_dotenv(".env", override=False)

@@ -1,0 +1,1 @@
+"""Persistence: SQL databases (SQLite, Postgres) and, for attachments, blob stores."""

@@ -1,0 +1,108 @@
+"""The application's database: picked from DATABASE_URL, opened and migrated lazily.
+
+Nothing connects at import or at app creation. The first request that needs the
+database opens it and applies pending migrations (under a lock, so concurrent cold
+starts cannot race); a database that cannot be reached is a 503 with the reason.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Protocol, TypeVar
+from urllib.parse import unquote, urlsplit
+
+from anyio import to_thread
+
+from todo_api.storage.connection import Connection, DatabaseUnavailable
+
+T = TypeVar("T")
+
+
+class Backend(Protocol):
+    dialect: str
+
+    def transaction(
+        self, *, immediate: bool = False
+    ) -> contextlib.AbstractContextManager[Connection]: ...
+
+    def close(self) -> None: ...
+
+
+def open_backend(url: str) -> Backend:
+    """sqlite:///relative/path, sqlite:////absolute/path, postgres[ql]://..."""
+    scheme = urlsplit(url).scheme.lower()
+    if scheme == "sqlite":
+        path = unquote(url.split(":///", 1)[1]) if ":///" in url else ""
+        if not path:
+            raise DatabaseUnavailable(f"SQLite URL needs a file path: {url!r}")
+        from todo_api.storage.sqlite import SqliteDatabase
+
+        return SqliteDatabase(Path(path))
+    if scheme in ("postgres", "postgresql"):
+        from todo_api.storage.postgres import PostgresDatabase
+
+        return PostgresDatabase(url)
+    raise DatabaseUnavailable(
+        f"DATABASE_URL scheme {scheme or '(none)'!r} is not supported; "
+        "use sqlite:///path or postgres://user:pass@host/db"
+    )
+
+
+class Database:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._backend: Backend | None = None
+        self._migrated = False
+        self._lock = threading.RLock()  # ensure_migrated -> backend() re-enters it
+
+    @property
+    def dialect(self) -> str:
+        scheme = urlsplit(self.url).scheme.lower()
+        return "sqlite" if scheme == "sqlite" else "postgres"
+
+    def backend(self) -> Backend:
+        if self._backend is None:
+            with self._lock:
+                if self._backend is None:
+                    self._backend = open_backend(self.url)
+        return self._backend
+
+    def ensure_migrated(self) -> None:
+        if self._migrated:
+            return
+        with self._lock:
+            if not self._migrated:
+                from todo_api.storage.migrate import apply_migrations
+
+                apply_migrations(self.backend())
+                self._migrated = True
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One transaction: committed when the block ends, rolled back on an exception."""
+        self.ensure_migrated()
+        with self.backend().transaction() as conn:
+            yield conn
+
+    def call(self, work: Callable[[Connection], T]) -> T:
+        with self.transaction() as conn:
+            return work(conn)
+
+    async def run(self, work: Callable[[Connection], T]) -> T:
+        """Run `work(conn)` in one transaction on a worker thread (the drivers block)."""
+        return await to_thread.run_sync(self.call, work)
+
+    def ping(self) -> float:
+        """Round-trip time of a trivial query in milliseconds; raises when unreachable."""
+        started = time.perf_counter()
+        with self.backend().transaction() as conn:
+            conn.fetch_one("SELECT 1 AS ok")
+        return (time.perf_counter() - started) * 1000
+
+    def close(self) -> None:
+        if self._backend is not None:
+            self._backend.close()

@@ -1,0 +1,100 @@
+"""Apply the numbered SQL files in migrations/ exactly once per database.
+
+Postgres: a session-level advisory lock serialises runners, so two cold starts (or a
+cold start and `python -m todo_api migrate`) cannot apply the same file twice. SQLite:
+`BEGIN IMMEDIATE` takes the write lock for the same effect. Each file runs in its own
+transaction together with its bookkeeping row.
+
+Migration files hold plain statements separated by `;` at the end of a line, written
+to run unchanged on both SQLite and Postgres.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from importlib import resources
+from typing import TYPE_CHECKING
+
+from todo_api.storage.connection import Connection
+
+if TYPE_CHECKING:
+    from todo_api.storage.database import Backend
+
+logger = logging.getLogger("todo_api.migrate")
+
+ADVISORY_LOCK_KEY = 0x70D0A91  # any fixed 64-bit number unique to this application
+_FILENAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+CREATE_LEDGER = """
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at TIMESTAMPTZ NOT NULL DEFAULT CURRENT_TIMESTAMP
+)
+"""
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+    def statements(self) -> list[str]:
+        parts = re.split(r";\s*$", self.sql, flags=re.MULTILINE)
+        return [part.strip() for part in parts if part.strip()]
+
+
+def discover() -> list[Migration]:
+    folder = resources.files("todo_api.storage") / "migrations"
+    found = []
+    for entry in folder.iterdir():
+        match = _FILENAME.match(entry.name)
+        if match:
+            found.append(Migration(int(match[1]), match[2], entry.read_text()))
+    return sorted(found, key=lambda m: m.version)
+
+
+def apply_migrations(backend: Backend) -> list[int]:
+    """Apply pending migrations; return the versions applied now."""
+    if backend.dialect == "postgres":
+        from todo_api.storage.postgres import PostgresDatabase
+
+        assert isinstance(backend, PostgresDatabase)
+        with backend.session() as session:
+            session.raw.run("SELECT pg_advisory_lock(:key)", key=ADVISORY_LOCK_KEY)
+            try:
+                return _apply_pending(backend)
+            finally:
+                session.raw.run("SELECT pg_advisory_unlock(:key)", key=ADVISORY_LOCK_KEY)
+    return _apply_pending(backend)
+
+
+def _apply_pending(backend: Backend) -> list[int]:
+    applied_now = []
+    with backend.transaction(immediate=True) as conn:
+        conn.execute(CREATE_LEDGER)
+        done = {row["version"] for row in conn.fetch_all("SELECT version FROM schema_migrations")}
+    for migration in discover():
+        if migration.version in done:
+            continue
+        with backend.transaction(immediate=True) as conn:
+            if _already_applied(conn, migration.version):
+                continue
+            for statement in migration.statements():
+                conn.execute(statement)
+            conn.execute(
+                "INSERT INTO schema_migrations (version, name) VALUES (:version, :name)",
+                version=migration.version,
+                name=migration.name,
+            )
+        logger.info("applied migration %04d_%s", migration.version, migration.name)
+        applied_now.append(migration.version)
+    return applied_now
+
+
+def _already_applied(conn: Connection, version: int) -> bool:
+    row = conn.fetch_one("SELECT 1 AS hit FROM schema_migrations WHERE version = :v", v=version)
+    return row is not None

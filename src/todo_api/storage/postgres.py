@@ -1,0 +1,200 @@
+"""Postgres backend over pg8000 (pure Python: nothing to compile, nothing to mismatch
+with the platform's wheels), for Neon and any other Postgres.
+
+The pool is deliberately small and hand-rolled: a serverless instance serves one
+request at a time or a few, so a LIFO stack of idle connections with a liveness check
+after idling is all that is needed, and a pool library would cost more import time
+than the whole driver. Connections open lazily, on the first query, never at import.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import pg8000.native
+
+from todo_api.storage.connection import DatabaseUnavailable, Row
+
+IDLE_CHECK_AFTER = 30.0  # seconds idle before a connection is pinged on checkout
+MAX_IDLE = 4
+
+
+@dataclass(frozen=True)
+class PostgresParams:
+    user: str
+    password: str | None
+    host: str
+    port: int
+    database: str
+    ssl_context: ssl.SSLContext | None
+    application_name: str = "todo_api"
+
+    @classmethod
+    def from_url(cls, url: str) -> PostgresParams:
+        """Parse postgres:// or postgresql:// URLs, including Neon's query options.
+
+        `sslmode=require` (what Neon prints) gets a *verifying* TLS context: pg8000's
+        own default would not check the certificate. Without sslmode, loopback hosts
+        connect in plain text and anything else uses verified TLS.
+        """
+        parts = urlsplit(url)
+        query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+        host = parts.hostname or "localhost"
+        sslmode = query.get("sslmode", "")
+        if sslmode == "disable" or (not sslmode and _is_loopback(host)):
+            context = None
+        else:
+            context = ssl.create_default_context(cafile=query.get("sslrootcert"))
+        return cls(
+            user=unquote(parts.username or "postgres"),
+            password=unquote(parts.password) if parts.password is not None else None,
+            host=host,
+            port=parts.port or 5432,
+            database=unquote(parts.path.lstrip("/")) or "postgres",
+            ssl_context=context,
+            application_name=query.get("application_name", "todo_api"),
+        )
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class PostgresConnection:
+    dialect = "postgres"
+
+    def __init__(self, raw: pg8000.native.Connection) -> None:
+        self.raw = raw
+        self.last_used = time.monotonic()
+
+    def fetch_all(self, sql: str, /, **params: Any) -> list[Row]:
+        rows = self.raw.run(sql, **params)
+        if not rows:
+            return []
+        names = [column["name"] for column in self.raw.columns]
+        return [dict(zip(names, row, strict=True)) for row in rows]
+
+    def fetch_one(self, sql: str, /, **params: Any) -> Row | None:
+        rows = self.fetch_all(sql, **params)
+        return rows[0] if rows else None
+
+    def execute(self, sql: str, /, **params: Any) -> int:
+        self.raw.run(sql, **params)
+        return int(self.raw.row_count)
+
+
+class PostgresDatabase:
+    dialect = "postgres"
+
+    def __init__(self, url: str) -> None:
+        self.params = PostgresParams.from_url(url)
+        self._idle: list[PostgresConnection] = []
+        self._lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def transaction(self, *, immediate: bool = False) -> Iterator[PostgresConnection]:
+        conn = self._checkout()
+        healthy = False
+        try:
+            conn.raw.run("BEGIN")
+            yield conn
+            conn.raw.run("COMMIT")
+            healthy = True
+        except BaseException:
+            with contextlib.suppress(Exception):
+                conn.raw.run("ROLLBACK")
+                healthy = True
+            raise
+        finally:
+            self._checkin(conn, healthy)
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[PostgresConnection]:
+        """A pooled connection outside any transaction (advisory locks, DDL runners)."""
+        conn = self._checkout()
+        healthy = False
+        try:
+            yield conn
+            healthy = True
+        finally:
+            self._checkin(conn, healthy)
+
+    def _checkout(self) -> PostgresConnection:
+        while True:
+            with self._lock:
+                conn = self._idle.pop() if self._idle else None
+            if conn is None:
+                return self._connect()
+            if time.monotonic() - conn.last_used < IDLE_CHECK_AFTER or self._alive(conn):
+                return conn
+            self._discard(conn)
+
+    def _checkin(self, conn: PostgresConnection, healthy: bool) -> None:
+        conn.last_used = time.monotonic()
+        with self._lock:
+            if healthy and len(self._idle) < MAX_IDLE:
+                self._idle.append(conn)
+                return
+        self._discard(conn)
+
+    @staticmethod
+    def _alive(conn: PostgresConnection) -> bool:
+        try:
+            conn.raw.run("SELECT 1")
+        except Exception:
+            return False
+        return True
+
+    @staticmethod
+    def _discard(conn: PostgresConnection) -> None:
+        with contextlib.suppress(Exception):
+            conn.raw.close()
+
+    def _connect(self) -> PostgresConnection:
+        p = self.params
+        try:
+            raw = pg8000.native.Connection(
+                user=p.user,
+                password=p.password,
+                host=p.host,
+                port=p.port,
+                database=p.database,
+                ssl_context=p.ssl_context,
+                timeout=10,
+                application_name=p.application_name,
+            )
+        except (pg8000.native.InterfaceError, pg8000.native.DatabaseError, OSError) as exc:
+            raise DatabaseUnavailable(_describe(exc, p)) from exc
+        return PostgresConnection(raw)
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            self._discard(conn)
+
+
+def _describe(exc: BaseException, params: PostgresParams) -> str:
+    """A one-line reason that names the server but never the password."""
+    where = f"{params.host}:{params.port}/{params.database}"
+    if isinstance(exc, socket.gaierror):
+        return f"cannot resolve Postgres host {params.host!r}"
+    if isinstance(exc, pg8000.native.DatabaseError) and exc.args:
+        detail = exc.args[0]
+        if isinstance(detail, dict):
+            return f"Postgres at {where} refused the connection: {detail.get('M', detail)}"
+    return f"cannot connect to Postgres at {where}: {exc}"

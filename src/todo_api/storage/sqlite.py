@@ -1,0 +1,92 @@
+"""SQLite backend: the zero-config laptop default (a file in the data folder).
+
+A fresh connection per transaction is cheap (~0.1 ms) and sidesteps sqlite3's
+thread-affinity rules under the thread pool that runs our blocking calls. WAL mode lets
+readers proceed during a write; `busy_timeout` waits for a writer instead of failing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from todo_api.storage.connection import DatabaseUnavailable, Row
+
+
+def _adapt_datetime(value: dt.datetime) -> str:
+    # One fixed format so timestamps stored as text also sort correctly.
+    return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+def _convert_timestamptz(raw: bytes) -> dt.datetime:
+    return dt.datetime.fromisoformat(raw.decode())
+
+
+sqlite3.register_adapter(dt.datetime, _adapt_datetime)
+sqlite3.register_adapter(dt.date, lambda value: value.isoformat())
+sqlite3.register_converter("TIMESTAMPTZ", _convert_timestamptz)
+sqlite3.register_converter("DATE", lambda raw: dt.date.fromisoformat(raw.decode()))
+sqlite3.register_converter("BOOLEAN", lambda raw: raw not in (b"0", b""))
+
+
+class SqliteConnection:
+    dialect = "sqlite"
+
+    def __init__(self, raw: sqlite3.Connection) -> None:
+        self.raw = raw
+
+    def fetch_all(self, sql: str, /, **params: Any) -> list[Row]:
+        return [dict(row) for row in self.raw.execute(sql, params).fetchall()]
+
+    def fetch_one(self, sql: str, /, **params: Any) -> Row | None:
+        # fetchall: a half-read cursor (e.g. INSERT ... RETURNING) would block COMMIT.
+        rows = self.raw.execute(sql, params).fetchall()
+        return dict(rows[0]) if rows else None
+
+    def execute(self, sql: str, /, **params: Any) -> int:
+        return self.raw.execute(sql, params).rowcount
+
+
+class SqliteDatabase:
+    dialect = "sqlite"
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @contextlib.contextmanager
+    def transaction(self, *, immediate: bool = False) -> Iterator[SqliteConnection]:
+        raw = self._open()
+        try:
+            raw.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+            yield SqliteConnection(raw)
+            raw.commit()
+        except BaseException:
+            raw.rollback()
+            raise
+        finally:
+            raw.close()
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            raw = sqlite3.connect(
+                self.path,
+                detect_types=sqlite3.PARSE_DECLTYPES,
+                isolation_level=None,  # we issue BEGIN/COMMIT ourselves
+                check_same_thread=False,
+                timeout=10.0,
+            )
+            raw.row_factory = sqlite3.Row
+            raw.execute("PRAGMA foreign_keys = ON")
+            raw.execute("PRAGMA journal_mode = WAL")
+            raw.execute("PRAGMA synchronous = NORMAL")
+        except (OSError, sqlite3.Error) as exc:
+            raise DatabaseUnavailable(f"cannot open SQLite database {self.path}: {exc}") from exc
+        return raw
+
+    def close(self) -> None:
+        """Nothing is held open between transactions."""

@@ -1,0 +1,184 @@
+"""All task SQL. Keyword-only functions, typed results, no commits (the caller's job).
+
+Every statement filters by `user_id`: a task id alone never reaches another user's row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from todo_api.auth.users import new_id, now
+from todo_api.storage.connection import Connection, Row
+from todo_api.tasks.schemas import Task
+
+COLUMNS = (
+    "id, title, description, completed, priority, due_date, tags, version, created_at, updated_at"
+)
+
+# Sort keys as SQL expressions that order identically on SQLite and Postgres (no NULLs:
+# the two place them differently), paired with `id` for a total order.
+SORT_EXPRESSIONS = {
+    "created": "created_at",
+    "title": "LOWER(title)",
+    "due_date": "COALESCE(due_date, '9999-12-31')",
+    "priority": "CASE priority WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END",
+}
+DEFAULT_ORDER = {"created": "desc", "title": "asc", "due_date": "asc", "priority": "desc"}
+
+
+@dataclass(frozen=True)
+class Versioned:
+    task: Task
+    version: int
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    status: str
+    search: str | None
+    sort: str
+    order: str
+    limit: int
+    after: tuple[Any, str] | None  # (sort value, id) of the last row of the previous page
+
+
+def _task(row: Row) -> Versioned:
+    task = Task(
+        id=row["id"],
+        title=row["title"],
+        description=row["description"],
+        completed=bool(row["completed"]),
+        priority=row["priority"],
+        due_date=row["due_date"],
+        tags=json.loads(row["tags"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+    return Versioned(task, int(row["version"]))
+
+
+def sort_value(task: Task, sort: str) -> Any:
+    """The value SORT_EXPRESSIONS computes for `task`, as stored (for cursors)."""
+    if sort == "created":
+        return task.created_at.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    if sort == "title":
+        return task.title.lower()
+    if sort == "due_date":
+        return (task.due_date or dt.date(9999, 12, 31)).isoformat()
+    return {"high": 3, "medium": 2, "low": 1}[task.priority]
+
+
+def insert(conn: Connection, *, user_id: str, fields: dict[str, Any]) -> Versioned:
+    created = now()
+    row = conn.fetch_one(
+        "INSERT INTO tasks (id, user_id, title, description, completed, priority, due_date, "
+        "tags, version, created_at, updated_at) VALUES (:id, :user_id, :title, :description, "
+        f":completed, :priority, :due_date, :tags, 1, :now, :now) RETURNING {COLUMNS}",
+        id=new_id(),
+        user_id=user_id,
+        now=created,
+        **_stored(fields),
+    )
+    assert row is not None
+    return _task(row)
+
+
+def get(conn: Connection, *, user_id: str, task_id: str) -> Versioned | None:
+    row = conn.fetch_one(
+        f"SELECT {COLUMNS} FROM tasks WHERE id = :id AND user_id = :user_id",
+        id=task_id,
+        user_id=user_id,
+    )
+    return None if row is None else _task(row)
+
+
+def list_page(conn: Connection, *, user_id: str, spec: ListFilter) -> list[Task]:
+    """Up to spec.limit + 1 rows: the extra one tells the caller another page exists."""
+    where = ["user_id = :user_id"]
+    params: dict[str, Any] = {"user_id": user_id, "limit": spec.limit + 1}
+    if spec.status != "all":
+        where.append("completed = TRUE" if spec.status == "completed" else "completed = FALSE")
+    if spec.search:
+        where.append(
+            "(LOWER(title) LIKE :pattern ESCAPE '\\' "
+            "OR LOWER(COALESCE(description, '')) LIKE :pattern ESCAPE '\\')"
+        )
+        params["pattern"] = "%" + _escape_like(spec.search.lower()) + "%"
+    key = SORT_EXPRESSIONS[spec.sort]
+    direction = "DESC" if spec.order == "desc" else "ASC"
+    if spec.after is not None:
+        where.append(f"({key}, id) {'<' if direction == 'DESC' else '>'} (:after_value, :after_id)")
+        params["after_value"], params["after_id"] = spec.after
+    rows = conn.fetch_all(
+        f"SELECT {COLUMNS} FROM tasks WHERE {' AND '.join(where)} "
+        f"ORDER BY {key} {direction}, id {direction} LIMIT :limit",
+        **params,
+    )
+    return [_task(row).task for row in rows]
+
+
+def update(
+    conn: Connection,
+    *,
+    user_id: str,
+    task_id: str,
+    fields: dict[str, Any],
+    expected_version: int | None,
+) -> Versioned | None:
+    """Apply `fields`; None when the task is missing or its version moved on."""
+    stored = _stored(fields)
+    assignments = [f"{name} = :{name}" for name in stored]
+    return _update(conn, user_id, task_id, assignments, stored, expected_version)
+
+
+def toggle_completed(
+    conn: Connection, *, user_id: str, task_id: str, expected_version: int | None
+) -> Versioned | None:
+    return _update(conn, user_id, task_id, ["completed = NOT completed"], {}, expected_version)
+
+
+def _update(
+    conn: Connection,
+    user_id: str,
+    task_id: str,
+    assignments: list[str],
+    params: dict[str, Any],
+    expected_version: int | None,
+) -> Versioned | None:
+    # Comparing the version inside the UPDATE makes If-Match race-free.
+    condition = "id = :id AND user_id = :user_id"
+    if expected_version is not None:
+        condition += " AND version = :expected_version"
+        params = {**params, "expected_version": expected_version}
+    sets = ", ".join([*assignments, "version = version + 1", "updated_at = :now"])
+    row = conn.fetch_one(
+        f"UPDATE tasks SET {sets} WHERE {condition} RETURNING {COLUMNS}",
+        id=task_id,
+        user_id=user_id,
+        now=now(),
+        **params,
+    )
+    return None if row is None else _task(row)
+
+
+def delete(conn: Connection, *, user_id: str, task_id: str, expected_version: int | None) -> bool:
+    condition = "id = :id AND user_id = :user_id"
+    params: dict[str, Any] = {"id": task_id, "user_id": user_id}
+    if expected_version is not None:
+        condition += " AND version = :expected_version"
+        params["expected_version"] = expected_version
+    return conn.execute(f"DELETE FROM tasks WHERE {condition}", **params) == 1
+
+
+def _stored(fields: dict[str, Any]) -> dict[str, Any]:
+    stored = dict(fields)
+    if "tags" in stored:
+        stored["tags"] = json.dumps(stored["tags"])
+    return stored
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

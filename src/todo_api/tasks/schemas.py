@@ -1,0 +1,63 @@
+"""Task bodies: what the API returns and accepts. Limits here are the API's contract."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+import msgspec
+
+Priority = Literal["low", "medium", "high"]
+Title = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Description = Annotated[str, msgspec.Meta(max_length=1000)]
+Tag = Annotated[str, msgspec.Meta(min_length=1, max_length=50)]
+Tags = Annotated[list[Tag], msgspec.Meta(max_length=20)]
+SortKey = Literal["created", "title", "due_date", "priority"]
+
+
+class Task(msgspec.Struct):
+    id: str
+    title: str
+    description: str | None
+    completed: bool
+    priority: Priority
+    due_date: dt.date | None
+    tags: list[str]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class TaskCreate(msgspec.Struct):
+    """POST (and PUT, which replaces every field: omitted ones take these defaults)."""
+
+    title: Title
+    description: Description | None = None
+    completed: bool = False
+    priority: Priority = "medium"
+    due_date: dt.date | None = None
+    tags: Tags = msgspec.field(default_factory=list)
+
+
+class TaskPatch(msgspec.Struct):
+    """PATCH: only the fields present change."""
+
+    title: Title | msgspec.UnsetType = msgspec.UNSET
+    description: Description | msgspec.UnsetType | None = msgspec.UNSET
+    completed: bool | msgspec.UnsetType = msgspec.UNSET
+    priority: Priority | msgspec.UnsetType = msgspec.UNSET
+    due_date: dt.date | msgspec.UnsetType | None = msgspec.UNSET
+    tags: Tags | msgspec.UnsetType = msgspec.UNSET
+
+
+class TaskListQuery(msgspec.Struct):
+    status: Literal["all", "pending", "completed"] = "all"
+    q: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    sort: SortKey = "created"
+    order: Literal["asc", "desc"] | None = None
+    limit: Annotated[int, msgspec.Meta(ge=1, le=100)] = 50
+    cursor: Annotated[str, msgspec.Meta(max_length=500)] | None = None
+
+
+class TaskPage(msgspec.Struct):
+    items: list[Task]
+    next_cursor: str | None

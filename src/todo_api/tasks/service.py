@@ -1,0 +1,180 @@
+"""Task use cases shared by the main routes and the compatibility routes.
+
+Each function runs one transaction and turns "not there" into NotFound and "changed
+since you read it" into PreconditionFailed, so both route sets behave identically.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
+from starlette.requests import Request
+from starlette.responses import Response
+
+from todo_api.http.problems import BadRequest, NotFound, PreconditionFailed
+from todo_api.http.responses import json_response
+from todo_api.services import Services
+from todo_api.storage.connection import Connection
+from todo_api.tasks import queries
+from todo_api.tasks.queries import ListFilter, Versioned
+from todo_api.tasks.schemas import Task, TaskCreate, TaskListQuery, TaskPage, TaskPatch
+
+NOT_FOUND = "No task with this id"
+
+
+def etag(versioned: Versioned) -> str:
+    return f'"{versioned.version}"'
+
+
+def task_response(versioned: Versioned, status: int = 200) -> Response:
+    return json_response(versioned.task, status=status, headers={"ETag": etag(versioned)})
+
+
+def expected_version(request: Request) -> int | None:
+    """The version named by If-Match; None when absent or `*` (any version will do).
+
+    An If-Match that names no version we could have issued can never match: -1.
+    """
+    header = request.headers.get("if-match")
+    if header is None or header.strip() == "*":
+        return None
+    for candidate in header.split(","):
+        value = candidate.strip()
+        if value.startswith('"') and value.endswith('"') and value[1:-1].isdigit():
+            return int(value[1:-1])
+    return -1
+
+
+async def list_tasks(services: Services, user_id: str, query: TaskListQuery) -> TaskPage:
+    order = query.order or queries.DEFAULT_ORDER[query.sort]
+    spec = ListFilter(
+        status=query.status,
+        search=query.q.strip() if query.q and query.q.strip() else None,
+        sort=query.sort,
+        order=order,
+        limit=query.limit,
+        after=_decode_cursor(query.cursor, query.sort, order) if query.cursor else None,
+    )
+    rows = await services.db(lambda conn: queries.list_page(conn, user_id=user_id, spec=spec))
+    items, more = rows[: spec.limit], len(rows) > spec.limit
+    next_cursor = _encode_cursor(items[-1], spec.sort, spec.order) if more else None
+    return TaskPage(items=items, next_cursor=next_cursor)
+
+
+async def create_task(services: Services, user_id: str, data: TaskCreate) -> Versioned:
+    fields = msgspec.structs.asdict(data)
+    return await services.db(lambda conn: queries.insert(conn, user_id=user_id, fields=fields))
+
+
+async def get_task(services: Services, user_id: str, task_id: str) -> Versioned:
+    found = await services.db(lambda conn: queries.get(conn, user_id=user_id, task_id=task_id))
+    if found is None:
+        raise NotFound(NOT_FOUND)
+    return found
+
+
+async def replace_task(
+    services: Services, user_id: str, task_id: str, data: TaskCreate, expected: int | None
+) -> Versioned:
+    return await update_task(services, user_id, task_id, msgspec.structs.asdict(data), expected)
+
+
+async def patch_task(
+    services: Services, user_id: str, task_id: str, data: TaskPatch, expected: int | None
+) -> Versioned:
+    fields = {
+        name: value
+        for name, value in msgspec.structs.asdict(data).items()
+        if value is not msgspec.UNSET
+    }
+    if not fields:  # nothing to change: answer like a read, still honouring If-Match
+        found = await get_task(services, user_id, task_id)
+        if expected is not None and found.version != expected:
+            raise PreconditionFailed(_STALE)
+        return found
+    return await update_task(services, user_id, task_id, fields, expected)
+
+
+async def update_task(
+    services: Services, user_id: str, task_id: str, fields: dict[str, Any], expected: int | None
+) -> Versioned:
+    def work(conn: Connection) -> Versioned | None:
+        return queries.update(
+            conn, user_id=user_id, task_id=task_id, fields=fields, expected_version=expected
+        )
+
+    return await _changed(services, user_id, task_id, work)
+
+
+async def toggle_task(
+    services: Services, user_id: str, task_id: str, expected: int | None
+) -> Versioned:
+    def work(conn: Connection) -> Versioned | None:
+        return queries.toggle_completed(
+            conn, user_id=user_id, task_id=task_id, expected_version=expected
+        )
+
+    return await _changed(services, user_id, task_id, work)
+
+
+async def delete_task(services: Services, user_id: str, task_id: str, expected: int | None) -> None:
+    def work(conn: Connection) -> str | None:
+        if queries.delete(conn, user_id=user_id, task_id=task_id, expected_version=expected):
+            return None
+        return _why_unchanged(conn, user_id, task_id)
+
+    failure = await services.db(work)
+    _raise(failure)
+
+
+_STALE = "The task changed since you read it; fetch it again and retry"
+
+
+async def _changed(
+    services: Services,
+    user_id: str,
+    task_id: str,
+    work: Callable[[Connection], Versioned | None],
+) -> Versioned:
+    def run(conn: Connection) -> Versioned | str:
+        result = work(conn)
+        return result if result is not None else _why_unchanged(conn, user_id, task_id)
+
+    result = await services.db(run)
+    if isinstance(result, str):
+        _raise(result)
+    assert isinstance(result, Versioned)
+    return result
+
+
+def _why_unchanged(conn: Connection, user_id: str, task_id: str) -> str:
+    exists = queries.get(conn, user_id=user_id, task_id=task_id) is not None
+    return "stale" if exists else "missing"
+
+
+def _raise(failure: str | None) -> None:
+    if failure == "missing":
+        raise NotFound(NOT_FOUND)
+    if failure == "stale":
+        raise PreconditionFailed(_STALE)
+
+
+def _encode_cursor(task: Task, sort: str, order: str) -> str:
+    payload = json.dumps([sort, order, queries.sort_value(task, sort), task.id])
+    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, sort: str, order: str) -> tuple[Any, str]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        c_sort, c_order, value, task_id = json.loads(base64.urlsafe_b64decode(padded))
+    except (ValueError, TypeError, binascii.Error):
+        raise BadRequest("The cursor is not one this API issued") from None
+    if (c_sort, c_order) != (sort, order) or not isinstance(task_id, str):
+        raise BadRequest("The cursor belongs to a different sort order; start again without it")
+    return value, task_id
