@@ -124,3 +124,10 @@ def sandbox_app(
     )
     with emulation:
         yield emulation
+
+
+@pytest.fixture(scope="session")
+def good_app(needs_vercel: None, needs_sandbox: sandbox.Capabilities) -> Iterator[Emulation]:
+    """The good app built once, for tests that drive it through the Python API."""
+    with prepare(FIXTURES / "good") as emulation:
+        yield emulation

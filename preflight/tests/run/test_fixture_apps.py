@@ -4,25 +4,39 @@ the failure mode a Vercel user would hit, reported the way they would see it."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+from preflight.emulate.journey import load_journey, run_journey
+from preflight.emulate.probes import parse_probe, run_all
+from preflight.emulate.session import Emulation
 
 pytestmark = pytest.mark.slow
 
-GOOD_PROBES = ("--probe", "GET /health 200", "--probe", 'POST /echo 201 {"n": 1}')
+JOURNEY = Path(__file__).resolve().parent.parent / "fixtures" / "run" / "journeys" / "echo.toml"
+# One run of the good app serves every test of it: probes, a journey and an env var.
+GOOD = (
+    "--probe",
+    "GET /health 200",
+    "--probe",
+    'POST /echo 201 {"n": 1}',
+    "--journey",
+    str(JOURNEY),
+    "--env",
+    "GREETING=hi",
+)
 
 
 def test_good_app_is_green_cold_warm_and_concurrent(fixture_run: Callable[..., Any]) -> None:
-    run = fixture_run("good", *GOOD_PROBES, "--env", "GREETING=hi")
+    run = fixture_run("good", *GOOD)
     assert run.code == 0, run.report
     assert run.report["ok"] is True
     assert run.report["builder"].startswith("vercel 64.0.2")
     assert run.report["function"]["entrypoint"] == "app.py"
     assert run.report["function"]["vercel_runtime"] == "0.23.2"
-    assert [p["mode"] for p in run.report["probes"]] == ["cold"] * 2 + ["warm"] * 2 + [
-        "concurrent"
-    ] * 2
+    modes = [p["mode"] for p in run.report["probes"]]
+    assert modes == ["cold"] * 2 + ["warm"] * 2 + ["concurrent"] * 2 + ["journey"] * 2
     health = run.outcomes("cold")[0]
     assert health["status"] == 200
     assert '"greeting":"hi"' in health["body_excerpt"]
@@ -32,7 +46,14 @@ def test_good_app_is_green_cold_warm_and_concurrent(fixture_run: Callable[..., A
     assert {"stream": "stdout", "message": "health probe served\n"} in health["logs"]
     assert {"stream": "warn", "message": "health checked"} in health["logs"]
     assert run.outcomes("concurrent")[0]["requests"] == 4
-    assert run.report["cold_start"]["samples"] == 2
+    assert run.report["cold_start"]["samples"] == 3  # two cold probes + the journey's start
+
+
+def test_journey_carries_values_between_steps(fixture_run: Callable[..., Any]) -> None:
+    first, second = fixture_run("good", *GOOD).outcomes("journey")
+    assert first["cold_start_ms"] is not None
+    echoed = first["body_excerpt"].split('"who":"')[1].split('"')[0]
+    assert second["body_excerpt"] == f'{{"echo":{{"again":"7-{echoed}"}}}}'
 
 
 def _crash(run: Any) -> dict[str, Any]:
@@ -98,7 +119,19 @@ def test_lifespan_that_raises_is_f12(fixture_run: Callable[..., Any]) -> None:
     assert "ConnectionRefusedError" in messages
 
 
-def test_unexpected_status_fails_the_run(fixture_run: Callable[..., Any]) -> None:
-    run = fixture_run("good", "--probe", "GET /health 201")
-    assert run.code == 1
-    assert all(not p["ok"] and p["status"] == 200 for p in run.report["probes"])
+def test_unexpected_status_fails_the_run(good_app: Emulation) -> None:
+    run = run_all(good_app.launch, [parse_probe("GET /health 201")])
+    assert not run.ok
+    assert [(o.mode, o.status, o.ok) for o in run.outcomes] == [
+        ("cold", 200, False),
+        ("warm", 200, False),
+        ("concurrent", 200, False),
+    ]
+
+
+def test_missing_capture_fails_the_journey_step(good_app: Emulation) -> None:
+    steps = load_journey(JOURNEY.with_name("echo_capture_missing.toml"))
+    outcomes = run_journey(good_app.launch, steps)
+    assert [o.ok for o in outcomes] == [True, False]
+    assert outcomes[-1].status == 201
+    assert outcomes[-1].note == "answer has no echo.missing to capture"

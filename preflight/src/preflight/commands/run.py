@@ -16,6 +16,7 @@ from typing import Any
 from preflight.emulate.diagnose import diagnose
 from preflight.emulate.errors import EmulatorError
 from preflight.emulate.function import BuildFailed
+from preflight.emulate.journey import JourneyError, load_journey, run_journey
 from preflight.emulate.probes import CONCURRENCY, Probe, ProbeSyntaxError, parse_probe, run_all
 from preflight.emulate.render import RunResult, to_json, to_text
 from preflight.emulate.session import Builder, prepare
@@ -41,6 +42,13 @@ def register(subparsers: Any) -> None:
         default=[],
         metavar="'METHOD /path [STATUS] [BODY]'",
         help=f"request to send; repeatable (default: {DEFAULT_PROBE!r}, any status below 500)",
+    )
+    parser.add_argument(
+        "--journey",
+        type=Path,
+        metavar="FILE",
+        help="TOML file of steps sent in order to one instance, carrying captured values "
+        "(a token) from step to step",
     )
     parser.add_argument(
         "--env",
@@ -118,9 +126,11 @@ def _progress(message: str) -> None:
 def run(args: argparse.Namespace) -> int:
     parser: argparse.ArgumentParser = args._parser
     try:
-        probes: list[Probe] = [parse_probe(p) for p in (args.probe or [DEFAULT_PROBE])]
+        defaults = [] if args.journey else [DEFAULT_PROBE]
+        probes: list[Probe] = [parse_probe(p) for p in (args.probe or defaults)]
+        steps = load_journey(args.journey) if args.journey else []
         env = _environment(args)
-    except (ProbeSyntaxError, ValueError, OSError) as exc:
+    except (ProbeSyntaxError, JourneyError, ValueError, OSError) as exc:
         parser.error(str(exc))
     for port in args.forward_port:
         if not 0 < port < 65536:
@@ -157,6 +167,9 @@ def run(args: argparse.Namespace) -> int:
     with emulation:
         try:
             outcome = run_all(emulation.launch, probes, args.concurrency)
+            if steps:
+                outcome.journey = run_journey(emulation.launch, steps)
+                outcome.journey_steps = len(steps)
         except EmulatorError as exc:
             print(f"preflight run: {exc}", file=sys.stderr)
             return 2

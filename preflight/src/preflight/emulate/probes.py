@@ -12,11 +12,11 @@ import json
 import statistics
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from preflight.emulate.diagnose import Diagnosis, diagnose
 from preflight.emulate.ipc import LogLine
-from preflight.emulate.runtime import FunctionInstance, Response
+from preflight.emulate.runtime import FunctionInstance, Response, StartInfo
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 CONCURRENCY = 4
@@ -88,6 +88,11 @@ class Outcome:
     crash: str | None = None  # the traceback / runtime message behind a failure
     diagnosis: Diagnosis | None = None
     attempts: int = 1
+    note: str | None = None  # why a step failed beyond its status (journeys)
+    full_body: bytes = field(default=b"", repr=False)
+
+    def failed(self, note: str) -> Outcome:
+        return replace(self, ok=False, note=note)
 
 
 def excerpt(body: bytes) -> str:
@@ -109,6 +114,7 @@ def _outcome(probe: Probe, mode: str, response: Response) -> Outcome:
         error_code=response.error_code,
         crash=crash_text,
         diagnosis=diagnose(evidence) if response.crash or response.status >= 500 else None,
+        full_body=response.body,
     )
 
 
@@ -119,31 +125,34 @@ def send(instance: FunctionInstance, probe: Probe) -> Response:
 Launcher = Callable[[], FunctionInstance]
 
 
+def run_outcome(
+    instance: FunctionInstance, probe: Probe, mode: str, cold: StartInfo | None = None
+) -> Outcome:
+    """Send `probe`; with `cold` (the instance's StartInfo) it is the instance's first
+    request and the outcome carries the cold-start figures."""
+    response = send(instance, probe)
+    if response.crash is not None:
+        # logs of a dying instance arrive late; take everything it said
+        logs = tuple(instance.startup_logs()) + response.logs
+        response = replace(response, logs=logs)
+    outcome = _outcome(probe, mode, response)
+    if cold is None:
+        return outcome
+    total = None
+    if response.crash is None and cold.spawn_to_ready_ms is not None:
+        total = cold.spawn_to_ready_ms + response.elapsed_ms
+    return replace(
+        outcome,
+        cold_start_ms=total,
+        init_ms=cold.runtime_init_ms,
+        user_init_ms=cold.user_init_ms,
+    )
+
+
 def run_cold(launch: Launcher, probe: Probe) -> Outcome:
     """A fresh instance for this one probe: what the first visitor after a deploy gets."""
     with launch() as instance:
-        info = instance.start()
-        response = send(instance, probe)
-        if response.crash is None and info.spawn_to_ready_ms is not None:
-            total = info.spawn_to_ready_ms + response.elapsed_ms
-        else:
-            total = None
-        if response.crash is not None:
-            # logs of a dying instance arrive late; take everything it said
-            logs = tuple(instance.startup_logs()) + response.logs
-            response = Response(
-                response.status, response.headers, response.body, response.elapsed_ms,
-                logs, response.crash,
-            )  # fmt: skip
-        outcome = _outcome(probe, "cold", response)
-    return Outcome(
-        **{
-            **outcome.__dict__,
-            "cold_start_ms": total,
-            "init_ms": info.runtime_init_ms,
-            "user_init_ms": info.user_init_ms,
-        }
-    )
+        return run_outcome(instance, probe, "cold", instance.start())
 
 
 def run_warm_and_concurrent(
@@ -163,7 +172,7 @@ def run_warm_and_concurrent(
                 failed = [r for r in responses if not probe.met_by(r.status)]
                 worst = failed[0] if failed else max(responses, key=lambda r: r.elapsed_ms)
                 outcome = _outcome(probe, "concurrent", worst)
-                concurrent.append(Outcome(**{**outcome.__dict__, "attempts": len(responses)}))
+                concurrent.append(replace(outcome, attempts=len(responses)))
     return warm, concurrent
 
 
@@ -174,17 +183,21 @@ class ProbeRun:
     cold: list[Outcome] = field(default_factory=list)
     warm: list[Outcome] = field(default_factory=list)
     concurrent: list[Outcome] = field(default_factory=list)
+    journey: list[Outcome] = field(default_factory=list)
+    journey_steps: int = 0
 
     @property
     def outcomes(self) -> list[Outcome]:
-        return [*self.cold, *self.warm, *self.concurrent]
+        return [*self.cold, *self.warm, *self.concurrent, *self.journey]
 
     @property
     def ok(self) -> bool:
-        return bool(self.cold) and all(o.ok for o in self.outcomes)
+        complete = len(self.journey) == self.journey_steps
+        return bool(self.cold or self.journey) and complete and all(o.ok for o in self.outcomes)
 
     def cold_start_summary(self) -> dict[str, float] | None:
-        times = [o.cold_start_ms for o in self.cold if o.cold_start_ms is not None]
+        firsts = [*self.cold, *self.journey[:1]]
+        times = [o.cold_start_ms for o in firsts if o.cold_start_ms is not None]
         if not times:
             return None
         return {
@@ -198,6 +211,6 @@ class ProbeRun:
 def run_all(launch: Launcher, probes: list[Probe], concurrency: int = CONCURRENCY) -> ProbeRun:
     """Cold for each probe; warm and concurrent only when the app starts at all."""
     result = ProbeRun(cold=[run_cold(launch, probe) for probe in probes])
-    if all(o.error_code is None for o in result.cold):
+    if result.cold and all(o.error_code is None for o in result.cold):
         result.warm, result.concurrent = run_warm_and_concurrent(launch, probes, concurrency)
     return result

@@ -58,6 +58,7 @@ def _outcome_json(o: Outcome) -> dict[str, Any]:
         "requests": o.attempts,
         "logs": [{"stream": line.stream, "message": line.message} for line in o.logs],
         "traceback": o.crash,
+        "note": o.note,
         "diagnosis": _diagnosis_json(o.diagnosis),
     }
 
@@ -152,7 +153,7 @@ def to_text(result: RunResult) -> str:
         mark = "ok  " if o.ok else "FAIL"
         status = f"{o.status} {o.error_code}" if o.error_code else str(o.status)
         extra = ""
-        if o.mode == "cold" and o.cold_start_ms is not None:
+        if o.cold_start_ms is not None:
             extra = (
                 f"  cold start {_ms(o.cold_start_ms)} (runtime init {_ms(o.init_ms)}, "
                 f"app import {_ms(o.user_init_ms)})"
@@ -164,6 +165,8 @@ def to_text(result: RunResult) -> str:
         lines.append(f"{mark} {o.mode:<10} {o.probe.label:<28} -> {status}{extra}")
         if o.excerpt and not o.error_code:
             lines.append(f"       body: {o.excerpt}")
+        if o.note:
+            lines.append(f"       {o.note}")
         for log in o.logs if o.ok else ():
             lines.append(f"       log [{log.stream}] {log.message.strip()}")
         if not o.ok:
@@ -184,8 +187,10 @@ def to_text(result: RunResult) -> str:
         cold = f"; cold start median {summary['median_ms']:.0f} ms over {summary['samples']}"
     verdict = "All probes met their expectations" if run.ok else "Some probes FAILED"
     skipped = ""
-    if not run.warm and run.cold:
+    if not run.warm and any(o.error_code for o in run.cold):
         skipped = " (warm and concurrent skipped: the function never started)"
+    if len(run.journey) < run.journey_steps:
+        skipped += f" (journey stopped after step {len(run.journey)} of {run.journey_steps})"
     lines.append(f"{verdict}: {passed} of {total} passed{cold}{skipped}.")
     if missing:
         lines.append(f"Not checked without the full sandbox: {len(missing)} item(s), see above.")
