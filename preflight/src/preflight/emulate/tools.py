@@ -7,6 +7,7 @@ misbehave when called from another directory, which is exactly what a build does
 from __future__ import annotations
 
 import glob
+import importlib
 import os
 import shutil
 import subprocess
@@ -80,8 +81,8 @@ def find_python(version: str) -> Path:
 def find_uv() -> Path:
     """The uv binary: the one installed with preflight (PyPI `uv`), else uv on PATH."""
     try:
-        import uv
-
+        # imported by name: the binary, not the (untyped, optional) module, is what we need
+        uv = importlib.import_module("uv")
         return Path(uv.find_uv_bin())
     except (ImportError, FileNotFoundError):
         pass
