@@ -66,6 +66,8 @@ def build_closure(root: Path, entry: Path) -> Closure:
             closure.unparsable.append(path)
             continue
         closure.modules.append(module)
+        for name in _string_module_refs(module):
+            todo.extend(_resolve_local(name, roots))
         for node, name, guarded, probe in _imports(module):
             local = _resolve_local(name, roots)
             if local:
@@ -126,6 +128,39 @@ def _imports(module: Module) -> Iterable[tuple[ast.stmt, str, bool, bool]]:
                 for alias in node.names:
                     yield node, f"{node.module}.{alias.name}", True, True
                 yield node, node.module, _is_guarded(module, node), False
+
+
+_SETTING_MODULES = {"ROOT_URLCONF", "WSGI_APPLICATION", "ASGI_APPLICATION"}
+_SETTING_LISTS = {"INSTALLED_APPS", "MIDDLEWARE"}
+_APP_SUBMODULES = ("apps", "models", "views", "urls", "admin", "signals")
+
+
+def _string_module_refs(module: Module) -> Iterable[str]:
+    """Modules named in strings that frameworks import for you (Django's settings, URLconf,
+    apps, middleware; importlib.import_module("x")); only local ones are followed."""
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.Call) and node.args:
+            func = node.func
+            attr = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            first = node.args[-1] if attr == "setdefault" else node.args[0]
+            named = attr in {"setdefault", "import_module", "include"}
+            if named and isinstance(first, ast.Constant) and isinstance(first.value, str):
+                yield first.value
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            key = target.id if isinstance(target, ast.Name) else ""
+            value = node.value
+            if key in _SETTING_MODULES and isinstance(value, ast.Constant):
+                if isinstance(value.value, str):
+                    yield value.value
+                    yield value.value.rsplit(".", 1)[0]
+            elif key in _SETTING_LISTS and isinstance(value, ast.List | ast.Tuple):
+                for element in value.elts:
+                    if isinstance(element, ast.Constant) and isinstance(element.value, str):
+                        yield element.value
+                        yield element.value.rsplit(".", 1)[0]
+                        for sub in _APP_SUBMODULES:
+                            yield f"{element.value}.{sub}"
 
 
 def _package_parts(module: Module) -> list[str]:

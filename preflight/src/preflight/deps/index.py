@@ -12,6 +12,7 @@ import json
 import os
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,7 @@ class Release:
     files: tuple[FileInfo, ...]
     requires_dist: tuple[str, ...]
     requires_python: str | None
+    metadata_known: bool = True  # False: the index had no Requires-Dist for this release
 
 
 @dataclass(frozen=True)
@@ -101,8 +103,9 @@ class Index:
             key,
             version,
             tuple(FileInfo(**f) for f in data["files"]),
-            tuple(data["requires_dist"]),
+            tuple(data["requires_dist"] or ()),
             data.get("requires_python"),
+            data["requires_dist"] is not None,
         )
 
     def _fetch_release(self, key: str, version: str) -> dict[str, Any]:
@@ -125,15 +128,18 @@ class Index:
         files = (self._raw[key].get("releases") or {}).get(version)
         if not files:
             raise IndexUnavailable(f"{key} {version}: no such release on PyPI")
-        requires_dist: list[str] = []
+        requires_dist: list[str] | None = None
         requires_python = None
-        wheel = next((f for f in files if str(f.get("filename", "")).endswith(".whl")), None)
-        if wheel is not None and wheel.get("url"):
-            metadata = self._fetch_text(str(wheel["url"]) + ".metadata")
+        wheels = [f for f in files if str(f.get("filename", "")).endswith(".whl")]
+        for wheel in wheels[:3]:
+            # mirrors may answer with URLs relative to the project page
+            url = urllib.parse.urljoin(f"{INDEX_URL}/{key}/json", str(wheel.get("url") or ""))
+            metadata = self._fetch_text(url + ".metadata")
             if metadata is not None:
                 message = email.parser.Parser().parsestr(metadata, headersonly=True)
                 requires_dist = message.get_all("Requires-Dist") or []
                 requires_python = message.get("Requires-Python")
+                break
         return _release_entry(files, requires_dist, requires_python)
 
     def _fetch_text(self, url: str) -> str | None:
@@ -142,6 +148,8 @@ class Index:
         self.requests += 1
         try:
             with urllib.request.urlopen(url, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+                if response.status != 200:
+                    return None
                 return bytes(response.read()).decode("utf-8", "replace")
         except (urllib.error.URLError, TimeoutError, OSError):
             return None
@@ -211,7 +219,7 @@ def _trim_project(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _release_entry(
-    files: list[dict[str, Any]], requires_dist: list[str], requires_python: str | None
+    files: list[dict[str, Any]], requires_dist: list[str] | None, requires_python: str | None
 ) -> dict[str, Any]:
     return {
         "files": [

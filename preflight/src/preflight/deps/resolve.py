@@ -113,6 +113,11 @@ def from_index(index: Index, python: str, declared: list[Declared]) -> Resolutio
         files = [f for f in release.files if not f.yanked]
         resolved = Resolved(name, release.version, files, choose_wheel(files, python), via)
         resolution.packages[name] = resolved
+        if not release.metadata_known:
+            resolution.unavailable.append(
+                f"{name} {release.version}: the index has no Requires-Dist, "
+                "its dependencies are not counted"
+            )
         for raw in release.requires_dist:
             try:
                 dep = Requirement(raw)

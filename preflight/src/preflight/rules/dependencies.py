@@ -69,6 +69,10 @@ class MissingDependency(ProjectRule):
         if ctx.project.entrypoint is None:
             ctx.skip("imports vs declared dependencies", "no entrypoint, so no import closure")
             return
+        manifest = ctx.project.manifest
+        if manifest is not None and manifest.kind == "pyproject" and not manifest.has_project_table:
+            ctx.skip("imports vs declared dependencies", "pyproject.toml has no [project] (PF301)")
+            return
         runtime = {d.name for d in ctx.declared if d.scope == RUNTIME}
         installed = runtime | ctx.resolution.names
         if ctx.resolution.unavailable:
@@ -182,7 +186,7 @@ class NoWheelForTarget(ProjectRule):
         ProjectExample(
             {
                 "app.py": "import pydantic_core\napp = 1\n",
-                "requirements.txt": "pydantic-core==2.41.5\n",
+                "requirements.txt": "pydantic-core==2.50.2\n",
             }
         ),
     )
@@ -190,7 +194,7 @@ class NoWheelForTarget(ProjectRule):
         ProjectExample(
             {
                 "app.py": "import pydantic_core\napp = 1\n",
-                "requirements.txt": "pydantic-core==2.14.1\n",
+                "requirements.txt": "pydantic-core==2.16.3\n",
                 ".python-version": "3.14\n",
             },
             expect=(("requirements.txt", 1),),
@@ -199,7 +203,7 @@ class NoWheelForTarget(ProjectRule):
             {
                 "app.py": "import pydantic_core\napp = 1\n",
                 "requirements.txt": "pydantic_core @ https://files.pythonhosted.org/packages/x/"
-                "pydantic_core-2.41.5-cp312-cp312-macosx_11_0_arm64.whl\n",
+                "pydantic_core-2.50.2-cp312-cp312-macosx_11_0_arm64.whl\n",
             },
             expect=(("requirements.txt", 1),),
         ),

@@ -1,0 +1,97 @@
+"""The fixture corpus: one small broken app per failure mode statically catchable, and
+clean Flask / FastAPI / Starlette / Django apps. Each app yields exactly its findings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from preflight.findings import Severity
+
+from .conftest import APPS, Check
+
+# app -> the (rule, file, line) it must yield, no more, no less
+EXPECTED: dict[str, set[tuple[str, str, int]]] = {
+    "clean_flask": set(),
+    "clean_fastapi": set(),
+    "clean_starlette": set(),
+    "clean_django": set(),
+    "f1_pydantic_core_wrong_python": {("PF101", "requirements.txt", 3)},
+    "f1_vendored_darwin_so": {("PF102", "pydantic_core/_pydantic_core.cpython-312-darwin.so", 1)},
+    "f2_missing_flask_cors": {("PF201", "app.py", 2)},
+    "f2_dev_only_dependency": {("PF201", "app.py", 2)},
+    "f2_stale_uv_lock": {("PF202", "pyproject.toml", 7)},
+    "f3_pyproject_hides_requirements": {("PF301", "pyproject.toml", 1)},
+    "f4_handler_equals_app": {("PF401", "api/index.py", 6)},
+    "f4_app_in_factory": {("PF401", "app.py", 4)},
+    "f5_users_json_next_to_code": {("PF501", "app.py", 14)},
+    "f6_sqlite_in_tmp": {("PF601", "app.py", 10)},
+    "f7_module_state": {("PF701", "app.py", 7), ("PF702", "app.py", 13)},
+    "f8_sqlite_in_bundle": {("PF801", "app.py", 9)},
+    "f9_unbounded_wait": {("PF901", "app.py", 18)},
+    "f10_bundle_over_limit_lambda": {("PF1001", "pyproject.toml", 1)},
+    "f11_environ_at_import": {("PF1101", "main.py", 5)},
+    "f13_upload_through_function": {("PF1301", "main.py", 7)},
+    "f14_reads_public": {("PF1401", "api/index.py", 5)},
+    "f15_dotenv_only_locally": {("PF1101", "app.py", 7), ("PF1801", ".env", 1)},
+    "f16_python_version_ignored": {("PF1601", ".python-version", 1)},
+    "f17_django_sqlite": {("PF1701", "mysite/settings.py", 10)},
+    "f18_secrets_published": {("PF1801", "deploy/key.pem", 1)},
+    "f20_dependencies_installed_at_cold_start": {("PF2001", "pyproject.toml", 1)},
+}
+
+
+def test_corpus_is_complete() -> None:
+    assert {p.name for p in APPS.iterdir() if p.is_dir()} == set(EXPECTED)
+    fids = {name.split("_")[0] for name in EXPECTED if name.startswith("f")}
+    # every failure mode a static or dependency check can catch has a broken app
+    catchable = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14, 15, 16, 17, 18, 20)
+    assert fids >= {f"f{n}" for n in catchable}
+
+
+@pytest.mark.parametrize("app", sorted(EXPECTED))
+def test_app_yields_exactly_its_findings(app: str, check: Check) -> None:
+    root = APPS / app
+    result = check(root)
+    got = {
+        (f.rule_id, f.location.path.relative_to(root).as_posix(), f.location.line)
+        for f in result.findings
+    }
+    assert got == EXPECTED[app], "\n".join(f"{f.rule_id} {f.message}" for f in result.findings)
+    errors = any(f.severity is Severity.ERROR for f in result.findings)
+    assert result.exit_code == (1 if errors else 0)
+
+
+def test_clean_apps_say_what_vercel_sees(check: Check) -> None:
+    flask = check(APPS / "clean_flask").project
+    assert flask.entrypoint is not None
+    assert (flask.entrypoint.path.name, flask.entrypoint.name) == ("app.py", "app")
+    assert flask.manifest is not None
+    assert flask.manifest.kind == "requirements.txt"
+    starlette = check(APPS / "clean_starlette")
+    assert starlette.project.manifest is not None
+    assert starlette.project.manifest.lock == APPS / "clean_starlette" / "uv.lock"
+    django = check(APPS / "clean_django").project
+    assert django.entrypoint is not None
+    assert (django.entrypoint.path.name, django.entrypoint.name) == ("wsgi.py", "application")
+
+
+def test_django_settings_are_in_the_closure(check: Check) -> None:
+    result = check(APPS / "clean_django")
+    assert result.files >= 4  # wsgi.py, settings.py, urls.py, polls/views.py
+
+
+def test_seed_messages_say_why(check: Check) -> None:
+    by_app = {app: check(APPS / app).findings for app in EXPECTED if app.startswith("f")}
+    assert "flask_cors" in by_app["f2_missing_flask_cors"][0].message
+    assert "handler = app" in by_app["f4_handler_equals_app"][0].message
+    assert "users.json" in by_app["f5_users_json_next_to_code"][0].message
+    assert "CPython 3.14" in by_app["f1_pydantic_core_wrong_python"][0].message
+    assert "ignores requirements.txt" in by_app["f3_pyproject_hides_requirements"][0].message
+    assert "dev group" in by_app["f2_dev_only_dependency"][0].message
+
+
+def test_python_flag_changes_the_wheel_target(check: Check, tmp_path: Path) -> None:
+    # the same pins resolve fine for 3.12: the problem is the runtime version only
+    result = check(APPS / "f1_pydantic_core_wrong_python", python="3.12", only={"PF101"})
+    assert result.findings == []

@@ -1,0 +1,111 @@
+"""Every rule's VALID / INVALID examples are run here (the examples are its tests),
+plus the invariants every rule must keep: unique ids, an F-id, a message and a fix."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+from preflight.rules import all_rules
+from preflight.rules.base import CodeRule, Invalid, ProjectExample, ProjectRule
+from preflight.source import Module
+
+CODE_RULES = [r for r in all_rules() if issubclass(r, CodeRule)]
+PROJECT_RULES = [r for r in all_rules() if issubclass(r, ProjectRule)]
+
+
+def _module(tmp_path: Path, code: str) -> Module:
+    path = tmp_path / "app.py"
+    path.write_text(code, encoding="utf-8")
+    module = Module.parse(path, tmp_path)
+    assert module is not None, "example does not parse"
+    return module
+
+
+def test_rules_are_discovered_with_unique_ids() -> None:
+    ids = [r.id for r in all_rules()]
+    assert len(ids) == len(set(ids))
+    assert len(ids) >= 25
+
+
+@pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.id)
+def test_rule_is_documented(rule: type) -> None:
+    assert re.fullmatch(r"PF\d{3,4}", rule.id)
+    assert re.fullmatch(r"F\d{1,2}", rule.fid)
+    assert rule.id.startswith(f"PF{rule.fid[1:]}"), "PF<F-number><nn>"
+    assert rule.__doc__
+    assert rule.message
+    assert rule.fix
+    assert rule.name
+    assert re.fullmatch(r"[a-z0-9-]+", rule.name)
+
+
+def test_every_rule_has_examples() -> None:
+    for rule in all_rules():
+        if rule.id in {"PF103", "PF1001", "PF2001"}:
+            continue  # need index data only real-size fixtures give: see test_corpus.py
+        assert rule.INVALID, f"{rule.id} has no INVALID example"  # type: ignore[attr-defined]
+
+
+CODE_VALID = [(r, code) for r in CODE_RULES for code in r.VALID]
+CODE_INVALID = [(r, ex) for r in CODE_RULES for ex in r.INVALID]
+
+
+@pytest.mark.parametrize(("rule", "code"), CODE_VALID, ids=lambda x: getattr(x, "id", ""))
+def test_code_rule_valid(rule: type[CodeRule], code: str, tmp_path: Path) -> None:
+    assert list(rule().check(_module(tmp_path, code))) == []
+
+
+@pytest.mark.parametrize(("rule", "example"), CODE_INVALID, ids=lambda x: getattr(x, "id", ""))
+def test_code_rule_invalid(rule: type[CodeRule], example: Invalid, tmp_path: Path) -> None:
+    findings = list(rule().check(_module(tmp_path, example.code)))
+    assert [f.location.line for f in findings] == [example.line], findings
+    finding = findings[0]
+    assert (finding.rule_id, finding.fid) == (rule.id, rule.fid)
+    assert finding.message
+    assert finding.fix
+
+
+def test_suppression_comment_names_the_rule_or_fid(tmp_path: Path) -> None:
+    code = "import os\nA = os.environ['A']  # preflight: ignore[F11]\nB = os.environ['B']\n"
+    module = _module(tmp_path, code)
+    from preflight.rules.config_env import EnvironAtImport
+
+    rule = EnvironAtImport()
+    kept = [
+        f for f in rule.check(module) if not module.suppressed(f.location.line, rule.id, rule.fid)
+    ]
+    assert [f.location.line for f in kept] == [3]
+    assert module.suppressed(2, "PF1101", "F11")
+    assert not module.suppressed(2, "PF501", "F5")
+
+
+PROJECT_VALID = [(r, ex) for r in PROJECT_RULES for ex in r.VALID]
+PROJECT_INVALID = [(r, ex) for r in PROJECT_RULES for ex in r.INVALID]
+
+
+def _run_example(rule: type[ProjectRule], example: ProjectExample, make_project, check):  # type: ignore[no-untyped-def]
+    root = make_project(example.files)
+    result = check(root, only={rule.id}, **dict(example.options))
+    return root, [f for f in result.findings if f.rule_id == rule.id]
+
+
+@pytest.mark.parametrize(("rule", "example"), PROJECT_VALID, ids=lambda x: getattr(x, "id", ""))
+def test_project_rule_valid(rule, example, make_project, check) -> None:  # type: ignore[no-untyped-def]
+    _, findings = _run_example(rule, example, make_project, check)
+    assert findings == []
+
+
+@pytest.mark.parametrize(("rule", "example"), PROJECT_INVALID, ids=lambda x: getattr(x, "id", ""))
+def test_project_rule_invalid(rule, example, make_project, check) -> None:  # type: ignore[no-untyped-def]
+    root, findings = _run_example(rule, example, make_project, check)
+    got = sorted((f.location.path.relative_to(root).as_posix(), f.location.line) for f in findings)
+    assert got == sorted(example.expect)
+
+
+def test_examples_are_valid_python() -> None:
+    for rule in CODE_RULES:
+        for code in [*rule.VALID, *(ex.code for ex in rule.INVALID)]:
+            ast.parse(code)
