@@ -1,0 +1,178 @@
+"""`preflight check` as users run it: exit codes, streams, formats, config, --fix."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from preflight.cli import main
+
+from .conftest import APPS, CACHE, MakeProject
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    try:
+        code = main(["check", *argv, "--offline", "--cache-dir", str(CACHE), "--no-color"])
+    except SystemExit as exc:  # argparse-level usage errors
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_clean_app_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run([str(APPS / "clean_flask")], capsys)
+    assert code == 0
+    assert out == ""
+    assert "No problems found." in err
+    assert "entrypoint: app.py:" in err
+
+
+def test_error_finding_exits_1_with_frame_and_fix(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run([str(APPS / "f2_missing_flask_cors")], capsys)
+    assert code == 1
+    assert "app.py:2:1: error PF201 [F2]" in out
+    assert "  > 2 | from flask_cors import CORS" in out
+    assert "fix: add flask-cors to requirements.txt" in out
+    assert "Found 1 error in 1 file." in err
+
+
+def test_warnings_only_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run([str(APPS / "f11_environ_at_import")], capsys)
+    assert code == 0
+    assert "warning PF1101" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["/no/such/dir"], "is not a directory"),
+        ([".", "--target", "azure"], "invalid choice"),
+        ([".", "--python", "three"], "--python"),
+        ([".", "--fix", "--format", "json"], "--fix"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_line(
+    argv: list[str], needle: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    argv = [str(tmp_path) if a == "." else a for a in argv]
+    code, out, err = run(argv, capsys)
+    assert code == 2
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1, err
+    assert needle in err
+    assert "Traceback" not in err
+
+
+def test_bad_config_is_a_usage_error(make_project: MakeProject, capsys) -> None:  # type: ignore[no-untyped-def]
+    root = make_project(
+        {"app.py": "app = 1\n", "pyproject.toml": '[tool.preflight]\ndisable = ["PF999"]\n'}
+    )
+    code, _, err = run([str(root)], capsys)
+    assert code == 2
+    assert "unknown rule or F-id 'PF999'" in err
+
+
+def test_config_disables_and_changes_severity(make_project: MakeProject, capsys) -> None:  # type: ignore[no-untyped-def]
+    source = "import os\nA = os.environ['A']\n"
+    project = '[project]\nname = "x"\nversion = "0"\ndependencies = []\n'
+    strict = make_project(
+        {
+            "app.py": source + "app = 1\n",
+            "pyproject.toml": project + '[tool.preflight]\nseverity = { F11 = "error" }\n',
+        }
+    )
+    code, out, _ = run([str(strict)], capsys)
+    assert (code, "error PF1101" in out) == (1, True)
+    off = make_project(
+        {
+            "app.py": source + "app = 1\n",
+            "pyproject.toml": project + '[tool.preflight]\ndisable = ["PF1101"]\n',
+        }
+    )
+    code, out, _ = run([str(off)], capsys)
+    assert (code, out) == (0, "")
+
+
+def test_rule_options_reach_the_rule(make_project: MakeProject, capsys) -> None:  # type: ignore[no-untyped-def]
+    app = "import time\ndef view(request):\n    time.sleep(20)\napp = 1\n"
+    project = '[project]\nname = "x"\nversion = "0"\ndependencies = []\n'
+    default = make_project({"app.py": app, "pyproject.toml": project})
+    assert "PF901" in run([str(default)], capsys)[1]
+    relaxed = make_project(
+        {
+            "app.py": app,
+            "pyproject.toml": project + "[tool.preflight.rules.PF901]\nmax-sleep-seconds = 30\n",
+        }
+    )
+    assert "PF901" not in run([str(relaxed)], capsys)[1]
+    wrong = make_project(
+        {"app.py": app, "pyproject.toml": project + "[tool.preflight.rules.PF901]\nmax = 1\n"}
+    )
+    code, _, err = run([str(wrong)], capsys)
+    assert code == 2
+    assert "unknown option(s) max" in err
+
+
+def test_json_output_is_written_even_when_clean(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run([str(APPS / "clean_starlette"), "--format", "json"], capsys)
+    data = json.loads(out)
+    assert code == 0
+    assert data["findings"] == []
+    assert data["project"]["entrypoint"] == {"path": "api/index.py", "name": "app", "line": 17}
+    assert data["project"]["manifest"]["lock"] == "uv.lock"
+    assert {c["status"] for c in data["checks"]} <= {"pass", "fail", "skipped", "disabled"}
+
+
+def test_output_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "out.sarif"
+    code, out, _ = run(
+        [str(APPS / "f5_users_json_next_to_code"), "-f", "sarif", "-o", str(target)], capsys
+    )
+    assert (code, out) == (1, "")
+    assert json.loads(target.read_text())["version"] == "2.1.0"
+
+
+def test_fix_shows_diff_then_applies(make_project: MakeProject, capsys) -> None:  # type: ignore[no-untyped-def]
+    root = make_project(
+        {
+            "app.py": "from flask import Flask\nfrom flask_cors import CORS\nimport yaml\n"
+            "app = Flask(__name__)\n",
+            "pyproject.toml": '[project]\nname = "x"\nversion = "0"\n'
+            'dependencies = [\n    "flask",\n]\n',
+        }
+    )
+    code, out, err = run([str(root), "--fix"], capsys)
+    assert '+    "flask-cors",' in out
+    assert '+    "pyyaml",' in out
+    assert out.index("--- a/pyproject.toml") < out.index("+++ b/pyproject.toml")
+    assert "applied 2 fixes to 1 file" in err
+    text = (root / "pyproject.toml").read_text()
+    assert '"flask-cors",' in text
+    assert '"pyyaml",' in text
+    assert code == 0  # re-checked after fixing: nothing left
+
+
+def test_fix_exports_app_and_pins_python(make_project: MakeProject, capsys) -> None:  # type: ignore[no-untyped-def]
+    root = make_project(
+        {
+            "api/index.py": "try:\n    from backend import app\nexcept ImportError:\n"
+            "    app = None\nhandler = app\n",
+            "backend.py": "app = object()\n",
+            ".python-version": "3.10\n",
+        }
+    )
+    code, out, _ = run([str(root), "--fix"], capsys)
+    assert "+app = handler" in out
+    assert "-3.10" in out
+    assert "+3.12" in out
+    assert (root / ".python-version").read_text() == "3.12\n"
+    assert (root / "api/index.py").read_text().endswith("handler = app\napp = handler\n")
+    assert code == 0
+
+
+def test_fix_with_nothing_to_fix(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text("app = 1\n")
+    code, out, err = run([str(tmp_path), "--fix"], capsys)
+    assert (code, out) == (0, "")
+    assert "no safe fixes" in err
