@@ -1,0 +1,134 @@
+"""A real PostgreSQL 15 server for the test session (binaries from Debian's package).
+
+One server per session (~1 s to start), a fresh database per test. The server also
+speaks TLS with a self-signed certificate and has a SCRAM-authenticated user over
+`hostssl`, so Neon-style URLs (`sslmode=require&channel_binding=require`) are tested
+against the real thing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+SCRAM_USER = "neon_user"
+SCRAM_PASSWORD = "s3cret-Passw0rd"
+
+
+@dataclass(frozen=True)
+class PostgresServer:
+    port: int
+    ca_file: Path
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+
+    def neon_style_url(self, database: str) -> str:
+        """What Neon's dashboard prints, plus the test CA (the cert is self-signed)."""
+        return (
+            f"postgres://{SCRAM_USER}:{SCRAM_PASSWORD}@localhost:{self.port}/{database}"
+            f"?sslmode=require&channel_binding=require&sslrootcert={self.ca_file}"
+        )
+
+    def psql(self, sql: str, database: str = "postgres") -> str:
+        result = subprocess.run(
+            [str(PG_BIN / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
+             "-d", database, "-v", "ON_ERROR_STOP=1", "-Atc", sql],
+            capture_output=True, text=True, check=True, timeout=30,
+        )  # fmt: skip
+        return result.stdout.strip()
+
+    def create_database(self) -> str:
+        name = "t_" + secrets.token_hex(6)
+        self.psql(f"CREATE DATABASE {name} OWNER {SCRAM_USER}")
+        return name
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _as_postgres(*args: str, timeout: float = 60) -> None:
+    subprocess.run(["runuser", "-u", "postgres", "--", *args], check=True,
+                   capture_output=True, timeout=timeout)  # fmt: skip
+
+
+def _self_signed_cert(directory: Path) -> tuple[Path, Path]:
+    cert, key = directory / "server.crt", directory / "server.key"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    return cert, key
+
+
+@contextlib.contextmanager
+def running_server(root: Path) -> Iterator[PostgresServer]:
+    data, sockets = root / "data", root / "sock"
+    data.mkdir(parents=True)
+    sockets.mkdir()
+    cert, key = _self_signed_cert(root)
+    shutil.chown(root, "postgres", "postgres")
+    for path in (data, sockets, cert, key):
+        shutil.chown(path, "postgres", "postgres")
+    key.chmod(0o600)
+    _as_postgres(str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
+                 "--no-sync", "-E", "UTF8", "--locale=C")  # fmt: skip
+    hba = data / "pg_hba.conf"
+    hba.write_text(
+        f"hostssl all {SCRAM_USER} 127.0.0.1/32 scram-sha-256\n"
+        f"hostssl all {SCRAM_USER} ::1/128 scram-sha-256\n"
+        "local all all trust\n"
+        "host all postgres 127.0.0.1/32 trust\n"
+        "host all postgres ::1/128 trust\n"
+    )
+    port = _free_port()
+    options = (
+        f"-p {port} -k {sockets} -c listen_addresses=localhost -c fsync=off "
+        "-c synchronous_commit=off -c full_page_writes=off -c ssl=on "
+        f"-c ssl_cert_file={cert} -c ssl_key_file={key} -c max_connections=200"
+    )
+    log = root / "postgres.log"
+    _as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-o", options,
+                 "start")  # fmt: skip
+    server = PostgresServer(port=port, ca_file=cert)
+    try:
+        server.psql(f"CREATE ROLE {SCRAM_USER} LOGIN PASSWORD '{SCRAM_PASSWORD}' CREATEDB")
+        yield server
+    finally:
+        _as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop")
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    if not (PG_BIN / "initdb").exists():
+        pytest.skip(f"PostgreSQL binaries not found in {PG_BIN} (apt-get install postgresql)")
+    # Not pytest's tmp_path: its parent is private to root, and the server runs as postgres.
+    root = Path(tempfile.mkdtemp(prefix="todo-api-pg-"))
+    try:
+        with running_server(root) as server:
+            yield server
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> str:
+    """A URL to a new, empty database owned by the SCRAM user."""
+    return postgres_server.url(postgres_server.create_database())
