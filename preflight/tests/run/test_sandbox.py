@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from preflight.emulate import sandbox
+from preflight.emulate.render import sandbox_lines
 from preflight.emulate.session import Emulation
 
 pytestmark = pytest.mark.slow
@@ -74,3 +77,23 @@ def test_tmp_lives_as_long_as_the_instance(sandbox_app: Emulation) -> None:
         fresh = json.loads(second.request("GET", "/inspect").body)
     assert "probe.txt" in again["tmp_before"]
     assert "probe.txt" not in fresh["tmp_before"]
+
+
+def test_without_bwrap_the_report_says_what_is_not_checked(
+    sandbox_app: Emulation, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for tool in ("prlimit",):  # keep the memory cap, hide bwrap
+        (tmp_path / tool).symlink_to(f"/usr/bin/{tool}")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    caps = sandbox.detect()
+    assert not caps.sandboxed
+    assert caps.memory_limit
+    enforced, missing = sandbox_lines(caps, sandbox_app.policy)
+    assert enforced.startswith("sandbox unavailable: bwrap not found")
+    assert any(item.startswith("read-only filesystem") for item in missing)
+    assert any(item.startswith("network isolation") for item in missing)
+    unboxed = dataclasses.replace(sandbox_app, caps=caps)
+    with unboxed.launch() as instance:
+        assert instance.start().crash is None
+        answer = json.loads(instance.request("GET", "/inspect").body)
+    assert answer["cwd"] != "/var/task"  # the function runs from its folder on the host

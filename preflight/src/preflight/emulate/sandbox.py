@@ -100,18 +100,21 @@ def detect() -> Capabilities:
         problem: str | None = "bwrap not found (Debian: apt-get install bubblewrap)"
     else:
         problem = _bwrap_works(bwrap)
+    memory = which("prlimit") is not None
     if problem is not None:
+        missing = [
+            "read-only filesystem (writes into the code folder and HOME succeed here)",
+            "512 MB private /tmp",
+            "hiding this machine's files from the function",
+            "network isolation (the function can reach any host)",
+        ]
+        if not memory:
+            missing.append("memory limit (prlimit not found)")
         return Capabilities(
             bwrap=False,
             isolated_network=False,
-            memory_limit=False,
-            missing=(
-                "read-only filesystem (writes into /var/task and HOME succeed here)",
-                "512 MB private /tmp",
-                "environment isolation from this machine's files",
-                "network isolation",
-                "memory limit",
-            ),
+            memory_limit=memory,
+            missing=tuple(missing),
             reason=f"sandbox unavailable: {problem}",
         )
     isolated = os.geteuid() == 0
@@ -119,7 +122,6 @@ def detect() -> Capabilities:
         missing.append("network isolation (needs root to enter the box's network namespace)")
     elif which("pasta") is None:
         missing.append("forwarded ports (pasta not found; Debian: apt-get install passt)")
-    memory = which("prlimit") is not None
     if not memory:
         missing.append("memory limit (prlimit not found)")
     return Capabilities(
