@@ -1,0 +1,202 @@
+"""Tasks: CRUD, validation, filters, search, sorting, cursor pages, ETags, isolation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import Account
+
+
+def create(account: Account, **fields: Any) -> dict[str, Any]:
+    response = account.request("POST", "/api/tasks", json={"title": "A task", **fields})
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def test_create_read_update_delete(alice: Account) -> None:
+    task = create(alice, title="Buy milk", description="2 litres", priority="high",
+                  due_date="2026-12-24", tags=["home", "shop"])  # fmt: skip
+    assert task["completed"] is False
+    assert task["created_at"].endswith("Z")
+    read = alice.request("GET", f"/api/tasks/{task['id']}")
+    assert read.status_code == 200
+    assert read.json() == task
+    put = alice.request("PUT", f"/api/tasks/{task['id']}", json={"title": "Buy oat milk"})
+    assert put.status_code == 200
+    replaced = put.json()
+    assert replaced["title"] == "Buy oat milk"
+    assert replaced["description"] is None  # PUT replaces: omitted fields reset
+    assert replaced["tags"] == []
+    patch = alice.request("PATCH", f"/api/tasks/{task['id']}", json={"description": "1 litre"})
+    assert patch.json()["title"] == "Buy oat milk"
+    assert patch.json()["description"] == "1 litre"
+    assert alice.request("DELETE", f"/api/tasks/{task['id']}").status_code == 204
+    assert alice.request("GET", f"/api/tasks/{task['id']}").status_code == 404
+
+
+def test_toggle_complete(alice: Account) -> None:
+    task = create(alice)
+    first = alice.request("PATCH", f"/api/tasks/{task['id']}/complete")
+    assert first.json()["completed"] is True
+    second = alice.request("PATCH", f"/api/tasks/{task['id']}/complete")
+    assert second.json()["completed"] is False
+
+
+@pytest.mark.parametrize(
+    ("fields", "bad_field"),
+    [
+        ({"title": "x" * 201}, "title"),
+        ({"title": "ok", "description": "x" * 1001}, "description"),
+        ({"title": "ok", "priority": "urgent"}, "priority"),
+        ({"title": "ok", "due_date": "31/12/2026"}, "due_date"),
+        ({"title": "ok", "tags": ["x" * 51]}, "tags"),
+        ({"title": "ok", "completed": "yes"}, "completed"),
+    ],
+)
+def test_field_limits(alice: Account, fields: dict[str, Any], bad_field: str) -> None:
+    response = alice.request("POST", "/api/tasks", json=fields)
+    assert response.status_code == 422
+    assert [error["field"] for error in response.json()["errors"]] == [bad_field]
+
+
+def test_title_at_limits_is_accepted(alice: Account) -> None:
+    assert create(alice, title="x" * 200, description="d" * 1000)["title"] == "x" * 200
+
+
+def test_status_filter_and_search(alice: Account) -> None:
+    done = create(alice, title="Write report")
+    alice.request("PATCH", f"/api/tasks/{done['id']}/complete")
+    create(alice, title="Call the plumber", description="about the 100% leak_fix")
+    create(alice, title="Water plants")
+
+    def titles(**params: str) -> list[str]:
+        response = alice.request("GET", "/api/tasks", params={"sort": "title", **params})
+        assert response.status_code == 200, response.text
+        return [task["title"] for task in response.json()["items"]]
+
+    assert titles(status="completed") == ["Write report"]
+    assert titles(status="pending") == ["Call the plumber", "Water plants"]
+    assert titles(q="PLUMB") == ["Call the plumber"]
+    assert titles(q="100%") == ["Call the plumber"]  # LIKE wildcards are literal
+    assert titles(q="_") == ["Call the plumber"]
+    assert titles(q="nothing matches") == []
+
+
+def test_sorting(alice: Account) -> None:
+    create(alice, title="b", priority="low", due_date="2026-03-01")
+    create(alice, title="a", priority="high")
+    create(alice, title="C", priority="medium", due_date="2026-01-01")
+
+    def order(**params: str) -> list[str]:
+        response = alice.request("GET", "/api/tasks", params=params)
+        return [task["title"] for task in response.json()["items"]]
+
+    assert order(sort="title") == ["a", "b", "C"]
+    assert order(sort="title", order="desc") == ["C", "b", "a"]
+    assert order(sort="priority") == ["a", "C", "b"]
+    assert order(sort="due_date") == ["C", "b", "a"]  # no due date sorts last
+    assert order(sort="created") == ["C", "a", "b"]  # newest first
+    assert order(sort="created", order="asc") == ["b", "a", "C"]
+
+
+@pytest.mark.parametrize("sort", ["created", "title", "due_date", "priority"])
+def test_cursor_pagination_visits_every_task_once(alice: Account, sort: str) -> None:
+    priorities = ["low", "medium", "high"]
+    created = {
+        create(
+            alice,
+            title=f"task {i % 4}",
+            priority=priorities[i % 3],
+            due_date=None if i % 2 else f"2026-0{1 + i % 3}-01",
+        )["id"]
+        for i in range(11)
+    }
+    seen: list[str] = []
+    cursor = None
+    while True:
+        params = {"sort": sort, "limit": "3", **({"cursor": cursor} if cursor else {})}
+        page = alice.request("GET", "/api/tasks", params=params).json()
+        seen.extend(task["id"] for task in page["items"])
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert len(seen) == len(created)
+    assert set(seen) == created
+
+
+def test_bad_query_parameters(alice: Account) -> None:
+    response = alice.request("GET", "/api/tasks", params={"limit": "1000", "sort": "colour"})
+    assert response.status_code == 422
+    assert {e["field"] for e in response.json()["errors"]} == {"limit", "sort"}
+    bad_cursor = alice.request("GET", "/api/tasks", params={"cursor": "!!!"})
+    assert bad_cursor.status_code == 400
+
+
+def test_etag_and_if_match(alice: Account) -> None:
+    task = create(alice)
+    url = f"/api/tasks/{task['id']}"
+    etag = alice.request("GET", url).headers["etag"]
+    assert alice.request("GET", url, headers={"If-None-Match": etag}).status_code == 304
+    # Tab 1 saves with the version it read...
+    first = alice.request("PATCH", url, json={"title": "tab 1"}, headers={"If-Match": etag})
+    assert first.status_code == 200
+    assert first.headers["etag"] != etag
+    # ...tab 2 still holds the old version: refused, nothing overwritten.
+    second = alice.request("PATCH", url, json={"title": "tab 2"}, headers={"If-Match": etag})
+    assert second.status_code == 412
+    assert second.headers["content-type"] == "application/problem+json"
+    assert alice.request("GET", url).json()["title"] == "tab 1"
+    stale_delete = alice.request("DELETE", url, headers={"If-Match": etag})
+    assert stale_delete.status_code == 412
+    stale_toggle = alice.request("PATCH", url + "/complete", headers={"If-Match": etag})
+    assert stale_toggle.status_code == 412
+    fresh = first.headers["etag"]
+    assert alice.request("DELETE", url, headers={"If-Match": fresh}).status_code == 204
+
+
+def test_tasks_are_private(alice: Account, bob: Account) -> None:
+    task = create(alice, title="alice's secret")
+    url = f"/api/tasks/{task['id']}"
+    attempts = [
+        bob.request("GET", url),
+        bob.request("PUT", url, json={"title": "mine now"}),
+        bob.request("PATCH", url, json={"title": "mine now"}),
+        bob.request("PATCH", url + "/complete"),
+        bob.request("DELETE", url),
+    ]
+    assert [r.status_code for r in attempts] == [404] * 5
+    assert bob.request("GET", "/api/tasks").json()["items"] == []
+    untouched = alice.request("GET", url).json()
+    assert untouched["title"] == "alice's secret"
+    assert untouched["completed"] is False
+
+
+def test_compat_routes(alice: Account, bob: Account) -> None:
+    base = f"/api/{alice.id}/tasks"
+    created = alice.request("POST", base, json={"title": "phase two"})
+    assert created.status_code == 201
+    task_id = created.json()["id"]
+    listing = alice.request("GET", base)
+    assert [t["id"] for t in listing.json()] == [task_id]  # a plain array
+    updated = alice.request("PUT", f"{base}/{task_id}", json={"description": "merged"})
+    assert updated.json()["title"] == "phase two"
+    assert updated.json()["description"] == "merged"
+    toggled = alice.request("PATCH", f"{base}/{task_id}/complete")
+    assert toggled.json()["completed"] is True
+    assert alice.request("GET", f"{base}/{task_id}").status_code == 200
+    # Bob naming Alice's id in the path: 403 on every route.
+    attempts = [
+        bob.request("GET", base),
+        bob.request("POST", base, json={"title": "x"}),
+        bob.request("GET", f"{base}/{task_id}"),
+        bob.request("PUT", f"{base}/{task_id}", json={"title": "x"}),
+        bob.request("PATCH", f"{base}/{task_id}/complete"),
+        bob.request("DELETE", f"{base}/{task_id}"),
+    ]
+    assert [r.status_code for r in attempts] == [403] * 6
+    # Bob's own id with Alice's task id: 404, as on /api/tasks.
+    assert bob.request("GET", f"/api/{bob.id}/tasks/{task_id}").status_code == 404
+    assert alice.request("DELETE", f"{base}/{task_id}").status_code == 204
