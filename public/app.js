@@ -106,11 +106,13 @@ async function readProblem(resp) {
 // Messages
 // ---------------------------------------------------------------------------------------
 function showError(error) {
-  const notice = $("#notice");
+  // While the modal editor is open the page behind it is inert: show the message in it.
+  const inEditor = $("#editor").open;
+  const notice = inEditor ? $("#editor-notice") : $("#notice");
   notice.classList.remove("ok");
-  $("#notice-text").textContent = error instanceof ApiError ? error.message : String(error.message || error);
-  const list = $("#notice-errors");
-  list.replaceChildren(
+  $(inEditor ? ".notice-text" : "#notice-text", notice).textContent =
+    error instanceof ApiError ? error.message : String(error.message || error);
+  $(inEditor ? ".notice-errors" : "#notice-errors", notice).replaceChildren(
     ...(error.errors || []).map((e) => {
       const li = document.createElement("li");
       li.textContent = e.field ? `${e.field}: ${e.message}` : e.message;
@@ -118,6 +120,7 @@ function showError(error) {
     }),
   );
   notice.hidden = false;
+  notice.scrollIntoView({ block: "nearest" });
   if (!(error instanceof ApiError)) console.error(error);
 }
 
@@ -127,6 +130,7 @@ function announce(text) {
 
 function clearNotice() {
   $("#notice").hidden = true;
+  $("#editor-notice").hidden = true;
 }
 
 async function guarded(button, work) {

@@ -3,23 +3,16 @@ served over real HTTP by uvicorn) and a real S3 server (Ceph RGW)."""
 
 from __future__ import annotations
 
-import contextlib
 import io
-import socket
-import threading
 import time
 import urllib.parse
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from starlette.applications import Starlette
-from starlette.types import Receive, Scope, Send
 
 from todo_api.storage.blobs import (
     BlobNotFound,
@@ -43,46 +36,6 @@ from todo_api.storage.blobs.s3 import S3BlobStore
 SECRET = "test-secret-that-is-long-enough-0123456789"
 
 
-class _Switch:
-    """An ASGI app forwarding to whichever local store the current test uses."""
-
-    app: Starlette | None = None
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":
-            return
-        assert self.app is not None
-        await self.app(scope, receive, send)
-
-
-@contextlib.contextmanager
-def serve(app: Any) -> Iterator[str]:
-    """Run `app` with uvicorn on a free loopback port in a thread; yield its base URL."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
-
-
-@pytest.fixture(scope="module")
-def local_http() -> Iterator[tuple[_Switch, str]]:
-    switch = _Switch()
-    with serve(switch) as base:
-        yield switch, base
-
-
 @dataclass
 class Backend:
     store: BlobStore
@@ -95,12 +48,11 @@ class Backend:
 @pytest.fixture(params=["local", "s3"])
 def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
     if request.param == "local":
-        switch, base = request.getfixturevalue("local_http")
         store = open_blob_store(
             f"file://{tmp_path}/blobs", data_dir=tmp_path, signing_secret=SECRET
         )
         assert isinstance(store, LocalBlobStore)
-        switch.app = Starlette(routes=blob_routes(store))
+        base = request.getfixturevalue("live_server")(Starlette(routes=blob_routes(store)))
         return Backend(store, base)
     rgw = request.getfixturevalue("rgw")
     bucket = request.getfixturevalue("s3_bucket")

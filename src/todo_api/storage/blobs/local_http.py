@@ -3,7 +3,8 @@
 `GET <base>/<token>` streams the blob as an attachment; `PUT <base>/<token>` stores the
 request body under the key the token names, if its Content-Type is the signed one and
 it is no larger than the signed maximum. Anything else answers a problem+json 403
-(like S3's AccessDenied), 413 or 404. Mount `blob_routes(store)` at the app's root.
+(like S3's AccessDenied), 413 or 404. Mount `blob_routes(store)` at the app's root, or
+call `serve_download` / `serve_upload` from routes of your own.
 """
 
 from __future__ import annotations
@@ -41,68 +42,73 @@ def _problem(status: int, title: str, detail: str) -> Response:
     return Response(json.dumps(body), status, media_type="application/problem+json")
 
 
+async def serve_download(store: LocalBlobStore, token: str) -> Response:
+    """Answer `GET <base>/<token>`: the blob as an attachment, or a problem."""
+    try:
+        claims = verify_token(store.signing_secret or "", token, op="get")
+    except InvalidToken as exc:
+        return _problem(403, "Forbidden", f"This download link is not valid: {exc}.")
+    try:
+        reader = await run_in_threadpool(store.open, claims.key)
+    except BlobNotFound:
+        return _problem(404, "Not Found", "The file no longer exists.")
+
+    def chunks() -> Iterator[bytes]:
+        with reader:
+            yield from reader
+
+    headers = dict(_SAFE_HEADERS)
+    headers["Content-Disposition"] = content_disposition(claims.filename)
+    headers["Content-Length"] = str(reader.info.size)
+    media_type = claims.content_type or reader.info.content_type or "application/octet-stream"
+    return StreamingResponse(chunks(), headers=headers, media_type=media_type)
+
+
+async def serve_upload(store: LocalBlobStore, token: str, request: Request) -> Response:
+    """Answer `PUT <base>/<token>`: store the body if it matches what was signed."""
+    try:
+        claims = verify_token(store.signing_secret or "", token, op="put")
+    except InvalidToken as exc:
+        return _problem(403, "Forbidden", f"This upload link is not valid: {exc}.")
+    sent_type = request.headers.get("content-type", "")
+    if sent_type != claims.content_type:
+        return _problem(
+            403, "Forbidden", f"This upload link accepts Content-Type {claims.content_type!r} only."
+        )
+    limit = claims.max_size or 0
+    too_large = _problem(413, "Content Too Large", f"The file is larger than {limit} bytes.")
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        return too_large
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
+        received = 0
+        async for chunk in request.stream():
+            received += len(chunk)
+            if received > limit:
+                return too_large
+            spool.write(chunk)
+        spool.seek(0)
+        try:
+            await run_in_threadpool(
+                store.put_limited,
+                claims.key,
+                spool,  # type: ignore[arg-type]
+                content_type=sent_type,
+                max_size=limit,
+            )
+        except TooLarge:
+            return too_large
+    return Response(status_code=204)
+
+
 def blob_routes(store: LocalBlobStore) -> list[Route]:
-    """The GET and PUT routes for `store`'s presigned URLs (at `store.url_base`)."""
+    """GET and PUT routes for `store`'s presigned URLs (at `store.url_base`)."""
 
     async def download(request: Request) -> Response:
-        secret = store.signing_secret or ""
-        try:
-            claims = verify_token(secret, request.path_params["token"], op="get")
-        except InvalidToken as exc:
-            return _problem(403, "Forbidden", f"This download link is not valid: {exc}.")
-        try:
-            reader = await run_in_threadpool(store.open, claims.key)
-        except BlobNotFound:
-            return _problem(404, "Not Found", "The file no longer exists.")
-
-        def chunks() -> Iterator[bytes]:
-            with reader:
-                yield from reader
-
-        headers = dict(_SAFE_HEADERS)
-        headers["Content-Disposition"] = content_disposition(claims.filename)
-        headers["Content-Length"] = str(reader.info.size)
-        media_type = claims.content_type or reader.info.content_type or "application/octet-stream"
-        return StreamingResponse(chunks(), headers=headers, media_type=media_type)
+        return await serve_download(store, request.path_params["token"])
 
     async def upload(request: Request) -> Response:
-        secret = store.signing_secret or ""
-        try:
-            claims = verify_token(secret, request.path_params["token"], op="put")
-        except InvalidToken as exc:
-            return _problem(403, "Forbidden", f"This upload link is not valid: {exc}.")
-        sent_type = request.headers.get("content-type", "")
-        if sent_type != claims.content_type:
-            return _problem(
-                403,
-                "Forbidden",
-                f"This upload link accepts Content-Type {claims.content_type!r} only.",
-            )
-        limit = claims.max_size or 0
-        declared = request.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
-            return _problem(413, "Content Too Large", f"The file is larger than {limit} bytes.")
-        with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
-            received = 0
-            async for chunk in request.stream():
-                received += len(chunk)
-                if received > limit:
-                    return _problem(
-                        413, "Content Too Large", f"The file is larger than {limit} bytes."
-                    )
-                spool.write(chunk)
-            spool.seek(0)
-            try:
-                await run_in_threadpool(
-                    store.put_limited,
-                    claims.key,
-                    spool,  # type: ignore[arg-type]
-                    content_type=sent_type,
-                    max_size=limit,
-                )
-            except TooLarge:
-                return _problem(413, "Content Too Large", f"The file is larger than {limit} bytes.")
-        return Response(status_code=204)
+        return await serve_upload(store, request.path_params["token"], request)
 
     path = f"{store.url_base}/{{token}}"
     return [

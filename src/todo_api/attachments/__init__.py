@@ -1,0 +1,1 @@
+"""Files attached to tasks: metadata in the database, bytes in the blob store."""

@@ -1,0 +1,158 @@
+"""All attachment SQL. Keyword-only functions, typed results, no commits.
+
+Every statement filters by `user_id`, so an id alone never reaches another user's row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from todo_api.attachments.schemas import Attachment
+from todo_api.storage.connection import Connection, Row
+
+COLUMNS = "id, task_id, filename, content_type, size, storage_key, status, expires_at, created_at"
+
+
+@dataclass(frozen=True)
+class Stored:
+    attachment: Attachment
+    storage_key: str
+    status: str
+    expires_at: dt.datetime | None
+
+
+def _stored(row: Row) -> Stored:
+    return Stored(
+        attachment=Attachment(
+            id=row["id"],
+            task_id=row["task_id"],
+            filename=row["filename"],
+            content_type=row["content_type"],
+            size=int(row["size"]),
+            created_at=row["created_at"],
+        ),
+        storage_key=row["storage_key"],
+        status=row["status"],
+        expires_at=row["expires_at"],
+    )
+
+
+def task_exists(conn: Connection, *, user_id: str, task_id: str) -> bool:
+    row = conn.fetch_one(
+        "SELECT 1 AS found FROM tasks WHERE id = :id AND user_id = :user_id",
+        id=task_id,
+        user_id=user_id,
+    )
+    return row is not None
+
+
+def used_bytes(conn: Connection, *, user_id: str) -> int:
+    """Bytes counted against the quota: stored files and uploads still in flight."""
+    row = conn.fetch_one(
+        "SELECT COALESCE(SUM(size), 0) AS used FROM attachments WHERE user_id = :user_id",
+        user_id=user_id,
+    )
+    return int(row["used"]) if row else 0
+
+
+def insert(
+    conn: Connection,
+    *,
+    id: str,
+    user_id: str,
+    task_id: str,
+    filename: str,
+    content_type: str,
+    size: int,
+    storage_key: str,
+    status: str,
+    expires_at: dt.datetime | None,
+    created_at: dt.datetime,
+) -> Stored:
+    row = conn.fetch_one(
+        "INSERT INTO attachments (id, task_id, user_id, filename, content_type, size, "
+        "storage_key, status, expires_at, created_at) VALUES (:id, :task_id, :user_id, "
+        ":filename, :content_type, :size, :storage_key, :status, :expires_at, :created_at) "
+        f"RETURNING {COLUMNS}",
+        id=id,
+        task_id=task_id,
+        user_id=user_id,
+        filename=filename,
+        content_type=content_type,
+        size=size,
+        storage_key=storage_key,
+        status=status,
+        expires_at=expires_at,
+        created_at=created_at,
+    )
+    assert row is not None
+    return _stored(row)
+
+
+def get(
+    conn: Connection, *, user_id: str, task_id: str, attachment_id: str, status: str = "ready"
+) -> Stored | None:
+    row = conn.fetch_one(
+        f"SELECT {COLUMNS} FROM attachments WHERE id = :id AND task_id = :task_id "
+        "AND user_id = :user_id AND status = :status",
+        id=attachment_id,
+        task_id=task_id,
+        user_id=user_id,
+        status=status,
+    )
+    return None if row is None else _stored(row)
+
+
+def list_for_task(conn: Connection, *, user_id: str, task_id: str) -> list[Attachment]:
+    rows = conn.fetch_all(
+        f"SELECT {COLUMNS} FROM attachments WHERE task_id = :task_id AND user_id = :user_id "
+        "AND status = 'ready' ORDER BY created_at, id",
+        task_id=task_id,
+        user_id=user_id,
+    )
+    return [_stored(row).attachment for row in rows]
+
+
+def mark_ready(
+    conn: Connection, *, user_id: str, attachment_id: str, size: int, content_type: str
+) -> Stored | None:
+    row = conn.fetch_one(
+        "UPDATE attachments SET status = 'ready', expires_at = NULL, size = :size, "
+        "content_type = :content_type WHERE id = :id AND user_id = :user_id "
+        f"AND status = 'pending' RETURNING {COLUMNS}",
+        id=attachment_id,
+        user_id=user_id,
+        size=size,
+        content_type=content_type,
+    )
+    return None if row is None else _stored(row)
+
+
+def delete(conn: Connection, *, user_id: str, attachment_id: str) -> bool:
+    return (
+        conn.execute(
+            "DELETE FROM attachments WHERE id = :id AND user_id = :user_id",
+            id=attachment_id,
+            user_id=user_id,
+        )
+        == 1
+    )
+
+
+def take_expired_uploads(conn: Connection, *, user_id: str, before: dt.datetime) -> list[str]:
+    """Delete the user's pending uploads that expired before `before`; return their keys."""
+    rows = conn.fetch_all(
+        "DELETE FROM attachments WHERE user_id = :user_id AND status = 'pending' "
+        "AND expires_at < :before RETURNING storage_key",
+        user_id=user_id,
+        before=before,
+    )
+    return [row["storage_key"] for row in rows]
+
+
+def known_keys(conn: Connection, *, user_id: str) -> set[str]:
+    rows = conn.fetch_all(
+        "SELECT storage_key FROM attachments WHERE user_id = :user_id", user_id=user_id
+    )
+    return {row["storage_key"] for row in rows}

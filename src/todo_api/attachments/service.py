@@ -1,0 +1,481 @@
+"""Attachment use cases: checks, quota, the blob store and the database kept in step.
+
+Order of writes: bytes first, then the row; deleting: the row first, then the bytes.
+Either way a crash leaves at worst a blob without a row, never a row without bytes,
+and `clean_orphans` removes such blobs (and abandoned presigned uploads) later.
+Blob calls block, so they run in a worker thread.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from anyio import to_thread
+
+from todo_api.attachments import queries
+from todo_api.attachments.config import AttachmentConfig
+from todo_api.attachments.files import SNIFF_BYTES, matches_signature, normalise_content_type
+from todo_api.attachments.queries import Stored
+from todo_api.attachments.schemas import Attachment
+from todo_api.auth.users import new_id, now
+from todo_api.http.problems import (
+    ApiError,
+    FieldError,
+    NotFound,
+    PayloadTooLarge,
+    ServiceUnavailable,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
+
+if TYPE_CHECKING:
+    from starlette.datastructures import State
+
+    from todo_api.services import Services
+    from todo_api.storage.blobs import BlobStore
+    from todo_api.storage.connection import Connection
+
+logger = logging.getLogger("todo_api.attachments")
+T = TypeVar("T")
+
+TASK_NOT_FOUND = "No task with this id"
+ATTACHMENT_NOT_FOUND = "No file with this id on this task"
+ORPHAN_GRACE = dt.timedelta(hours=1)
+EPHEMERAL_BASE = Path("/tmp")  # noqa: S108 - the one writable folder on serverless
+EPHEMERAL_ROOT = EPHEMERAL_BASE / "todo_api-blobs"  # used only when explicitly allowed
+_SAFE_SEGMENT = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_-]{0,63}")
+
+
+class QuotaExceeded(ApiError):
+    status = 413
+    type = "/problems/quota-exceeded"
+
+
+class Gone(ApiError):
+    status = 410
+
+
+class UploadIncomplete(ApiError):
+    status = 409
+    type = "/problems/upload-incomplete"
+
+
+@dataclass
+class Runtime:
+    """The app's attachment configuration and its blob store, opened on first use."""
+
+    config: AttachmentConfig
+    _store: BlobStore | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def store(self, secret: str) -> BlobStore:
+        """The blob store, or a 503 saying what to configure."""
+        if self.config.problem:
+            raise ServiceUnavailable(self.config.problem)
+        with self._lock:
+            if self._store is None:
+                self._store = self._open(secret)
+            return self._store
+
+    def opened_store(self) -> BlobStore | None:
+        """The store if a request already opened it (for best-effort clean-up)."""
+        return self._store
+
+    def _open(self, secret: str) -> BlobStore:
+        from todo_api.storage.blobs import BlobStoreError, open_blob_store
+        from todo_api.storage.blobs.local import LocalBlobStore
+
+        config = self.config
+        url = config.storage_url
+        local = url is None or url.startswith("file:")
+        if local and config.serverless:
+            if not config.allow_ephemeral:
+                raise ServiceUnavailable(
+                    f"File storage is not configured: on {config.platform} the local disk is "
+                    "read-only or wiped between invocations, so uploads would be lost. Set "
+                    "STORAGE_URL=s3://bucket/prefix with AWS_ACCESS_KEY_ID, "
+                    "AWS_SECRET_ACCESS_KEY (and AWS_ENDPOINT_URL_S3 for R2 or Ceph), or "
+                    "STORAGE_ALLOW_EPHEMERAL=1 to keep files in /tmp for a demo."
+                )
+            url = url or EPHEMERAL_ROOT.as_uri()
+        try:
+            store = open_blob_store(
+                url, data_dir=config.data_dir, signing_secret=secret, environ=config.storage_env
+            )
+            if isinstance(store, LocalBlobStore):
+                if config.serverless and not store.root.is_relative_to(EPHEMERAL_BASE):
+                    raise ServiceUnavailable(
+                        f"STORAGE_URL points at {store.root}, but on {config.platform} only "
+                        f"{EPHEMERAL_BASE} is writable (and ephemeral); use s3://bucket/prefix"
+                    )
+                store.ensure_writable()
+        except BlobStoreError as exc:
+            raise ServiceUnavailable(f"File storage is unavailable: {exc}") from None
+        return store
+
+
+def runtime(state: State, services: Services) -> Runtime:
+    """The app's Runtime; tests may put an `attachment_config` on app.state first."""
+    found: Runtime | None = getattr(state, "attachments_runtime", None)
+    if found is None:
+        config = getattr(state, "attachment_config", None)
+        if config is None:
+            settings = services.settings
+            config = AttachmentConfig.from_env(
+                data_dir=settings.data_dir,
+                platform=settings.platform.value,
+                serverless=settings.platform.serverless,
+            )
+        found = Runtime(config)
+        state.attachments_runtime = found
+    return found
+
+
+def blob_key(user_id: str, task_id: str, attachment_id: str) -> str:
+    return f"{task_prefix(user_id, task_id)}{attachment_id}"
+
+
+def user_prefix(user_id: str) -> str:
+    return f"u/{_segment(user_id)}/"
+
+
+def task_prefix(user_id: str, task_id: str) -> str:
+    return f"{user_prefix(user_id)}t/{_segment(task_id)}/"
+
+
+def _segment(value: str) -> str:
+    """Ids as key segments; anything unusual (e.g. external user ids) is hashed."""
+    if _SAFE_SEGMENT.fullmatch(value):
+        return value
+    return "h" + hashlib.sha256(value.encode()).hexdigest()[:32]
+
+
+async def blocking(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a blob store call in a worker thread; a store failure is a 503."""
+    from todo_api.storage.blobs import BlobNotFound, BlobStoreError
+
+    def call() -> T:
+        return func(*args, **kwargs)
+
+    try:
+        return await to_thread.run_sync(call)
+    except BlobNotFound:
+        raise
+    except BlobStoreError as exc:
+        logger.error("blob store failed: %s", exc)
+        raise ServiceUnavailable(f"File storage failed: {exc}") from None
+
+
+# -- checks ------------------------------------------------------------------------------
+
+
+async def require_task(services: Services, user_id: str, task_id: str) -> None:
+    def work(conn: Connection) -> bool:
+        return queries.task_exists(conn, user_id=user_id, task_id=task_id)
+
+    if not await services.db(work):
+        raise NotFound(TASK_NOT_FOUND)
+
+
+def checked_content_type(config: AttachmentConfig, declared: str | None) -> str:
+    content_type = normalise_content_type(declared) or "application/octet-stream"
+    if not config.allows(content_type):
+        raise UnsupportedMediaType(
+            f"Files of type {content_type} are not accepted. Accepted: "
+            f"{', '.join(config.content_types)}."
+        )
+    return content_type
+
+
+def check_signature(content_type: str, head: bytes) -> None:
+    if not matches_signature(content_type, head):
+        raise UnsupportedMediaType(
+            f"The file's content does not match its type {content_type}; "
+            "choose the right file or save it in that format again."
+        )
+
+
+def _quota_detail(config: AttachmentConfig, used: int, size: int) -> str:
+    return (
+        f"This file ({_human(size)}) would exceed your storage quota: {_human(used)} of "
+        f"{_human(config.quota_bytes)} used. Delete some files to make room."
+    )
+
+
+def _human(n: int) -> str:
+    if n < 1024:
+        return f"{n} B"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.1f} KiB"
+    return f"{n / 1024 / 1024:.1f} MiB"
+
+
+async def check_quota(services: Services, config: AttachmentConfig, user_id: str, size: int) -> int:
+    used = await services.db(lambda conn: queries.used_bytes(conn, user_id=user_id))
+    if used + size > config.quota_bytes:
+        raise QuotaExceeded(_quota_detail(config, used, size))
+    return used
+
+
+# -- use cases ----------------------------------------------------------------------------
+
+
+async def list_attachments(
+    services: Services, config: AttachmentConfig, user_id: str, task_id: str
+) -> tuple[list[Attachment], int]:
+    def work(conn: Connection) -> tuple[list[Attachment], int] | None:
+        if not queries.task_exists(conn, user_id=user_id, task_id=task_id):
+            return None
+        items = queries.list_for_task(conn, user_id=user_id, task_id=task_id)
+        return items, queries.used_bytes(conn, user_id=user_id)
+
+    found = await services.db(work)
+    if found is None:
+        raise NotFound(TASK_NOT_FOUND)
+    return found
+
+
+async def record(
+    services: Services,
+    config: AttachmentConfig,
+    store: BlobStore,
+    *,
+    user_id: str,
+    task_id: str,
+    attachment_id: str,
+    filename: str,
+    content_type: str,
+    size: int,
+) -> Attachment:
+    """Insert the row of a file already stored, within the quota; else remove the file."""
+    key = blob_key(user_id, task_id, attachment_id)
+
+    def work(conn: Connection) -> Stored | int | None:
+        if not queries.task_exists(conn, user_id=user_id, task_id=task_id):
+            return None  # deleted meanwhile
+        used = queries.used_bytes(conn, user_id=user_id)
+        if used + size > config.quota_bytes:
+            return used
+        return queries.insert(
+            conn,
+            id=attachment_id,
+            user_id=user_id,
+            task_id=task_id,
+            filename=filename,
+            content_type=content_type,
+            size=size,
+            storage_key=key,
+            status="ready",
+            expires_at=None,
+            created_at=now(),
+        )
+
+    try:
+        result = await services.db(work)
+    except BaseException:
+        await _forget_blob(store, key)
+        raise
+    if isinstance(result, Stored):
+        return result.attachment
+    await _forget_blob(store, key)
+    if result is None:
+        raise NotFound(TASK_NOT_FOUND)
+    raise QuotaExceeded(_quota_detail(config, result, size))
+
+
+async def create_upload(
+    services: Services,
+    config: AttachmentConfig,
+    store: BlobStore,
+    *,
+    user_id: str,
+    task_id: str,
+    filename: str,
+    content_type: str,
+    size: int,
+) -> tuple[Stored, Any]:
+    """A pending row and a presigned upload bound to its key, type and size."""
+    errors = []
+    if size > config.max_bytes:
+        errors.append(FieldError("size", f"Files are limited to {_human(config.max_bytes)}."))
+    if errors:
+        raise ValidationFailed("The upload cannot be accepted", errors=errors)
+    await clean_orphans(services, store, user_id)
+    attachment_id = new_id()
+    key = blob_key(user_id, task_id, attachment_id)
+    expires = now() + dt.timedelta(seconds=config.upload_ttl)
+
+    def work(conn: Connection) -> Stored | int | None:
+        if not queries.task_exists(conn, user_id=user_id, task_id=task_id):
+            return None
+        used = queries.used_bytes(conn, user_id=user_id)
+        if used + size > config.quota_bytes:
+            return used
+        return queries.insert(
+            conn,
+            id=attachment_id,
+            user_id=user_id,
+            task_id=task_id,
+            filename=filename,
+            content_type=content_type,
+            size=size,
+            storage_key=key,
+            status="pending",
+            expires_at=expires,
+            created_at=now(),
+        )
+
+    result = await services.db(work)
+    if result is None:
+        raise NotFound(TASK_NOT_FOUND)
+    if not isinstance(result, Stored):
+        raise QuotaExceeded(_quota_detail(config, result, size))
+    presigned = await blocking(
+        store.presign_upload,
+        key,
+        content_type=content_type,
+        max_size=size,
+        expires_in=config.upload_ttl,
+    )
+    return result, presigned
+
+
+async def complete_upload(
+    services: Services,
+    store: BlobStore,
+    *,
+    user_id: str,
+    task_id: str,
+    upload_id: str,
+) -> Attachment:
+    def find(conn: Connection) -> tuple[Stored | None, Stored | None]:
+        pending = queries.get(
+            conn, user_id=user_id, task_id=task_id, attachment_id=upload_id, status="pending"
+        )
+        ready = queries.get(conn, user_id=user_id, task_id=task_id, attachment_id=upload_id)
+        return pending, ready
+
+    pending, ready = await services.db(find)
+    if ready is not None:  # completing twice answers the same
+        return ready.attachment
+    if pending is None:
+        raise NotFound("No upload in progress with this id on this task")
+    key = pending.storage_key
+    info = await blocking(store.head, key)
+    if info is None:
+        if pending.expires_at is not None and pending.expires_at < now():
+            await _drop(services, store, user_id, pending)
+            raise Gone("The upload link expired before the file arrived; start a new upload.")
+        raise UploadIncomplete(
+            "The file has not arrived in storage yet: send it to the upload URL first, "
+            "then complete the upload."
+        )
+    declared = pending.attachment
+    if info.size > declared.size:
+        await _drop(services, store, user_id, pending)
+        raise PayloadTooLarge(f"The file is larger than the {declared.size} bytes announced.")
+    stored_type = normalise_content_type(info.content_type)
+    if stored_type is not None and stored_type != declared.content_type:
+        await _drop(services, store, user_id, pending)
+        raise UnsupportedMediaType(
+            f"The file was stored as {stored_type}, not the announced {declared.content_type}."
+        )
+    head = await blocking(_read_head, store, key)
+    if not matches_signature(declared.content_type, head):
+        await _drop(services, store, user_id, pending)
+        check_signature(declared.content_type, head)
+
+    def work(conn: Connection) -> Stored | None:
+        return queries.mark_ready(
+            conn,
+            user_id=user_id,
+            attachment_id=upload_id,
+            size=info.size,
+            content_type=declared.content_type,
+        )
+
+    done = await services.db(work)
+    if done is None:
+        raise NotFound("No upload in progress with this id on this task")
+    return done.attachment
+
+
+def _read_head(store: BlobStore, key: str) -> bytes:
+    with store.open(key) as reader:
+        return reader.read(SNIFF_BYTES)
+
+
+async def get_attachment(
+    services: Services, user_id: str, task_id: str, attachment_id: str
+) -> Stored:
+    def work(conn: Connection) -> Stored | None:
+        return queries.get(conn, user_id=user_id, task_id=task_id, attachment_id=attachment_id)
+
+    found = await services.db(work)
+    if found is None:
+        raise NotFound(ATTACHMENT_NOT_FOUND)
+    return found
+
+
+async def delete_attachment(
+    services: Services, store: BlobStore, user_id: str, task_id: str, attachment_id: str
+) -> None:
+    found = await get_attachment(services, user_id, task_id, attachment_id)
+    await services.db(
+        lambda conn: queries.delete(conn, user_id=user_id, attachment_id=attachment_id)
+    )
+    await _forget_blob(store, found.storage_key)
+
+
+async def delete_task_files(state: State, services: Services, user_id: str, task_id: str) -> None:
+    """After a task is deleted (its rows cascade): remove its files. Never raises:
+    deleting a task must work even when file storage is down or not configured."""
+    try:
+        store = runtime(state, services).store(services.require_secret())
+        await to_thread.run_sync(store.delete_prefix, task_prefix(user_id, task_id))
+    except Exception as exc:  # clean_orphans catches what is left behind
+        logger.warning("could not delete the files of task %s: %s", task_id, exc)
+
+
+async def clean_orphans(services: Services, store: BlobStore, user_id: str) -> None:
+    """Remove the user's abandoned presigned uploads and blobs that have no row."""
+    cutoff = now() - ORPHAN_GRACE
+    try:
+        expired = await services.db(
+            lambda conn: queries.take_expired_uploads(conn, user_id=user_id, before=now())
+        )
+        known = await services.db(lambda conn: queries.known_keys(conn, user_id=user_id))
+
+        def sweep() -> None:
+            for key in expired:
+                store.delete(key)
+            for info in store.list(user_prefix(user_id)):
+                old = info.last_modified is not None and info.last_modified < cutoff
+                if info.key not in known and old:
+                    store.delete(info.key)
+
+        await to_thread.run_sync(sweep)
+    except Exception as exc:
+        logger.warning("orphan clean-up failed for a user: %s", exc)
+
+
+async def _drop(services: Services, store: BlobStore, user_id: str, pending: Stored) -> None:
+    await services.db(
+        lambda conn: queries.delete(conn, user_id=user_id, attachment_id=pending.attachment.id)
+    )
+    await _forget_blob(store, pending.storage_key)
+
+
+async def _forget_blob(store: BlobStore, key: str) -> None:
+    try:
+        await to_thread.run_sync(store.delete, key)
+    except Exception as exc:
+        logger.warning("could not delete blob %s (left for clean-up): %s", key, exc)

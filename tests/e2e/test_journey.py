@@ -1,0 +1,249 @@
+"""A person's whole journey through the web UI, in Debian's Chromium driven by Playwright,
+against the app started the README way (`scripts/run`, i.e. `todo-api serve`) on a free
+port with a temporary data folder. Screenshots land in test-artifacts/."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`scripts/run --port P` with its own data folder; the base URL once /health answers."""
+    data = tmp_path_factory.mktemp("e2e-data")
+    port = _free_port()
+    env = {
+        **os.environ,
+        "TODO_DATA_DIR": str(data),
+        # A container (this machine's kind) requires a configured secret.
+        "BETTER_AUTH_SECRET": "e2e-secret-0123456789abcdefghijklmnopqrstuv",
+        # Small, so that the journey also takes the presigned-upload path.
+        "ATTACHMENT_MAX_DIRECT_BYTES": "2000",
+    }
+    env.pop("DATABASE_URL", None)
+    env.pop("STORAGE_URL", None)
+    log = (data / "server.log").open("wb")
+    proc = subprocess.Popen(
+        [str(ROOT / "scripts" / "run"), "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"scripts/run exited: {(data / 'server.log').read_text()}")
+            try:
+                if httpx.get(base + "/health", timeout=1).status_code < 500:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("the app did not answer /health within 120 s")
+            time.sleep(0.2)
+        yield base
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
+        pytest.skip("Debian's chromium is not installed (scripts/system-packages.txt)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+def test_whole_journey(server: str, browser: object, tmp_path: Path) -> None:
+    from playwright.sync_api import Browser, expect
+
+    assert isinstance(browser, Browser)
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = browser.new_context(base_url=server, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("dialog", lambda dialog: dialog.accept())  # the delete confirmations
+
+    page.goto("/")
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+
+    # Sign up.
+    page.get_by_role("button", name="Sign up").click()
+    signup = page.locator("#register-form")
+    signup.get_by_label("Name (optional)").fill("Ada")
+    signup.get_by_label("Email").fill("ada@example.com")
+    signup.get_by_label("Password").fill("correct horse battery")
+    signup.get_by_role("button", name="Create account").click()
+    expect(page.locator("#whoami")).to_have_text("Ada (ada@example.com)")
+
+    # Add tasks (Enter submits, as a keyboard user would).
+    new_task = page.get_by_role("textbox", name="New task")
+    for title, priority in [("Buy milk", "high"), ("Write report", "medium"), ("Call mom", "low")]:
+        new_task.fill(title)
+        page.locator("#new-task").get_by_label("Priority").select_option(priority)
+        new_task.press("Enter")
+        expect(page.locator(".task .title", has_text=title)).to_be_visible()
+    titles = page.locator(".task .title")
+    expect(titles).to_have_text(["Call mom", "Write report", "Buy milk"])  # newest first
+
+    # A validation error is shown with its detail, not swallowed.
+    new_task.fill("x" * 201)
+    new_task.evaluate("el => el.removeAttribute('maxlength')")
+    new_task.fill("x" * 201)
+    new_task.press("Enter")
+    expect(page.locator("#notice")).to_be_visible()
+    expect(page.locator("#notice-errors")).to_contain_text("title")
+    page.get_by_role("button", name="Dismiss message").click()
+    new_task.fill("")
+
+    # Sort, search, complete, filter.
+    toolbar = page.locator("#toolbar")
+    toolbar.get_by_label("Sort").select_option("title")
+    toolbar.get_by_label("Order").select_option("asc")
+    expect(titles).to_have_text(["Buy milk", "Call mom", "Write report"])
+    toolbar.get_by_label("Search").fill("milk")
+    expect(titles).to_have_text(["Buy milk"])
+    toolbar.get_by_label("Search").fill("")
+    expect(titles).to_have_count(3)
+    page.get_by_role("checkbox", name="Mark completed: Buy milk").check()
+    expect(page.get_by_role("checkbox", name="Mark pending: Buy milk")).to_be_checked()
+    toolbar.get_by_label("Completed", exact=True).check()
+    expect(titles).to_have_text(["Buy milk"])
+    toolbar.get_by_label("Pending").check()
+    expect(titles).to_have_text(["Call mom", "Write report"])
+    toolbar.get_by_label("All").check()
+    expect(titles).to_have_count(3)
+
+    # Edit a task in the dialog.
+    page.get_by_role("button", name="Edit: Write report").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Title").fill("Write quarterly report")
+    dialog.get_by_label("Description").fill("Numbers from Q3")
+    dialog.get_by_label("Tags (comma separated)").fill("work, q3")
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog).to_be_hidden()
+    row = page.locator(".task", has_text="Write quarterly report")
+    expect(row.locator(".description")).to_have_text("Numbers from Q3")
+    expect(row.locator(".meta")).to_contain_text("#work #q3")
+
+    # Attach files: a small one through the API, a larger one by presigned upload.
+    small = tmp_path / "notes.txt"
+    small.write_text("remember the numbers\n")
+    large = tmp_path / "data.csv"
+    large.write_text("a,b\n" + "1,2\n" * 1500)  # 6 kB: above the 2000-byte direct limit
+    page.get_by_role("button", name="Edit: Write quarterly report").click()
+    upload = dialog.get_by_label("Attach a file")
+    for file in (small, large):
+        upload.set_input_files(str(file))
+        dialog.get_by_role("button", name="Upload").click()
+        expect(dialog.locator("#attachment-list")).to_contain_text(file.name)
+    expect(dialog.locator("#quota")).to_contain_text("used")
+
+    with page.expect_download() as download_info:
+        dialog.get_by_role("button", name="Download data.csv").click()
+    download = download_info.value
+    assert download.suggested_filename == "data.csv"
+    assert Path(download.path()).read_text() == large.read_text()
+
+    # A refused file type explains itself.
+    page_file = tmp_path / "page.html"
+    page_file.write_text("<script>alert(1)</script>")
+    upload.set_input_files(str(page_file))
+    dialog.get_by_role("button", name="Upload").click()
+    expect(dialog.get_by_role("alert")).to_contain_text("text/html are not accepted")
+    page.screenshot(path=str(ARTIFACTS / "e2e-attachments.png"))
+
+    dialog.get_by_role("button", name="Remove notes.txt").click()
+    expect(dialog.locator("#attachment-list")).not_to_contain_text("notes.txt")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+
+    # Delete a task.
+    page.get_by_role("button", name="Delete: Call mom").click()
+    expect(titles).to_have_text(["Buy milk", "Write quarterly report"])
+    expect(page.get_by_role("button", name="Load more")).to_be_hidden()
+    expect(page.locator("#notice")).to_be_hidden()
+    page.screenshot(path=str(ARTIFACTS / "e2e-journey.png"), full_page=True)
+
+    # On a phone-sized screen the list stays readable.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(ARTIFACTS / "e2e-phone.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+    # Log out; a wrong password says so; the right one brings the tasks back.
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    login = page.locator("#login-form")
+    login.get_by_label("Email").fill("ada@example.com")
+    login.get_by_label("Password").fill("wrong password")
+    login.get_by_role("button", name="Log in").click()
+    expect(page.locator("#notice-text")).to_contain_text("Incorrect email or password")
+    login.get_by_label("Password").fill("correct horse battery")
+    login.get_by_role("button", name="Log in").click()
+    expect(titles).to_have_count(2)
+
+    # A reload keeps the session (sessionStorage); the access token is refreshed on 401.
+    page.reload()
+    expect(titles).to_have_count(2)
+    page.evaluate(
+        """() => {
+            const s = JSON.parse(sessionStorage.getItem('todo.session'));
+            s.access = 'expired.or.tampered';
+            sessionStorage.setItem('todo.session', JSON.stringify(s));
+        }"""
+    )
+    page.reload()
+    expect(titles).to_have_count(2)
+    expect(page.locator("#whoami")).to_contain_text("ada@example.com")
+
+    assert errors == []
+    context.close()
