@@ -1,0 +1,60 @@
+"""/openapi.json is a valid OpenAPI 3.1 document describing every route; /docs serves."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from openapi_spec_validator import validate
+from starlette.routing import Route
+from starlette.testclient import TestClient
+
+
+def document(client: TestClient) -> dict[str, Any]:
+    response = client.get("/openapi.json")
+    assert response.status_code == 200
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def test_document_is_valid_openapi_3_1(client: TestClient) -> None:
+    doc = document(client)
+    assert doc["openapi"] == "3.1.0"
+    validate(doc)
+
+
+def test_every_api_route_is_described(client: TestClient) -> None:
+    doc = document(client)
+    served = {
+        (method.lower(), route.path)
+        for route in client.app.routes  # type: ignore[attr-defined]
+        if isinstance(route, Route) and route.path.startswith(("/api", "/health"))
+        for method in (route.methods or ()) - {"HEAD"}
+    }
+    described = {(method, path) for path, item in doc["paths"].items() for method in item}
+    assert served == described
+    assert len(described) >= 20
+
+
+def test_errors_are_problem_details(client: TestClient) -> None:
+    doc = document(client)
+    problem_ref = "#/components/schemas/Problem"
+    for path, item in doc["paths"].items():
+        for method, operation in item.items():
+            for status, response in operation["responses"].items():
+                if re.fullmatch(r"[45]\d\d", status):
+                    schema = response["content"]["application/problem+json"]["schema"]
+                    assert schema["$ref"] == problem_ref, (method, path, status)
+
+
+def test_request_schemas_carry_the_limits(client: TestClient) -> None:
+    schemas = document(client)["components"]["schemas"]
+    title = schemas["TaskCreate"]["properties"]["title"]
+    assert (title["minLength"], title["maxLength"]) == (1, 200)
+    assert schemas["TaskCreate"]["required"] == ["title"]
+
+
+def test_docs_page(client: TestClient) -> None:
+    response = client.get("/docs")
+    assert response.status_code == 200
+    assert "/openapi.json" in response.text
