@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from preflight.cli import main
 from preflight.commands.run import parse_env_file
+from preflight.emulate.build import host_env
 from preflight.emulate.diagnose import diagnose, user_location
 from preflight.emulate.probes import ProbeSyntaxError, parse_probe
 from preflight.emulate.upload import copy_for_upload
@@ -141,3 +142,18 @@ def test_vercel_builder_without_node_is_exit_2(
     err = capsys.readouterr().err
     assert "Node.js and npm are needed" in err
     assert err.count("\n") == 1
+
+
+def test_build_sees_no_interpreter_selection(monkeypatch: pytest.MonkeyPatch) -> None:
+    """scripts/test exports UV_PYTHON: passed on, it made the builder install the bundle's
+    dependencies into the host interpreter instead of the function's venv."""
+    monkeypatch.setenv("UV_PYTHON", "/usr/bin/python3.12")
+    monkeypatch.setenv("VIRTUAL_ENV", "/somewhere/.venv")
+    monkeypatch.setenv("UV_PROJECT_ENVIRONMENT", "/somewhere/.venv")
+    monkeypatch.setenv("PIP_TARGET", "/somewhere")
+    monkeypatch.setenv("UV_CACHE_DIR", "/cache/uv")
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy:3128")
+    env = host_env()
+    assert env["UV_CACHE_DIR"] == "/cache/uv"
+    assert env["HTTPS_PROXY"] == "http://proxy:3128"
+    assert not {"UV_PYTHON", "VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "PIP_TARGET"} & set(env)

@@ -28,10 +28,16 @@ from preflight.emulate.tools import find_uv
 from preflight.emulate.vercel_cli import VercelCli
 
 BUILD_TIMEOUT_S = 900
-# Host variables a build may need to reach PyPI through this machine's proxy and CA.
+# Host variables a build may need to reach PyPI through this machine's proxy, CA and
+# index. Deliberately not UV_PYTHON, VIRTUAL_ENV, UV_PROJECT_ENVIRONMENT, PIP_TARGET and
+# friends: they redirect the builder's `uv pip install` away from the function's venv
+# (into the host interpreter), and the bundle silently loses its dependencies.
 PASS_THROUGH = re.compile(
     r"^(HOME|LANG|LC_ALL|TMPDIR|XDG_CACHE_HOME|SSL_CERT_FILE|SSL_CERT_DIR|"
-    r"NODE_EXTRA_CA_CERTS|REQUESTS_CA_BUNDLE|PIP_.*|UV_.*|NPM_CONFIG_.*|"
+    r"NODE_EXTRA_CA_CERTS|REQUESTS_CA_BUNDLE|"
+    r"UV_(CACHE_DIR|INDEX|INDEX_URL|DEFAULT_INDEX|EXTRA_INDEX_URL|OFFLINE|NATIVE_TLS|"
+    r"HTTP_TIMEOUT|INSECURE_HOST|KEYRING_PROVIDER)|"
+    r"PIP_(INDEX_URL|EXTRA_INDEX_URL|CERT|TRUSTED_HOST|DEFAULT_TIMEOUT)|NPM_CONFIG_.*|"
     r"(HTTP|HTTPS|NO|ALL)_PROXY|(http|https|no|all)_proxy)$"
 )
 FRAMEWORK_MANIFESTS = ("requirements.txt", "pyproject.toml", "Pipfile")
@@ -74,8 +80,13 @@ def write_project_settings(project: Path) -> dict[str, object]:
     return settings
 
 
+def host_env() -> dict[str, str]:
+    """The part of this machine's environment a build may see (see PASS_THROUGH)."""
+    return {k: v for k, v in os.environ.items() if PASS_THROUGH.match(k)}
+
+
 def _build_env(bin_dir: Path, cli: VercelCli, extra: dict[str, str]) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if PASS_THROUGH.match(k)}
+    env = host_env()
     env.update(extra)
     env["PATH"] = os.pathsep.join([str(bin_dir), str(cli.node.parent), "/usr/bin", "/bin"])
     env["VERCEL_TELEMETRY_DISABLED"] = "1"

@@ -11,11 +11,13 @@ what the builder's does: point vercel-runtime at the entrypoint, put `_vendor` f
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import tomllib
 from pathlib import Path
 
+from preflight.emulate.build import host_env
 from preflight.emulate.errors import EmulatorError
 from preflight.emulate.function import BuildFailed, BuiltFunction, runtime_version_in
 from preflight.emulate.tools import find_uv
@@ -130,7 +132,12 @@ def bundle(project_dir: Path, work: Path, python_version: str | None = None) -> 
     ]  # fmt: skip
     try:
         proc = subprocess.run(
-            command, capture_output=True, text=True, timeout=INSTALL_TIMEOUT_S, check=False
+            command,
+            env={**host_env(), "PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+            capture_output=True,
+            text=True,
+            timeout=INSTALL_TIMEOUT_S,
+            check=False,
         )
     except subprocess.TimeoutExpired as exc:
         raise EmulatorError("uv pip install timed out") from exc

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import http.client
 import itertools
-import os
+import json
 import shutil
 import socket
 import tempfile
@@ -58,8 +58,6 @@ class Response:
         return "FUNCTION_INVOCATION_FAILED" if self.crash is not None else None
 
     def json(self) -> object:
-        import json
-
         return json.loads(self.body)
 
 
@@ -335,7 +333,3 @@ def _platform_error(status: int, code: str, began: float) -> Response:
     elapsed = (time.monotonic() - began) * 1000
     headers = {"content-type": "text/plain; charset=utf-8", "x-vercel-error": code}
     return Response(status, headers, f"{code}\n".encode(), elapsed, ())
-
-
-def available_cpus() -> int:
-    return len(os.sched_getaffinity(0))
