@@ -173,7 +173,7 @@ def parse_file(path: Path) -> ast.Module | None:
     """Parse a Python file, None when unreadable or not valid Python."""
     try:
         return ast.parse(path.read_bytes(), filename=str(path))
-    except (OSError, SyntaxError, ValueError):
+    except (OSError, SyntaxError, ValueError, RecursionError):
         return None
 
 

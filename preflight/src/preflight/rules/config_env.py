@@ -10,8 +10,9 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from preflight.findings import Finding, Severity
-from preflight.rules.base import CodeRule, Invalid
+from preflight.context import CheckContext
+from preflight.findings import Finding, Location, Severity
+from preflight.rules.base import CodeRule, Invalid, ProjectExample, ProjectRule
 from preflight.source import Module, dotted_name
 
 
@@ -38,7 +39,7 @@ class EnvironAtImport(CodeRule):
     )
 
     def check(self, module: Module) -> Iterator[Finding]:
-        for node in ast.walk(module.tree):
+        for node in module.nodes:
             if not (isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load)):
                 continue
             if dotted_name(node.value) not in {"os.environ", "environ"}:
@@ -63,3 +64,36 @@ def _inside_try_keyerror(module: Module, node: ast.AST) -> bool:
                 if any(name in caught for name in ("KeyError", "LookupError", "Exception")):
                     return True
     return False
+
+
+class SyntaxErrorInClosure(ProjectRule):
+    """A module the entrypoint imports does not compile on the target CPython."""
+
+    id = "PF1102"
+    fid = "F11"
+    name = "syntax-error-at-import"
+    severity = Severity.ERROR
+    message = "this module does not compile: the import fails and the function never starts"
+    fix = "fix the syntax (and check it against the Python version Vercel runs)"
+
+    VALID = (ProjectExample({"app.py": "import helpers\napp = 1\n", "helpers.py": "x = 1\n"}),)
+    INVALID = (
+        ProjectExample(
+            {"app.py": "import helpers\napp = 1\n", "helpers.py": "def f(:\n    pass\n"},
+            expect=(("helpers.py", 1),),
+        ),
+    )
+
+    def check(self, ctx: CheckContext) -> Iterator[Finding]:
+        for path in ctx.closure.unparsable:
+            line, column, why = 1, 1, "cannot be read"
+            try:
+                compile(path.read_bytes(), str(path), "exec", ast.PyCF_ONLY_AST)
+            except SyntaxError as exc:
+                line, column, why = exc.lineno or 1, exc.offset or 1, f"SyntaxError: {exc.msg}"
+            except (RecursionError, MemoryError):
+                why = "is nested too deeply for the parser"
+            except (OSError, ValueError) as exc:
+                why = f"cannot be read ({exc})"
+            rel = path.relative_to(ctx.project.root).as_posix()
+            yield self.at(Location(path, line, column), f"{rel} {why}: the import fails")

@@ -83,7 +83,7 @@ class WriteOutsideTmp(CodeRule):
     )
 
     def check(self, module: Module) -> Iterator[Finding]:
-        for node in ast.walk(module.tree):
+        for node in module.nodes:
             if not isinstance(node, ast.Call):
                 continue
             target = self._written_path(node, module)
@@ -183,7 +183,7 @@ class FileSessionsOrCaches(CodeRule):
     )
 
     def check(self, module: Module) -> Iterator[Finding]:
-        for node in ast.walk(module.tree):
+        for node in module.nodes:
             if not (isinstance(node, ast.Constant) and node.value in self._VALUES):
                 continue
             parent = module.parents.get(node)

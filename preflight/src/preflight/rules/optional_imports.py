@@ -49,7 +49,7 @@ class UnguardedOptionalImport(CodeRule):
     )
 
     def check(self, module: Module) -> Iterator[Finding]:
-        for stmt in ast.walk(module.tree):
+        for stmt in module.nodes:
             if not isinstance(stmt, ast.Try) or not module.is_import_time(stmt):
                 continue
             handlers = [h for h in stmt.handlers if _catches_import_error(h)]
@@ -72,8 +72,8 @@ class UnguardedOptionalImport(CodeRule):
     def _first_unguarded_use(
         self, module: Module, try_stmt: ast.Try, name: str, guards: set[str]
     ) -> ast.Name | None:
-        inside = set(ast.walk(try_stmt))
-        for node in ast.walk(module.tree):
+        inside = set(module.subtree(try_stmt))
+        for node in module.nodes:
             if not (isinstance(node, ast.Name) and node.id == name):
                 continue
             if not isinstance(node.ctx, ast.Load) or node in inside:
@@ -134,7 +134,7 @@ def _guarded(module: Module, node: ast.AST, guards: set[str]) -> bool:
             tests = list(parent.values)
         elif isinstance(parent, ast.FunctionDef | ast.AsyncFunctionDef):
             # an early `if x is None: raise/return` anywhere in the function guards it
-            tests = [n.test for n in ast.walk(parent) if isinstance(n, ast.If)]
+            tests = [n.test for n in module.subtree(parent) if isinstance(n, ast.If)]
         elif isinstance(parent, ast.Try):
             return True  # the caller handles the failure
         for test in tests:

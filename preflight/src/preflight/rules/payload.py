@@ -44,7 +44,7 @@ class LargeRequestBody(CodeRule):
     )
 
     def check(self, module: Module) -> Iterator[Finding]:
-        for node in ast.walk(module.tree):
+        for node in module.nodes:
             if isinstance(node, ast.Attribute) and dotted_name(node) in _UPLOAD_ATTRS:
                 yield self.finding(module, node)
             elif isinstance(node, ast.arg) and node.annotation is not None:

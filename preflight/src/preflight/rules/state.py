@@ -75,7 +75,7 @@ class ConnectionAtImport(CodeRule):
     )
 
     def check(self, module: Module) -> Iterator[Finding]:
-        for node in ast.walk(module.tree):
+        for node in module.nodes:
             if (
                 isinstance(node, ast.Call)
                 and (call_name(node) or "") in _CONNECT_CALLS
@@ -119,11 +119,12 @@ class GlobalStateInHandler(CodeRule):
     def check(self, module: Module) -> Iterator[Finding]:
         mutable = {name for name, value in module.constants.items() if _is_mutable_value(value)}
         for handler in module.handlers:
+            body = module.subtree(handler)
             declared_global = {
-                n for node in ast.walk(handler) if isinstance(node, ast.Global) for n in node.names
+                n for node in body if isinstance(node, ast.Global) for n in node.names
             }
-            local_names = _assigned_locals(handler) - declared_global
-            for node in ast.walk(handler):
+            local_names = _assigned_locals(module, handler) - declared_global
+            for node in body:
                 name = _written_global(node, mutable, declared_global, local_names)
                 if name is not None:
                     yield self.finding(
@@ -137,9 +138,9 @@ def _is_mutable_value(value: ast.expr) -> bool:
     return isinstance(value, ast.Call) and (call_name(value) or "") in _MUTABLE_FACTORIES
 
 
-def _assigned_locals(function: ast.AST) -> set[str]:
+def _assigned_locals(module: Module, function: ast.AST) -> set[str]:
     names: set[str] = set()
-    for node in ast.walk(function):
+    for node in module.subtree(function):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             names.add(node.id)
         elif isinstance(node, ast.arg):

@@ -59,7 +59,7 @@ class ReadsPublicDir(CodeRule):
     )
 
     def check(self, module: Module) -> Iterator[Finding]:
-        for node in ast.walk(module.tree):
+        for node in module.nodes:
             if not isinstance(node, ast.Call):
                 continue
             for arg in self._read_paths(node):

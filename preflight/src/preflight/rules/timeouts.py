@@ -45,7 +45,7 @@ class UnboundedWaitInHandler(CodeRule):
     def check(self, module: Module) -> Iterator[Finding]:
         limit = self.option_float("max-sleep-seconds")
         for handler in module.handlers:
-            for node in ast.walk(handler):
+            for node in module.subtree(handler):
                 if isinstance(node, ast.While) and _is_forever(node.test) and not _exits(node):
                     yield self.finding(
                         module,
