@@ -37,6 +37,7 @@ EXPECTED: dict[str, set[tuple[str, str, int]]] = {
     "f16_python_version_ignored": {("PF1601", ".python-version", 1)},
     "f17_django_sqlite": {("PF1701", "mysite/settings.py", 10)},
     "f18_secrets_published": {("PF1801", "deploy/key.pem", 1)},
+    "f19_unpinned_werkzeug": {("PF1901", "requirements.txt", 1)},
     "f20_dependencies_installed_at_cold_start": {("PF2001", "pyproject.toml", 1)},
 }
 
@@ -45,7 +46,7 @@ def test_corpus_is_complete() -> None:
     assert {p.name for p in APPS.iterdir() if p.is_dir()} == set(EXPECTED)
     fids = {name.split("_")[0] for name in EXPECTED if name.startswith("f")}
     # every failure mode a static or dependency check can catch has a broken app
-    catchable = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14, 15, 16, 17, 18, 20)
+    catchable = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14, 15, 16, 17, 18, 19, 20)
     assert fids >= {f"f{n}" for n in catchable}
 
 
