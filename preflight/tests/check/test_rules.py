@@ -109,3 +109,12 @@ def test_examples_are_valid_python() -> None:
     for rule in CODE_RULES:
         for code in [*rule.VALID, *(ex.code for ex in rule.INVALID)]:
             ast.parse(code)
+
+
+def test_rules_reference_is_up_to_date() -> None:
+    from preflight.rules._docs import rules_markdown
+
+    committed = Path(__file__).resolve().parents[2] / "RULES.md"
+    assert committed.read_text(encoding="utf-8") == rules_markdown(), (
+        "regenerate with: preflight check --list-rules > preflight/RULES.md"
+    )

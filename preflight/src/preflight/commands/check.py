@@ -59,6 +59,9 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--cache-dir", metavar="DIR", help="index cache (default: user cache)")
     parser.add_argument("--no-color", action="store_true", help="plain text output")
+    parser.add_argument(
+        "--list-rules", action="store_true", help="print the rule reference (Markdown) and exit"
+    )
     parser.error = types.MethodType(_one_line_error, parser)  # type: ignore[method-assign]
     parser.set_defaults(handler=handle)
 
@@ -69,6 +72,11 @@ def _one_line_error(parser: argparse.ArgumentParser, message: str) -> NoReturn:
 
 
 def handle(args: argparse.Namespace) -> int:
+    if args.list_rules:
+        from preflight.rules._docs import rules_markdown
+
+        sys.stdout.write(rules_markdown())
+        return 0
     root = Path(args.path)
     if not root.is_dir():
         print(f"preflight check: error: {args.path} is not a directory", file=sys.stderr)
