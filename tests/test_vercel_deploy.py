@@ -102,6 +102,7 @@ def test_full_journey_through_vercels_runtime(
     assert code == 0, json.dumps(failed, indent=2)
     assert report["builder"].startswith("vercel ")
     assert report["function"]["entrypoint"] == "api/index.py"
+    assert report["function"]["max_duration_s"] == 30  # vercel.json reached the function
     assert "loopback only" in report["sandbox"]["enforced"]
     assert report["sandbox"]["not_checked"] == []
     steps = [p for p in report["probes"] if p["mode"] == "journey"]

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from preflight.emulate import sandbox
+from preflight.emulate.probes import outcome_of, parse_probe
 from preflight.emulate.render import sandbox_lines
 from preflight.emulate.session import Emulation
 
@@ -97,3 +98,16 @@ def test_without_bwrap_the_report_says_what_is_not_checked(
         assert instance.start().crash is None
         answer = json.loads(instance.request("GET", "/inspect").body)
     assert answer["cwd"] != "/var/task"  # the function runs from its folder on the host
+
+
+def test_past_max_duration_is_a_504_timeout(sandbox_app: Emulation) -> None:
+    assert sandbox_app.function.max_duration_s == 300  # Vercel's default: no vercel.json here
+    with sandbox_app.launch() as instance:
+        instance.start()
+        cut = instance.request("GET", "/sleep?s=5", timeout=0.5)
+        ok = instance.request("GET", "/sleep?s=0")
+    assert (cut.status, cut.error_code) == (504, "FUNCTION_INVOCATION_TIMEOUT")
+    outcome = outcome_of(parse_probe("GET /sleep 200"), "warm", cut)
+    assert outcome.diagnosis is not None
+    assert outcome.diagnosis.fid == "F9"
+    assert ok.status == 200  # the instance itself survives

@@ -103,6 +103,11 @@ def _error_line(log: str) -> str:
     return tail[-1] if tail else "vercel build failed"
 
 
+def _max_duration(config: dict[str, object]) -> int:
+    value = config.get("maxDuration")
+    return value if isinstance(value, int) and value > 0 else 300
+
+
 def pick_function(output: Path) -> Path | None:
     """The Python function in the build output (the first in path order when several)."""
     functions = sorted((output / "functions").rglob("*.func"))
@@ -173,5 +178,6 @@ def vercel_build(
         builder=cli.label,
         entrypoint=entrypoint_of(task_dir, handler.rsplit(".", 1)[0]),
         runtime_version=runtime_version_in(task_dir),
+        max_duration_s=_max_duration(config),
         notes=(f"function {func.relative_to(project / '.vercel' / 'output').as_posix()}",),
     )

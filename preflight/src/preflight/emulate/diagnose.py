@@ -81,6 +81,15 @@ def diagnose(text: str) -> Diagnosis | None:
             "stream to object storage instead of /tmp; never keep data there.",
             where,
         )
+    if "FUNCTION_INVOCATION_TIMEOUT" in text:
+        return Diagnosis(
+            "F9",
+            "request ran past maxDuration",
+            "the function did not answer within its maxDuration, so the platform cut it off",
+            "make the request finish sooner (bounded waits, indexes), raise maxDuration in "
+            "vercel.json, or move long work to a queue or cron.",
+            where,
+        )
     if "Application startup failed" in text:
         return Diagnosis(
             "F12",

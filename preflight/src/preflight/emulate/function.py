@@ -28,6 +28,7 @@ class BuiltFunction:
     builder: str  # which builder produced it, for the report
     entrypoint: str | None = None  # the user's file the handler imports ("api/index.py")
     runtime_version: str | None = None  # vercel-runtime found in the bundle
+    max_duration_s: int = 300  # Vercel's default maxDuration; vercel.json may lower it
     notes: tuple[str, ...] = field(default=())
 
     @property

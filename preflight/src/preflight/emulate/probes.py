@@ -100,9 +100,11 @@ def excerpt(body: bytes) -> str:
     return text if len(text) <= EXCERPT else text[:EXCERPT] + "…"
 
 
-def _outcome(probe: Probe, mode: str, response: Response) -> Outcome:
+def outcome_of(probe: Probe, mode: str, response: Response) -> Outcome:
     crash_text = response.crash.message if response.crash else None
-    evidence = "\n".join([crash_text or "", *(line.message for line in response.logs)])
+    evidence = "\n".join(
+        [crash_text or "", response.platform_error or "", *(line.message for line in response.logs)]
+    )
     return Outcome(
         probe=probe,
         mode=mode,
@@ -113,7 +115,7 @@ def _outcome(probe: Probe, mode: str, response: Response) -> Outcome:
         logs=response.logs,
         error_code=response.error_code,
         crash=crash_text,
-        diagnosis=diagnose(evidence) if response.crash or response.status >= 500 else None,
+        diagnosis=diagnose(evidence) if response.error_code or response.status >= 500 else None,
         full_body=response.body,
     )
 
@@ -135,7 +137,7 @@ def run_outcome(
         # logs of a dying instance arrive late; take everything it said
         logs = tuple(instance.startup_logs()) + response.logs
         response = replace(response, logs=logs)
-    outcome = _outcome(probe, mode, response)
+    outcome = outcome_of(probe, mode, response)
     if cold is None:
         return outcome
     total = None
@@ -165,13 +167,13 @@ def run_warm_and_concurrent(
         instance.start()
         for probe in probes:
             send(instance, probe)
-            warm.append(_outcome(probe, "warm", send(instance, probe)))
+            warm.append(outcome_of(probe, "warm", send(instance, probe)))
         with ThreadPoolExecutor(max_workers=concurrency) as pool:
             for probe in probes:
                 responses = list(pool.map(send, [instance] * concurrency, [probe] * concurrency))
                 failed = [r for r in responses if not probe.met_by(r.status)]
                 worst = failed[0] if failed else max(responses, key=lambda r: r.elapsed_ms)
-                outcome = _outcome(probe, "concurrent", worst)
+                outcome = outcome_of(probe, "concurrent", worst)
                 concurrent.append(replace(outcome, attempts=len(responses)))
     return warm, concurrent
 

@@ -93,6 +93,7 @@ def to_json(result: RunResult) -> str:
             "handler": fn.handler,
             "python": fn.python,
             "vercel_runtime": fn.runtime_version,
+            "max_duration_s": fn.max_duration_s,
         },
         "sandbox": {"enforced": enforced, "not_checked": missing},
         "build_error": None

@@ -28,7 +28,6 @@ from preflight.emulate.function import BuiltFunction
 from preflight.emulate.ipc import IpcListener, LogLine
 
 START_TIMEOUT_S = 60.0
-REQUEST_TIMEOUT_S = 60.0
 MAX_BODY = 4_500_000  # Vercel's request/response payload limit (F13)
 DEFAULT_HOST = "localhost"
 
@@ -52,10 +51,13 @@ class Response:
     elapsed_ms: float
     logs: tuple[LogLine, ...]
     crash: Crash | None = None
+    platform_error: str | None = None  # FUNCTION_INVOCATION_TIMEOUT, ..._PAYLOAD_TOO_LARGE
 
     @property
     def error_code(self) -> str | None:
-        return "FUNCTION_INVOCATION_FAILED" if self.crash is not None else None
+        if self.crash is not None:
+            return "FUNCTION_INVOCATION_FAILED"
+        return self.platform_error
 
     def json(self) -> object:
         return json.loads(self.body)
@@ -233,10 +235,16 @@ class FunctionInstance:
         path: str,
         body: bytes | None = None,
         headers: dict[str, str] | None = None,
-        timeout: float = REQUEST_TIMEOUT_S,
+        timeout: float | None = None,
     ) -> Response:
-        """Send one request through the runtime, as Vercel's proxy would."""
+        """Send one request through the runtime, as Vercel's proxy would.
+
+        The timeout defaults to the function's maxDuration; past it the platform answers
+        504 FUNCTION_INVOCATION_TIMEOUT (F9), whatever the app does later.
+        """
         began = time.monotonic()
+        if timeout is None:
+            timeout = float(self.fn.max_duration_s)
         crash = self.start_info.crash
         if crash is None and (self.port is None or self._proc is None):
             crash = Crash("import", "the function was not started", None)
@@ -268,6 +276,10 @@ class FunctionInstance:
                 got = {k.lower(): v for k, v in answer.getheaders()}
             finally:
                 conn.close()
+        except TimeoutError:
+            return _platform_error(
+                504, "FUNCTION_INVOCATION_TIMEOUT", began, self._ipc.logs(request_id)
+            )
         except (OSError, http.client.HTTPException) as exc:
             # the instance died under the request (lifespan failure, crash, OOM kill)
             exit_code = self._wait_exit(2.0)
@@ -329,7 +341,10 @@ def _failed(crash: Crash, began: float, logs: tuple[LogLine, ...]) -> Response:
     return Response(500, headers, body, elapsed, logs, crash)
 
 
-def _platform_error(status: int, code: str, began: float) -> Response:
+def _platform_error(
+    status: int, code: str, began: float, logs: list[LogLine] | None = None
+) -> Response:
     elapsed = (time.monotonic() - began) * 1000
     headers = {"content-type": "text/plain; charset=utf-8", "x-vercel-error": code}
-    return Response(status, headers, f"{code}\n".encode(), elapsed, ())
+    body = f"{code}\n".encode()
+    return Response(status, headers, body, elapsed, tuple(logs or ()), platform_error=code)
