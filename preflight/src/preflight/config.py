@@ -22,6 +22,9 @@ from typing import Any
 from preflight.findings import Severity
 from preflight.project import Project
 
+# `probes` and `run` belong to `preflight run`; accepted here so one table serves both.
+KNOWN_KEYS = frozenset({"disable", "severity", "rules", "target", "python", "probes", "run"})
+
 
 class ConfigError(Exception):
     """`[tool.preflight]` is invalid; the message names the key and the fix."""
@@ -50,6 +53,12 @@ def load_config(project: Project, known_ids: set[str], known_fids: set[str]) -> 
     if not isinstance(table, dict):
         raise ConfigError("[tool.preflight] must be a table")
     where = "[tool.preflight]"
+    unknown = set(table) - KNOWN_KEYS
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown key(s) {', '.join(sorted(unknown))} "
+            f"(known: {', '.join(sorted(KNOWN_KEYS))})"
+        )
 
     def check_id(value: Any, key: str) -> str:
         text = str(value).upper()

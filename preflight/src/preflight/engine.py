@@ -66,10 +66,10 @@ def run_check(
 
     rules = all_rules()
     config = load_config(project, {r.id for r in rules}, {r.fid for r in rules})
-    instances = _instantiate(rules, config, only)
     chosen_target = target or config.target or "vercel"
     if chosen_target not in TARGETS:
         raise ConfigError(f"unknown target {chosen_target!r}: use vercel or lambda")
+    instances = _instantiate(rules, config, only, chosen_target)
     chosen_python = python or config.python or project.python.version
     if chosen_python.count(".") != 1 or not all(p.isdigit() for p in chosen_python.split(".")):
         raise ConfigError(f"--python {chosen_python!r}: use a CPython minor version like 3.12")
@@ -103,7 +103,11 @@ def run_check(
 
     for rule_cls in rules:
         if rule_cls.id not in by_rule:
-            statuses.append(CheckStatus(rule_cls.id, rule_cls.fid, "disabled", "[tool.preflight]"))
+            if chosen_target not in rule_cls.targets:
+                entry = CheckStatus(rule_cls.id, rule_cls.fid, "skipped", "Vercel only")
+            else:
+                entry = CheckStatus(rule_cls.id, rule_cls.fid, "disabled", "[tool.preflight]")
+            statuses.append(entry)
             continue
         found = by_rule[rule_cls.id]
         severity = config.severity_for(rule_cls.id, rule_cls.fid, rule_cls.severity)
@@ -134,7 +138,7 @@ def run_check(
 
 
 def _instantiate(
-    rules: tuple[type[Rule], ...], config: Config, only: Collection[str] | None
+    rules: tuple[type[Rule], ...], config: Config, only: Collection[str] | None, target: str
 ) -> list[Rule]:
     instances: list[Rule] = []
     for rule in rules:
@@ -149,6 +153,8 @@ def _instantiate(
         if only is not None and rule.id not in only:
             continue
         if not config.enabled(rule.id, rule.fid):
+            continue
+        if target not in rule.targets:
             continue
         instance = rule(options)
         for key in options:

@@ -176,3 +176,24 @@ def test_fix_with_nothing_to_fix(capsys: pytest.CaptureFixture[str], tmp_path: P
     code, out, err = run([str(tmp_path), "--fix"], capsys)
     assert (code, out) == (0, "")
     assert "no safe fixes" in err
+
+
+def test_unknown_config_key_is_a_usage_error(make_project: MakeProject, capsys) -> None:  # type: ignore[no-untyped-def]
+    root = make_project(
+        {"app.py": "app = 1\n", "pyproject.toml": "[tool.preflight]\ndisabel = []\n"}
+    )
+    code, _, err = run([str(root)], capsys)
+    assert code == 2
+    assert "unknown key(s) disabel" in err
+
+
+def test_lambda_target_skips_vercel_builder_rules(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        [str(APPS / "f3_pyproject_hides_requirements"), "--target", "lambda", "-f", "json"], capsys
+    )
+    data = json.loads(out)
+    assert code == 0
+    assert data["findings"] == []
+    statuses = {c["rule"]: (c["status"], c["reason"]) for c in data["checks"]}
+    assert statuses["PF301"] == ("skipped", "Vercel only")
+    assert statuses["PF501"] == ("pass", "")

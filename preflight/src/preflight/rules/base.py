@@ -41,6 +41,9 @@ class ProjectExample:
     options: Mapping[str, object] = field(default_factory=dict)
 
 
+VERCEL_ONLY = frozenset({"vercel"})
+
+
 class Rule:
     """Base of every rule; subclasses set the class attributes and implement `check`."""
 
@@ -52,6 +55,8 @@ class Rule:
     fix: ClassVar[str]  # the default remedy, one line
     # Per-rule options with their defaults; `[tool.preflight.rules.PF901]` overrides.
     defaults: ClassVar[Mapping[str, object]] = {}
+    # Platforms the rule is about: Vercel's builder rules do not apply to a Lambda zip.
+    targets: ClassVar[frozenset[str]] = frozenset({"vercel", "lambda"})
 
     def __init__(self, options: Mapping[str, object] | None = None) -> None:
         self.options: dict[str, object] = {**self.defaults, **(options or {})}

@@ -22,7 +22,7 @@ from preflight.deps.platform import PLATFORM_LABEL, binary_mismatch, describe_ta
 from preflight.files import uploaded_files
 from preflight.findings import Edit, Finding, Fix, Location, Severity
 from preflight.project import read_toml
-from preflight.rules.base import ProjectExample, ProjectRule
+from preflight.rules.base import VERCEL_ONLY, ProjectExample, ProjectRule
 
 _FLASK_CORS_APP = (
     "from flask import Flask\nfrom flask_cors import CORS\napp = Flask(__name__)\nCORS(app)\n"
@@ -340,6 +340,7 @@ class InstalledAtColdStart(ProjectRule):
     id = "PF2001"
     fid = "F20"
     name = "dependencies-installed-at-cold-start"
+    targets = VERCEL_ONLY
     severity = Severity.WARNING
     message = "dependencies over 225 MiB are installed into /tmp at every cold start"
     fix = "trim dependencies below 225 MiB unzipped"

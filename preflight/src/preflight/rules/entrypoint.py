@@ -21,7 +21,7 @@ from preflight.project import (
     find_exported_name,
     parse_file,
 )
-from preflight.rules.base import ProjectExample, ProjectRule
+from preflight.rules.base import VERCEL_ONLY, ProjectExample, ProjectRule
 from preflight.source import call_name
 
 _FACTORIES = {"create_app", "make_app", "get_app", "build_app", "get_application"}
@@ -33,6 +33,7 @@ class NoEntrypoint(ProjectRule):
     id = "PF401"
     fid = "F4"
     name = "no-detectable-entrypoint"
+    targets = VERCEL_ONLY
     severity = Severity.ERROR
     message = "no Python entrypoint Vercel can detect"
     fix = (

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from preflight.context import CheckContext
 from preflight.files import uploaded_files
 from preflight.findings import Finding, Fix, Location, Severity
-from preflight.rules.base import ProjectExample, ProjectRule
+from preflight.rules.base import VERCEL_ONLY, ProjectExample, ProjectRule
 
 _SECRET_PATTERNS = (
     ".env",
@@ -37,6 +37,7 @@ class SecretsPublished(ProjectRule):
     id = "PF1801"
     fid = "F18"
     name = "secret-file-published"
+    targets = VERCEL_ONLY
     severity = Severity.WARNING
     message = "this file is uploaded with the deploy and can be served at a public URL"
     fix = "list it in .vercelignore (and keep secrets in project environment variables)"

@@ -16,7 +16,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from preflight.context import CheckContext
 from preflight.deps.declared import RUNTIME, declared_in
 from preflight.findings import Finding, Location, Severity
-from preflight.rules.base import ProjectExample, ProjectRule
+from preflight.rules.base import VERCEL_ONLY, ProjectExample, ProjectRule
 
 _APP = "from flask import Flask\napp = Flask(__name__)\n"
 _PROJECT = '[project]\nname = "a"\nversion = "0"\n'
@@ -28,6 +28,7 @@ class PyprojectWithoutProject(ProjectRule):
     id = "PF301"
     fid = "F3"
     name = "pyproject-without-project-table"
+    targets = VERCEL_ONLY
     severity = Severity.ERROR
     message = "pyproject.toml has no [project] table: Vercel uses it anyway and installs nothing"
     fix = "add a [project] table with your dependencies (or remove pyproject.toml)"
@@ -72,6 +73,7 @@ class ShadowedManifest(ProjectRule):
     id = "PF302"
     fid = "F3"
     name = "shadowed-manifest"
+    targets = VERCEL_ONLY
     severity = Severity.WARNING
     message = "this manifest is ignored by Vercel: another one in the same directory wins"
     fix = "keep one manifest: move these requirements into the one Vercel reads"
@@ -118,6 +120,7 @@ class StaleUvLock(ProjectRule):
     id = "PF202"
     fid = "F2"
     name = "stale-uv-lock"
+    targets = VERCEL_ONLY
     severity = Severity.ERROR
     message = "uv.lock is out of date: Vercel installs it --frozen, without this dependency"
     fix = "run `uv lock` and commit uv.lock"

@@ -13,7 +13,7 @@ from pathlib import Path
 from preflight.context import CheckContext
 from preflight.findings import Finding, Fix, Location, Severity
 from preflight.project import AVAILABLE_PYTHONS
-from preflight.rules.base import ProjectExample, ProjectRule
+from preflight.rules.base import VERCEL_ONLY, ProjectExample, ProjectRule
 
 _APP = "app = object()\n"
 
@@ -24,6 +24,7 @@ class PythonVersionIgnored(ProjectRule):
     id = "PF1601"
     fid = "F16"
     name = "python-version-ignored"
+    targets = VERCEL_ONLY
     severity = Severity.WARNING
     message = "this Python version is not offered by Vercel and is ignored"
     fix = "pin an offered version (3.12, 3.13 or 3.14) in .python-version"
@@ -56,6 +57,7 @@ class PythonVersionMismatch(ProjectRule):
     id = "PF1602"
     fid = "F16"
     name = "python-version-mismatch"
+    targets = VERCEL_ONLY
     severity = Severity.WARNING
     message = "Vercel will run a different Python than the one you checked for"
     fix = "pin the version in .python-version so local, lock and Vercel agree"

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from preflight.findings import Finding, Severity
 from preflight.rules._paths import Where, classify
-from preflight.rules.base import CodeRule, Invalid
+from preflight.rules.base import VERCEL_ONLY, CodeRule, Invalid
 from preflight.source import Module, call_name, last_attr
 
 # Calls whose first argument (or `directory=` / `static_folder=`) is read at run time.
@@ -34,6 +34,7 @@ class ReadsPublicDir(CodeRule):
     id = "PF1401"
     fid = "F14"
     name = "reads-public-dir"
+    targets = VERCEL_ONLY
     severity = Severity.ERROR
     message = "reads public/ at run time: Vercel serves public/ from its CDN, not the function"
     fix = "let the CDN serve public/ (link to /file), or move files the code reads elsewhere"
