@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 the command failed (one line on stderr), 2 usage error.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -18,15 +19,28 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = commands.add_parser("serve", help="serve the API (uvicorn)")
+    # PORT and WEB_CONCURRENCY are what Railway, Fly.io, Cloud Run and Heroku-likes set.
     serve.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    serve.add_argument(
+        "--port", type=int, default=_env_int("PORT", 8000), help="port (default $PORT or 8000)"
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=_env_int("WEB_CONCURRENCY", 1),
+        help="worker processes (default $WEB_CONCURRENCY or 1)",
+    )
     serve.add_argument("--reload", action="store_true", help="restart on code changes")
     serve.set_defaults(handler=_serve)
 
     migrate = commands.add_parser("migrate", help="apply pending database migrations")
     migrate.set_defaults(handler=_migrate)
     return parser
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "")
+    return int(raw) if raw.isdigit() else default
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -40,6 +54,7 @@ def _serve(args: argparse.Namespace) -> int:
         reload=args.reload,
         proxy_headers=True,
         log_level="info",
+        timeout_graceful_shutdown=20,
     )
     return 0
 
