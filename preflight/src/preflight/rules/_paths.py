@@ -144,6 +144,11 @@ def _classify_call(call: ast.Call, module: Module, depth: int) -> PathInfo:
         return base
     if isinstance(call.func, ast.Attribute) and call.func.attr in _PASS_THROUGH_ATTRS:
         base = classify(call.func.value, module, depth + 1)
+        if call.func.attr == "with_name" and call.args:
+            arg = call.args[0]
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                parent = base.text.rsplit("/", 1)[0] + "/" if base.text and "/" in base.text else ""
+                return PathInfo(base.where, parent + arg.value) if base.read_only else base
         if call.func.attr == "joinpath":
             for arg in call.args:
                 if isinstance(arg, ast.Constant) and isinstance(arg.value, str):

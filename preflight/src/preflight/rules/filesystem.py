@@ -73,6 +73,10 @@ class WriteOutsideTmp(CodeRule):
             "from pathlib import Path\nPath(__file__).parent.joinpath('out.txt').write_text('x')\n",
             2,
         ),
+        Invalid(
+            "from pathlib import Path\nCACHE = Path(__file__).with_name('c.json')\nCACHE.touch()\n",
+            line=3,
+        ),
         Invalid("import os\nos.makedirs('uploads', exist_ok=True)\n", line=2),
         Invalid("import logging\nhandler = logging.FileHandler('app.log')\n", line=2),
         Invalid("import logging\nlogging.basicConfig(filename='app.log')\n", line=2),
