@@ -3,6 +3,7 @@ the diagnosis patterns, and the command's usage errors (exit 2, one line)."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from preflight.commands.run import parse_env_file
 from preflight.emulate.build import host_env
 from preflight.emulate.diagnose import diagnose, user_location
 from preflight.emulate.probes import ProbeSyntaxError, parse_probe
+from preflight.emulate.tools import find_uv
 from preflight.emulate.upload import copy_for_upload
 
 
@@ -157,3 +159,11 @@ def test_build_sees_no_interpreter_selection(monkeypatch: pytest.MonkeyPatch) ->
     assert env["UV_CACHE_DIR"] == "/cache/uv"
     assert env["HTTPS_PROXY"] == "http://proxy:3128"
     assert not {"UV_PYTHON", "VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "PIP_TARGET"} & set(env)
+
+
+def test_uv_is_found_even_without_preflights_own_copy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A `uv sync` in a shared venv removes the `uv` package preflight depends on."""
+    monkeypatch.setitem(sys.modules, "uv", None)  # import uv -> ImportError
+    found = find_uv()
+    assert found.is_file()
+    assert "/.pyenv/shims/" not in str(found)

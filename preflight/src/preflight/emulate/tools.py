@@ -11,6 +11,7 @@ import importlib
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from preflight.emulate.errors import EmulatorError
@@ -79,14 +80,30 @@ def find_python(version: str) -> Path:
 
 
 def find_uv() -> Path:
-    """The uv binary: the one installed with preflight (PyPI `uv`), else uv on PATH."""
+    """A real uv binary (never a pyenv shim), for the builder's PATH and the bundler.
+
+    Tried in order: the one installed with preflight (PyPI `uv`), uv beside this Python,
+    on PATH, in ~/.local/bin and ~/.cargo/bin, then in pyenv's versions. The later places
+    matter when something (`uv sync` in the same venv) removed preflight's own copy.
+    """
     try:
         # imported by name: the binary, not the (untyped, optional) module, is what we need
         uv = importlib.import_module("uv")
-        return Path(uv.find_uv_bin())
+        found = Path(uv.find_uv_bin())
+        if found.is_file():
+            return found
     except (ImportError, FileNotFoundError):
         pass
-    found = which("uv")
-    if found is None:
-        raise EmulatorError("uv not found; install it with `pip install uv`")
-    return found
+    home = Path.home()
+    pyenv = Path(os.environ.get("PYENV_ROOT", home / ".pyenv"))
+    candidates = [
+        Path(sys.executable).parent / "uv",
+        which("uv"),
+        home / ".local" / "bin" / "uv",
+        home / ".cargo" / "bin" / "uv",
+        *(Path(p) for p in sorted(glob.glob(str(pyenv / "versions" / "*" / "bin" / "uv")))),
+    ]
+    for candidate in candidates:
+        if candidate is not None and candidate.is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    raise EmulatorError("uv not found; install it with `pip install uv`")
