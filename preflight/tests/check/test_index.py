@@ -1,0 +1,71 @@
+"""The PyPI client: trimmed on-disk cache, offline mode, and mirrors that answer with
+relative file URLs and no per-release JSON (Requires-Dist then comes from METADATA)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from preflight.deps.index import Index, IndexUnavailable
+
+PROJECT_PAGE: dict[str, Any] = {
+    "info": {"version": "2.0", "requires_dist": ["b>=1"], "requires_python": ">=3.9"},
+    "urls": [{"filename": "a-2.0-py3-none-any.whl", "size": 10, "url": "../../p/a-2.0.whl"}],
+    "releases": {
+        "1.0": [
+            {
+                "filename": "a-1.0-cp312-cp312-manylinux_2_17_x86_64.whl",
+                "size": 5,
+                "url": "../../packages/a-1.0.whl",
+            }
+        ],
+        "2.0": [{"filename": "a-2.0-py3-none-any.whl", "size": 10, "url": "../../p/a-2.0.whl"}],
+        "3.0": [],
+    },
+}
+
+
+class FakeIndex(Index):
+    def __init__(self, cache_dir: Path, offline: bool = False) -> None:
+        super().__init__(cache_dir, offline)
+        self.urls: list[str] = []
+
+    def _fetch(self, url: str) -> dict[str, Any]:
+        self.urls.append(url)
+        if url.endswith("/a/json"):
+            return PROJECT_PAGE
+        raise IndexUnavailable(f"{url}: HTTP 404")
+
+    def _fetch_text(self, url: str) -> str | None:
+        self.urls.append(url)
+        if url == "https://pypi.org/packages/a-1.0.whl.metadata":
+            return "Metadata-Version: 2.1\nName: a\nRequires-Dist: c; extra == 'x'\n\n"
+        return None
+
+
+def test_project_page_is_trimmed_and_cached(tmp_path: Path) -> None:
+    index = FakeIndex(tmp_path)
+    page = index.project("A")
+    assert (page.latest, page.versions) == ("2.0", ("1.0", "2.0"))
+    latest = index.release("a", "2.0")  # stored while reading the project page
+    assert latest.requires_dist == ("b>=1",)
+    assert len(index.urls) == 1
+    again = FakeIndex(tmp_path, offline=True)
+    assert again.project("a") == page
+    assert again.urls == []
+
+
+def test_old_release_uses_wheel_metadata_with_relative_urls(tmp_path: Path) -> None:
+    index = FakeIndex(tmp_path)
+    release = index.release("a", "1.0")
+    assert release.requires_dist == ("c; extra == 'x'",)
+    assert [f.filename for f in release.files] == ["a-1.0-cp312-cp312-manylinux_2_17_x86_64.whl"]
+    assert "https://pypi.org/packages/a-1.0.whl.metadata" in index.urls
+    offline = FakeIndex(tmp_path, offline=True)
+    assert offline.release("a", "1.0") == release
+
+
+def test_offline_without_cache_says_why(tmp_path: Path) -> None:
+    with pytest.raises(IndexUnavailable, match="offline"):
+        FakeIndex(tmp_path, offline=True).project("a")
