@@ -60,10 +60,13 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--env-file",
         type=Path,
+        metavar="FILE",
         help="dotenv file of variables to pass (a project's .env is never read otherwise)",
     )
     parser.add_argument(
-        "--python", help="CPython version to build for and run (default: the project's)"
+        "--python",
+        metavar="X.Y",
+        help="CPython version to build for and run (default: the project's)",
     )
     parser.add_argument(
         "--forward-port",

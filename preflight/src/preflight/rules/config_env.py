@@ -8,9 +8,11 @@ locally because `.env` is loaded there, but the builder never loads `.env` (F15)
 from __future__ import annotations
 
 import ast
+import sys
 from collections.abc import Iterator
 
 from preflight.context import CheckContext
+from preflight.deps.platform import version_tuple
 from preflight.findings import Finding, Location, Severity
 from preflight.rules.base import CodeRule, Invalid, ProjectExample, ProjectRule
 from preflight.source import Module, dotted_name
@@ -76,7 +78,16 @@ class SyntaxErrorInClosure(ProjectRule):
     message = "this module does not compile: the import fails and the function never starts"
     fix = "fix the syntax (and check it against the Python version Vercel runs)"
 
-    VALID = (ProjectExample({"app.py": "import helpers\napp = 1\n", "helpers.py": "x = 1\n"}),)
+    VALID = (
+        ProjectExample({"app.py": "import helpers\napp = 1\n", "helpers.py": "x = 1\n"}),
+        ProjectExample(  # PEP 758 syntax, valid on the 3.14 target
+            {
+                "app.py": "import helpers\napp = 1\n",
+                "helpers.py": "try:\n    pass\nexcept KeyError, ValueError:\n    pass\n",
+                ".python-version": "3.14\n",
+            }
+        ),
+    )
     INVALID = (
         ProjectExample(
             {"app.py": "import helpers\napp = 1\n", "helpers.py": "def f(:\n    pass\n"},
@@ -96,4 +107,13 @@ class SyntaxErrorInClosure(ProjectRule):
             except (OSError, ValueError) as exc:
                 why = f"cannot be read ({exc})"
             rel = path.relative_to(ctx.project.root).as_posix()
+            running = f"{sys.version_info[0]}.{sys.version_info[1]}"
+            if version_tuple(ctx.python) > sys.version_info[:2]:
+                # newer syntax (e.g. PEP 758 `except A, B:` in 3.14) is not ours to judge
+                ctx.skip(
+                    "code rules",
+                    f"{rel} does not parse on CPython {running}, "
+                    f"older than the target {ctx.python}; run preflight on {ctx.python}",
+                )
+                continue
             yield self.at(Location(path, line, column), f"{rel} {why}: the import fails")
