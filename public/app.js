@@ -227,6 +227,19 @@ $("#notice-close").addEventListener("click", clearNotice);
 // Task list
 // ---------------------------------------------------------------------------------------
 let nextCursor = null;
+// Tasks as the last write returned them: a list response that was on its way during the
+// write may carry an older copy, and must not undo what the user just saw happen.
+const written = new Map();
+
+function newest(task) {
+  const mine = written.get(task.id);
+  return mine && mine.updated_at > task.updated_at ? mine : task;
+}
+
+function remember(task) {
+  written.set(task.id, task);
+  return task;
+}
 let searchTimer = null;
 let listGeneration = 0;
 
@@ -250,7 +263,7 @@ async function loadTasks({ append = false } = {}) {
     const { data } = await api("GET", listQuery(append ? nextCursor : null));
     if (generation !== listGeneration) return; // a newer search is on its way
     const list = $("#task-list");
-    const items = data.items.map(renderTask);
+    const items = data.items.map((task) => renderTask(newest(task)));
     if (append) list.append(...items);
     else list.replaceChildren(...items);
     nextCursor = data.next_cursor;
@@ -305,8 +318,10 @@ async function toggleTask(task, li) {
   await guarded(null, async () => {
     try {
       const { data } = await api("PATCH", `/api/tasks/${encodeURIComponent(task.id)}/complete`);
-      const fresh = renderTask(data);
-      li.replaceWith(fresh);
+      const fresh = renderTask(remember(data));
+      // The list may have been re-rendered meanwhile: replace the row that is there now.
+      const current = document.querySelector(`.task[data-id="${CSS.escape(task.id)}"]`) || li;
+      current.replaceWith(fresh);
       $(".toggle", fresh).focus();
       announce(data.completed ? `Completed: ${data.title}` : `Pending again: ${data.title}`);
       if ($("#toolbar").status.value !== "all") loadTasks();
@@ -390,7 +405,11 @@ $("#edit-form").addEventListener("submit", (event) => {
     };
     const headers = editing.etag ? { "If-Match": editing.etag } : {};
     try {
-      await api("PUT", `/api/tasks/${encodeURIComponent(editing.task.id)}`, { json, headers });
+      const { data } = await api("PUT", `/api/tasks/${encodeURIComponent(editing.task.id)}`, {
+        json,
+        headers,
+      });
+      remember(data);
     } catch (error) {
       if (error.status === 412) {
         throw new ApiError(412, {

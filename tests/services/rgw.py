@@ -87,6 +87,17 @@ class _Cluster:
             raise RuntimeError(f"{' '.join(args)} failed: {result.stderr.strip()[-2000:]}")
         return result.stdout
 
+    def ceph(self, *args: str, within: float = 30) -> str:
+        """A `ceph` CLI call, retried while the monitor is still settling (EPERM/timeouts)."""
+        deadline = time.monotonic() + within
+        while True:
+            try:
+                return self.run("ceph", "-c", str(self.conf), "--connect-timeout", "5", *args)
+            except (RuntimeError, subprocess.TimeoutExpired):
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+
     def spawn(self, name: str, *args: str) -> subprocess.Popen[bytes]:
         log = (self.root / f"{name}.out").open("ab")
         proc = subprocess.Popen(
@@ -153,7 +164,7 @@ rgw data = {r}/rgw
             raise RuntimeError(f"ceph-mon did not listen; see {r}/mon.out")
 
         osd_uuid = str(uuid.uuid4())
-        osd_id = self.run("ceph", "-c", conf, "osd", "create", osd_uuid).strip()
+        osd_id = self.ceph("osd", "create", osd_uuid).strip()
         (r / "osd" / f"ceph-{osd_id}").mkdir(parents=True, exist_ok=True)
         self.run("ceph-osd", "-c", conf, "-i", osd_id, "--mkfs", "--osd-uuid", osd_uuid)
         self._start_osd(conf, osd_id)
@@ -174,7 +185,7 @@ rgw data = {r}/rgw
             osd = self.spawn(f"osd{_attempt}", "ceph-osd", "-c", conf, "-f", "-i", osd_id)
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline and osd.poll() is None:
-                dump = json.loads(self.run("ceph", "-c", conf, "osd", "dump", "--format", "json"))
+                dump = json.loads(self.ceph("osd", "dump", "--format", "json"))
                 if any(o.get("up") == 1 for o in dump.get("osds", [])):
                     return
                 time.sleep(0.3)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from anyio import to_thread
 
 from todo_api.attachments import queries
-from todo_api.attachments.config import AttachmentConfig
+from todo_api.attachments.config import DEFAULT_CONTENT_TYPES, AttachmentConfig
 from todo_api.attachments.files import SNIFF_BYTES, matches_signature, normalise_content_type
 from todo_api.attachments.queries import Stored
 from todo_api.attachments.schemas import Attachment
@@ -47,6 +47,11 @@ logger = logging.getLogger("todo_api.attachments")
 T = TypeVar("T")
 
 TASK_NOT_FOUND = "No task with this id"
+DEFAULT_TYPES_IN_WORDS = (
+    "images (PNG, JPEG, GIF, WebP), PDF, plain text, CSV, Markdown, JSON, ZIP, "
+    "Word, Excel, PowerPoint and OpenDocument files, or any other file sent as "
+    "application/octet-stream"
+)
 ATTACHMENT_NOT_FOUND = "No file with this id on this task"
 ORPHAN_GRACE = dt.timedelta(hours=1)
 EPHEMERAL_BASE = Path("/tmp")  # noqa: S108 - the one writable folder on serverless
@@ -188,9 +193,12 @@ async def require_task(services: Services, user_id: str, task_id: str) -> None:
 def checked_content_type(config: AttachmentConfig, declared: str | None) -> str:
     content_type = normalise_content_type(declared) or "application/octet-stream"
     if not config.allows(content_type):
+        if config.content_types == DEFAULT_CONTENT_TYPES:
+            accepted = DEFAULT_TYPES_IN_WORDS
+        else:
+            accepted = ", ".join(config.content_types)
         raise UnsupportedMediaType(
-            f"Files of type {content_type} are not accepted. Accepted: "
-            f"{', '.join(config.content_types)}."
+            f"Files of type {content_type} are not accepted. Accepted: {accepted}."
         )
     return content_type
 
