@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TypeVar, cast
 
 # Decorator attribute names that register a request handler (Flask, FastAPI, Starlette,
 # Django REST framework, Quart, Sanic, Bottle, Pyramid).
@@ -49,6 +50,7 @@ HANDLER_METHODS = frozenset(
 _SUPPRESS = re.compile(r"#\s*preflight:\s*ignore(?:\[([^\]]*)\])?", re.IGNORECASE)
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+N = TypeVar("N", bound=ast.AST)
 
 
 def dotted_name(node: ast.AST) -> str | None:
@@ -89,6 +91,7 @@ class Module:
     nodes: list[ast.AST] = field(default_factory=list, repr=False)
     _start: dict[ast.AST, int] = field(default_factory=dict, repr=False)
     _end: dict[ast.AST, int] = field(default_factory=dict, repr=False)
+    _by_type: dict[type[ast.AST], list[ast.AST]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def parse(cls, path: Path, root: Path) -> Module | None:
@@ -116,6 +119,7 @@ class Module:
             self._index_recursive()
         except RecursionError:
             self.parents.clear()
+            self._by_type.clear()
             self._index_iterative()
 
     def _index_recursive(self) -> None:
@@ -123,10 +127,12 @@ class Module:
         start: dict[ast.AST, int] = {}
         end: dict[ast.AST, int] = {}
         parents = self.parents
+        by_type = self._by_type
 
         def visit(node: ast.AST) -> None:
             start[node] = len(nodes)
             nodes.append(node)
+            by_type.setdefault(type(node), []).append(node)
             for name in node._fields:
                 value = getattr(node, name, None)
                 if isinstance(value, list):
@@ -154,12 +160,17 @@ class Module:
                 continue
             start[node] = len(nodes)
             nodes.append(node)
+            self._by_type.setdefault(type(node), []).append(node)
             stack.append((node, True))
             children = list(ast.iter_child_nodes(node))
             for child in reversed(children):
                 self.parents[child] = node
                 stack.append((child, False))
         self.nodes, self._start, self._end = nodes, start, end
+
+    def of(self, kind: type[N]) -> list[N]:
+        """Every node of exactly this AST class, in source order (no isinstance scan)."""
+        return cast("list[N]", self._by_type.get(kind, []))
 
     def subtree(self, node: ast.AST) -> list[ast.AST]:
         """The node and everything under it (like ast.walk, in pre-order)."""
@@ -211,20 +222,19 @@ class Module:
     @cached_property
     def handlers(self) -> frozenset[FunctionNode]:
         registered: set[str] = set()
-        for node in self.nodes:
-            if isinstance(node, ast.Call) and last_attr(node) in ROUTE_REGISTRARS:
-                candidates = list(node.args[1:2])
+        for call in self.of(ast.Call):
+            if last_attr(call) in ROUTE_REGISTRARS:
+                candidates = list(call.args[1:2])
                 candidates += [
-                    k.value for k in node.keywords if k.arg in {"endpoint", "view_func", "view"}
+                    k.value for k in call.keywords if k.arg in {"endpoint", "view_func", "view"}
                 ]
                 for arg in candidates:
                     name = dotted_name(arg)
                     if name:
                         registered.add(name.rsplit(".", 1)[-1])
         found: set[FunctionNode] = set()
-        for node in self.nodes:
-            if not isinstance(node, FunctionNode):
-                continue
+        functions: list[FunctionNode] = [*self.of(ast.FunctionDef), *self.of(ast.AsyncFunctionDef)]
+        for node in functions:
             if node.name in registered or any(_is_route_decorator(d) for d in node.decorator_list):
                 found.add(node)
                 continue

@@ -108,7 +108,7 @@ def iter_python_files(root: Path) -> Iterable[Path]:
 def _imports(module: Module) -> Iterable[tuple[ast.stmt, str, bool, bool]]:
     """(statement, dotted name, guarded, probe-only) for every import in the module."""
     package_parts = _package_parts(module)
-    for node in module.nodes:
+    for node in _import_nodes(module):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 yield node, alias.name, _is_guarded(module, node), False
@@ -138,7 +138,7 @@ _APP_SUBMODULES = ("apps", "models", "views", "urls", "admin", "signals")
 def _string_module_refs(module: Module) -> Iterable[str]:
     """Modules named in strings that frameworks import for you (Django's settings, URLconf,
     apps, middleware; importlib.import_module("x")); only local ones are followed."""
-    for node in module.nodes:
+    for node in [*module.of(ast.Call), *module.of(ast.Assign)]:
         if isinstance(node, ast.Call) and node.args:
             func = node.func
             attr = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
@@ -161,6 +161,11 @@ def _string_module_refs(module: Module) -> Iterable[str]:
                         yield element.value.rsplit(".", 1)[0]
                         for sub in _APP_SUBMODULES:
                             yield f"{element.value}.{sub}"
+
+
+def _import_nodes(module: Module) -> list[ast.Import | ast.ImportFrom]:
+    found: list[ast.Import | ast.ImportFrom] = [*module.of(ast.Import), *module.of(ast.ImportFrom)]
+    return sorted(found, key=lambda n: (n.lineno, n.col_offset))
 
 
 def _package_parts(module: Module) -> list[str]:

@@ -41,7 +41,7 @@ class EnvironAtImport(CodeRule):
     )
 
     def check(self, module: Module) -> Iterator[Finding]:
-        for node in module.nodes:
+        for node in module.of(ast.Subscript):
             if not (isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load)):
                 continue
             if dotted_name(node.value) not in {"os.environ", "environ"}:

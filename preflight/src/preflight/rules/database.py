@@ -29,7 +29,7 @@ def _sqlite_url_path(value: str) -> str | None:
 
 
 def _sqlite_targets(module: Module) -> Iterator[tuple[ast.AST, PathInfo]]:
-    for node in module.nodes:
+    for node in [*module.of(ast.Call), *module.of(ast.Constant)]:
         if isinstance(node, ast.Call) and (call_name(node) or "") in _SQLITE_CONNECT:
             if node.args:
                 yield node, classify(node.args[0], module)
@@ -138,7 +138,7 @@ class DjangoSqlite(CodeRule):
     )
 
     def check(self, module: Module) -> Iterator[Finding]:
-        for node in module.nodes:
+        for node in module.of(ast.Dict):
             if not (isinstance(node, ast.Dict) and module.is_import_time(node)):
                 continue
             for key, value in zip(node.keys, node.values, strict=True):

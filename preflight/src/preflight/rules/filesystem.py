@@ -87,7 +87,7 @@ class WriteOutsideTmp(CodeRule):
     )
 
     def check(self, module: Module) -> Iterator[Finding]:
-        for node in module.nodes:
+        for node in module.of(ast.Call):
             if not isinstance(node, ast.Call):
                 continue
             target = self._written_path(node, module)
@@ -187,7 +187,7 @@ class FileSessionsOrCaches(CodeRule):
     )
 
     def check(self, module: Module) -> Iterator[Finding]:
-        for node in module.nodes:
+        for node in module.of(ast.Constant):
             if not (isinstance(node, ast.Constant) and node.value in self._VALUES):
                 continue
             parent = module.parents.get(node)

@@ -49,7 +49,7 @@ class UnguardedOptionalImport(CodeRule):
     )
 
     def check(self, module: Module) -> Iterator[Finding]:
-        for stmt in module.nodes:
+        for stmt in module.of(ast.Try):
             if not isinstance(stmt, ast.Try) or not module.is_import_time(stmt):
                 continue
             handlers = [h for h in stmt.handlers if _catches_import_error(h)]
@@ -73,7 +73,7 @@ class UnguardedOptionalImport(CodeRule):
         self, module: Module, try_stmt: ast.Try, name: str, guards: set[str]
     ) -> ast.Name | None:
         inside = set(module.subtree(try_stmt))
-        for node in module.nodes:
+        for node in module.of(ast.Name):
             if not (isinstance(node, ast.Name) and node.id == name):
                 continue
             if not isinstance(node.ctx, ast.Load) or node in inside:

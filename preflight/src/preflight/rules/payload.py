@@ -44,7 +44,7 @@ class LargeRequestBody(CodeRule):
     )
 
     def check(self, module: Module) -> Iterator[Finding]:
-        for node in module.nodes:
+        for node in _candidates(module):
             if isinstance(node, ast.Attribute) and dotted_name(node) in _UPLOAD_ATTRS:
                 yield self.finding(module, node)
             elif isinstance(node, ast.arg) and node.annotation is not None:
@@ -72,6 +72,15 @@ class LargeRequestBody(CodeRule):
                     "anything over 4.5 MB with 413",
                     fix="keep the limit at or below 4.5 MB and upload large files to storage",
                 )
+
+
+def _candidates(module: Module) -> list[ast.AST]:
+    return [
+        *module.of(ast.Attribute),
+        *module.of(ast.arg),
+        *module.of(ast.Assign),
+        *module.of(ast.AnnAssign),
+    ]
 
 
 def _evaluate(node: ast.expr) -> float | None:

@@ -75,7 +75,7 @@ class ConnectionAtImport(CodeRule):
     )
 
     def check(self, module: Module) -> Iterator[Finding]:
-        for node in module.nodes:
+        for node in module.of(ast.Call):
             if (
                 isinstance(node, ast.Call)
                 and (call_name(node) or "") in _CONNECT_CALLS

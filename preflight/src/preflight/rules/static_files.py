@@ -60,7 +60,7 @@ class ReadsPublicDir(CodeRule):
     )
 
     def check(self, module: Module) -> Iterator[Finding]:
-        for node in module.nodes:
+        for node in module.of(ast.Call):
             if not isinstance(node, ast.Call):
                 continue
             for arg in self._read_paths(node):
