@@ -11,13 +11,15 @@ to run unchanged on both SQLite and Postgres.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from todo_api.storage.connection import Connection
+from todo_api.storage.connection import Connection, DatabaseUnavailable
 
 if TYPE_CHECKING:
     from todo_api.storage.database import Backend
@@ -58,7 +60,14 @@ def discover() -> list[Migration]:
 
 
 def apply_migrations(backend: Backend) -> list[int]:
-    """Apply pending migrations; return the versions applied now."""
+    """Apply pending migrations; return the versions applied now.
+
+    Every cold start calls this, so the common case (nothing pending) is one read
+    without any lock; only when something is pending are the lock and DDL involved.
+    """
+    migrations = discover()
+    if not _pending(backend, migrations):
+        return []
     if backend.dialect == "postgres":
         from todo_api.storage.postgres import PostgresDatabase
 
@@ -66,21 +75,35 @@ def apply_migrations(backend: Backend) -> list[int]:
         with backend.session() as session:
             session.raw.run("SELECT pg_advisory_lock(:key)", key=ADVISORY_LOCK_KEY)
             try:
-                return _apply_pending(backend)
+                return _apply_pending(lambda: backend.transaction_on(session), migrations)
             finally:
                 session.raw.run("SELECT pg_advisory_unlock(:key)", key=ADVISORY_LOCK_KEY)
-    return _apply_pending(backend)
+    return _apply_pending(lambda: backend.transaction(immediate=True), migrations)
 
 
-def _apply_pending(backend: Backend) -> list[int]:
+def _pending(backend: Backend, migrations: list[Migration]) -> bool:
+    try:
+        with backend.transaction() as conn:
+            done = {
+                row["version"] for row in conn.fetch_all("SELECT version FROM schema_migrations")
+            }
+    except DatabaseUnavailable:
+        raise
+    except Exception:  # no ledger yet: sqlite3.OperationalError / pg8000 DatabaseError
+        return True
+    return any(m.version not in done for m in migrations)
+
+
+def _apply_pending(
+    transaction: Callable[[], contextlib.AbstractContextManager[Connection]],
+    migrations: list[Migration],
+) -> list[int]:
     applied_now = []
-    with backend.transaction(immediate=True) as conn:
+    with transaction() as conn:
         conn.execute(CREATE_LEDGER)
-        done = {row["version"] for row in conn.fetch_all("SELECT version FROM schema_migrations")}
-    for migration in discover():
-        if migration.version in done:
-            continue
-        with backend.transaction(immediate=True) as conn:
+    for migration in migrations:
+        with transaction() as conn:
+            # Re-read under the lock: another process may have applied it meanwhile.
             if _already_applied(conn, migration.version):
                 continue
             for statement in migration.statements():

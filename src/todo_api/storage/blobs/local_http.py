@@ -75,6 +75,10 @@ async def serve_upload(store: LocalBlobStore, token: str, request: Request) -> R
         return _problem(
             403, "Forbidden", f"This upload link accepts Content-Type {claims.content_type!r} only."
         )
+    # One upload per link: once the file is there (and possibly checked and listed), a
+    # leaked link must not replace it with something else.
+    if await run_in_threadpool(store.head, claims.key) is not None:
+        return _problem(403, "Forbidden", "This upload link has already been used.")
     limit = claims.max_size or 0
     too_large = _problem(413, "Content Too Large", f"The file is larger than {limit} bytes.")
     declared = request.headers.get("content-length")
