@@ -184,6 +184,15 @@ def test_tampered_and_expired_urls_are_refused(backend: Backend) -> None:
     assert store.head("u2/new") is None
 
 
+# Local only: an S3 POST policy cannot be made single-use (its short expiry bounds it).
+@pytest.mark.parametrize("backend", ["local"], indirect=True)
+def test_local_upload_links_work_once(backend: Backend) -> None:
+    presigned = backend.store.presign_upload("u1/once", content_type="text/plain", max_size=10)
+    assert upload(backend, presigned, b"first", "text/plain") == 204
+    assert upload(backend, presigned, b"second", "text/plain") == 403
+    assert backend.store.read_bytes("u1/once") == b"first"
+
+
 def _tamper(url: str) -> str:
     """Flip one character of the signature (the last hex digit / token character)."""
     last = url[-1]
