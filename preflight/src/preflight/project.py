@@ -21,6 +21,7 @@ Nothing here raises on a broken project: a broken project is what the rules repo
 from __future__ import annotations
 
 import ast
+import json
 import re
 import tomllib
 from collections.abc import Iterator, Mapping
@@ -88,7 +89,7 @@ class Entrypoint:
     path: Path
     name: str  # "app" | "application" | "handler"
     line: int
-    # "tool.vercel.entrypoint" | "candidate" | "project.scripts" | "django"
+    # "tool.vercel.entrypoint" | "vercel.json" | "candidate" | "project.scripts" | "django"
     source: str = "candidate"
 
 
@@ -212,6 +213,13 @@ def _line_of(path: Path, name: str) -> int:
 def _find_entrypoint(
     root: Path, pyproject: Mapping[str, Any]
 ) -> tuple[Entrypoint | None, tuple[Path, ...], str | None]:
+    from_json = _vercel_json_entrypoint(root)
+    if from_json is not None:
+        path = root / from_json
+        found = _exported(path)
+        if found is None:
+            return None, (), f"vercel.json entrypoint {from_json!r} (no top-level app in it)"
+        return Entrypoint(path, found[0], found[1], "vercel.json"), (), None
     tool = pyproject.get("tool")
     vercel = tool.get("vercel") if isinstance(tool, dict) else None
     configured = vercel.get("entrypoint") if isinstance(vercel, dict) else None
@@ -250,6 +258,29 @@ def _find_entrypoint(
         path, name = resolved
         return Entrypoint(path, name, _line_of(path, name), "project.scripts"), tuple(without), None
     return None, tuple(without), None
+
+
+def _vercel_json_entrypoint(root: Path) -> str | None:
+    """A Python file named as the function in vercel.json: legacy `builds[].src` with
+    @vercel/python, or `experimentalServices.*.entrypoint` (packages/python/src/
+    entrypoint.ts `detectPythonEntrypoint(configuredEntrypoint)`)."""
+    try:
+        data = json.loads((root / "vercel.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    candidates: list[object] = []
+    for build in data.get("builds") or []:
+        if isinstance(build, dict) and "python" in str(build.get("use", "")):
+            candidates.append(build.get("src"))
+    services = data.get("experimentalServices")
+    if isinstance(services, dict):
+        candidates += [s.get("entrypoint") for s in services.values() if isinstance(s, dict)]
+    for value in candidates:
+        if isinstance(value, str) and value.endswith(".py") and "*" not in value:
+            return value.lstrip("/")
+    return None
 
 
 def _django_entrypoint(root: Path) -> Entrypoint | None:

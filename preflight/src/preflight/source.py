@@ -203,6 +203,10 @@ class Module:
                 return False
         return True
 
+    def in_main_guard(self, node: ast.AST) -> bool:
+        """Under `if __name__ == "__main__":`, which never runs in the function."""
+        return any(isinstance(p, ast.If) and _is_main_guard(p.test) for p in self.ancestors(node))
+
     def in_handler(self, node: ast.AST) -> FunctionNode | None:
         """The request handler this node runs in (any enclosing level), if any."""
         for parent in self.ancestors(node):

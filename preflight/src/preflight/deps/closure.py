@@ -69,6 +69,8 @@ def build_closure(root: Path, entry: Path) -> Closure:
         for name in _string_module_refs(module):
             todo.extend(_resolve_local(name, roots))
         for node, name, guarded, probe in _imports(module):
+            if module.in_main_guard(node):
+                continue  # `python app.py` only: never imported by the function
             local = _resolve_local(name, roots)
             if local:
                 todo.extend(local)

@@ -99,8 +99,6 @@ KNOWN: dict[str, tuple[str, ...]] = {
     "snappy": ("python-snappy",),
     "jsonpath_ng": ("jsonpath-ng",),
 }
-# Names whose submodules come from separately named distributions (namespace packages).
-NAMESPACES = frozenset({"google", "azure", "zope", "backports", "jaraco", "sphinxcontrib"})
 
 
 def candidates(dotted: str, extra: Iterable[tuple[str, str]] = ()) -> set[str]:
@@ -113,10 +111,11 @@ def candidates(dotted: str, extra: Iterable[tuple[str, str]] = ()) -> set[str]:
     names |= set(KNOWN.get(top, ()))
     names |= set(installed_top_levels().get(top, ()))
     names |= {dist for name, dist in extra if name == top}
-    if top in NAMESPACES:
-        parts = dotted.split(".")
-        for end in range(2, len(parts) + 1):
-            names.add(canonicalize_name("-".join(parts[:end])))
+    # `vercel.queue` from vercel-queue, `google.cloud.storage` from google-cloud-storage:
+    # namespace packages are named after their dotted path.
+    parts = dotted.split(".")
+    for end in range(2, len(parts) + 1):
+        names.add(canonicalize_name("-".join(parts[:end])))
     return {str(canonicalize_name(n)) for n in names}
 
 

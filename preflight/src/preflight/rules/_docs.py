@@ -4,7 +4,7 @@ docs cannot drift: a test compares the committed file with this output."""
 from __future__ import annotations
 
 from preflight.rules import all_rules
-from preflight.rules.base import CodeRule, ProjectRule
+from preflight.rules.base import CodeRule
 
 
 def _first_line(text: str | None) -> str:
@@ -27,10 +27,9 @@ def rules_markdown() -> str:
     for rule in rules:
         options = ", ".join(f"`{k}` = {v!r}" for k, v in rule.defaults.items()) or ""
         kind = "code" if issubclass(rule, CodeRule) else "project"
-        examples = len(rule.INVALID) if issubclass(rule, CodeRule | ProjectRule) else 0
+        only = " Vercel only." if rule.targets == {"vercel"} else ""
         out.append(
             f"| {rule.id} | {rule.fid} | {rule.name} | {rule.severity.value} | "
-            f"{_first_line(rule.__doc__)} ({kind}; {examples} bad examples) | {rule.fix} | "
-            f"{options} |"
+            f"{_first_line(rule.__doc__)} ({kind}){only} | {rule.fix} | {options} |"
         )
     return "\n".join(out) + "\n"

@@ -33,11 +33,14 @@ class EnvironAtImport(CodeRule):
         "import os\ndef secret():\n    return os.environ['SECRET']\n",
         "import os\nos.environ['TZ'] = 'UTC'\n",
         "import os\nif __name__ == '__main__':\n    print(os.environ['PORT'])\n",
+        "import os\nif os.environ.get('DATABASE_URL'):\n    URL = os.environ['DATABASE_URL']\n",
+        "import os\nURL = 'DATABASE_URL' in os.environ and os.environ['DATABASE_URL']\n",
     )
     INVALID = (
         Invalid("import os\nDATABASE_URL = os.environ['DATABASE_URL']\n", line=2),
         Invalid("from os import environ\nKEY = environ['KEY']\n", line=2),
         Invalid("import os\nclass Settings:\n    token = os.environ['TOKEN']\n", line=3),
+        Invalid("import os\nif os.environ.get('DEBUG'):\n    URL = os.environ['URL']\n", line=3),
     )
 
     def check(self, module: Module) -> Iterator[Finding]:
@@ -49,6 +52,8 @@ class EnvironAtImport(CodeRule):
             if not module.is_import_time(node) or _inside_try_keyerror(module, node):
                 continue
             key = node.slice
+            if _checked_first(module, node, key):
+                continue
             shown = repr(key.value) if isinstance(key, ast.Constant) else ast.unparse(key)
             yield self.finding(
                 module,
@@ -56,6 +61,22 @@ class EnvironAtImport(CodeRule):
                 f"os.environ[{shown}] at import raises KeyError when it is not set, "
                 "and .env is never loaded by the builder",
             )
+
+
+def _checked_first(module: Module, node: ast.AST, key: ast.expr) -> bool:
+    """Inside `if os.environ.get("X"):` / `if "X" in os.environ:` (or a conditional
+    expression testing it): the lookup cannot raise."""
+    wanted = ast.unparse(key)
+    for parent in module.ancestors(node):
+        if isinstance(parent, ast.If | ast.IfExp | ast.While) and wanted in ast.unparse(
+            parent.test
+        ):
+            return True
+        if isinstance(parent, ast.BoolOp) and any(
+            wanted in ast.unparse(v) for v in parent.values if v is not node
+        ):
+            return True
+    return False
 
 
 def _inside_try_keyerror(module: Module, node: ast.AST) -> bool:

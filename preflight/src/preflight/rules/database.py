@@ -120,11 +120,15 @@ class DjangoSqlite(CodeRule):
     id = "PF1701"
     fid = "F17"
     name = "django-sqlite"
-    severity = Severity.ERROR
-    message = "Django DATABASES uses SQLite: the file is read-only in the function"
+    severity = Severity.WARNING
+    message = "Django DATABASES uses SQLite: the file is read-only, so any write fails"
     fix = "configure DATABASES from a DATABASE_URL env var (e.g. dj-database-url + Postgres)"
 
-    VALID = ("DATABASES = {'default': {'ENGINE': 'django.db.backends.postgresql'}}\n",)
+    VALID = (
+        "DATABASES = {'default': {'ENGINE': 'django.db.backends.postgresql'}}\n",
+        "import os\nif os.environ.get('DATABASE_URL'):\n    DATABASES = {}\nelse:\n"
+        "    DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': 'db'}}\n",
+    )
     INVALID = (
         Invalid(
             "DATABASES = {\n"
@@ -141,6 +145,8 @@ class DjangoSqlite(CodeRule):
         for node in module.of(ast.Dict):
             if not (isinstance(node, ast.Dict) and module.is_import_time(node)):
                 continue
+            if any(isinstance(p, ast.If | ast.Try | ast.IfExp) for p in module.ancestors(node)):
+                continue  # a fallback (e.g. no DATABASE_URL: local development)
             for key, value in zip(node.keys, node.values, strict=True):
                 if (
                     isinstance(key, ast.Constant)

@@ -1,0 +1,92 @@
+"""The project model's rules that the Vercel oracle test does not cover: entrypoint
+search order and configured entrypoints, closure boundaries."""
+
+from __future__ import annotations
+
+from preflight.project import load_project
+
+from .conftest import Check, MakeProject
+
+
+def test_candidate_order_is_directory_major(make_project: MakeProject) -> None:
+    root = make_project({"src/app.py": "app = 1\n", "main.py": "app = 2\n", "api/index.py": ""})
+    entry = load_project(root).entrypoint
+    assert entry is not None
+    assert entry.path == root / "main.py"  # '' before src/, whatever the file name order
+
+
+def test_tool_vercel_entrypoint_wins_and_unresolvable_is_reported(
+    make_project: MakeProject,
+) -> None:
+    root = make_project(
+        {
+            "app.py": "app = 1\n",
+            "service/web.py": "import x\nserver = 1\n",
+            "pyproject.toml": '[tool.vercel]\nentrypoint = "service.web:server"\n',
+        }
+    )
+    entry = load_project(root).entrypoint
+    assert entry is not None
+    assert (entry.path.name, entry.name, entry.line, entry.source) == (
+        "web.py",
+        "server",
+        2,
+        "tool.vercel.entrypoint",
+    )
+    broken = make_project({"pyproject.toml": '[tool.vercel]\nentrypoint = "nope:app"\n'})
+    project = load_project(broken)
+    assert project.entrypoint is None
+    assert project.unresolved_entrypoint == "[tool.vercel] entrypoint = 'nope:app'"
+
+
+def test_vercel_json_services_name_the_entrypoint(make_project: MakeProject) -> None:
+    root = make_project(
+        {
+            "gateway/app.py": "app = 1\n",
+            "gateway/requirements.txt": "flask\n",
+            "vercel.json": '{"experimentalServices": {"g": {"entrypoint": "gateway/app.py"}}}',
+        }
+    )
+    project = load_project(root)
+    assert project.entrypoint is not None
+    assert project.entrypoint.source == "vercel.json"
+    assert project.manifest is not None
+    assert project.manifest.path == root / "gateway" / "requirements.txt"
+
+
+def test_main_guard_imports_are_not_in_the_closure(make_project: MakeProject, check: Check) -> None:
+    root = make_project(
+        {
+            "main.py": "app = 1\nif __name__ == '__main__':\n    import uvicorn\n"
+            "    uvicorn.run(app)\n",
+            "requirements.txt": "starlette\n",
+        }
+    )
+    assert [f.rule_id for f in check(root, only={"PF201"}).findings] == []
+
+
+def test_namespace_distributions_provide_dotted_imports(
+    make_project: MakeProject, check: Check
+) -> None:
+    root = make_project(
+        {
+            "main.py": "from vercel.queue import send\napp = 1\n",
+            "requirements.txt": "vercel-queue\n",
+        }
+    )
+    assert check(root, only={"PF201"}).findings == []
+
+
+def test_python_version_ignored_falls_back_to_default(make_project: MakeProject) -> None:
+    root = make_project({"app.py": "app = 1\n", ".python-version": "3.9\n"})
+    python = load_project(root).python
+    assert (python.version, python.source, python.requested, python.ignored) == (
+        "3.12",
+        ".python-version",
+        "3.9",
+        True,
+    )
+    spec = make_project(
+        {"app.py": "app = 1\n", "pyproject.toml": '[project]\nrequires-python = ">=3.13"\n'}
+    )
+    assert load_project(spec).python.version == "3.14"  # newest offered that fits
