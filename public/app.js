@@ -82,7 +82,8 @@ async function api(method, path, { json, body, headers = {}, auth = true, retrie
     return api(method, path, { json, body, headers, auth, retried: true });
   }
   if (resp.status === 401 && auth) {
-    signedOut("Your session has ended. Please log in again.");
+    signedOut();
+    throw new ApiError(401, { detail: "Your session has ended. Please log in again." });
   }
   if (!resp.ok) throw new ApiError(resp.status, await readProblem(resp));
   const data = resp.status === 204 ? null : await resp.json().catch(() => null);
@@ -271,7 +272,7 @@ async function loadTasks({ append = false } = {}) {
     $("#empty").hidden = list.children.length > 0;
     announce(`${list.children.length} task${list.children.length === 1 ? "" : "s"} shown.`);
   } catch (error) {
-    if (session) showError(error);
+    if (generation === listGeneration) showError(error);
   }
 }
 

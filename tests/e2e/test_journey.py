@@ -268,5 +268,20 @@ def test_whole_journey(
     expect(titles).to_have_count(2)
     expect(page.locator("#whoami")).to_contain_text("ada@example.com")
 
+    # Once the refresh token is no good either, the page says so and asks to log in.
+    page.evaluate(
+        """() => {
+            const s = JSON.parse(sessionStorage.getItem('todo.session'));
+            s.access = 'expired.or.tampered';
+            s.refresh = 'revoked';
+            sessionStorage.setItem('todo.session', JSON.stringify(s));
+        }"""
+    )
+    page.reload()
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    expect(page.locator("#notice-text")).to_have_text(
+        "Your session has ended. Please log in again."
+    )
+
     assert errors == []
     context.close()
