@@ -255,6 +255,33 @@ class Module:
         return frozenset(found)
 
     @cached_property
+    def request_functions(self) -> frozenset[FunctionNode]:
+        """Handlers plus the functions of this module they call (by name, transitively):
+        code that surely runs on requests, as opposed to helpers nothing here calls."""
+        by_name: dict[str, list[FunctionNode]] = {}
+        functions: list[FunctionNode] = [*self.of(ast.FunctionDef), *self.of(ast.AsyncFunctionDef)]
+        for function in functions:
+            by_name.setdefault(function.name, []).append(function)
+        reached: set[FunctionNode] = set(self.handlers)
+        todo = list(reached)
+        while todo:
+            function = todo.pop()
+            for node in self.subtree(function):
+                if isinstance(node, ast.Call):
+                    name = last_attr(node)
+                    for callee in by_name.get(name or "", []):
+                        if callee not in reached:
+                            reached.add(callee)
+                            todo.append(callee)
+        return frozenset(reached)
+
+    def on_request_path(self, node: ast.AST) -> bool:
+        return any(
+            isinstance(p, FunctionNode) and p in self.request_functions
+            for p in self.ancestors(node)
+        )
+
+    @cached_property
     def constants(self) -> dict[str, ast.expr]:
         """Module-level names bound exactly once by a plain assignment."""
         seen: dict[str, ast.expr] = {}

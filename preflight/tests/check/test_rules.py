@@ -118,3 +118,17 @@ def test_rules_reference_is_up_to_date() -> None:
     assert committed.read_text(encoding="utf-8") == rules_markdown(), (
         "regenerate with: preflight check --list-rules > preflight/RULES.md"
     )
+
+
+def test_writes_are_errors_only_where_they_surely_run(tmp_path: Path) -> None:
+    from preflight.findings import Severity
+    from preflight.rules.database import SqliteInBundle
+
+    code = (
+        "import sqlite3\n"
+        "def get_db():\n    return sqlite3.connect('app.db')\n"
+        "def local_fallback():\n    return sqlite3.connect('dev.db')\n"
+        "def view(request):\n    return get_db()\n"
+    )
+    found = {f.location.line: f.severity for f in SqliteInBundle().check(_module(tmp_path, code))}
+    assert found == {3: Severity.ERROR, 5: Severity.WARNING}

@@ -77,6 +77,14 @@ class Rule:
 class CodeRule(Rule):
     """A rule that looks at one module of the app's import closure at a time."""
 
+    @staticmethod
+    def certainty(module: Module, node: ast.AST) -> Severity:
+        """ERROR when the node surely runs (at import, or in a request handler), else
+        WARNING: a helper may be a local-only fallback the deployed app never calls."""
+        if module.is_import_time(node) or module.on_request_path(node):
+            return Severity.ERROR
+        return Severity.WARNING
+
     VALID: ClassVar[tuple[str, ...]] = ()
     INVALID: ClassVar[tuple[Invalid, ...]] = ()
 
@@ -90,6 +98,7 @@ class CodeRule(Rule):
         message: str | None = None,
         fix: str | None = None,
         autofix: Fix | None = None,
+        severity: Severity | None = None,
     ) -> Finding:
         line = getattr(node, "lineno", 1)
         column = getattr(node, "col_offset", 0) + 1
@@ -98,7 +107,7 @@ class CodeRule(Rule):
         return Finding(
             rule_id=self.id,
             fid=self.fid,
-            severity=self.severity,
+            severity=severity or self.severity,
             message=message or self.message,
             fix=fix or self.fix,
             location=Location(

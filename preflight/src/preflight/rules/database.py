@@ -86,7 +86,10 @@ class SqliteInBundle(CodeRule):
             if info.read_only and not module.guarded_by_platform_check(node):
                 shown = f"'{info.text}'" if info.text else "a database file"
                 yield self.finding(
-                    module, node, f"SQLite database {shown} is in the read-only bundle"
+                    module,
+                    node,
+                    f"SQLite database {shown} is in the read-only bundle",
+                    severity=self.certainty(module, node),
                 )
 
 

@@ -96,7 +96,12 @@ class WriteOutsideTmp(CodeRule):
             if module.guarded_by_platform_check(node):
                 continue
             when = "at import time" if module.is_import_time(node) else "when this code runs"
-            yield self.finding(module, node, f"writes {describe(target)} {when}")
+            yield self.finding(
+                module,
+                node,
+                f"writes {describe(target)} {when}",
+                severity=self.certainty(module, node),
+            )
 
     def _written_path(self, call: ast.Call, module: Module) -> PathInfo | None:
         name = call_name(call) or ""
