@@ -86,6 +86,9 @@ def test_upload_copy_drops_env_vercelignore_and_caches(tmp_path: Path) -> None:
         ("File \"<frozen os>\", line 685, in __getitem__\nKeyError: 'DATABASE_URL'", "F15"),
         ('could not import "app.py":\nTraceback...\nValueError: bad config', "F11"),
         ("Error: [PYTHON_ENTRYPOINT_NOT_FOUND] Found main.py but ...", "F4"),
+        ("error: No project table found in: /vercel/path0/pyproject.toml", "F3"),
+        ("Error: The Serverless Function exceeds the maximum size limit", "F10"),
+        ('Python version "3.10" detected in .python-version is not installed', "F16"),
     ],
 )
 def test_diagnosis_patterns(evidence: str, fid: str) -> None:

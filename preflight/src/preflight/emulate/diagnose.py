@@ -56,6 +56,32 @@ def diagnose(text: str) -> Diagnosis | None:
             "`handler = app` alone is not detected (or set [tool.vercel] entrypoint).",
             where,
         )
+    if re.search(r"No project table found|has no \[project\] table", text):
+        return Diagnosis(
+            "F3",
+            "manifest installs nothing",
+            "the pyproject.toml that wins has no [project] table, so no dependency is installed",
+            "declare the app's dependencies in one manifest with a [project] table "
+            "(pyproject.toml wins over requirements.txt in the same directory).",
+            where,
+        )
+    if re.search(r"maximum (function|unzipped) size|FUNCTION_SIZE|exceeds the maximum", text):
+        return Diagnosis(
+            "F10",
+            "bundle too large",
+            "the function bundle exceeds Vercel's 250 MB unzipped limit",
+            "trim dependencies (drop unused heavy packages) or exclude files with "
+            "`excludeFiles` in vercel.json.",
+            where,
+        )
+    if m := re.search(r'Python version "?([\d.]+)"? [^\n]*not (installed|available)', text):
+        return Diagnosis(
+            "F16",
+            "Python version not offered",
+            f"the project asks for Python {m.group(1)}, which Vercel does not offer",
+            "pin a supported version (3.12, 3.13 or 3.14) in .python-version.",
+            where,
+        )
     if m := re.search(r"Read-only file system: '([^']*)'", text):
         return Diagnosis(
             "F5",
