@@ -9,6 +9,8 @@ a dependency missing from the lock is missing in production.
 
 from __future__ import annotations
 
+import re
+import tomllib
 from collections.abc import Iterator
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -51,11 +53,32 @@ class PyprojectWithoutProject(ProjectRule):
             },
             expect=(("pyproject.toml", 1),),
         ),
+        ProjectExample(
+            {"app.py": _APP, "pyproject.toml": '[project]\nname = "a"\ndependencies = [\n'},
+            expect=(("pyproject.toml", 3),),
+        ),
     )
 
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
         manifest = ctx.project.manifest
         if manifest is None or manifest.kind != "pyproject" or manifest.has_project_table:
+            return
+        try:
+            text = manifest.path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return
+        try:
+            tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            # package.ts: PYTHON_PYPROJECT_PARSE_ERROR fails the build
+            line = int(m.group(1)) if (m := re.search(r"line (\d+)", str(exc))) else 1
+            if "end of document" in str(exc):
+                line = max(1, len(text.splitlines()))
+            yield self.at(
+                Location(manifest.path, line),
+                f"pyproject.toml does not parse ({exc}): the build fails",
+                fix="fix the TOML syntax",
+            )
             return
         message = self.message
         if manifest.shadowed:
