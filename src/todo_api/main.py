@@ -23,10 +23,9 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from todo_api import __version__, health
-from todo_api.attachments import routes as attachment_routes
-from todo_api.auth import routes as auth_routes
+from todo_api import __version__
 from todo_api.http import docs
+from todo_api.http.groups import RouteGroup
 from todo_api.http.middleware import (
     RequestContextMiddleware,
     api_error_handler,
@@ -36,17 +35,25 @@ from todo_api.http.problems import ApiError
 from todo_api.http.routing import Operation
 from todo_api.services import Services
 from todo_api.settings import Settings
-from todo_api.tasks import compat_routes
-from todo_api.tasks import routes as task_routes
 
-API_MODULES = (health, auth_routes, task_routes, compat_routes, attachment_routes)
+# (path pattern, module with `api`): first match wins, so the more specific go first.
+ROUTE_GROUPS = (
+    (r"/health$", "todo_api.health"),
+    (r"/api/auth/", "todo_api.auth.routes"),
+    (r"/api/blobs/", "todo_api.attachments.routes"),
+    (r"/api/tasks/[^/]+/attachments(/|$)", "todo_api.attachments.routes"),
+    (r"/api/tasks(/|$)", "todo_api.tasks.routes"),
+    (r"/api/[^/]+/tasks(/|$)", "todo_api.tasks.compat_routes"),
+)
 
 CORS_ALLOW_HEADERS = ["Authorization", "Content-Type", "If-Match", "If-None-Match", "X-Request-ID"]
 CORS_EXPOSE_HEADERS = ["ETag", "Location", "X-Request-ID"]
 
 
 def operations() -> list[Operation]:
-    return [op for module in API_MODULES for op in module.api.operations]
+    """Every operation of every group (imports them all: for OpenAPI, not requests)."""
+    modules = dict.fromkeys(module for _, module in ROUTE_GROUPS)
+    return [op for module in modules for op in RouteGroup("", module).operations()]
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -73,7 +80,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
 
 def _routes() -> list[BaseRoute]:
-    routes: list[BaseRoute] = [op.route() for op in operations()]
+    routes: list[BaseRoute] = [RouteGroup(pattern, module) for pattern, module in ROUTE_GROUPS]
     routes += [
         Route("/openapi.json", docs.openapi_json, include_in_schema=False),
         Route("/docs", docs.docs_page, include_in_schema=False),

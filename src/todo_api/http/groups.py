@@ -1,0 +1,52 @@
+"""Route groups that import their module on the first request for one of their paths.
+
+A request imports only the code it runs: a cold start answering /health never loads
+argon2 or the attachment code, and a first task write never loads the login routes.
+Each group owns a path pattern; tests check that every operation of a module falls
+in its own group's pattern and in no earlier one.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import threading
+from typing import TYPE_CHECKING, Any
+
+from starlette._utils import get_route_path
+from starlette.datastructures import URLPath
+from starlette.routing import BaseRoute, Match, NoMatchFound, Router
+from starlette.types import Receive, Scope, Send
+
+if TYPE_CHECKING:
+    from todo_api.http.routing import Operation
+
+
+class RouteGroup(BaseRoute):
+    def __init__(self, pattern: str, module: str) -> None:
+        self.pattern = re.compile(pattern)
+        self.module = module
+        self._router: Router | None = None
+        self._lock = threading.Lock()
+
+    def operations(self) -> list[Operation]:
+        operations: list[Operation] = importlib.import_module(self.module).api.operations
+        return operations
+
+    def router(self) -> Router:
+        with self._lock:
+            if self._router is None:
+                self._router = Router(routes=[op.route() for op in self.operations()])
+            return self._router
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] == "http" and self.pattern.match(get_route_path(scope)):
+            return Match.FULL, {}
+        return Match.NONE, {}
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # The inner router answers 404/405 itself (as HTTPException -> problem+json).
+        await self.router()(scope, receive, send)
+
+    def url_path_for(self, name: str, /, **path_params: Any) -> URLPath:
+        raise NoMatchFound(name, path_params)  # todo_api never builds URLs by route name
