@@ -41,7 +41,8 @@ def register(subparsers: Any) -> None:
         action="append",
         default=[],
         metavar="'METHOD /path [STATUS] [BODY]'",
-        help=f"request to send; repeatable (default: {DEFAULT_PROBE!r}, any status below 500)",
+        help=f"request to send; repeatable (default: {DEFAULT_PROBE!r}, any status below 500); "
+        "{unique} in the path or body is fresh on every send",
     )
     parser.add_argument(
         "--journey",

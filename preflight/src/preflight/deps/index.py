@@ -35,6 +35,7 @@ class FileInfo:
     size: int
     yanked: bool = False
     requires_python: str | None = None
+    url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,75 @@ class Index:
             data.get("requires_python"),
             data["requires_dist"] is not None,
         )
+
+    def top_level(self, name: str, version: str) -> tuple[str, ...] | None:
+        """Import names a release's wheel installs (from its zip directory, read with two
+        HTTP range requests, never the whole wheel); None when unknown."""
+        key = canonicalize_name(name)
+        rel = f"toplevel/{key}/{version}.json"
+        cached = _load(self.cache_dir / rel)
+        if cached is not None:
+            return tuple(cached["names"])
+        if self.offline:
+            return None
+        try:
+            release = self.release(key, version)
+        except IndexUnavailable:
+            return None
+        wheel = next((f for f in release.files if f.filename.endswith(".whl") and f.url), None)
+        if wheel is None or wheel.url is None:
+            return None
+        url = urllib.parse.urljoin(f"{INDEX_URL}/{key}/json", wheel.url)
+        names = self._zip_names(url, wheel.size)
+        if names is None:
+            return None
+        tops = sorted({_top_level(n) for n in names} - {""})
+        self._store(rel, {"names": tops})
+        return tuple(tops)
+
+    def _zip_names(self, url: str, size: int) -> list[str] | None:
+        tail = self._fetch_range(url, max(0, size - 65536), size - 1)
+        if tail is None:
+            return None
+        end = tail.rfind(b"PK\x05\x06")
+        if end < 0 or len(tail) < end + 22:
+            return None
+        directory_size = int.from_bytes(tail[end + 12 : end + 16], "little")
+        directory_offset = int.from_bytes(tail[end + 16 : end + 20], "little")
+        start_in_tail = directory_offset - (size - len(tail))
+        if start_in_tail >= 0:
+            directory = tail[start_in_tail : start_in_tail + directory_size]
+        else:
+            fetched = self._fetch_range(
+                url, directory_offset, directory_offset + directory_size - 1
+            )
+            if fetched is None:
+                return None
+            directory = fetched
+        names: list[str] = []
+        position = 0
+        while directory[position : position + 4] == b"PK\x01\x02":
+            name_length = int.from_bytes(directory[position + 28 : position + 30], "little")
+            extra = int.from_bytes(directory[position + 30 : position + 32], "little")
+            comment = int.from_bytes(directory[position + 32 : position + 34], "little")
+            raw = directory[position + 46 : position + 46 + name_length]
+            names.append(raw.decode("utf-8", "replace"))
+            position += 46 + name_length + extra + comment
+        return names
+
+    def _fetch_range(self, url: str, first: int, last: int) -> bytes | None:
+        if not url.startswith("https://") or last < first:
+            return None
+        self.requests += 1
+        request = urllib.request.Request(url, headers={"Range": f"bytes={first}-{last}"})  # noqa: S310
+        try:
+            with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+                data = bytes(response.read())
+        except (urllib.error.URLError, TimeoutError, OSError):
+            return None
+        if response.status == 200:  # the server ignored Range: we got the whole file
+            return data[first : last + 1]
+        return data
 
     def _fetch_release(self, key: str, version: str) -> dict[str, Any]:
         if self.offline:
@@ -203,6 +273,20 @@ class Index:
             pass  # a read-only cache (CI fixture) is fine: we just do not remember
 
 
+def _top_level(member: str) -> str:
+    """The import name a wheel member provides ("pkg/x.py" -> "pkg", "mod.py" -> "mod")."""
+    head = member.split("/", 1)[0]
+    if head.endswith((".dist-info", ".data")) or head.startswith("__"):
+        return ""
+    if "/" not in member:
+        if head.endswith(".py"):
+            return head[:-3]
+        if head.endswith((".so", ".pyd")):
+            return head.split(".", 1)[0]
+        return ""
+    return head
+
+
 def _load(path: Path) -> dict[str, Any] | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -228,6 +312,7 @@ def _release_entry(
                 "size": int(f.get("size") or 0),
                 "yanked": bool(f.get("yanked")),
                 "requires_python": f.get("requires_python"),
+                "url": f.get("url"),
             }
             for f in files
         ],

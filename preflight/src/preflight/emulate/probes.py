@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import statistics
+import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -120,8 +121,19 @@ def outcome_of(probe: Probe, mode: str, response: Response) -> Outcome:
     )
 
 
+UNIQUE = "{unique}"
+
+
 def send(instance: FunctionInstance, probe: Probe) -> Response:
-    return instance.request(probe.method, probe.path, probe.body, probe.headers)
+    """Send once; `{unique}` in the path or body becomes a fresh value on every send, so a
+    probe that creates something (`POST /signup ... "u-{unique}@x.io"`) can be replayed
+    cold, warm and concurrently without colliding with itself."""
+    path, body = probe.path, probe.body
+    if UNIQUE in path or (body is not None and UNIQUE.encode() in body):
+        value = uuid.uuid4().hex[:12]
+        path = path.replace(UNIQUE, value)
+        body = body.replace(UNIQUE.encode(), value.encode()) if body is not None else None
+    return instance.request(probe.method, path, body, probe.headers)
 
 
 Launcher = Callable[[], FunctionInstance]

@@ -49,6 +49,12 @@ class MissingDependency(ProjectRule):
                 "requirements.txt": "flask\n",
             }
         ),
+        ProjectExample(  # the import name is learned from the wheel's file list
+            {
+                "app.py": "import websocket\napp = 1\n",
+                "requirements.txt": "websocket-client==1.8.0\n",
+            }
+        ),
     )
     INVALID = (
         ProjectExample(
@@ -79,10 +85,16 @@ class MissingDependency(ProjectRule):
             # Transitive dependencies unknown: only the table and direct names count.
             ctx.skip("transitive dependencies", "index unavailable; judged on direct ones")
         reported: set[str] = set()
+        learned: list[tuple[str, str]] | None = None
         for use in ctx.closure.imports:
             if use.guarded or use.top in reported:
                 continue
             names = candidates(use.dotted)
+            if names & installed:
+                continue
+            if learned is None:  # only now pay for reading the wheels' file lists
+                learned = _learn_top_levels(ctx, runtime)
+            names = candidates(use.dotted, learned)
             if names & installed:
                 continue
             reported.add(use.top)
@@ -121,6 +133,18 @@ class MissingDependency(ProjectRule):
         if ctx.lock is not None:
             fix += ", then run `uv lock`"
         return self.at(location, message, fix, autofix=_add_dependency(ctx, dist))
+
+
+def _learn_top_levels(ctx: CheckContext, runtime: set[str]) -> list[tuple[str, str]]:
+    """(import name, distribution) for the installed distributions, from their wheels."""
+    learned: list[tuple[str, str]] = []
+    with ctx.phase("index"):
+        for name, resolved in ctx.resolution.packages.items():
+            if resolved.version is None or (resolved.via is None and name not in runtime):
+                continue
+            for top in ctx.index.top_level(name, resolved.version) or ():
+                learned.append((top, name))
+    return learned
 
 
 def _distribution_for(top: str) -> str:
