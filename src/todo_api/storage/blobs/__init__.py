@@ -6,7 +6,8 @@
   usual AWS variables (`AWS_ENDPOINT_URL_S3` / `AWS_ENDPOINT_URL`, `AWS_REGION` /
   `AWS_DEFAULT_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
   `AWS_SESSION_TOKEN`); query parameters on the URL (`endpoint`, `region`,
-  `addressing=path|virtual`) override them.
+  `addressing=path|virtual`, `upload=post|put`) override them. Presigned uploads are
+  POST policies, except on R2 (no POST support) where they are PUT URLs.
 
 This package is standalone: it imports nothing else from todo_api, and no backend is
 imported before `open_blob_store` asks for it. Every call is blocking (file IO or one
@@ -156,7 +157,11 @@ class BlobStore(ABC):
     def presign_upload(
         self, key: str, *, content_type: str, max_size: int, expires_in: int = 600
     ) -> PresignedUpload:
-        """A URL that accepts one upload of at most `max_size` bytes of `content_type`."""
+        """A URL that accepts one upload of at most `max_size` bytes of `content_type`.
+
+        Pass the file's announced size: S3 PUT URLs (used on R2) sign it as the exact
+        Content-Length, POST policies and local links accept anything up to it.
+        """
 
     @abstractmethod
     def presign_download(

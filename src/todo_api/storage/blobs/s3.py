@@ -94,6 +94,7 @@ class S3BlobStore(BlobStore):
         region: str,
         credentials: Credentials,
         addressing: str | None = None,
+        upload_method: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
         if not _BUCKET.fullmatch(bucket):
@@ -113,6 +114,13 @@ class S3BlobStore(BlobStore):
             addressing = "virtual" if aws and "." not in bucket else "path"
         if addressing not in ("path", "virtual"):
             raise BlobStoreError(f"S3 addressing must be path or virtual, not {addressing!r}")
+        if upload_method is None:
+            # Cloudflare R2 does not implement browser POST uploads (PostObject).
+            r2 = base.hostname.endswith(".r2.cloudflarestorage.com")
+            upload_method = "put" if r2 else "post"
+        if upload_method not in ("post", "put"):
+            raise BlobStoreError(f"S3 upload must be post or put, not {upload_method!r}")
+        self.upload_method = upload_method
         self.scheme = base.scheme
         netloc = base.netloc.rpartition("@")[2]
         if addressing == "virtual":
@@ -157,6 +165,7 @@ class S3BlobStore(BlobStore):
             region=region,
             credentials=Credentials(access, secret, environ.get("AWS_SESSION_TOKEN") or None),
             addressing=options.get("addressing"),
+            upload_method=options.get("upload"),
         )
 
     # -- HTTP ------------------------------------------------------------------------
@@ -346,6 +355,30 @@ class S3BlobStore(BlobStore):
     def presign_upload(
         self, key: str, *, content_type: str, max_size: int, expires_in: int = 600
     ) -> PresignedUpload:
+        """A POST policy (size range + exact type), or where POST is not supported (R2),
+        a PUT URL whose signature covers Content-Type and Content-Length: the client
+        must then send exactly `max_size` bytes (browsers set Content-Length themselves).
+        """
+        if self.upload_method == "put":
+            headers = {"Content-Type": content_type, "Content-Length": str(max_size)}
+            url = presign_url(
+                method="PUT",
+                scheme=self.scheme,
+                host=self.host,
+                path=self._object_path(key),
+                query={},
+                credentials=self.credentials,
+                region=self.region,
+                expires_in=expires_in,
+                signed_headers=headers,
+            )
+            return PresignedUpload(
+                method="PUT",
+                url=url,
+                headers={"Content-Type": content_type},
+                expires_in=expires_in,
+                max_size=max_size,
+            )
         fields = post_policy_fields(
             bucket=self.bucket,
             key=self.prefix + validate_key(key),
@@ -361,20 +394,6 @@ class S3BlobStore(BlobStore):
             fields=fields,
             expires_in=expires_in,
             max_size=max_size,
-        )
-
-    def presign_put(self, key: str, *, content_type: str, expires_in: int = 600) -> str:
-        """A presigned PUT URL; the client must send the same Content-Type."""
-        return presign_url(
-            method="PUT",
-            scheme=self.scheme,
-            host=self.host,
-            path=self._object_path(key),
-            query={},
-            credentials=self.credentials,
-            region=self.region,
-            expires_in=expires_in,
-            signed_headers={"content-type": content_type},
         )
 
     def presign_download(
