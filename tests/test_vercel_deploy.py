@@ -22,6 +22,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
 REPO = Path(__file__).resolve().parent.parent
 SECRET = "vercel-deploy-test-secret-0123456789abcdef"
+# {unique} is fresh on every send: the sign-up can be replayed cold, warm and 4 at once.
+SIGNUP = {"email": "p-{unique}@example.com", "password": "correct horse battery staple"}
 
 # Each step's answer feeds the next: the login's token, the created task's id.
 JOURNEY = """
@@ -93,6 +95,7 @@ def test_full_journey_through_vercels_runtime(
     code, report = preflight_run(
         str(REPO),
         "--probe", "GET /health 200",
+        "--probe", "POST /api/auth/register 201 " + json.dumps(SIGNUP),
         "--journey", str(journey),
         "--env", f"DATABASE_URL={database}",
         "--env", f"BETTER_AUTH_SECRET={SECRET}",
@@ -111,7 +114,17 @@ def test_full_journey_through_vercels_runtime(
     health = report["probes"][0]
     assert health["mode"] == "cold"
     assert '"dialect":"postgres"' in health["body_excerpt"]
-    assert report["cold_start"]["samples"] == 2  # printed by `preflight run`, not asserted
+    signups = [
+        p
+        for p in report["probes"]
+        if p["probe"].startswith("POST /api/auth/register") and p["mode"] != "journey"
+    ]
+    assert [(p["mode"], p["status"]) for p in signups] == [
+        ("cold", 201),
+        ("warm", 201),
+        ("concurrent", 201),
+    ]
+    assert report["cold_start"]["samples"] == 3  # printed by `preflight run`, not asserted
 
 
 def test_without_configuration_health_says_503_and_nothing_crashes() -> None:
