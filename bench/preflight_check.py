@@ -13,6 +13,7 @@ bench/results/preflight_check.md.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import shutil
 import statistics
@@ -167,6 +168,7 @@ def main() -> int:
     parser.add_argument("--online", action="store_true", help="also time a cold PyPI cache")
     args = parser.parse_args()
 
+    load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(tmp) / "app"
         files, lines = generate(args.lines, project)
@@ -185,11 +187,15 @@ def main() -> int:
         f"Command: `.venv/bin/python bench/preflight_check.py --lines {args.lines} "
         f"--runs {args.runs}{' --online' if args.online else ''}`  ",
         f"Machine: {platform.machine()}, {platform.python_implementation()} "
-        f"{platform.python_version()}, {platform.system()}; median of {args.runs} runs.",
+        f"{platform.python_version()}, {platform.system()}, {os.cpu_count()} CPUs, load "
+        f"average {load:.1f} at start (a shared machine: other work was running); "
+        f"median of {args.runs} runs.",
         "",
         f"Generated project: {files} files, {lines} lines (a Flask app whose entrypoint "
         "imports every module, so all of it is in the import closure and every rule "
-        "visits every file).",
+        "visits every file). Both tools parse every file once and run their own rules: "
+        "bandit its security plugins, preflight its F-id rules plus the project model and "
+        "dependency resolution.",
         "",
         "| tool | seconds | files/s | lines/s |",
         "|---|---|---|---|",
