@@ -86,6 +86,7 @@ def from_lock(lock: UvLock, python: str, declared: list[Declared]) -> Resolution
 def from_index(index: Index, python: str, declared: list[Declared]) -> Resolution:
     env = marker_environment(python)
     resolution = Resolution()
+    no_metadata: list[str] = []
     todo: list[tuple[Requirement, Declared | None]] = [
         (d.requirement, d)
         for d in declared
@@ -114,10 +115,7 @@ def from_index(index: Index, python: str, declared: list[Declared]) -> Resolutio
         resolved = Resolved(name, release.version, files, choose_wheel(files, python), via)
         resolution.packages[name] = resolved
         if not release.metadata_known:
-            resolution.unavailable.append(
-                f"{name} {release.version}: the index has no Requires-Dist, "
-                "its dependencies are not counted"
-            )
+            no_metadata.append(f"{name} {release.version}")
         for raw in release.requires_dist:
             try:
                 dep = Requirement(raw)
@@ -136,6 +134,12 @@ def from_index(index: Index, python: str, declared: list[Declared]) -> Resolutio
                     continue
             resolved.requires.append(canonicalize_name(dep.name))
             todo.append((dep, None))
+    if no_metadata:
+        shown = ", ".join(no_metadata[:4]) + (", ..." if len(no_metadata) > 4 else "")
+        resolution.unavailable.append(
+            f"the index has no Requires-Dist for {len(no_metadata)} release(s) ({shown}): "
+            "their own dependencies are not counted"
+        )
     return resolution
 
 

@@ -86,13 +86,17 @@ class NoEntrypoint(ProjectRule):
             return
         elsewhere = _exports_elsewhere(project.root)
         if elsewhere:
-            path, name = elsewhere[0]
+            # shallowest first: microblog.py before app/tasks.py
+            elsewhere.sort(key=lambda item: (len(item[0].relative_to(project.root).parts), item))
+            path, name, line = elsewhere[0]
             module = path.relative_to(project.root).with_suffix("").as_posix().replace("/", ".")
+            listed = ", ".join(
+                f"{p.relative_to(project.root).as_posix()} (`{n}`)" for p, n, _ in elsewhere[:3]
+            )
             yield self.at(
-                Location(path, 1),
-                f"{path.relative_to(project.root).as_posix()} exports `{name}`, but Vercel "
-                "only looks for app.py, index.py, server.py, main.py, wsgi.py or asgi.py in "
-                "the root, src/, app/ or api/",
+                Location(path, line),
+                f"no entrypoint where Vercel looks (app.py, index.py, server.py, main.py, "
+                f"wsgi.py or asgi.py in the root, src/, app/ or api/); candidates: {listed}",
                 fix=f'add to pyproject.toml: [tool.vercel] entrypoint = "{module}:{name}"',
             )
             return
@@ -179,11 +183,11 @@ def _line_containing(path: Path, needle: str) -> int | None:
     return None
 
 
-def _exports_elsewhere(root: Path) -> list[tuple[Path, str]]:
-    found: list[tuple[Path, str]] = []
+def _exports_elsewhere(root: Path) -> list[tuple[Path, str, int]]:
+    found: list[tuple[Path, str, int]] = []
     for path in sorted(iter_python_files(root)):
         tree = parse_file(path)
         exported = find_exported_name(tree) if tree is not None else None
         if exported is not None:
-            found.append((path, exported[0]))
+            found.append((path, exported[0], exported[1]))
     return found
