@@ -90,3 +90,21 @@ def test_python_version_ignored_falls_back_to_default(make_project: MakeProject)
         {"app.py": "app = 1\n", "pyproject.toml": '[project]\nrequires-python = ">=3.13"\n'}
     )
     assert load_project(spec).python.version == "3.14"  # newest offered that fits
+
+
+def test_modules_named_in_strings_are_in_the_closure(
+    make_project: MakeProject, check: Check
+) -> None:
+    root = make_project(
+        {
+            "api/index.py": "from shop.main import app\n",
+            "shop/__init__.py": "",
+            "shop/main.py": "import importlib\nROUTES = {'/x': 'shop.routes'}\n"
+            "LOG = 'shop.log'\napp = object()\n",
+            "shop/routes.py": "import os\nKEY = os.environ['KEY']\n",
+            "shop/log.txt": "",
+            "requirements.txt": "",
+        }
+    )
+    result = check(root, only={"PF1101"})
+    assert [(f.location.path.name, f.location.line) for f in result.findings] == [("routes.py", 2)]

@@ -11,6 +11,7 @@ itself into _vendor, so a src layout works).
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -68,6 +69,8 @@ def build_closure(root: Path, entry: Path) -> Closure:
         closure.modules.append(module)
         for name in _string_module_refs(module):
             todo.extend(_resolve_local(name, roots))
+        for name in _dotted_strings(module):
+            todo.extend(_resolve_local_exact(name, roots))
         for node, name, guarded, probe in _imports(module):
             if module.in_main_guard(node):
                 continue  # `python app.py` only: never imported by the function
@@ -168,6 +171,30 @@ def _string_module_refs(module: Module) -> Iterable[str]:
 def _import_nodes(module: Module) -> list[ast.Import | ast.ImportFrom]:
     found: list[ast.Import | ast.ImportFrom] = [*module.of(ast.Import), *module.of(ast.ImportFrom)]
     return sorted(found, key=lambda n: (n.lineno, n.col_offset))
+
+
+_DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?::[A-Za-z_]\w*)?$")
+
+
+def _dotted_strings(module: Module) -> Iterable[str]:
+    """String constants that name a module ("pkg.routes", "pkg.main:app"): apps that load
+    route modules lazily by name still ship and run them."""
+    for node in module.of(ast.Constant):
+        value = node.value
+        if isinstance(value, str) and len(value) < 200 and _DOTTED.match(value):
+            yield value.split(":", 1)[0]
+
+
+def _resolve_local_exact(name: str, roots: list[Path]) -> list[Path]:
+    """Like _resolve_local, but only when every part of the name resolves (so "app.log"
+    does not pull in app.py)."""
+    found = _resolve_local(name, roots)
+    if not found:
+        return []
+    last = name.rsplit(".", 1)[-1]
+    tail = found[-1]
+    resolved = tail.stem == last or (tail.name == "__init__.py" and tail.parent.name == last)
+    return found if resolved else []
 
 
 def _package_parts(module: Module) -> list[str]:
