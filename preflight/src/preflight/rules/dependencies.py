@@ -1,28 +1,23 @@
-"""F2 and F1: every import is installed, and installs on the target platform.
+"""F2: every import is installed on the target.
 
-F2: each third-party name the app imports (outside try/except ImportError) must come
-from a distribution installed in the runtime scope: declared in [project.dependencies]
-(not only in a dev group or an extra, which `uv sync --no-dev` skips), or pulled in by
-one. F1: each installed distribution needs a wheel for manylinux x86_64 at the target
-CPython; otherwise the install builds from source (no compiler on the build image) or,
-with a prebuilt host wheel, the function dies with `No module named '..._pydantic_core'`.
+Each third-party name the app imports (outside try/except ImportError) must come from a
+distribution installed in the runtime scope: declared in [project.dependencies] (not only
+in a dev group or an extra, which `uv sync --no-dev` skips), or pulled in by one.
+Distribution files for the target are checked in wheels.py (F1), sizes in bundle_size.py.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
-from typing import ClassVar
+from collections.abc import Iterator
 
 from preflight.context import CheckContext
 from preflight.deps.closure import ImportUse
-from preflight.deps.declared import RUNTIME, Declared
+from preflight.deps.declared import RUNTIME
 from preflight.deps.mapping import KNOWN, candidates
-from preflight.deps.platform import PLATFORM_LABEL, binary_mismatch, describe_tags, wheel_fits
-from preflight.files import uploaded_files
 from preflight.findings import Edit, Finding, Fix, Location, Severity
 from preflight.project import read_toml
-from preflight.rules.base import VERCEL_ONLY, ProjectExample, ProjectRule
+from preflight.rules.base import ProjectExample, ProjectRule
 
 _FLASK_CORS_APP = (
     "from flask import Flask\nfrom flask_cors import CORS\napp = Flask(__name__)\nCORS(app)\n"
@@ -193,197 +188,3 @@ def _add_dependency(ctx: CheckContext, dist: str) -> Fix | None:
 
 def _replace_line(index: int, text: str) -> Edit:
     return Edit(index, index + 1, text + "\n")
-
-
-class NoWheelForTarget(ProjectRule):
-    """A compiled distribution without a wheel for the target platform and CPython."""
-
-    id = "PF101"
-    fid = "F1"
-    name = "no-wheel-for-target"
-    severity = Severity.ERROR
-    message = "no wheel for the target platform: the install fails or ships a host binary"
-    fix = "pin a version with manylinux x86_64 wheels for this CPython, or change the Python"
-    needs_index = True
-
-    VALID = (
-        ProjectExample(
-            {
-                "app.py": "import pydantic_core\napp = 1\n",
-                "requirements.txt": "pydantic-core==2.50.2\n",
-            }
-        ),
-    )
-    INVALID = (
-        ProjectExample(
-            {
-                "app.py": "import pydantic_core\napp = 1\n",
-                "requirements.txt": "pydantic-core==2.16.3\n",
-                ".python-version": "3.14\n",
-            },
-            expect=(("requirements.txt", 1),),
-        ),
-        ProjectExample(
-            {
-                "app.py": "import pydantic_core\napp = 1\n",
-                "requirements.txt": "pydantic_core @ https://files.pythonhosted.org/packages/x/"
-                "pydantic_core-2.50.2-cp312-cp312-macosx_11_0_arm64.whl\n",
-            },
-            expect=(("requirements.txt", 1),),
-        ),
-    )
-
-    def check(self, ctx: CheckContext) -> Iterator[Finding]:
-        for declared in ctx.declared:
-            if declared.scope == RUNTIME and declared.url and declared.url.endswith(".whl"):
-                filename = declared.url.rsplit("/", 1)[-1].split("#")[0]
-                if not wheel_fits(filename, ctx.python):
-                    yield self.at(
-                        Location(declared.path, declared.line),
-                        f"{filename} is built for {describe_tags(filename)}, not "
-                        f"{PLATFORM_LABEL} CPython {ctx.python}: its compiled modules "
-                        "will not load",
-                        fix=f"require {declared.name} by version so the target's wheel is chosen",
-                    )
-        for resolved in ctx.resolution.packages.values():
-            if resolved.wheel is not None or not resolved.binary_only_elsewhere:
-                continue
-            location = _declaration_location(ctx, resolved.via)
-            shipped = sorted({describe_tags(f) for f in resolved.binary_only_elsewhere})
-            pulled = "" if resolved.via else " (a dependency of your dependencies)"
-            yield self.at(
-                location,
-                f"{resolved.name} {resolved.version}{pulled} has no wheel for {PLATFORM_LABEL} "
-                f"CPython {ctx.python} (it ships {', '.join(shipped[:3])}"
-                f"{'...' if len(shipped) > 3 else ''}): the build needs a compiler and fails",
-            )
-
-
-class SdistOnly(ProjectRule):
-    """A distribution with no wheel at all: built on Vercel's image at deploy time."""
-
-    id = "PF103"
-    fid = "F1"
-    name = "sdist-only"
-    severity = Severity.NOTE
-    message = "only a source distribution: it is built at deploy time"
-    fix = "check it is pure Python; if it compiles C/Rust code, pin a version with wheels"
-    needs_index = True
-
-    def check(self, ctx: CheckContext) -> Iterator[Finding]:
-        for resolved in ctx.resolution.packages.values():
-            if resolved.wheel is None and not resolved.binary_only_elsewhere and resolved.has_sdist:
-                yield self.at(
-                    _declaration_location(ctx, resolved.via),
-                    f"{resolved.name} {resolved.version} has no wheel: it is built from source "
-                    "during the deploy (fails if it needs a compiler)",
-                )
-
-
-def _declaration_location(ctx: CheckContext, via: Declared | None) -> Location:
-    if via is not None:
-        return Location(via.path, via.line)
-    manifest = ctx.project.manifest
-    return Location(manifest.path if manifest else ctx.project.root / "pyproject.toml", 1)
-
-
-class VendoredHostBinary(ProjectRule):
-    """Compiled modules in the uploaded tree that were built for another OS / CPython."""
-
-    id = "PF102"
-    fid = "F1"
-    name = "vendored-host-binary"
-    severity = Severity.ERROR
-    message = "compiled module built for another platform: ImportError on Vercel"
-    fix = "do not commit installed packages; declare them and let the build install them"
-
-    VALID = (ProjectExample({"app.py": "app = 1\n", "lib/readme.txt": "x"}),)
-    INVALID = (
-        ProjectExample(
-            {
-                "app.py": "import sys\nsys.path.insert(0, 'lib')\nimport pydantic_core\napp = 1\n",
-                "lib/pydantic_core/__init__.py": "",
-                "lib/pydantic_core/_pydantic_core.cpython-312-darwin.so": "\xcf\xfa\xed\xfe",
-            },
-            expect=(("lib/pydantic_core/_pydantic_core.cpython-312-darwin.so", 1),),
-        ),
-    )
-
-    def check(self, ctx: CheckContext) -> Iterator[Finding]:
-        for path in uploaded_files(ctx.project.root):
-            if path.suffix.lower() not in {".so", ".dylib", ".pyd", ".dll"}:
-                continue
-            try:
-                with path.open("rb") as f:
-                    head = f.read(20)
-            except OSError:
-                continue
-            why = binary_mismatch(path.name, ctx.python, head)
-            if why is not None:
-                rel = path.relative_to(ctx.project.root).as_posix()
-                yield self.at(
-                    Location(path, 1),
-                    f"{rel} is {why}: it cannot load on {PLATFORM_LABEL} CPython {ctx.python}",
-                )
-
-
-UNZIP_FACTOR = 3.0  # wheel size (compressed) -> installed size, measured on common wheels
-
-
-def estimated_bundle_bytes(ctx: CheckContext) -> int:
-    wheels = sum((r.wheel.size if r.wheel else 0) for r in ctx.resolution.packages.values())
-    return int(wheels * UNZIP_FACTOR)
-
-
-class BundleTooLarge(ProjectRule):
-    """Estimated unzipped size of the installed dependencies against Lambda's limit."""
-
-    id = "PF1001"
-    fid = "F10"
-    name = "bundle-too-large"
-    severity = Severity.ERROR
-    message = "the function bundle is over the 250 MB unzipped limit"
-    fix = "drop heavy dependencies (or slimmer variants), and exclude files from the bundle"
-    defaults: ClassVar[Mapping[str, object]] = {"limit-mb": 250}
-    needs_index = True
-
-    def check(self, ctx: CheckContext) -> Iterator[Finding]:
-        limit = self.option_float("limit-mb")
-        size = estimated_bundle_bytes(ctx)
-        if ctx.target == "lambda" and size > limit * 1e6:
-            yield self.at(
-                _manifest_location(ctx),
-                f"dependencies are ~{size / 1e6:.0f} MB unzipped (estimate), over Lambda's "
-                f"{limit:g} MB limit: the deploy is rejected",
-            )
-
-
-class InstalledAtColdStart(ProjectRule):
-    """Over Vercel's threshold, dependencies are installed at every cold start."""
-
-    id = "PF2001"
-    fid = "F20"
-    name = "dependencies-installed-at-cold-start"
-    targets = VERCEL_ONLY
-    severity = Severity.WARNING
-    message = "dependencies over 225 MiB are installed into /tmp at every cold start"
-    fix = "trim dependencies below 225 MiB unzipped"
-    defaults: ClassVar[Mapping[str, object]] = {"threshold-mib": 225}
-    needs_index = True
-
-    def check(self, ctx: CheckContext) -> Iterator[Finding]:
-        # packages/python/src/dependency-externalizer.ts: LAMBDA_SIZE_THRESHOLD_BYTES
-        threshold = self.option_float("threshold-mib") * 1024 * 1024
-        size = estimated_bundle_bytes(ctx)
-        if ctx.target == "vercel" and size > threshold:
-            yield self.at(
-                _manifest_location(ctx),
-                f"dependencies are ~{size / 1e6:.0f} MB unzipped (estimate), over Vercel's "
-                f"{self.option_float('threshold-mib'):g} MiB threshold: the runtime installs "
-                "them into /tmp over the network at every cold start",
-            )
-
-
-def _manifest_location(ctx: CheckContext) -> Location:
-    manifest = ctx.project.manifest
-    return Location(manifest.path if manifest else ctx.project.root / "pyproject.toml", 1)

@@ -1,0 +1,150 @@
+"""F1: every installed distribution must load on the target platform.
+
+Each distribution needs a wheel for manylinux x86_64 at the target CPython; otherwise
+the install builds from source (no compiler on the build image) or, with a prebuilt host
+wheel or a vendored folder, the function dies with `No module named
+'pydantic_core._pydantic_core'`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from preflight.context import CheckContext
+from preflight.deps.declared import RUNTIME, Declared
+from preflight.deps.platform import PLATFORM_LABEL, binary_mismatch, describe_tags, wheel_fits
+from preflight.files import uploaded_files
+from preflight.findings import Finding, Location, Severity
+from preflight.rules.base import ProjectExample, ProjectRule
+
+
+class NoWheelForTarget(ProjectRule):
+    """A compiled distribution without a wheel for the target platform and CPython."""
+
+    id = "PF101"
+    fid = "F1"
+    name = "no-wheel-for-target"
+    severity = Severity.ERROR
+    message = "no wheel for the target platform: the install fails or ships a host binary"
+    fix = "pin a version with manylinux x86_64 wheels for this CPython, or change the Python"
+    needs_index = True
+
+    VALID = (
+        ProjectExample(
+            {
+                "app.py": "import pydantic_core\napp = 1\n",
+                "requirements.txt": "pydantic-core==2.50.2\n",
+            }
+        ),
+    )
+    INVALID = (
+        ProjectExample(
+            {
+                "app.py": "import pydantic_core\napp = 1\n",
+                "requirements.txt": "pydantic-core==2.16.3\n",
+                ".python-version": "3.14\n",
+            },
+            expect=(("requirements.txt", 1),),
+        ),
+        ProjectExample(
+            {
+                "app.py": "import pydantic_core\napp = 1\n",
+                "requirements.txt": "pydantic_core @ https://files.pythonhosted.org/packages/x/"
+                "pydantic_core-2.50.2-cp312-cp312-macosx_11_0_arm64.whl\n",
+            },
+            expect=(("requirements.txt", 1),),
+        ),
+    )
+
+    def check(self, ctx: CheckContext) -> Iterator[Finding]:
+        for declared in ctx.declared:
+            if declared.scope == RUNTIME and declared.url and declared.url.endswith(".whl"):
+                filename = declared.url.rsplit("/", 1)[-1].split("#")[0]
+                if not wheel_fits(filename, ctx.python):
+                    yield self.at(
+                        Location(declared.path, declared.line),
+                        f"{filename} is built for {describe_tags(filename)}, not "
+                        f"{PLATFORM_LABEL} CPython {ctx.python}: its compiled modules "
+                        "will not load",
+                        fix=f"require {declared.name} by version so the target's wheel is chosen",
+                    )
+        for resolved in ctx.resolution.packages.values():
+            if resolved.wheel is not None or not resolved.binary_only_elsewhere:
+                continue
+            location = _declaration_location(ctx, resolved.via)
+            shipped = sorted({describe_tags(f) for f in resolved.binary_only_elsewhere})
+            pulled = "" if resolved.via else " (a dependency of your dependencies)"
+            yield self.at(
+                location,
+                f"{resolved.name} {resolved.version}{pulled} has no wheel for {PLATFORM_LABEL} "
+                f"CPython {ctx.python} (it ships {', '.join(shipped[:3])}"
+                f"{'...' if len(shipped) > 3 else ''}): the build needs a compiler and fails",
+            )
+
+
+class SdistOnly(ProjectRule):
+    """A distribution with no wheel at all: built on Vercel's image at deploy time."""
+
+    id = "PF103"
+    fid = "F1"
+    name = "sdist-only"
+    severity = Severity.NOTE
+    message = "only a source distribution: it is built at deploy time"
+    fix = "check it is pure Python; if it compiles C/Rust code, pin a version with wheels"
+    needs_index = True
+
+    def check(self, ctx: CheckContext) -> Iterator[Finding]:
+        for resolved in ctx.resolution.packages.values():
+            if resolved.wheel is None and not resolved.binary_only_elsewhere and resolved.has_sdist:
+                yield self.at(
+                    _declaration_location(ctx, resolved.via),
+                    f"{resolved.name} {resolved.version} has no wheel: it is built from source "
+                    "during the deploy (fails if it needs a compiler)",
+                )
+
+
+def _declaration_location(ctx: CheckContext, via: Declared | None) -> Location:
+    if via is not None:
+        return Location(via.path, via.line)
+    manifest = ctx.project.manifest
+    return Location(manifest.path if manifest else ctx.project.root / "pyproject.toml", 1)
+
+
+class VendoredHostBinary(ProjectRule):
+    """Compiled modules in the uploaded tree that were built for another OS / CPython."""
+
+    id = "PF102"
+    fid = "F1"
+    name = "vendored-host-binary"
+    severity = Severity.ERROR
+    message = "compiled module built for another platform: ImportError on Vercel"
+    fix = "do not commit installed packages; declare them and let the build install them"
+
+    VALID = (ProjectExample({"app.py": "app = 1\n", "lib/readme.txt": "x"}),)
+    INVALID = (
+        ProjectExample(
+            {
+                "app.py": "import sys\nsys.path.insert(0, 'lib')\nimport pydantic_core\napp = 1\n",
+                "lib/pydantic_core/__init__.py": "",
+                "lib/pydantic_core/_pydantic_core.cpython-312-darwin.so": "\xcf\xfa\xed\xfe",
+            },
+            expect=(("lib/pydantic_core/_pydantic_core.cpython-312-darwin.so", 1),),
+        ),
+    )
+
+    def check(self, ctx: CheckContext) -> Iterator[Finding]:
+        for path in uploaded_files(ctx.project.root):
+            if path.suffix.lower() not in {".so", ".dylib", ".pyd", ".dll"}:
+                continue
+            try:
+                with path.open("rb") as f:
+                    head = f.read(20)
+            except OSError:
+                continue
+            why = binary_mismatch(path.name, ctx.python, head)
+            if why is not None:
+                rel = path.relative_to(ctx.project.root).as_posix()
+                yield self.at(
+                    Location(path, 1),
+                    f"{rel} is {why}: it cannot load on {PLATFORM_LABEL} CPython {ctx.python}",
+                )
