@@ -44,6 +44,8 @@ class Result:
     files: int
     lines: int
     rules: tuple[type[Rule], ...] = field(default=())
+    # (distributions, estimated unzipped bytes, "uv.lock" | "index") when resolved
+    install: tuple[int, int, str] | None = None
 
     @property
     def exit_code(self) -> int:
@@ -142,6 +144,12 @@ def _run_check(
     findings = sorted(set(findings), key=Finding.sort_key)
     if chosen_python not in AVAILABLE_PYTHONS and chosen_target == "vercel":
         ctx.skip("python", f"CPython {chosen_python} is not offered by Vercel")
+    install = None
+    if "resolution" in ctx.__dict__:
+        from preflight.rules.bundle_size import estimated_bundle_bytes
+
+        resolution = ctx.resolution
+        install = (len(resolution.packages), estimated_bundle_bytes(ctx), resolution.source)
     return Result(
         project=project,
         target=chosen_target,
@@ -153,6 +161,7 @@ def _run_check(
         files=len(modules),
         lines=sum(m.text.count("\n") + 1 for m in modules),
         rules=rules,
+        install=install,
     )
 
 

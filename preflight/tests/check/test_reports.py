@@ -91,3 +91,12 @@ def test_text_report_has_code_frame_and_fix(check: Check) -> None:
     assert "       |            " + "^" * len('sqlite3.connect("todos.db")') + "\n" in text
     assert "fix: use a hosted database" in text
     assert "What Vercel will see:" in text
+
+
+def test_summary_says_what_gets_installed(check: Check) -> None:
+    result = check(APPS / "clean_starlette")
+    assert result.install is not None
+    count, size, source = result.install
+    assert (source, count > 2, 100_000 < size < 50_000_000) == ("uv.lock", True, True)
+    assert "installs:   " in render(result, Format.TEXT)
+    assert json.loads(render(result, Format.JSON))["install"]["source"] == "uv.lock"

@@ -65,6 +65,12 @@ def as_dict(result: Result) -> dict[str, Any]:
             for s in result.statuses
         ],
         "skipped": [{"check": c, "reason": r} for c, r in result.skipped],
+        "install": result.install
+        and {
+            "distributions": result.install[0],
+            "estimated_unzipped_bytes": result.install[1],
+            "source": result.install[2],
+        },
         "stats": {
             "files": result.files,
             "lines": result.lines,

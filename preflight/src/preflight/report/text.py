@@ -93,6 +93,12 @@ def summary(result: Result) -> list[str]:
         f"  checked:    {_plural(result.files, 'file')}, {result.lines} lines, "
         f"target {result.target} / CPython {result.python}"
     )
+    if result.install is not None:
+        count, size, source = result.install
+        lines.append(
+            f"  installs:   {_plural(count, 'distribution')}, ~{size / 1e6:.0f} MB unzipped "
+            f"(estimate, from {source})"
+        )
     for check, reason in result.skipped:
         lines.append(f"  skipped:    {check}: {reason}")
     counts = {s: sum(1 for f in result.findings if f.severity is s) for s in Severity}
