@@ -62,7 +62,7 @@ def as_dict(result: Result) -> dict[str, Any]:
                                 "uri": _uri(loc.path, root),
                                 "uriBaseId": "%SRCROOT%",
                             },
-                            "region": region,
+                            **({} if loc.path.is_dir() else {"region": region}),
                         }
                     }
                 ],

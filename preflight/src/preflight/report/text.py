@@ -93,7 +93,7 @@ def summary(result: Result) -> list[str]:
         f"  checked:    {_plural(result.files, 'file')}, {result.lines} lines, "
         f"target {result.target} / CPython {result.python}"
     )
-    if result.install is not None:
+    if result.install is not None and (result.install[0] or project.manifest is not None):
         count, size, source = result.install
         lines.append(
             f"  installs:   {_plural(count, 'distribution')}, ~{size / 1e6:.0f} MB unzipped "

@@ -100,7 +100,7 @@ class NoEntrypoint(ProjectRule):
                 fix=f'add to pyproject.toml: [tool.vercel] entrypoint = "{module}:{name}"',
             )
             return
-        yield self.at(Location(project.root / "pyproject.toml", 1))
+        yield self.at(Location(project.root, 1))
 
     def _explain(self, path: Path, ctx: CheckContext) -> Finding:
         tree = parse_file(path)

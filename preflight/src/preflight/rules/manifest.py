@@ -176,10 +176,22 @@ class StaleUvLock(ProjectRule):
             },
             expect=(("pyproject.toml", 6),),
         ),
+        ProjectExample(
+            {"app.py": _APP, "pyproject.toml": _PROJECT, "uv.lock": "version = [[[\n"},
+            expect=(("uv.lock", 1),),
+        ),
     )
 
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
         lock = ctx.lock
+        manifest = ctx.project.manifest
+        if lock is None and manifest is not None and manifest.lock is not None:
+            if manifest.lock.name == "uv.lock":
+                yield self.at(
+                    Location(manifest.lock, 1),
+                    "uv.lock does not parse: `uv sync --frozen` fails the build",
+                )
+            return
         if lock is None or not lock.roots:
             return
         locked = lock.roots[0].requires_dist
