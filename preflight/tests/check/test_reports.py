@@ -100,3 +100,12 @@ def test_summary_says_what_gets_installed(check: Check) -> None:
     assert (source, count > 2, 100_000 < size < 50_000_000) == ("uv.lock", True, True)
     assert "installs:   " in render(result, Format.TEXT)
     assert json.loads(render(result, Format.JSON))["install"]["source"] == "uv.lock"
+
+
+def test_sarif_for_a_project_level_finding_validates(check: Check, tmp_path: Path) -> None:
+    project = tmp_path / "empty"
+    project.mkdir()
+    document = json.loads(render(check(project), Format.SARIF))
+    _validate(document, tmp_path)
+    location = document["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    assert "region" not in location
