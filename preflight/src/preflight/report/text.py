@@ -56,7 +56,8 @@ def render(result: Result, color: bool = False, with_summary: bool = True) -> st
             f"[{finding.fid}] {finding.message}"
         )
         out.extend(_frame(finding))
-        out.append(f"    fix: {finding.fix}")
+        fixable = "  (preflight check --fix does this)" if finding.autofix else ""
+        out.append(f"    fix: {finding.fix}{fixable}")
         out.append("")
     if with_summary:
         out.extend(summary(result))
