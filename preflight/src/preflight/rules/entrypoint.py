@@ -122,12 +122,18 @@ class NoEntrypoint(ProjectRule):
                         "top-level `app`, so the build fails or the file is served as static",
                         fix="export the ASGI app itself: `app = <your FastAPI/Starlette app>`",
                     )
+                hidden = _binds_app_in_block(tree)
+                why = (
+                    f" (the `app` bound inside a top-level `{hidden}` block is not seen either)"
+                    if hidden
+                    else ""
+                )
                 return self.at(
                     Location(path, stmt.lineno),
                     f"`handler = {value}` is not detected: Vercel wants a top-level `app` "
                     "(or a `class handler(BaseHTTPRequestHandler)`), so the build fails or "
-                    f"{rel} is served as a static file",
-                    fix=f"export it as `app = {value}`",
+                    f"{rel} is served as a static file{why}",
+                    fix=f"add a plain top-level `app = handler` after line {stmt.lineno}",
                     autofix=Fix.insert_after(
                         path,
                         stmt.end_lineno or stmt.lineno,
@@ -152,6 +158,24 @@ class NoEntrypoint(ProjectRule):
             Location(path, 1),
             f"{rel} defines no top-level `app`, `application` or `class handler`",
         )
+
+
+def _binds_app_in_block(tree: ast.Module) -> str | None:
+    """`try`/`if`/`with` at top level that assigns or imports `app` (not detected)."""
+    kinds = {ast.Try: "try", ast.If: "if", ast.With: "with"}
+    for stmt in tree.body:
+        kind = next((k for t, k in kinds.items() if isinstance(stmt, t)), None)
+        if kind is None:
+            continue
+        for node in ast.walk(stmt):
+            targets: list[str] = []
+            if isinstance(node, ast.Assign):
+                targets = [t.id for t in node.targets if isinstance(t, ast.Name)]
+            elif isinstance(node, ast.ImportFrom):
+                targets = [a.asname or a.name for a in node.names]
+            if "app" in targets or "application" in targets:
+                return kind
+    return None
 
 
 def _builds_app_inside(function: ast.FunctionDef) -> bool:
