@@ -154,6 +154,14 @@ class NoEntrypoint(ProjectRule):
                     if fixable
                     else None,
                 )
+        hidden = _binds_app_in_block(tree)
+        if hidden:
+            return self.at(
+                Location(path, 1),
+                f"{rel} binds `app` only inside a top-level `{hidden}` block, which Vercel "
+                "does not look into: the build fails or the file is served as static",
+                fix="bind it unconditionally at top level, e.g. `from pkg.main import app`",
+            )
         return self.at(
             Location(path, 1),
             f"{rel} defines no top-level `app`, `application` or `class handler`",
