@@ -8,7 +8,7 @@ the benchmark.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -32,9 +32,13 @@ class CheckContext:
     index: Index
     timings: dict[str, float] = field(default_factory=dict)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (check, reason)
+    # Told the name of each phase as it starts (the CLI's progress line on a terminal).
+    observer: Callable[[str], None] | None = None
 
     @contextmanager
     def phase(self, name: str) -> Iterator[None]:
+        if self.observer is not None:
+            self.observer(name)
         start = time.perf_counter()
         try:
             yield

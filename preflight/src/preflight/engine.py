@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,14 +60,18 @@ def run_check(
     offline: bool = False,
     cache_dir: Path | None = None,
     only: Collection[str] | None = None,
+    observer: Callable[[str], None] | None = None,
 ) -> Result:
-    """Check the project at `root`. Raises ConfigError for an invalid [tool.preflight]."""
+    """Check the project at `root`. Raises ConfigError for an invalid [tool.preflight].
+
+    `observer` is told each phase as it starts ("parse", "code rules", "index", ...).
+    """
     # Parsing allocates millions of AST nodes that all stay alive: the collector's default
     # thresholds rescan them over and over (~20% of a 100k-line run). Restored after.
     threshold = gc.get_threshold()
     gc.set_threshold(100_000, 50, 100)
     try:
-        return _run_check(root, target, python, offline, cache_dir, only)
+        return _run_check(root, target, python, offline, cache_dir, only, observer)
     finally:
         gc.set_threshold(*threshold)
 
@@ -79,6 +83,7 @@ def _run_check(
     offline: bool,
     cache_dir: Path | None,
     only: Collection[str] | None,
+    observer: Callable[[str], None] | None,
 ) -> Result:
     timings: dict[str, float] = {}
     start = time.perf_counter()
@@ -103,6 +108,7 @@ def _run_check(
         python_from_cli=(python or config.python) is not None,
         index=Index(cache_dir or default_cache_dir(), offline=offline),
         timings=timings,
+        observer=observer,
     )
     findings: list[Finding] = []
     statuses: list[CheckStatus] = []

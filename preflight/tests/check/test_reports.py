@@ -109,3 +109,9 @@ def test_sarif_for_a_project_level_finding_validates(check: Check, tmp_path: Pat
     _validate(document, tmp_path)
     location = document["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
     assert "region" not in location
+
+
+def test_observer_hears_each_phase(check: Check) -> None:
+    phases: list[str] = []
+    check(APPS / "f2_missing_flask_cors", observer=phases.append)
+    assert {"parse", "code rules", "project rules", "dependency rules"} <= set(phases)

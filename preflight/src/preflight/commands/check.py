@@ -110,13 +110,31 @@ def handle(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, root: Path) -> Result:
-    return run_check(
-        root,
-        target=args.target,
-        python=args.python,
-        offline=args.offline,
-        cache_dir=Path(args.cache_dir) if args.cache_dir else None,
-    )
+    progress = _Progress() if sys.stderr.isatty() else None
+    try:
+        return run_check(
+            root,
+            target=args.target,
+            python=args.python,
+            offline=args.offline,
+            cache_dir=Path(args.cache_dir) if args.cache_dir else None,
+            observer=progress,
+        )
+    finally:
+        if progress is not None:
+            progress.clear()
+
+
+class _Progress:
+    """One self-overwriting status line on stderr, only when it is a terminal."""
+
+    def __call__(self, phase: str) -> None:
+        sys.stderr.write(f"\rpreflight check: {phase}...\033[K")
+        sys.stderr.flush()
+
+    def clear(self) -> None:
+        sys.stderr.write("\r\033[K")
+        sys.stderr.flush()
 
 
 def _fix(args: argparse.Namespace, root: Path, result: Result) -> Result:

@@ -46,6 +46,9 @@ def find_python(version: str) -> Path:
     """A working `python<version>` interpreter (CPython X.Y), or EmulatorError.
 
     Order: $PREFLIGHT_PYTHON_<X_Y>, PATH, pyenv versions, /usr/bin, then `uv python find`.
+    Symlinks are resolved: a virtualenv's `python3.12` (an activated .venv, often inside
+    the very project being checked) becomes its base interpreter, which the sandbox can
+    see and which brings no installed packages along.
     """
     override = os.environ.get(f"PREFLIGHT_PYTHON_{version.replace('.', '_')}")
     candidates: list[Path] = [Path(override)] if override else []
@@ -58,7 +61,7 @@ def find_python(version: str) -> Path:
     candidates.append(Path(f"/usr/bin/python{version}"))
     for candidate in candidates:
         if candidate.is_file() and _works(candidate, version):
-            return candidate
+            return candidate.resolve()
     try:
         out = subprocess.run(
             [str(find_uv()), "python", "find", "--no-python-downloads", version],
@@ -72,7 +75,7 @@ def find_python(version: str) -> Path:
     if out is not None and out.returncode == 0:
         found = Path(out.stdout.strip())
         if _works(found, version):
-            return found
+            return found.resolve()
     raise EmulatorError(
         f"no CPython {version} found; install it (e.g. `uv python install {version}`) "
         f"or set PREFLIGHT_PYTHON_{version.replace('.', '_')}"
