@@ -90,10 +90,6 @@ class Runtime:
                 self._store = self._open(secret)
             return self._store
 
-    def opened_store(self) -> BlobStore | None:
-        """The store if a request already opened it (for best-effort clean-up)."""
-        return self._store
-
     def _open(self, secret: str) -> BlobStore:
         from todo_api.storage.blobs import BlobStoreError, open_blob_store
         from todo_api.storage.blobs.local import LocalBlobStore
