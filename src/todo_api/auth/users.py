@@ -18,9 +18,6 @@ class User(msgspec.Struct, frozen=True):
     created_at: dt.datetime
 
 
-ANONYMOUS = User(id="", email="", name=None, created_at=dt.datetime(1970, 1, 1, tzinfo=dt.UTC))
-
-
 def new_id() -> str:
     """Opaque, URL-safe, unguessable ids (never sequential numbers in URLs)."""
     return secrets.token_urlsafe(12)

@@ -25,6 +25,7 @@ from todo_api.tasks.queries import ListFilter, Versioned
 from todo_api.tasks.schemas import Task, TaskCreate, TaskListQuery, TaskPage, TaskPatch
 
 NOT_FOUND = "No task with this id"
+_STALE = "The task changed since you read it; fetch it again and retry"
 
 
 def etag(versioned: Versioned) -> str:
@@ -130,9 +131,6 @@ async def delete_task(services: Services, user_id: str, task_id: str, expected: 
 
     failure = await services.db(work)
     _raise(failure)
-
-
-_STALE = "The task changed since you read it; fetch it again and retry"
 
 
 async def _changed(
