@@ -3,6 +3,7 @@ the diagnosis patterns, and the command's usage errors (exit 2, one line)."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from preflight.commands.run import parse_env_file
 from preflight.emulate.build import host_env
 from preflight.emulate.diagnose import diagnose, user_location
 from preflight.emulate.probes import ProbeSyntaxError, parse_probe
-from preflight.emulate.tools import find_uv
+from preflight.emulate.tools import find_python, find_uv
 from preflight.emulate.upload import copy_for_upload
 
 
@@ -170,3 +171,16 @@ def test_uv_is_found_even_without_preflights_own_copy(monkeypatch: pytest.Monkey
     found = find_uv()
     assert found.is_file()
     assert "/.pyenv/shims/" not in str(found)
+
+
+def test_a_virtualenv_python_resolves_to_its_base(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An activated venv inside the project would be hidden in the box: use its base."""
+    base = find_python("3.12")
+    venv_bin = tmp_path / "project" / ".venv" / "bin"
+    venv_bin.mkdir(parents=True)
+    (venv_bin / "python3.12").symlink_to(base)
+    monkeypatch.setenv("PATH", f"{venv_bin}:{os.environ.get('PATH', '')}")
+    assert find_python("3.12") == base
+    assert not find_python("3.12").is_relative_to(tmp_path)
