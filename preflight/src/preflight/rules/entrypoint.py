@@ -66,6 +66,10 @@ class NoEntrypoint(ProjectRule):
             expect=(("app.py", 3),),
         ),
         ProjectExample({"service/web.py": "app = object()\n"}, expect=(("service/web.py", 1),)),
+        ProjectExample(
+            {"shop/__init__.py": "import os\n\ndef create_app(config=None):\n    return 1\n"},
+            expect=(("shop/__init__.py", 3),),
+        ),
     )
 
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
@@ -98,6 +102,26 @@ class NoEntrypoint(ProjectRule):
                 f"no entrypoint where Vercel looks (app.py, index.py, server.py, main.py, "
                 f"wsgi.py or asgi.py in the root, src/, app/ or api/); candidates: {listed}",
                 fix=f'add to pyproject.toml: [tool.vercel] entrypoint = "{module}:{name}"',
+            )
+            return
+        factory = _factory_elsewhere(project.root)
+        if factory is not None:
+            path, node = factory
+            function = node.name
+            module = path.relative_to(project.root).with_suffix("").as_posix().replace("/", ".")
+            module = module.removesuffix(".__init__")
+            index = project.root / "api" / "index.py"
+            yield self.at(
+                Location(path, node.lineno),
+                f"no entrypoint: the app is built by {module}.{function}() but nothing "
+                "Vercel looks at calls it",
+                fix=f"create api/index.py with `from {module} import {function}` and "
+                f"`app = {function}()`",
+                autofix=Fix.append(
+                    index,
+                    f"from {module} import {function}\n\napp = {function}()",
+                    f"create api/index.py exporting app = {function}()",
+                ),
             )
             return
         yield self.at(Location(project.root, 1))
@@ -212,6 +236,20 @@ def _line_containing(path: Path, needle: str) -> int | None:
                 return number
     except OSError:
         return None
+    return None
+
+
+def _factory_elsewhere(root: Path) -> tuple[Path, ast.FunctionDef] | None:
+    """A top-level app factory (create_app, make_app...) anywhere in the project."""
+    for path in sorted(iter_python_files(root), key=lambda p: (len(p.parts), p)):
+        tree = parse_file(path)
+        for stmt in tree.body if tree is not None else []:
+            if (
+                isinstance(stmt, ast.FunctionDef)
+                and stmt.name in _FACTORIES
+                and not _required_args(stmt)
+            ):
+                return path, stmt
     return None
 
 

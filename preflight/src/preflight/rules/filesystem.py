@@ -59,6 +59,7 @@ class WriteOutsideTmp(CodeRule):
         "from pathlib import Path\nPath('/tmp/x').mkdir(exist_ok=True)\n",
         "import os\nif not os.environ.get('VERCEL'):\n    os.makedirs('data', exist_ok=True)\n",
         "import logging\nlogging.basicConfig(level=logging.INFO)\n",
+        "import os\ntry:\n    os.makedirs('instance')\nexcept OSError:\n    pass\n",
     )
     INVALID = (
         Invalid(
@@ -93,7 +94,7 @@ class WriteOutsideTmp(CodeRule):
             target = self._written_path(node, module)
             if target is None or not target.read_only:
                 continue
-            if module.guarded_by_platform_check(node):
+            if module.guarded_by_platform_check(node) or _handles_os_error(module, node):
                 continue
             when = "at import time" if module.is_import_time(node) else "when this code runs"
             yield self.finding(
@@ -135,6 +136,27 @@ class WriteOutsideTmp(CodeRule):
             if method in _DATAFRAME_WRITES and call.args:
                 return classify(call.args[0], module)
         return None
+
+
+def _handles_os_error(module: Module, node: ast.AST) -> bool:
+    """Inside `try:` whose handler catches the read-only error (OSError and kin): the code
+    already copes with a failed write (flaskr's `os.makedirs(instance_path)`)."""
+    caught = {"OSError", "IOError", "PermissionError", "Exception", "BaseException"}
+    for parent in module.ancestors(node):
+        if isinstance(parent, ast.Try) and node not in _handler_nodes(module, parent):
+            for handler in parent.handlers:
+                names = (
+                    {n.id for n in ast.walk(handler.type) if isinstance(n, ast.Name)}
+                    if handler.type is not None
+                    else {"BaseException"}
+                )
+                if names & caught:
+                    return True
+    return False
+
+
+def _handler_nodes(module: Module, try_stmt: ast.Try) -> set[ast.AST]:
+    return {n for h in try_stmt.handlers for n in module.subtree(h)}
 
 
 def _pathlike(receiver: ast.expr, module: Module) -> PathInfo | None:
