@@ -350,9 +350,8 @@ def _find_manifest(root: Path, start: Path) -> tuple[Manifest | None, dict[str, 
                 Manifest(winner, "pyproject", reason, shadowed, lock, has_project),
                 data,
             )
-        kind = "requirements.txt" if winner.name in REQUIREMENTS_FILES else winner.name
-        if winner.name in REQUIREMENTS_FILES and winner.name != "requirements.txt":
-            kind = str(winner.relative_to(directory))
+        # "Pipfile.lock", "Pipfile", "requirements.txt", "requirements.in", "requirements/prod.txt"
+        kind = winner.relative_to(directory).as_posix()
         reason = f"{rel} is the nearest manifest to the entrypoint"
         if shadowed:
             reason += f" and comes first in Vercel's order ({', '.join(MANIFEST_ORDER[1:])})"

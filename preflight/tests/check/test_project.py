@@ -108,3 +108,13 @@ def test_modules_named_in_strings_are_in_the_closure(
     )
     result = check(root, only={"PF1101"})
     assert [(f.location.path.name, f.location.line) for f in result.findings] == [("routes.py", 2)]
+
+
+def test_manifest_kind_names_the_file(make_project: MakeProject) -> None:
+    root = make_project({"app.py": "app = 1\n", "requirements/prod.txt": "flask\n"})
+    manifest = load_project(root).manifest
+    assert manifest is not None
+    assert (manifest.kind, manifest.path) == (
+        "requirements/prod.txt",
+        root / "requirements/prod.txt",
+    )
