@@ -333,6 +333,32 @@ def test_abandoned_uploads_are_cleaned(
         assert gone.status_code == 404
 
 
+@pytest.mark.parametrize("kind", ["local", "s3"])
+def test_uploads_abandoned_by_others_are_cleaned_too(
+    request: pytest.FixtureRequest, tmp_path: Path, kind: str
+) -> None:
+    for env in _make_env(request, tmp_path, kind, {}):
+        config = env.app.state.attachment_config
+        env.app.state.attachment_config = AttachmentConfig(
+            **{**config.__dict__, "upload_ttl": 2, "upload_grace": 0}
+        )
+        quitter, other = env.user(), env.user()
+        start = {"filename": "a.txt", "content_type": "text/plain", "size": 3}
+        task_id = env.task(quitter)
+        abandoned = env.client.post(
+            f"/api/tasks/{task_id}/attachments/uploads", json=start, headers=quitter
+        ).json()
+        assert env.send_presigned(abandoned, b"abc", "text/plain") in (200, 201, 204)
+        # The quitter never comes back; after the link expired, someone else uploads.
+        time.sleep(3.2)
+        late = env.client.post(
+            f"/api/tasks/{env.task(other)}/attachments/uploads", json=start, headers=other
+        )
+        assert late.status_code == 201
+        keys = [info.key for info in env.store().list("")]
+        assert not any(key.endswith(abandoned["upload_id"]) for key in keys)
+
+
 def test_signed_local_links_refuse_tampering(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:

@@ -61,6 +61,9 @@ class AttachmentConfig:
     quota_bytes: int = 100 * MIB
     content_types: tuple[str, ...] = DEFAULT_CONTENT_TYPES
     upload_ttl: int = 600
+    # How long after its link expired an upload of someone else is swept (an upload
+    # started just before expiry may still be arriving).
+    upload_grace: int = 300
     download_ttl: int = 300
     problem: str | None = None
     # The AWS_* variables the S3 backend reads (endpoint, region, credentials).

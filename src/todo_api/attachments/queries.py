@@ -151,6 +151,18 @@ def take_expired_uploads(conn: Connection, *, user_id: str, before: dt.datetime)
     return [row["storage_key"] for row in rows]
 
 
+def take_any_expired_uploads(conn: Connection, *, before: dt.datetime, limit: int) -> list[str]:
+    """Like take_expired_uploads for every user (housekeeping, not a user's request):
+    uploads whose owners never come back must not stay forever."""
+    rows = conn.fetch_all(
+        "DELETE FROM attachments WHERE id IN (SELECT id FROM attachments "
+        "WHERE status = 'pending' AND expires_at < :before LIMIT :limit) RETURNING storage_key",
+        before=before,
+        limit=limit,
+    )
+    return [row["storage_key"] for row in rows]
+
+
 def known_keys(conn: Connection, *, user_id: str) -> set[str]:
     rows = conn.fetch_all(
         "SELECT storage_key FROM attachments WHERE user_id = :user_id", user_id=user_id

@@ -312,7 +312,7 @@ async def create_upload(
         errors.append(FieldError("size", f"Files are limited to {_human(config.max_bytes)}."))
     if errors:
         raise ValidationFailed("The upload cannot be accepted", errors=errors)
-    await clean_orphans(services, store, user_id)
+    await clean_orphans(services, config, store, user_id)
     attachment_id = new_id()
     key = blob_key(user_id, task_id, attachment_id)
     expires = now() + dt.timedelta(seconds=config.upload_ttl)
@@ -449,13 +449,20 @@ async def delete_task_files(state: State, services: Services, user_id: str, task
         logger.warning("could not delete the files of task %s: %s", task_id, exc)
 
 
-async def clean_orphans(services: Services, store: BlobStore, user_id: str) -> None:
-    """Remove the user's abandoned presigned uploads and blobs that have no row."""
+async def clean_orphans(
+    services: Services, config: AttachmentConfig, store: BlobStore, user_id: str
+) -> None:
+    """Remove abandoned presigned uploads (the user's, and a batch of anyone's) and the
+    user's blobs that have no row. Runs when an upload starts: serverless has no cron."""
     cutoff = now() - ORPHAN_GRACE
+    others_cutoff = now() - dt.timedelta(seconds=config.upload_grace)
+
+    def take_expired(conn: Connection) -> list[str]:
+        mine = queries.take_expired_uploads(conn, user_id=user_id, before=now())
+        return mine + queries.take_any_expired_uploads(conn, before=others_cutoff, limit=50)
+
     try:
-        expired = await services.db(
-            lambda conn: queries.take_expired_uploads(conn, user_id=user_id, before=now())
-        )
+        expired = await services.db(take_expired)
         known = await services.db(lambda conn: queries.known_keys(conn, user_id=user_id))
 
         def sweep() -> None:
