@@ -12,7 +12,13 @@ from collections.abc import Iterator
 
 from preflight.context import CheckContext
 from preflight.deps.declared import RUNTIME, Declared
-from preflight.deps.platform import PLATFORM_LABEL, binary_mismatch, describe_tags, wheel_fits
+from preflight.deps.platform import (
+    PLATFORM_LABEL,
+    binary_mismatch,
+    describe_tags,
+    wheel_fits,
+    wheel_tags,
+)
 from preflight.files import uploaded_files
 from preflight.findings import Finding, Location, Severity
 from preflight.rules.base import ProjectExample, ProjectRule
@@ -72,14 +78,32 @@ class NoWheelForTarget(ProjectRule):
             if resolved.wheel is not None or not resolved.binary_only_elsewhere:
                 continue
             location = _declaration_location(ctx, resolved.via)
-            shipped = sorted({describe_tags(f) for f in resolved.binary_only_elsewhere})
             pulled = "" if resolved.via else " (a dependency of your dependencies)"
             yield self.at(
                 location,
                 f"{resolved.name} {resolved.version}{pulled} has no wheel for {PLATFORM_LABEL} "
-                f"CPython {ctx.python} (it ships {', '.join(shipped[:3])}"
-                f"{'...' if len(shipped) > 3 else ''}): the build needs a compiler and fails",
+                f"CPython {ctx.python} ({_what_it_ships(resolved.binary_only_elsewhere)}): "
+                "the build needs a compiler and fails",
             )
+
+
+def _what_it_ships(filenames: list[str]) -> str:
+    """'manylinux x86_64 wheels only for cp38-cp311' or 'Linux x86_64 wheels: none'."""
+    linux: set[str] = set()
+    for filename in filenames:
+        for tag in wheel_tags(filename) or ():
+            if "linux" in tag.platform and tag.platform.endswith("x86_64"):
+                linux.add(tag.interpreter)
+    if not linux:
+        return "it ships no Linux x86_64 wheel at all"
+
+    def order(tag: str) -> tuple[int, str]:
+        digits = "".join(c for c in tag if c.isdigit())
+        return (int(digits[1:] or 0) if digits.startswith("3") else 0, tag)
+
+    shown = sorted(linux, key=order)
+    listed = ", ".join(shown) if len(shown) <= 4 else f"{shown[0]} ... {shown[-1]}"
+    return f"its Linux x86_64 wheels are for {listed} only"
 
 
 class SdistOnly(ProjectRule):
