@@ -197,3 +197,19 @@ def test_lambda_target_skips_vercel_builder_rules(capsys: pytest.CaptureFixture[
     statuses = {c["rule"]: (c["status"], c["reason"]) for c in data["checks"]}
     assert statuses["PF301"] == ("skipped", "Vercel only")
     assert statuses["PF501"] == ("pass", "")
+
+
+def test_fix_gives_pyproject_the_requirements_it_hides(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_project(
+        {
+            "app.py": "from flask import Flask\napp = Flask(__name__)\n",
+            "pyproject.toml": "[tool.black]\nline-length = 100\n",
+            "requirements.txt": "flask==3.1.3\n",
+        }
+    )
+    code, out, _ = run([str(root), "--fix"], capsys)
+    assert '+    "flask==3.1.3",' in out
+    assert code == 0
+    assert "[project]" in (root / "pyproject.toml").read_text()

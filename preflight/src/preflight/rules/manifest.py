@@ -9,6 +9,7 @@ a dependency missing from the lock is missing in production.
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from preflight.context import CheckContext
 from preflight.deps.declared import RUNTIME, declared_in
-from preflight.findings import Finding, Location, Severity
+from preflight.findings import Finding, Fix, Location, Severity
 from preflight.rules.base import VERCEL_ONLY, ProjectExample, ProjectRule
 
 _APP = "from flask import Flask\napp = Flask(__name__)\n"
@@ -87,7 +88,32 @@ class PyprojectWithoutProject(ProjectRule):
                 f"pyproject.toml has no [project] table, yet it wins over {hidden}: "
                 f"Vercel ignores {hidden} and installs nothing"
             )
-        yield self.at(Location(manifest.path, 1), message)
+        yield self.at(Location(manifest.path, 1), message, autofix=_project_table(ctx))
+
+
+def _project_table(ctx: CheckContext) -> Fix | None:
+    """A [project] table carrying the requirements of the manifest it hides, so uv (which
+    Vercel runs) installs them. No [build-system] is added: uv then installs only the
+    dependencies, not the directory as a package."""
+    manifest = ctx.project.manifest
+    if manifest is None or "project" in ctx.project.pyproject:
+        return None
+    requirements = [
+        d.raw
+        for path in manifest.shadowed
+        if "requirements" in path.name
+        for d in declared_in(path)
+        if d.scope == RUNTIME and d.url is None
+    ]
+    if not requirements:
+        return None
+    name = re.sub(r"[^a-z0-9]+", "-", ctx.project.root.name.lower()).strip("-") or "app"
+    deps = "".join(f"    {json.dumps(r)},\n" for r in dict.fromkeys(requirements))
+    table = (
+        f'\n[project]\nname = "{name}"\nversion = "0.1.0"\n'
+        f'requires-python = ">={ctx.project.python.version}"\ndependencies = [\n{deps}]'
+    )
+    return Fix.append(manifest.path, table, "add a [project] table with the hidden requirements")
 
 
 class ShadowedManifest(ProjectRule):
