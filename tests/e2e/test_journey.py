@@ -1,6 +1,6 @@
 """A person's whole journey through the web UI, in Debian's Chromium driven by Playwright,
-against the app started the README way (`scripts/run`, i.e. `todo-api serve`) on a free
-port with a temporary data folder. Screenshots land in test-artifacts/."""
+against the app started the README way (`todo-api serve`, what `make run` runs) on a
+free port with a temporary data folder. Screenshots land in test-artifacts/."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -45,7 +46,7 @@ def _free_port() -> int:
 def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    """`scripts/run --port P` with its own data folder; the base URL once /health answers.
+    """`todo-api serve --port P` with its own data folder; the base URL once /health answers.
 
     Files go to the local folder, or to a real S3 server (Ceph RGW) whose bucket lets the
     page's origin upload and download directly (CORS), as a deployment must configure.
@@ -75,8 +76,10 @@ def server(
     if not storage:
         env.pop("STORAGE_URL", None)
     log = (data / "server.log").open("wb")
+    # What `make run` (scripts/run) executes once dependencies are in place. Not the script
+    # itself: its `uv sync` would rewrite the venv this very test run is using.
     proc = subprocess.Popen(
-        [str(ROOT / "scripts" / "run"), "--port", str(port)],
+        [str(Path(sys.executable).parent / "todo-api"), "serve", "--port", str(port)],
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -88,7 +91,7 @@ def server(
         deadline = time.monotonic() + 120
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"scripts/run exited: {(data / 'server.log').read_text()}")
+                raise RuntimeError(f"todo-api exited: {(data / 'server.log').read_text()}")
             try:
                 if httpx.get(base + "/health", timeout=1).status_code < 500:
                     break
