@@ -60,6 +60,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--cache-dir", metavar="DIR", help="index cache (default: user cache)")
     parser.add_argument("--no-color", action="store_true", help="plain text output")
     parser.add_argument(
+        "-v", "--verbose", action="store_true", help="list every rule with its status"
+    )
+    parser.add_argument(
         "--list-rules", action="store_true", help="print the rule reference (Markdown) and exit"
     )
     parser.error = types.MethodType(_one_line_error, parser)  # type: ignore[method-assign]
@@ -105,7 +108,7 @@ def handle(args: argparse.Namespace) -> int:
             return 2
     elif output:
         sys.stdout.write(output)
-    print("\n".join(summary(result)), file=sys.stderr)
+    print("\n".join(summary(result, verbose=args.verbose)), file=sys.stderr)
     return result.exit_code
 
 

@@ -64,7 +64,7 @@ def render(result: Result, color: bool = False, with_summary: bool = True) -> st
     return "\n".join(out) + "\n" if out else ""
 
 
-def summary(result: Result) -> list[str]:
+def summary(result: Result, verbose: bool = False) -> list[str]:
     project = result.project
     root = project.root
     lines = ["What Vercel will see:"]
@@ -102,6 +102,18 @@ def summary(result: Result) -> list[str]:
         )
     for check, reason in result.skipped:
         lines.append(f"  skipped:    {check}: {reason}")
+    by_status: dict[str, list[str]] = {}
+    for status in result.statuses:
+        by_status.setdefault(status.status, []).append(status.rule_id)
+    lines.append(
+        "  rules:      "
+        + ", ".join(f"{len(ids)} {name}" for name, ids in sorted(by_status.items()))
+        + ("" if verbose else "  (-v lists them)")
+    )
+    if verbose:
+        for status in result.statuses:
+            reason = f": {status.reason}" if status.reason else ""
+            lines.append(f"    {status.rule_id:<7} {status.fid:<4} {status.status}{reason}")
     counts = {s: sum(1 for f in result.findings if f.severity is s) for s in Severity}
     if result.findings:
         parts = [_plural(counts[s], s.value) for s in Severity if counts[s]]
