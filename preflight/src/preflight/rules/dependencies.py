@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 from preflight.context import CheckContext
-from preflight.deps.closure import ImportUse
+from preflight.deps.closure import ImportUse, search_roots
 from preflight.deps.declared import RUNTIME
 from preflight.deps.mapping import KNOWN, candidates
 from preflight.findings import Edit, Finding, Fix, Location, Severity
@@ -64,6 +65,14 @@ class MissingDependency(ProjectRule):
             },
             expect=(("app.py", 2),),
         ),
+        ProjectExample(
+            {
+                "app.py": "from Models import Todo\napp = 1\n",
+                "models.py": "Todo = 1\n",
+                "requirements.txt": "flask\n",
+            },
+            expect=(("app.py", 1),),
+        ),
     )
 
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
@@ -100,6 +109,14 @@ class MissingDependency(ProjectRule):
     ) -> Finding:
         manifest = ctx.project.manifest
         location = Location(use.module.path, use.node.lineno, use.node.col_offset + 1)
+        twin = _case_twin(ctx, use)
+        if twin is not None:
+            return self.at(
+                location,
+                f"'{use.top}' is imported, but the file is {twin}: Linux file names are "
+                "case-sensitive, so this works on macOS/Windows and fails on Vercel",
+                fix=f"import it with the file's exact case ({Path(twin).stem})",
+            )
         other = [d for d in ctx.declared if d.name in names and d.scope != RUNTIME]
         dist = other[0].name if other else _distribution_for(use.top)
         if other:
@@ -128,6 +145,23 @@ class MissingDependency(ProjectRule):
         if ctx.lock is not None:
             fix += ", then run `uv lock`"
         return self.at(location, message, fix, autofix=_add_dependency(ctx, dist))
+
+
+def _case_twin(ctx: CheckContext, use: ImportUse) -> str | None:
+    """A local module or package whose name differs from the import only in case."""
+    entry = ctx.project.entrypoint
+    wanted = use.top.lower()
+    for root in search_roots(ctx.project.root, entry.path if entry else None):
+        try:
+            children = list(root.iterdir())
+        except OSError:
+            continue
+        for child in children:
+            stem = child.stem if child.suffix == ".py" else child.name
+            is_module = child.suffix == ".py" or (child / "__init__.py").exists()
+            if stem.lower() == wanted and stem != use.top and is_module:
+                return child.relative_to(ctx.project.root).as_posix()
+    return None
 
 
 def _learn_top_levels(ctx: CheckContext, runtime: set[str]) -> list[tuple[str, str]]:
