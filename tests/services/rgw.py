@@ -100,8 +100,14 @@ class _Cluster:
 
     def spawn(self, name: str, *args: str) -> subprocess.Popen[bytes]:
         log = (self.root / f"{name}.out").open("ab")
+        # If pytest is killed before its teardown, the daemons go with it (util-linux).
+        guard = ["setpriv", "--pdeathsig", "TERM", "--"] if shutil.which("setpriv") else []
         proc = subprocess.Popen(
-            args, stdout=log, stderr=subprocess.STDOUT, cwd=self.root, start_new_session=True
+            [*guard, *args],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=self.root,
+            start_new_session=True,
         )
         log.close()
         self.procs.append(proc)
