@@ -35,6 +35,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     migrate = commands.add_parser("migrate", help="apply pending database migrations")
     migrate.set_defaults(handler=_migrate)
+
+    storage = commands.add_parser(
+        "storage-setup",
+        help="create the S3 bucket if missing and allow CORS_ORIGINS to upload/download",
+    )
+    storage.add_argument(
+        "--no-create", action="store_true", help="the bucket exists; only set its CORS rules"
+    )
+    storage.set_defaults(handler=_storage_setup)
     return parser
 
 
@@ -80,6 +89,28 @@ def _migrate(args: argparse.Namespace) -> int:
         print(f"applied migrations: {', '.join(f'{v:04d}' for v in applied)}")
     else:
         print("database is up to date")
+    return 0
+
+
+def _storage_setup(args: argparse.Namespace) -> int:
+    """Browsers upload and download attachments directly: the bucket needs CORS rules."""
+    from todo_api.settings import Settings
+    from todo_api.storage.blobs import BlobStoreError, open_blob_store
+    from todo_api.storage.blobs.s3 import S3BlobStore
+
+    settings = Settings.from_env()
+    try:
+        store = open_blob_store(os.environ.get("STORAGE_URL"), data_dir=settings.data_dir)
+        if not isinstance(store, S3BlobStore):
+            print("storage is a local folder: nothing to set up")
+            return 0
+        if not args.no_create:
+            store.create_bucket()
+        store.put_cors(settings.cors_origins)
+    except BlobStoreError as exc:
+        print(f"todo-api storage-setup: {exc}", file=sys.stderr)
+        return 1
+    print(f"bucket {store.bucket!r} ready; CORS allows {', '.join(settings.cors_origins)}")
     return 0
 
 
