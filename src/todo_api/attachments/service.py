@@ -247,6 +247,42 @@ async def list_attachments(
     return found
 
 
+def _insert_within_quota(
+    conn: Connection,
+    config: AttachmentConfig,
+    *,
+    user_id: str,
+    task_id: str,
+    attachment_id: str,
+    filename: str,
+    content_type: str,
+    size: int,
+    key: str,
+    status: str,
+    expires_at: dt.datetime | None,
+) -> Stored | int | None:
+    """The new row; or the bytes already used when `size` would pass the quota; or None
+    when the task is gone (deleted meanwhile). Runs in the caller's transaction."""
+    if not queries.task_exists(conn, user_id=user_id, task_id=task_id):
+        return None
+    used = queries.used_bytes(conn, user_id=user_id)
+    if used + size > config.quota_bytes:
+        return used
+    return queries.insert(
+        conn,
+        id=attachment_id,
+        user_id=user_id,
+        task_id=task_id,
+        filename=filename,
+        content_type=content_type,
+        size=size,
+        storage_key=key,
+        status=status,
+        expires_at=expires_at,
+        created_at=now(),
+    )
+
+
 async def record(
     services: Services,
     config: AttachmentConfig,
@@ -263,24 +299,11 @@ async def record(
     key = blob_key(user_id, task_id, attachment_id)
 
     def work(conn: Connection) -> Stored | int | None:
-        if not queries.task_exists(conn, user_id=user_id, task_id=task_id):
-            return None  # deleted meanwhile
-        used = queries.used_bytes(conn, user_id=user_id)
-        if used + size > config.quota_bytes:
-            return used
-        return queries.insert(
-            conn,
-            id=attachment_id,
-            user_id=user_id,
-            task_id=task_id,
-            filename=filename,
-            content_type=content_type,
-            size=size,
-            storage_key=key,
-            status="ready",
-            expires_at=None,
-            created_at=now(),
-        )
+        return _insert_within_quota(
+            conn, config, user_id=user_id, task_id=task_id, attachment_id=attachment_id,
+            filename=filename, content_type=content_type, size=size, key=key,
+            status="ready", expires_at=None,
+        )  # fmt: skip
 
     try:
         result = await services.db(work)
@@ -318,24 +341,11 @@ async def create_upload(
     expires = now() + dt.timedelta(seconds=config.upload_ttl)
 
     def work(conn: Connection) -> Stored | int | None:
-        if not queries.task_exists(conn, user_id=user_id, task_id=task_id):
-            return None
-        used = queries.used_bytes(conn, user_id=user_id)
-        if used + size > config.quota_bytes:
-            return used
-        return queries.insert(
-            conn,
-            id=attachment_id,
-            user_id=user_id,
-            task_id=task_id,
-            filename=filename,
-            content_type=content_type,
-            size=size,
-            storage_key=key,
-            status="pending",
-            expires_at=expires,
-            created_at=now(),
-        )
+        return _insert_within_quota(
+            conn, config, user_id=user_id, task_id=task_id, attachment_id=attachment_id,
+            filename=filename, content_type=content_type, size=size, key=key,
+            status="pending", expires_at=expires,
+        )  # fmt: skip
 
     result = await services.db(work)
     if result is None:
