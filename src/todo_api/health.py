@@ -6,7 +6,7 @@ import msgspec
 from anyio import to_thread
 
 from todo_api import __version__
-from todo_api.http.problems import Problem
+from todo_api.http.problems import ApiError, Problem
 from todo_api.http.responses import json_response, problem_response
 from todo_api.http.routing import Api, Call
 from todo_api.storage.connection import DatabaseUnavailable
@@ -21,11 +21,20 @@ class DatabaseHealth(msgspec.Struct, omit_defaults=True):
     error: str | None = None
 
 
+class StorageHealth(msgspec.Struct, omit_defaults=True):
+    status: str  # "ok" | "unavailable"
+    backend: str | None = None  # "local" | "s3"
+    location: str | None = None  # bucket/prefix or folder; never credentials
+    error: str | None = None
+
+
 class Health(msgspec.Struct):
+    # "ok", or "degraded" when only attachment storage is unusable (tasks still work).
     status: str
     version: str
     platform: str
     database: DatabaseHealth
+    storage: StorageHealth
 
 
 class HealthProblem(Problem):
@@ -33,6 +42,7 @@ class HealthProblem(Problem):
 
     problems: list[str] = msgspec.field(default_factory=list)
     database: DatabaseHealth | None = None
+    storage: StorageHealth | None = None
     version: str = __version__
 
 
@@ -47,6 +57,7 @@ async def health(call: Call) -> object:
     services = call.services
     settings = services.settings
     database = await _check_database(call)
+    storage = await _check_storage(call)
     problems = list(settings.problems)
     if database.status == "error" and database.error:
         problems.append(database.error)
@@ -58,10 +69,15 @@ async def health(call: Call) -> object:
             detail="; ".join(problems),
             problems=problems,
             database=database,
+            storage=storage,
         )
         return problem_response(problem, headers={"Cache-Control": "no-store"})
     body = Health(
-        status="ok", version=__version__, platform=settings.platform.value, database=database
+        status="ok" if storage.status == "ok" else "degraded",
+        version=__version__,
+        platform=settings.platform.value,
+        database=database,
+        storage=storage,
     )
     return json_response(body, headers={"Cache-Control": "no-store"})
 
@@ -79,3 +95,20 @@ async def _check_database(call: Call) -> DatabaseHealth:
     except Exception as exc:  # health must answer whatever the driver raises
         return DatabaseHealth(status="error", dialect=dialect, error=f"{type(exc).__name__}: {exc}")
     return DatabaseHealth(status="ok", dialect=dialect, latency_ms=round(latency, 2))
+
+
+async def _check_storage(call: Call) -> StorageHealth:
+    """Open the attachment store as an upload would (no network round trip for S3)."""
+    from todo_api.attachments.service import runtime
+
+    services = call.services
+    if services.settings.secret is None:
+        return StorageHealth(status="unavailable", error="no signing secret")
+    secret = services.settings.secret
+    try:
+        store = await to_thread.run_sync(
+            lambda: runtime(call.request.app.state, services).store(secret)
+        )
+    except ApiError as exc:
+        return StorageHealth(status="unavailable", error=exc.detail)
+    return StorageHealth(status="ok", backend=store.kind, location=store.description)

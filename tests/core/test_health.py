@@ -59,3 +59,21 @@ def test_unsupported_database_scheme_is_503(make_client: Callable[..., Any]) -> 
     response = client.get("/health")
     assert response.status_code == 503
     assert "mysql" in response.json()["detail"]
+
+
+def test_storage_is_reported(client: TestClient) -> None:
+    storage = client.get("/health").json()["storage"]
+    assert storage["status"] == "ok"
+    assert storage["backend"] == "local"
+
+
+def test_serverless_without_storage_is_degraded_not_down(
+    make_client: Callable[..., Any], postgres_url: str
+) -> None:
+    client = make_client(VERCEL="1", DATABASE_URL=postgres_url)
+    response = client.get("/health")
+    assert response.status_code == 200  # tasks work; only attachments cannot
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["storage"]["status"] == "unavailable"
+    assert "STORAGE_URL" in body["storage"]["error"]
