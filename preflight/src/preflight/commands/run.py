@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from preflight.emulate.diagnose import diagnose
+from preflight.emulate.edge import run_edge
 from preflight.emulate.errors import EmulatorError
 from preflight.emulate.function import BuildFailed
 from preflight.emulate.journey import JourneyError, load_journey, run_journey
@@ -88,6 +89,19 @@ def register(subparsers: Any) -> None:
         "--concurrency", type=int, default=CONCURRENCY, metavar="N", help="requests at once"
     )
     parser.add_argument("--json", action="store_true", help="machine-readable result on stdout")
+    parser.add_argument(
+        "--serve",
+        action="store_true",
+        help="instead of probing, serve the app on 127.0.0.1 behind an emulated Vercel edge "
+        "(static files as the CDN serves them, the rest through the runtime) until Ctrl-C",
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=0,
+        metavar="N",
+        help="with --serve: the port to listen on (default: a free one; the URL is printed)",
+    )
     parser.set_defaults(handler=run, _parser=parser)
 
 
@@ -141,6 +155,10 @@ def run(args: argparse.Namespace) -> int:
             parser.error(f"--forward-port {port}: not a TCP port")
     if args.memory < 128 or args.concurrency < 1:
         parser.error("--memory must be at least 128 and --concurrency at least 1")
+    if args.serve and (args.probe or args.journey or args.json):
+        parser.error("--serve does not combine with --probe, --journey or --json")
+    if not 0 <= args.port < 65536 or (args.port and not args.serve):
+        parser.error(f"--port {args.port}: needs --serve and a TCP port")
     source = Path(args.path)
     try:
         emulation = prepare(
@@ -168,6 +186,17 @@ def run(args: argparse.Namespace) -> int:
     except EmulatorError as exc:
         print(f"preflight run: {exc}", file=sys.stderr)
         return 2
+    if args.serve:
+        with emulation:
+            for note in [*emulation.notes, *emulation.function.notes]:
+                print(f"preflight: {note}", file=sys.stderr)
+            for missing in emulation.caps.missing:
+                print(f"preflight: not checked: {missing}", file=sys.stderr)
+            try:
+                return run_edge(emulation, "127.0.0.1", args.port)
+            except OSError as exc:
+                print(f"preflight run: cannot serve on port {args.port}: {exc}", file=sys.stderr)
+                return 2
     with emulation:
         try:
             outcome = run_all(emulation.launch, probes, args.concurrency)

@@ -228,6 +228,35 @@ class FunctionInstance:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    # -- for a proxy in front of the instance (preflight run --serve) ------------------
+    def exit_code(self) -> int | None:
+        """None while the process runs (or was never started), else how it ended."""
+        return None if self._proc is None else self._proc.popen.poll()
+
+    def open_connection(self, timeout: float) -> socket.socket:
+        """A TCP connection to the runtime's HTTP port (inside the box when boxed)."""
+        if self._proc is None or self.port is None:
+            raise OSError("the function is not serving")
+        return self._proc.connect(self.port, timeout)
+
+    def internal_headers(self) -> tuple[int, dict[str, str]]:
+        """A fresh request id and the `x-vercel-internal-*` headers carrying it."""
+        request_id = next(self._ids)
+        return request_id, {
+            "x-vercel-internal-invocation-id": str(uuid.uuid4()),
+            "x-vercel-internal-request-id": str(request_id),
+            "x-vercel-internal-span-id": uuid.uuid4().hex[:16],
+            "x-vercel-internal-trace-id": uuid.uuid4().hex,
+        }
+
+    def request_logs(self, request_id: int, wait: float = 0.0) -> list[LogLine]:
+        """What the function logged under `request_id`, once its `end` arrived (or `wait`)."""
+        if self._ipc is None:
+            return []
+        if wait > 0:
+            self._ipc.wait_for({"end"}, wait, requestId=request_id)
+        return self._ipc.logs(request_id)
+
     # -- requests --------------------------------------------------------------------
     def request(
         self,
@@ -255,13 +284,7 @@ class FunctionInstance:
         assert self._proc is not None
         assert self._ipc is not None
         assert self.port is not None
-        request_id = next(self._ids)
-        internal = {
-            "x-vercel-internal-invocation-id": str(uuid.uuid4()),
-            "x-vercel-internal-request-id": str(request_id),
-            "x-vercel-internal-span-id": uuid.uuid4().hex[:16],
-            "x-vercel-internal-trace-id": uuid.uuid4().hex,
-        }
+        request_id, internal = self.internal_headers()
         sent = {"host": self.host, "x-forwarded-proto": "https", "x-forwarded-for": "127.0.0.1"}
         sent.update({k.lower(): v for k, v in (headers or {}).items()})
         sent.update(internal)
