@@ -1,6 +1,9 @@
 """A person's whole journey through the web UI, in Debian's Chromium driven by Playwright,
 against the app started the README way (`todo-api serve`, what `make run` runs) on a
-free port with a temporary data folder. Screenshots land in test-artifacts/."""
+free port with a temporary data folder, and against the app as Vercel runs it:
+`preflight run . --serve` (Vercel's builder, its Python runtime in the Lambda-like
+sandbox, the edge serving public/ as the CDN does) on Postgres and S3. Screenshots land
+in test-artifacts/."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -42,7 +46,7 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="module", params=["local", "s3"])
+@pytest.fixture(scope="module", params=["local", "s3", "preflight"])
 def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
@@ -50,19 +54,16 @@ def server(
 
     Files go to the local folder, or to a real S3 server (Ceph RGW) whose bucket lets the
     page's origin upload and download directly (CORS), as a deployment must configure.
+    "preflight": the repo under `preflight run . --serve` instead (see _preflight_serve).
     """
+    if request.param == "preflight":
+        yield from _preflight_serve(request, tmp_path_factory)
+        return
     data = tmp_path_factory.mktemp("e2e-data")
     port = _free_port()
     storage: dict[str, str] = {}
     if request.param == "s3":
-        from todo_api.storage.blobs.s3 import S3BlobStore
-
-        rgw = request.getfixturevalue("rgw")
-        bucket = f"e2e-{uuid.uuid4().hex[:16]}"
-        storage = rgw.env(bucket, "files")
-        s3 = S3BlobStore.from_url(storage["STORAGE_URL"], storage)
-        s3.create_bucket()
-        s3.put_cors([f"http://127.0.0.1:{port}"])
+        storage = _s3_storage(request, f"http://127.0.0.1:{port}")
     env = {
         **storage,
         **os.environ,
@@ -109,6 +110,90 @@ def server(
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         log.close()
+
+
+def _s3_storage(request: pytest.FixtureRequest, origin: str) -> dict[str, str]:
+    """A fresh bucket on the session's RGW that lets `origin` upload and download (CORS)."""
+    from todo_api.storage.blobs.s3 import S3BlobStore
+
+    rgw = request.getfixturevalue("rgw")
+    storage: dict[str, str] = rgw.env(f"e2e-{uuid.uuid4().hex[:16]}", "files")
+    s3 = S3BlobStore.from_url(storage["STORAGE_URL"], storage)
+    s3.create_bucket()
+    s3.put_cors([origin])
+    return storage
+
+
+def _preflight_serve(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """`preflight run . --serve --port P`: the repo built by Vercel's builder, the function
+    under vercel-runtime in preflight's sandbox, public/ served by the emulated edge.
+
+    The box has no network but the forwarded host ports: Postgres (a fresh database) and
+    the RGW, whose presigned URLs the browser then uses directly, as it would with S3.
+    """
+    from preflight.emulate import sandbox
+    from preflight.emulate.tools import which
+
+    if which("node") is None or which("npm") is None:
+        pytest.skip("Node.js/npm not installed: Vercel's builder cannot run")
+    caps = sandbox.detect()
+    if not caps.sandboxed or not caps.isolated_network:
+        pytest.skip(f"preflight's sandbox is unavailable here: {caps.reason or caps.missing}")
+    postgres = request.getfixturevalue("postgres_server")
+    database_url = postgres.url(postgres.create_database())
+    port = _free_port()
+    storage = _s3_storage(request, f"http://127.0.0.1:{port}")
+    rgw_port = urlsplit(storage["AWS_ENDPOINT_URL_S3"]).port
+    assert rgw_port is not None
+    env = {
+        **storage,
+        "DATABASE_URL": database_url,
+        "BETTER_AUTH_SECRET": "e2e-secret-0123456789abcdefghijklmnopqrstuv",
+        "ATTACHMENT_MAX_DIRECT_BYTES": "2000",  # the presigned-upload path too
+    }
+    argv = [str(Path(sys.executable).parent / "preflight"), "run", ".", "--serve"]
+    argv += ["--port", str(port), "--forward-port", str(postgres.port)]
+    argv += ["--forward-port", str(rgw_port)]
+    for key, value in env.items():
+        argv += ["--env", f"{key}={value}"]
+    log_path = tmp_path_factory.mktemp("e2e-preflight") / "preflight.log"
+    log = log_path.open("wb")
+    proc = subprocess.Popen(
+        argv, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(proc, base, log_path, 240)  # a first build downloads Vercel's CLI
+        yield base
+    finally:
+        _stop(proc)
+        log.close()
+
+
+def _wait_healthy(proc: subprocess.Popen[bytes], base: str, log: Path, within: float) -> None:
+    deadline = time.monotonic() + within
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the server exited: {log.read_text()}")
+        try:
+            if httpx.get(base + "/health", timeout=1).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the app did not answer /health within {within:.0f} s")
+        time.sleep(0.2)
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
 
 
 @pytest.fixture(scope="module")
