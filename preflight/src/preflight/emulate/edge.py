@@ -123,11 +123,11 @@ class Router:
                 status = route.get("status")
                 dest = route.get("dest")
                 if dest is None:
-                    if isinstance(status, int) and 300 <= status < 400:
+                    if route.get("continue") or not isinstance(status, int):
+                        continue  # headers only
+                    if 300 <= status < 400:
                         return Target("redirect", status, headers=tuple(headers))
-                    if route.get("continue"):
-                        continue
-                    continue
+                    return self._error(current, status, headers)
                 dest_split = urlsplit(_substitute(str(dest), match))
                 if dest_split.scheme:
                     return Target("not_found", 502, headers=tuple(headers))  # external proxy
@@ -153,8 +153,6 @@ class Router:
         found = apply(None, check_each=False) if self.phases.get(None) else None
         if found is not None:
             return found
-        if current != original:  # a main-phase rewrite that continued: keep the new path
-            function_path = current if function_path == original else function_path
         hit = self._filesystem(current, function_path, query, headers)
         if hit is not None:
             return hit
