@@ -153,16 +153,30 @@ def _preflight_serve(
         "BETTER_AUTH_SECRET": "e2e-secret-0123456789abcdefghijklmnopqrstuv",
         "ATTACHMENT_MAX_DIRECT_BYTES": "2000",  # the presigned-upload path too
     }
-    argv = [str(Path(sys.executable).parent / "preflight"), "run", ".", "--serve"]
+    argv = [sys.executable, "-m", "preflight", "run", ".", "--serve"]
     argv += ["--port", str(port), "--forward-port", str(postgres.port)]
     argv += ["--forward-port", str(rgw_port)]
     for key, value in env.items():
         argv += ["--env", f"{key}={value}"]
+    # preflight's own source first: an earlier test's `scripts/run` (its `uv sync`) may
+    # have dropped the editable install from the venv, console script included.
+    pythonpath = os.pathsep.join(
+        p for p in (str(ROOT / "preflight" / "src"), os.environ.get("PYTHONPATH")) if p
+    )
     log_path = tmp_path_factory.mktemp("e2e-preflight") / "preflight.log"
     log = log_path.open("wb")
-    proc = subprocess.Popen(
-        argv, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
+    try:
+        proc = subprocess.Popen(
+            argv,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": pythonpath},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    except BaseException:
+        log.close()
+        raise
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(proc, base, log_path, 240)  # a first build downloads Vercel's CLI

@@ -81,8 +81,12 @@ def served(
 ) -> Iterator[Served]:
     stderr = tmp_path_factory.mktemp("serve") / "stderr.txt"
     with stderr.open("w") as err:
+        # preflight from its source, whether or not the venv still has it installed
+        src = str(Path(sandbox.__file__).resolve().parents[2])
+        pythonpath = os.pathsep.join(p for p in (src, os.environ.get("PYTHONPATH")) if p)
         proc = subprocess.Popen(
             [sys.executable, "-m", "preflight", "run", str(FIXTURES / "good"), "--serve"],
+            env={**os.environ, "PYTHONPATH": pythonpath},
             stdout=subprocess.PIPE,
             stderr=err,
             text=True,
