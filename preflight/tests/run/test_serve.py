@@ -138,6 +138,16 @@ def test_api_paths_reach_the_function(served: Served) -> None:
     assert "health probe served" in served.log()  # the function's logs go to stderr
 
 
+def test_the_functions_headers_pass_intact(served: Served) -> None:
+    moved = httpx.get(served.url + "/moved")
+    assert moved.status_code == 303
+    assert moved.headers["location"] == "/health"
+    assert moved.headers["etag"] == '"v1"'
+    cookies = moved.headers.get_list("set-cookie")
+    assert [c.split(";")[0] for c in cookies] == ["a=1", "b=2"]
+    assert "HttpOnly" in cookies[1]
+
+
 def test_missing_asset_goes_where_the_routes_say(served: Served) -> None:
     # the good app's build output rewrites every filesystem miss to the function
     missing = httpx.get(served.url + "/missing.css")
