@@ -32,9 +32,12 @@ def _port_free(port: int) -> bool:
 
 @pytest.fixture
 def readme_server(tmp_path: Path) -> Iterator[int]:
-    """`make run` as the README says (scripts/run), with its data in a temp folder."""
+    """`make run` as the README says (scripts/run), with its data in a temp folder and
+    its own fresh environment, as on a new machine (and so the suite's .venv, which
+    also holds preflight, is left alone)."""
     port = 8000 if _port_free(8000) else 8000 + os.getpid() % 1000
     env = {**os.environ, "TODO_DATA_DIR": str(tmp_path / "data")}
+    env["UV_PROJECT_ENVIRONMENT"] = str(tmp_path / "venv")
     for name in ("DATABASE_URL", "BETTER_AUTH_SECRET", "VERCEL", "AWS_LAMBDA_FUNCTION_NAME"):
         env.pop(name, None)
     command = ["make", "run"] if port == 8000 else ["./scripts/run", "--port", str(port)]
