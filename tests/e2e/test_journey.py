@@ -89,18 +89,7 @@ def server(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"todo-api exited: {(data / 'server.log').read_text()}")
-            try:
-                if httpx.get(base + "/health", timeout=1).status_code < 500:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("the app did not answer /health within 120 s")
-            time.sleep(0.2)
+        _wait_healthy(proc, base, data / "server.log", within=120)
         yield base
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
