@@ -56,6 +56,8 @@ class SqliteDatabase:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        # The folder and WAL mode (stored in the file) need setting once, not per request.
+        self._prepared = False
 
     @contextlib.contextmanager
     def transaction(self, *, immediate: bool = False) -> Iterator[SqliteConnection]:
@@ -72,7 +74,8 @@ class SqliteDatabase:
 
     def _open(self) -> sqlite3.Connection:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if not self._prepared:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
             raw = sqlite3.connect(
                 self.path,
                 detect_types=sqlite3.PARSE_DECLTYPES,
@@ -82,8 +85,10 @@ class SqliteDatabase:
             )
             raw.row_factory = sqlite3.Row
             raw.execute("PRAGMA foreign_keys = ON")
-            raw.execute("PRAGMA journal_mode = WAL")
             raw.execute("PRAGMA synchronous = NORMAL")
+            if not self._prepared:
+                raw.execute("PRAGMA journal_mode = WAL")
+                self._prepared = True
         except (OSError, sqlite3.Error) as exc:
             raise DatabaseUnavailable(f"cannot open SQLite database {self.path}: {exc}") from exc
         return raw
