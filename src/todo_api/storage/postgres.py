@@ -201,7 +201,8 @@ class PostgresDatabase:
 def _describe(exc: BaseException, params: PostgresParams) -> str:
     """A one-line reason that names the server but never the password."""
     where = f"{params.host}:{params.port}/{params.database}"
-    if isinstance(exc, socket.gaierror):
+    # pg8000 wraps socket errors in InterfaceError ("Can't create a connection ...").
+    if isinstance(exc, socket.gaierror) or isinstance(exc.__cause__, socket.gaierror):
         return f"cannot resolve Postgres host {params.host!r}"
     if isinstance(exc, pg8000.native.DatabaseError) and exc.args:
         detail = exc.args[0]
