@@ -87,9 +87,14 @@ async def _check_database(call: Call) -> DatabaseHealth:
     dialect = services.database.dialect
     if services.settings.database_problem:
         return DatabaseHealth(status="not configured", dialect=dialect)
+    database = services.database
+
+    def migrated_then_ping() -> float:
+        database.ensure_migrated()
+        return database.ping()
+
     try:
-        await to_thread.run_sync(services.database.ensure_migrated)
-        latency = await to_thread.run_sync(services.database.ping)
+        latency = await to_thread.run_sync(migrated_then_ping)
     except DatabaseUnavailable as exc:
         return DatabaseHealth(status="error", dialect=dialect, error=str(exc))
     except Exception as exc:  # health must answer whatever the driver raises
