@@ -1,0 +1,214 @@
+"""Which file and exported name Vercel's runtime will import.
+
+Mirrors packages/python/src/entrypoint.ts (candidate files and directories,
+`[tool.vercel] entrypoint`, `[project.scripts] app`, Django's manage.py) and
+packages/python-analysis/crates/vercel_python_analysis/src/entrypoint.rs (which
+top-level statements export `app` / `application` / `handler`), paths as of the 2026-08
+monorepo. Nothing here raises on a broken project: a broken project is what the rules report.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+# packages/python/src/entrypoint.ts: PYTHON_ENTRYPOINT_FILENAMES / PYTHON_ENTRYPOINT_DIRS.
+# The search order is directory-major: every name in '' before any name in src/.
+ENTRYPOINT_NAMES = ("app", "index", "server", "main", "wsgi", "asgi")
+ENTRYPOINT_DIRS = ("", "src", "app", "api")
+
+# entrypoint.rs: names a top-level assignment, def or `from x import` must bind.
+EXPORTED_NAMES = ("app", "application")
+
+
+@dataclass(frozen=True)
+class Entrypoint:
+    """The file and exported name Vercel's runtime will import."""
+
+    path: Path
+    name: str  # "app" | "application" | "handler"
+    line: int
+    # "tool.vercel.entrypoint" | "vercel.json" | "candidate" | "project.scripts" | "django"
+    source: str = "candidate"
+
+
+def find_exported_name(tree: ast.Module) -> tuple[str, int] | None:
+    """The name Vercel detects in a module, with its line; None if it detects none.
+
+    Mirrors entrypoint.rs `find_app_or_handler_impl`: only top-level statements count;
+    `app`/`application` bound by a plain or annotated assignment to a bare name, a def,
+    or `from x import ... as app`; or a class named `handler` in any case. So
+    `handler = app`, `import app`, `app, x = ...` and an `app` built inside a function
+    are not detected.
+    """
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign):
+            for target in stmt.targets:
+                if isinstance(target, ast.Name) and target.id in EXPORTED_NAMES:
+                    return target.id, stmt.lineno
+        elif isinstance(stmt, ast.AnnAssign):
+            if isinstance(stmt.target, ast.Name) and stmt.target.id in EXPORTED_NAMES:
+                return stmt.target.id, stmt.lineno
+        elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+            # entrypoint.rs matches Stmt::FunctionDef, which in ruff's AST covers async def.
+            if stmt.name in EXPORTED_NAMES:
+                return stmt.name, stmt.lineno
+        elif isinstance(stmt, ast.ImportFrom):
+            for alias in stmt.names:
+                bound = alias.asname or alias.name
+                if bound in EXPORTED_NAMES:
+                    return bound, stmt.lineno
+        elif isinstance(stmt, ast.ClassDef) and stmt.name.lower() == "handler":
+            return stmt.name, stmt.lineno
+    return None
+
+
+def parse_file(path: Path) -> ast.Module | None:
+    """Parse a Python file, None when unreadable or not valid Python."""
+    try:
+        return ast.parse(path.read_bytes(), filename=str(path))
+    except (OSError, SyntaxError, ValueError, RecursionError):
+        return None
+
+
+def _exported(path: Path) -> tuple[str, int] | None:
+    if not path.is_file():
+        return None
+    tree = parse_file(path)
+    return find_exported_name(tree) if tree is not None else None
+
+
+def _resolve_module_attr(root: Path, value: str) -> tuple[Path, str] | None:
+    # entrypoint.ts `resolveModuleAttrEntrypoint`: "pkg.mod:obj" -> pkg/mod.py or
+    # pkg/mod/__init__.py under the project root.
+    match = re.search(r"([A-Za-z_][\w.]*)\s*:\s*([A-Za-z_]\w*)", value)
+    if not match:
+        return None
+    rel = match.group(1).replace(".", "/")
+    for candidate in (root / f"{rel}.py", root / rel / "__init__.py"):
+        if candidate.is_file():
+            return candidate, match.group(2)
+    return None
+
+
+def _line_of(path: Path, name: str) -> int:
+    tree = parse_file(path)
+    if tree is not None:
+        for stmt in tree.body:
+            for node in ast.walk(stmt):
+                if isinstance(node, ast.Name) and node.id == name:
+                    return stmt.lineno
+                if isinstance(node, ast.FunctionDef | ast.ClassDef) and node.name == name:
+                    return stmt.lineno
+    return 1
+
+
+def find_entrypoint(
+    root: Path, pyproject: Mapping[str, Any]
+) -> tuple[Entrypoint | None, tuple[Path, ...], str | None]:
+    from_json = _vercel_json_entrypoint(root)
+    if from_json is not None:
+        path = root / from_json
+        found = _exported(path)
+        if found is None:
+            return None, (), f"vercel.json entrypoint {from_json!r} (no top-level app in it)"
+        return Entrypoint(path, found[0], found[1], "vercel.json"), (), None
+    tool = pyproject.get("tool")
+    vercel = tool.get("vercel") if isinstance(tool, dict) else None
+    configured = vercel.get("entrypoint") if isinstance(vercel, dict) else None
+    if configured is not None:
+        # entrypoint.ts `getVercelToolsEntrypoint`: a configured value that resolves to no
+        # file is a hard build error, never a fallback to detection.
+        resolved = _resolve_module_attr(root, str(configured))
+        if resolved is None:
+            return None, (), f"[tool.vercel] entrypoint = {configured!r}"
+        path, name = resolved
+        return Entrypoint(path, name, _line_of(path, name), "tool.vercel.entrypoint"), (), None
+
+    without: list[Path] = []
+    for directory in ENTRYPOINT_DIRS:
+        for stem in ENTRYPOINT_NAMES:
+            candidate = root / directory / f"{stem}.py"
+            if not candidate.is_file():
+                continue
+            found = _exported(candidate)
+            if found is not None:
+                return Entrypoint(candidate, found[0], found[1]), tuple(without), None
+            without.append(candidate)
+
+    django = _django_entrypoint(root)
+    if django is not None:
+        return django, tuple(without), None
+
+    # entrypoint.ts: `[project.scripts] app` is the legacy fallback after detection.
+    project = pyproject.get("project")
+    scripts = project.get("scripts") if isinstance(project, dict) else None
+    app_script = scripts.get("app") if isinstance(scripts, dict) else None
+    if isinstance(app_script, str):
+        resolved = _resolve_module_attr(root, app_script)
+        if resolved is None:
+            return None, tuple(without), f"[project.scripts] app = {app_script!r}"
+        path, name = resolved
+        return Entrypoint(path, name, _line_of(path, name), "project.scripts"), tuple(without), None
+    return None, tuple(without), None
+
+
+def _vercel_json_entrypoint(root: Path) -> str | None:
+    """A Python file named as the function in vercel.json: legacy `builds[].src` with
+    @vercel/python, or `experimentalServices.*.entrypoint` (packages/python/src/
+    entrypoint.ts `detectPythonEntrypoint(configuredEntrypoint)`)."""
+    try:
+        data = json.loads((root / "vercel.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    candidates: list[object] = []
+    for build in data.get("builds") or []:
+        if isinstance(build, dict) and "python" in str(build.get("use", "")):
+            candidates.append(build.get("src"))
+    services = data.get("experimentalServices")
+    if isinstance(services, dict):
+        candidates += [s.get("entrypoint") for s in services.values() if isinstance(s, dict)]
+    for value in candidates:
+        if isinstance(value, str) and value.endswith(".py") and "*" not in value:
+            return value.lstrip("/")
+    return None
+
+
+def _django_entrypoint(root: Path) -> Entrypoint | None:
+    # entrypoint.ts `detectDjangoPythonEntrypoint`: a manage.py naming
+    # DJANGO_SETTINGS_MODULE in the root or an immediate subdirectory; the Django hook
+    # (packages/python/src/django.ts) then follows WSGI_APPLICATION / ASGI_APPLICATION.
+    dirs = [root, *sorted(p for p in root.iterdir() if p.is_dir() and p.name[0] != ".")]
+    for base in dirs:
+        manage = base / "manage.py"
+        try:
+            text = manage.read_text(encoding="utf-8")
+        except OSError:
+            continue
+        match = re.search(r"DJANGO_SETTINGS_MODULE['\"]\s*,\s*['\"]([\w.]+)['\"]", text)
+        if "DJANGO_SETTINGS_MODULE" not in text or match is None:
+            continue
+        settings = base / (match.group(1).replace(".", "/") + ".py")
+        try:
+            settings_text = settings.read_text(encoding="utf-8")
+        except OSError:
+            continue
+        app_match = re.search(
+            r"^(?:WSGI|ASGI)_APPLICATION\s*=\s*['\"]([\w.]+)\.(\w+)['\"]",
+            settings_text,
+            re.MULTILINE,
+        )
+        if app_match is None:
+            continue
+        module = base / (app_match.group(1).replace(".", "/") + ".py")
+        if module.is_file():
+            name = app_match.group(2)
+            return Entrypoint(module, name, _line_of(module, name), "django")
+    return None

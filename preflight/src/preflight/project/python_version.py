@@ -1,0 +1,85 @@
+"""Which CPython minor version the function will run, and where that came from.
+
+Mirrors packages/python-analysis/src/manifest/package.ts (`computeRequiresPython`:
+`.python-version` beats `requires-python`) and packages/python/src/version.ts (default
+3.12, installed versions tried default-first, then newest first).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+from preflight.project.manifest import Manifest, walk_up
+
+# packages/python/src/version.ts: DEFAULT_PYTHON_VERSION is 3.12; the build image offers
+# 3.12-3.14 (failure-modes.md F16), tried default first, then newest first.
+DEFAULT_PYTHON = "3.12"
+AVAILABLE_PYTHONS = ("3.12", "3.14", "3.13")
+
+
+@dataclass(frozen=True)
+class PythonVersion:
+    """The CPython minor version the function will run, and where it came from."""
+
+    version: str  # "3.12"
+    source: str  # ".python-version" | "requires-python" | "default"
+    path: Path | None
+    # What the project asked for when Vercel cannot honour it ("3.10" -> ignored).
+    requested: str | None = None
+    ignored: bool = False
+
+
+def _read_python_version_file(path: Path) -> str | None:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        line = line.strip()
+        if line and not line.startswith("#"):
+            return line
+    return None
+
+
+def _major_minor(request: str) -> str | None:
+    match = re.match(r"^(?:cpython@|python|cp)?(3)\.?(\d+)", request.strip().lower())
+    return f"{match.group(1)}.{match.group(2)}" if match else None
+
+
+def python_version(
+    root: Path, start: Path, manifest: Manifest | None, data: Mapping[str, Any]
+) -> PythonVersion:
+    # package.ts `computeRequiresPython`: the nearest `.python-version` (at or below the
+    # manifest's directory) wins over the manifest's requires-python.
+    top = manifest.path.parent if manifest else root
+    for directory in walk_up(root, start):
+        if directory != top and top not in directory.parents:
+            break  # above the manifest's directory: Vercel filters these out
+        version_file = directory / ".python-version"
+        if version_file.is_file():
+            raw = _read_python_version_file(version_file)
+            if raw is None:
+                continue
+            wanted = _major_minor(raw)
+            if wanted in AVAILABLE_PYTHONS:
+                return PythonVersion(wanted, ".python-version", version_file, raw)
+            return PythonVersion(DEFAULT_PYTHON, ".python-version", version_file, raw, True)
+
+    project = data.get("project")
+    requires = project.get("requires-python") if isinstance(project, dict) else None
+    if isinstance(requires, str) and manifest is not None:
+        try:
+            spec = SpecifierSet(requires)
+        except InvalidSpecifier:
+            return PythonVersion(DEFAULT_PYTHON, "requires-python", manifest.path, requires, True)
+        for version in AVAILABLE_PYTHONS:
+            if spec.contains(f"{version}.0", prereleases=True):
+                return PythonVersion(version, "requires-python", manifest.path, requires)
+        return PythonVersion(DEFAULT_PYTHON, "requires-python", manifest.path, requires, True)
+    return PythonVersion(DEFAULT_PYTHON, "default", None)
