@@ -8,9 +8,14 @@ import re
 from pathlib import Path
 
 import pytest
+from preflight.findings import Finding
 from preflight.rules import all_rules
-from preflight.rules.base import CodeRule, Invalid, ProjectExample, ProjectRule
+from preflight.rules.base import CodeRule, Expect, Invalid, ProjectExample, ProjectRule
 from preflight.source import Module
+
+from preflight import fix as fixing
+
+from .conftest import Check, MakeProject
 
 CODE_RULES = [r for r in all_rules() if issubclass(r, CodeRule)]
 PROJECT_RULES = [r for r in all_rules() if issubclass(r, ProjectRule)]
@@ -60,12 +65,21 @@ def test_code_rule_valid(rule: type[CodeRule], code: str, tmp_path: Path) -> Non
 
 @pytest.mark.parametrize(("rule", "example"), CODE_INVALID, ids=lambda x: getattr(x, "id", ""))
 def test_code_rule_invalid(rule: type[CodeRule], example: Invalid, tmp_path: Path) -> None:
-    findings = list(rule().check(_module(tmp_path, example.code)))
+    module = _module(tmp_path, example.code)
+    findings = list(rule().check(module))
     assert [f.location.line for f in findings] == [example.line], findings
     finding = findings[0]
     assert (finding.rule_id, finding.fid) == (rule.id, rule.fid)
-    assert finding.message
-    assert finding.fix
+    if example.column is not None:
+        assert finding.location.column == example.column
+    if example.message is not None:
+        assert finding.message == example.message
+    if example.fixed is not None:
+        assert finding.autofix is not None, "`fixed` is set but the rule offers no fix"
+        changes = fixing.plan(findings)
+        assert [(c.path, c.new) for c in changes] == [(module.path, example.fixed)]
+        fixed = _module(tmp_path / "fixed", example.fixed)
+        assert list(rule().check(fixed)) == [], "the fix must remove its finding"
 
 
 def test_suppression_comment_names_the_rule_or_fid(tmp_path: Path) -> None:
@@ -86,23 +100,49 @@ PROJECT_VALID = [(r, ex) for r in PROJECT_RULES for ex in r.VALID]
 PROJECT_INVALID = [(r, ex) for r in PROJECT_RULES for ex in r.INVALID]
 
 
-def _run_example(rule: type[ProjectRule], example: ProjectExample, make_project, check):  # type: ignore[no-untyped-def]
-    root = make_project(example.files)
+def _run_example(
+    rule: type[ProjectRule], example: ProjectExample, root: Path, check: Check
+) -> list[Finding]:
     result = check(root, only={rule.id}, **dict(example.options))
-    return root, [f for f in result.findings if f.rule_id == rule.id]
+    return [f for f in result.findings if f.rule_id == rule.id]
 
 
 @pytest.mark.parametrize(("rule", "example"), PROJECT_VALID, ids=lambda x: getattr(x, "id", ""))
-def test_project_rule_valid(rule, example, make_project, check) -> None:  # type: ignore[no-untyped-def]
-    _, findings = _run_example(rule, example, make_project, check)
-    assert findings == []
+def test_project_rule_valid(
+    rule: type[ProjectRule], example: ProjectExample, make_project: MakeProject, check: Check
+) -> None:
+    assert _run_example(rule, example, make_project(example.files), check) == []
+
+
+def _expected(item: Expect | tuple[str, int]) -> Expect:
+    return item if isinstance(item, Expect) else Expect(*item)
 
 
 @pytest.mark.parametrize(("rule", "example"), PROJECT_INVALID, ids=lambda x: getattr(x, "id", ""))
-def test_project_rule_invalid(rule, example, make_project, check) -> None:  # type: ignore[no-untyped-def]
-    root, findings = _run_example(rule, example, make_project, check)
-    got = sorted((f.location.path.relative_to(root).as_posix(), f.location.line) for f in findings)
-    assert got == sorted(example.expect)
+def test_project_rule_invalid(
+    rule: type[ProjectRule], example: ProjectExample, make_project: MakeProject, check: Check
+) -> None:
+    assert example.expect, "an INVALID example must say what it yields"
+    root = make_project(example.files)
+    findings = _run_example(rule, example, root, check)
+    got = sorted(
+        (f.location.path.relative_to(root).as_posix(), f.location.line, f.location.column, f)
+        for f in findings
+    )
+    wanted = sorted((_expected(e) for e in example.expect), key=lambda e: (e.path, e.line))
+    assert [g[:2] for g in got] == [(e.path, e.line) for e in wanted], findings
+    for (_, _, column, finding), expect in zip(got, wanted, strict=True):
+        if expect.column is not None:
+            assert column == expect.column, finding
+        if expect.message is not None:
+            assert finding.message == expect.message
+    fixable = [f for f in findings if f.autofix is not None]
+    if example.fixed is not None:
+        assert fixable, "`fixed` is set but the rule offers no fix"
+        changes = fixing.plan(fixable)
+        assert {c.path.relative_to(root).as_posix(): c.new for c in changes} == example.fixed
+        fixing.apply(changes)
+        assert _run_example(rule, example, root, check) == [], "the fix must remove its findings"
 
 
 def test_examples_are_valid_python() -> None:

@@ -22,23 +22,40 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Invalid:
-    """Source that must be flagged, at `line` (1-based), optionally with the fixed text."""
+    """Source that must be flagged, as in Fixit: the finding's 1-based `line` and `column`,
+    its exact `message`, and, when the rule carries an autofix, the whole file after it
+    (`fixed`). The tests check each one, and RULES.md shows them."""
 
     code: str
     line: int
+    column: int | None = None
+    message: str | None = None
     fixed: str | None = None
+
+
+@dataclass(frozen=True)
+class Expect:
+    """One finding a project example must produce: where (file relative to the project,
+    1-based line and column) and its exact message."""
+
+    path: str
+    line: int
+    column: int | None = None
+    message: str | None = None
 
 
 @dataclass(frozen=True)
 class ProjectExample:
     """A small project (file name -> content) for project-level rules.
 
-    `expect` lists (rule id, file, line) for INVALID examples; empty for VALID ones.
+    `expect` lists the findings of INVALID examples (empty for VALID ones); `fixed` maps
+    each file the autofixes change or create to its content after `--fix`.
     """
 
     files: Mapping[str, str]
-    expect: tuple[tuple[str, int], ...] = ()  # (relative file, line) of each finding
+    expect: tuple[Expect | tuple[str, int], ...] = ()
     options: Mapping[str, object] = field(default_factory=dict)
+    fixed: Mapping[str, str] | None = None
 
 
 VERCEL_ONLY = frozenset({"vercel"})

@@ -22,7 +22,7 @@ from preflight.project import (
     find_exported_name,
     parse_file,
 )
-from preflight.rules.base import VERCEL_ONLY, ProjectExample, ProjectRule
+from preflight.rules.base import VERCEL_ONLY, Expect, ProjectExample, ProjectRule
 from preflight.source import call_name
 
 _FACTORIES = {"create_app", "make_app", "get_app", "build_app", "get_application"}
@@ -57,19 +57,65 @@ class NoEntrypoint(ProjectRule):
                 "api/index.py": "from flask import Flask\nflask_app = Flask(__name__)\n"
                 "handler = flask_app\n"
             },
-            expect=(("api/index.py", 3),),
+            expect=(
+                Expect(
+                    "api/index.py",
+                    3,
+                    1,
+                    "`handler = flask_app` is not detected: Vercel wants a top-level `app` (or "
+                    "a `class handler(BaseHTTPRequestHandler)`), so the build fails or "
+                    "api/index.py is served as a static file",
+                ),
+            ),
+            fixed={
+                "api/index.py": "from flask import Flask\nflask_app = Flask(__name__)\n"
+                "handler = flask_app\napp = handler\n"
+            },
         ),
         ProjectExample(
             {
                 "app.py": "from flask import Flask\n\ndef create_app():\n"
                 "    app = Flask(__name__)\n    return app\n"
             },
-            expect=(("app.py", 3),),
+            expect=(
+                Expect(
+                    "app.py",
+                    3,
+                    1,
+                    "`app` is only created inside create_app(): Vercel detects top-level names "
+                    "only",
+                ),
+            ),
+            fixed={
+                "app.py": "from flask import Flask\n\ndef create_app():\n"
+                "    app = Flask(__name__)\n    return app\napp = create_app()\n"
+            },
         ),
-        ProjectExample({"service/web.py": "app = object()\n"}, expect=(("service/web.py", 1),)),
+        ProjectExample(
+            {"service/web.py": "app = object()\n"},
+            expect=(
+                Expect(
+                    "service/web.py",
+                    1,
+                    1,
+                    "no entrypoint where Vercel looks (app.py, index.py, server.py, main.py, "
+                    "wsgi.py or asgi.py in the root, src/, app/ or api/); candidates: "
+                    "service/web.py (`app`)",
+                ),
+            ),
+        ),
         ProjectExample(
             {"shop/__init__.py": "import os\n\ndef create_app(config=None):\n    return 1\n"},
-            expect=(("shop/__init__.py", 3),),
+            expect=(
+                Expect(
+                    "shop/__init__.py",
+                    3,
+                    1,
+                    "no entrypoint: the app is built by shop.create_app() but nothing Vercel "
+                    "looks at calls it",
+                ),
+            ),
+            fixed={"api/index.py": "from shop import create_app\n\napp = create_app()\n"},
         ),
     )
 
@@ -286,7 +332,15 @@ class HandlerNotRequestHandler(ProjectRule):
     INVALID = (
         ProjectExample(
             {"api/index.py": "class Handler:\n    def do_GET(self):\n        pass\n"},
-            expect=(("api/index.py", 1),),
+            expect=(
+                Expect(
+                    "api/index.py",
+                    1,
+                    1,
+                    "`class Handler` is what Vercel will call, but it does not subclass "
+                    "BaseHTTPRequestHandler: every request fails",
+                ),
+            ),
         ),
     )
 
