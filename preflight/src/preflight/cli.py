@@ -1,7 +1,8 @@
-"""The `preflight` command line: parses arguments and hands off to one subcommand module.
+"""The `preflight` command line: parses arguments, hands off to one subcommand module,
+and is the one error boundary (exit codes in preflight.errors).
 
-Exit codes (all subcommands): 0 clean, 1 findings / failed probes, 2 usage or environment
-error (one line on stderr, never a traceback).
+Nothing below this function prints a traceback: bad input is a one-line usage error
+(exit 2), a bug in preflight is an internal error with a "please report" line (exit 3).
 """
 
 from __future__ import annotations
@@ -10,21 +11,40 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from preflight import __version__
+from preflight.errors import (
+    ExitCode,
+    UsageError,
+    debug_enabled,
+    format_traceback,
+    one_line,
+    please_report,
+)
 
 # Subcommand modules under preflight.commands; each defines
 # `register(subparsers) -> None`, which adds its parser and sets `handler` (args -> int).
 SUBCOMMANDS = ("check", "run")
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (`preflight check: error: ...`), exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        sys.exit(ExitCode.USAGE)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="preflight",
         description="Prove a Python web app will not crash on Vercel / AWS Lambda.",
     )
     parser.add_argument("--version", action="version", version=f"preflight {__version__}")
-    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    subparsers = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=OneLineParser
+    )
     for name in SUBCOMMANDS:
         module = importlib.import_module(f"preflight.commands.{name}")
         module.register(subparsers)
@@ -32,14 +52,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args: argparse.Namespace | None = None
     try:
-        code: int = args.handler(args)
+        args = build_parser().parse_args(argv)
+        return int(args.handler(args))
+    except UsageError as exc:
+        command = getattr(args, "command", None)
+        print(f"preflight{f' {command}' if command else ''}: error: {exc}", file=sys.stderr)
+        return ExitCode.USAGE
     except KeyboardInterrupt:
         print("preflight: interrupted", file=sys.stderr)
-        return 130
-    return code
+        return ExitCode.INTERRUPTED
+    except Exception as exc:  # the boundary: a bug anywhere below is reported, not dumped
+        verbose = debug_enabled() or bool(getattr(args, "verbose", False))
+        trace = format_traceback(exc) if verbose else None
+        print(please_report("preflight: internal error", one_line(exc), trace), file=sys.stderr)
+        return ExitCode.INTERNAL
 
 
 if __name__ == "__main__":

@@ -15,10 +15,12 @@ a typo in `disable` must not turn a check off without saying so.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from preflight.errors import UsageError
 from preflight.findings import Severity
 from preflight.project import Project
 
@@ -26,8 +28,15 @@ from preflight.project import Project
 KNOWN_KEYS = frozenset({"disable", "severity", "rules", "target", "python", "probes", "run"})
 
 
-class ConfigError(Exception):
-    """`[tool.preflight]` is invalid; the message names the key and the fix."""
+class Target(enum.StrEnum):
+    """The platform a check is for; Vercel-builder rules do not apply to a Lambda zip."""
+
+    VERCEL = "vercel"
+    LAMBDA = "lambda"
+
+
+class ConfigError(UsageError):
+    """`[tool.preflight]` (or an option) is invalid; the message names the key and the fix."""
 
 
 @dataclass(frozen=True)
@@ -35,7 +44,7 @@ class Config:
     disable: frozenset[str] = frozenset()
     severity: Mapping[str, Severity] = field(default_factory=dict)
     rule_options: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
-    target: str | None = None
+    target: Target | None = None
     python: str | None = None
 
     def enabled(self, rule_id: str, fid: str) -> bool:
@@ -92,9 +101,11 @@ def load_config(project: Project, known_ids: set[str], known_fids: set[str]) -> 
             raise ConfigError(f"{where} rules.{key} must be a table of options")
         options[check_id(key, "rules")] = dict(value)
 
-    target = table.get("target")
-    if target is not None and target not in {"vercel", "lambda"}:
-        raise ConfigError(f"{where} target: {target!r} is not vercel or lambda")
+    target_raw = table.get("target")
+    try:
+        target = None if target_raw is None else Target(target_raw)
+    except ValueError:
+        raise ConfigError(f"{where} target: {target_raw!r} is not vercel or lambda") from None
     python = table.get("python")
     if python is not None and not isinstance(python, str):
         raise ConfigError(f'{where} python must be a string like "3.12"')

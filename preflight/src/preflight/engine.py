@@ -1,25 +1,41 @@
 """Runs every enabled rule over one project and collects findings, check statuses and
 per-phase timings. The CLI, the tests and the benchmark all go through `run_check`.
+
+A rule that raises is a bug in preflight, not a finding: it is recorded as a
+`RuleCrash` (the other rules still run and report) and the exit code says so (3).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import enum
 import gc
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
-from preflight.config import Config, ConfigError, load_config
+from preflight.config import Config, ConfigError, Target, load_config
 from preflight.context import CheckContext
 from preflight.deps.index import Index, default_cache_dir
+from preflight.errors import ExitCode, format_traceback, one_line
 from preflight.findings import Finding, Severity
 from preflight.project import AVAILABLE_PYTHONS, Project, load_project
 from preflight.rules import all_rules
 from preflight.rules.base import CodeRule, ProjectRule, Rule
+from preflight.source import Module
+from preflight.suppression import FileLines
 
-TARGETS = ("vercel", "lambda")
+T = TypeVar("T")
+
+
+class Status(enum.StrEnum):
+    PASSED = "pass"
+    FAIL = "fail"
+    SKIPPED = "skipped"
+    DISABLED = "disabled"
+    CRASHED = "crashed"  # the rule raised: a bug in preflight, see Result.crashes
 
 
 @dataclass(frozen=True)
@@ -28,14 +44,24 @@ class CheckStatus:
 
     rule_id: str
     fid: str
-    status: str  # "pass" | "fail" | "skipped" | "disabled"
+    status: Status
     reason: str = ""
+
+
+@dataclass(frozen=True)
+class RuleCrash:
+    """A rule raised: which rule, on which file (code rules), the exception in one line."""
+
+    rule_id: str
+    path: Path | None
+    error: str
+    traceback: str
 
 
 @dataclass
 class Result:
     project: Project
-    target: str
+    target: Target
     python: str
     findings: list[Finding]
     statuses: list[CheckStatus]
@@ -46,10 +72,15 @@ class Result:
     rules: tuple[type[Rule], ...] = field(default=())
     # (distributions, estimated unzipped bytes, "uv.lock" | "index") when resolved
     install: tuple[int, int, str] | None = None
+    crashes: list[RuleCrash] = field(default_factory=list)
 
     @property
-    def exit_code(self) -> int:
-        return 1 if any(f.severity is Severity.ERROR for f in self.findings) else 0
+    def exit_code(self) -> ExitCode:
+        if self.crashes:
+            return ExitCode.INTERNAL  # incomplete: never passed off as clean or as findings
+        if any(f.severity is Severity.ERROR for f in self.findings):
+            return ExitCode.FINDINGS
+        return ExitCode.OK
 
 
 def run_check(
@@ -62,7 +93,8 @@ def run_check(
     only: Collection[str] | None = None,
     observer: Callable[[str], None] | None = None,
 ) -> Result:
-    """Check the project at `root`. Raises ConfigError for an invalid [tool.preflight].
+    """Check the project at `root`. Raises ConfigError for an invalid [tool.preflight]
+    or option value.
 
     `observer` is told each phase as it starts ("parse", "code rules", "index", ...).
     """
@@ -92,14 +124,9 @@ def _run_check(
 
     rules = all_rules()
     config = load_config(project, {r.id for r in rules}, {r.fid for r in rules})
-    chosen_target = target or config.target or "vercel"
-    if chosen_target not in TARGETS:
-        raise ConfigError(f"unknown target {chosen_target!r}: use vercel or lambda")
+    chosen_target = _choose_target(target, config)
     instances = _instantiate(rules, config, only, chosen_target)
-    chosen_python = python or config.python or project.python.version
-    if chosen_python.count(".") != 1 or not all(p.isdigit() for p in chosen_python.split(".")):
-        raise ConfigError(f"--python {chosen_python!r}: use a CPython minor version like 3.12")
-
+    chosen_python = _choose_python(python, config, project)
     ctx = CheckContext(
         project=project,
         config=config,
@@ -110,52 +137,13 @@ def _run_check(
         timings=timings,
         observer=observer,
     )
-    findings: list[Finding] = []
-    statuses: list[CheckStatus] = []
-    code_rules: list[CodeRule] = [r for r in instances if isinstance(r, CodeRule)]
-    by_rule: dict[str, list[Finding]] = {r.id: [] for r in instances}
-
+    runs = _RuleRuns(instances)
     modules = ctx.closure.modules
-    with ctx.phase("code rules"):
-        for module in modules:
-            for code_rule in code_rules:
-                for finding in code_rule.check(module):
-                    if not module.suppressed(finding.location.line, code_rule.id, code_rule.fid):
-                        by_rule[code_rule.id].append(finding)
-    for rule in instances:
-        if isinstance(rule, ProjectRule):
-            phase = "dependency rules" if rule.needs_index else "project rules"
-            with ctx.phase(phase):
-                by_rule[rule.id].extend(rule.check(ctx))
-
-    for rule_cls in rules:
-        if rule_cls.id not in by_rule:
-            if chosen_target not in rule_cls.targets:
-                entry = CheckStatus(rule_cls.id, rule_cls.fid, "skipped", "Vercel only")
-            else:
-                entry = CheckStatus(rule_cls.id, rule_cls.fid, "disabled", "[tool.preflight]")
-            statuses.append(entry)
-            continue
-        found = by_rule[rule_cls.id]
-        severity = config.severity_for(rule_cls.id, rule_cls.fid, rule_cls.severity)
-        for finding in found:
-            # a configured severity overrides the default and any per-finding level
-            if severity is not rule_cls.severity:
-                finding = dataclasses.replace(finding, severity=severity)
-            findings.append(finding)
-        reason = _skip_reason(rule_cls, ctx)
-        status = "fail" if found else ("skipped" if reason else "pass")
-        statuses.append(CheckStatus(rule_cls.id, rule_cls.fid, status, reason))
-
-    findings = sorted(set(findings), key=Finding.sort_key)
-    if chosen_python not in AVAILABLE_PYTHONS and chosen_target == "vercel":
+    runs.code_rules(ctx, modules)
+    runs.project_rules(ctx)
+    findings, statuses = _collect(rules, runs, ctx)
+    if chosen_python not in AVAILABLE_PYTHONS and chosen_target is Target.VERCEL:
         ctx.skip("python", f"CPython {chosen_python} is not offered by Vercel")
-    install = None
-    if "resolution" in ctx.__dict__:
-        from preflight.rules.bundle_size import estimated_bundle_bytes
-
-        resolution = ctx.resolution
-        install = (len(resolution.packages), estimated_bundle_bytes(ctx), resolution.source)
     return Result(
         project=project,
         target=chosen_target,
@@ -167,44 +155,140 @@ def _run_check(
         files=len(modules),
         lines=sum(m.text.count("\n") + 1 for m in modules),
         rules=rules,
-        install=install,
+        install=_install_summary(ctx),
+        crashes=runs.crashes,
     )
 
 
+def _choose_target(target: str | None, config: Config) -> Target:
+    chosen = target or config.target or Target.VERCEL
+    try:
+        return Target(chosen)
+    except ValueError:
+        raise ConfigError(f"unknown target {chosen!r}: use vercel or lambda") from None
+
+
+def _choose_python(python: str | None, config: Config, project: Project) -> str:
+    chosen = python or config.python or project.python.version
+    if chosen.count(".") != 1 or not all(p.isdigit() for p in chosen.split(".")):
+        raise ConfigError(f"--python {chosen!r}: use a CPython minor version like 3.12")
+    return chosen
+
+
+class _RuleRuns:
+    """Each enabled rule's findings, with inline suppressions applied and crashes kept
+    apart: one rule raising must not hide what the others found."""
+
+    def __init__(self, instances: list[Rule]) -> None:
+        self.instances = instances
+        self.found: dict[str, list[Finding]] = {r.id: [] for r in instances}
+        self.crashes: list[RuleCrash] = []
+        self._lines = FileLines()
+
+    def code_rules(self, ctx: CheckContext, modules: Iterable[Module]) -> None:
+        code_rules = [r for r in self.instances if isinstance(r, CodeRule)]
+        with ctx.phase("code rules"):
+            for module in modules:
+                for rule in code_rules:
+                    for finding in self._guarded(rule, rule.check, module, module.path):
+                        if not module.suppressed(finding.location.line, rule.id, rule.fid):
+                            self.found[rule.id].append(finding)
+
+    def project_rules(self, ctx: CheckContext) -> None:
+        for rule in self.instances:
+            if isinstance(rule, ProjectRule):
+                with ctx.phase("dependency rules" if rule.needs_index else "project rules"):
+                    for finding in self._guarded(rule, rule.check, ctx, None):
+                        loc = finding.location
+                        if not self._lines.suppressed(loc.path, loc.line, rule.id, rule.fid):
+                            self.found[rule.id].append(finding)
+
+    def _guarded(
+        self, rule: Rule, check: Callable[[T], Iterator[Finding]], subject: T, path: Path | None
+    ) -> list[Finding]:
+        """The rule's findings, or none and a RuleCrash when it raises (a partial list
+        from a crashed rule is dropped: it may be the wrong half)."""
+        try:
+            return list(check(subject))
+        except Exception as exc:  # a bug in one rule; the others still run
+            self.crashes.append(RuleCrash(rule.id, path, one_line(exc), format_traceback(exc)))
+            return []
+
+    def crashed(self, rule_id: str) -> bool:
+        return any(c.rule_id == rule_id for c in self.crashes)
+
+
+def _collect(
+    rules: tuple[type[Rule], ...], runs: _RuleRuns, ctx: CheckContext
+) -> tuple[list[Finding], list[CheckStatus]]:
+    """Findings at their configured severity, and one status per rule."""
+    findings: list[Finding] = []
+    statuses: list[CheckStatus] = []
+    for rule in rules:
+        if rule.id not in runs.found:
+            reason = "Vercel only" if ctx.target not in rule.targets else "[tool.preflight]"
+            status = Status.SKIPPED if ctx.target not in rule.targets else Status.DISABLED
+            statuses.append(CheckStatus(rule.id, rule.fid, status, reason))
+            continue
+        found = runs.found[rule.id]
+        severity = ctx.config.severity_for(rule.id, rule.fid, rule.severity)
+        # a configured severity overrides the default and any per-finding level
+        if severity is not rule.severity:
+            found = [dataclasses.replace(f, severity=severity) for f in found]
+        findings.extend(found)
+        statuses.append(_status(rule, found, runs, ctx))
+    return sorted(set(findings), key=Finding.sort_key), statuses
+
+
+def _status(
+    rule: type[Rule], found: list[Finding], runs: _RuleRuns, ctx: CheckContext
+) -> CheckStatus:
+    if runs.crashed(rule.id):
+        return CheckStatus(rule.id, rule.fid, Status.CRASHED, "internal error (see above)")
+    if found:
+        return CheckStatus(rule.id, rule.fid, Status.FAIL)
+    needs_index = issubclass(rule, ProjectRule) and rule.needs_index
+    if needs_index and "resolution" in ctx.__dict__ and ctx.resolution.unavailable:
+        reason = "package index unavailable for some packages (see skipped checks)"
+        return CheckStatus(rule.id, rule.fid, Status.SKIPPED, reason)
+    return CheckStatus(rule.id, rule.fid, Status.PASSED)
+
+
+def _install_summary(ctx: CheckContext) -> tuple[int, int, str] | None:
+    """What the dependency rules resolved, if any of them ran (nothing is resolved here)."""
+    if "resolution" not in ctx.__dict__:
+        return None
+    from preflight.rules.bundle_size import estimated_bundle_bytes
+
+    resolution = ctx.resolution
+    return (len(resolution.packages), estimated_bundle_bytes(ctx), resolution.source)
+
+
 def _instantiate(
-    rules: tuple[type[Rule], ...], config: Config, only: Collection[str] | None, target: str
+    rules: tuple[type[Rule], ...], config: Config, only: Collection[str] | None, target: Target
 ) -> list[Rule]:
     instances: list[Rule] = []
     for rule in rules:
         options = config.rule_options.get(rule.id, {})
-        unknown = set(options) - set(rule.defaults)
-        if unknown:
-            known = ", ".join(sorted(rule.defaults)) or "none"
-            raise ConfigError(
-                f"[tool.preflight.rules.{rule.id}] unknown option(s) {', '.join(sorted(unknown))}"
-                f" (known: {known})"
-            )
+        _check_options(rule, options)
         if only is not None and rule.id not in only:
             continue
-        if not config.enabled(rule.id, rule.fid):
-            continue
-        if target not in rule.targets:
-            continue
-        instance = rule(options)
-        for key in options:
-            default = rule.defaults[key]
-            if type(options[key]) is not type(default) and not (
-                isinstance(default, int | float) and isinstance(options[key], int | float)
-            ):
-                raise ConfigError(
-                    f"[tool.preflight.rules.{rule.id}] {key} must be like {default!r}"
-                )
-        instances.append(instance)
+        if config.enabled(rule.id, rule.fid) and target in rule.targets:
+            instances.append(rule(options))
     return instances
 
 
-def _skip_reason(rule: type[Rule], ctx: CheckContext) -> str:
-    needs_index = issubclass(rule, ProjectRule) and rule.needs_index
-    if needs_index and "resolution" in ctx.__dict__ and ctx.resolution.unavailable:
-        return "package index unavailable for some packages (see skipped checks)"
-    return ""
+def _check_options(rule: type[Rule], options: Mapping[str, object]) -> None:
+    """Unknown or mistyped `[tool.preflight.rules.<ID>]` options are a usage error."""
+    unknown = set(options) - set(rule.defaults)
+    if unknown:
+        known = ", ".join(sorted(rule.defaults)) or "none"
+        raise ConfigError(
+            f"[tool.preflight.rules.{rule.id}] unknown option(s) {', '.join(sorted(unknown))}"
+            f" (known: {known})"
+        )
+    for key, value in options.items():
+        default = rule.defaults[key]
+        numbers = isinstance(default, int | float) and isinstance(value, int | float)
+        if type(value) is not type(default) and not numbers:
+            raise ConfigError(f"[tool.preflight.rules.{rule.id}] {key} must be like {default!r}")

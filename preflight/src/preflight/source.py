@@ -15,6 +15,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TypeVar, cast
 
+from preflight.suppression import suppresses
+
 # Decorator attribute names that register a request handler (Flask, FastAPI, Starlette,
 # Django REST framework, Quart, Sanic, Bottle, Pyramid).
 ROUTE_DECORATORS = frozenset(
@@ -46,8 +48,6 @@ HANDLER_METHODS = frozenset(
     {"get", "post", "put", "patch", "delete", "head", "options", "dispatch"}
     | {"do_GET", "do_POST", "do_PUT", "do_PATCH", "do_DELETE", "do_HEAD"}
 )
-
-_SUPPRESS = re.compile(r"#\s*preflight:\s*ignore(?:\[([^\]]*)\])?", re.IGNORECASE)
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 N = TypeVar("N", bound=ast.AST)
@@ -323,15 +323,7 @@ class Module:
 
     def suppressed(self, line: int, rule_id: str, fid: str) -> bool:
         """`# preflight: ignore` or `# preflight: ignore[F5, PF702]` on the line."""
-        if not 0 < line <= len(self.lines):
-            return False
-        match = _SUPPRESS.search(self.lines[line - 1])
-        if match is None:
-            return False
-        if match.group(1) is None:
-            return True
-        wanted = {part.strip().upper() for part in match.group(1).split(",")}
-        return rule_id.upper() in wanted or fid.upper() in wanted
+        return 0 < line <= len(self.lines) and suppresses(self.lines[line - 1], rule_id, fid)
 
 
 def _is_main_guard(test: ast.expr) -> bool:

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from preflight.cli import main
+from preflight.findings import Finding
+from preflight.rules.config_env import EnvironAtImport
 
-from .conftest import APPS, CACHE, MakeProject
+from preflight import engine
+
+from .conftest import APPS, CACHE, Check, MakeProject
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -47,7 +57,8 @@ def test_warnings_only_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
     ("argv", "needle"),
     [
         (["/no/such/dir"], "is not a directory"),
-        ([".", "--target", "azure"], "invalid choice"),
+        ([".", "--target", "azure"], "--target: 'azure' is not one of vercel, lambda"),
+        ([".", "-f", "xml"], "--format: 'xml' is not one of text, json, sarif"),
         ([".", "--python", "three"], "--python"),
         ([".", "--fix", "--format", "json"], "--fix"),
     ],
@@ -61,7 +72,137 @@ def test_usage_errors_exit_2_with_one_line(
     assert out == ""
     assert len(err.strip().splitlines()) == 1, err
     assert needle in err
+
+
+@pytest.mark.parametrize(
+    ("env", "value", "needle"),
+    [
+        ("PREFLIGHT_FORMAT", "xml", "--format: 'xml' (from PREFLIGHT_FORMAT) is not one of"),
+        ("PREFLIGHT_TARGET", "azure", "--target: 'azure' (from PREFLIGHT_TARGET) is not one"),
+        ("PREFLIGHT_OFFLINE", "maybe", "PREFLIGHT_OFFLINE='maybe': use 1 or 0"),
+        ("PREFLIGHT_PYTHON", "three", "--python 'three'"),
+    ],
+)
+def test_environment_defaults_are_validated(
+    env: str, value: str, needle: str, tmp_path: Path
+) -> None:
+    """The installed command, as a shell runs it: one line and exit 2, no traceback."""
+    (tmp_path / "app.py").write_text("app = 1\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "preflight", "check", str(tmp_path), "--cache-dir", str(CACHE)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PREFLIGHT_OFFLINE": "1", env: value},
+        check=False,
+    )
+    assert (done.returncode, done.stdout) == (2, ""), done.stderr
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert needle in done.stderr
+
+
+def test_environment_default_is_used_when_valid(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PREFLIGHT_FORMAT", "JSON")
+    code, out, _ = run([str(APPS / "clean_flask")], capsys)
+    assert (code, json.loads(out)["findings"]) == (0, [])
+
+
+def _broken_check(self: object, module: object) -> Iterator[Finding]:
+    raise ZeroDivisionError("division by zero")
+    yield  # a generator, like every rule's check
+
+
+def test_a_crashing_rule_is_an_internal_error_and_the_others_still_report(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(EnvironAtImport, "check", _broken_check)
+    code, out, err = run([str(APPS / "f2_missing_flask_cors")], capsys)
+    assert code == 3
+    assert "app.py:2:1: error PF201 [F2]" in out  # the other rules ran
+    assert (
+        "preflight check: internal error in rule PF1101 on app.py: "
+        "ZeroDivisionError: division by zero\n"
+    ) in err
+    assert "please report it" in err
     assert "Traceback" not in err
+    assert "PF1101  F11  crashed" in run([str(APPS / "f2_missing_flask_cors"), "-v"], capsys)[2]
+
+
+def test_internal_error_traceback_only_when_asked(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(EnvironAtImport, "check", _broken_check)
+    _, _, err = run([str(APPS / "clean_flask"), "-v"], capsys)
+    assert "Traceback (most recent call last)" in err
+    assert 'raise ZeroDivisionError("division by zero")' in err
+    code, out, _ = run([str(APPS / "clean_flask"), "-f", "json"], capsys)
+    data = json.loads(out)
+    assert code == 3
+    assert data["internal_errors"] == [
+        {"rule": "PF1101", "path": "app.py", "error": "ZeroDivisionError: division by zero"}
+    ]
+    assert {c["rule"]: c["status"] for c in data["checks"]}["PF1101"] == "crashed"
+
+
+def test_a_bug_outside_the_rules_is_caught_at_the_boundary(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(root: Path) -> None:
+        raise KeyError("manifest")
+
+    monkeypatch.setattr(engine, "load_project", broken)
+    code, out, err = run([str(APPS / "clean_flask")], capsys)
+    assert (code, out) == (3, "")
+    assert err.startswith("preflight: internal error: KeyError: 'manifest'\n")
+    assert "Traceback" not in err
+    monkeypatch.setenv("PREFLIGHT_DEBUG", "1")
+    assert "Traceback (most recent call last)" in run([str(APPS / "clean_flask")], capsys)[2]
+
+
+@pytest.mark.parametrize(
+    ("files", "rule"),
+    [
+        (  # a project rule's finding in a Python file
+            {
+                "app.py": "from flask import Flask\n"
+                "from flask_cors import CORS  # preflight: ignore[PF201]\n"
+                "app = Flask(__name__)\n",
+                "requirements.txt": "flask==3.1.3\n",
+            },
+            "PF201",
+        ),
+        (  # ... in requirements.txt
+            {
+                "app.py": "from flask import Flask\napp = Flask(__name__)\n",
+                "requirements.txt": "flask==2.2.2  # preflight: ignore[F19]\n",
+            },
+            "PF1901",
+        ),
+    ],
+)
+def test_inline_ignore_works_for_project_rules(
+    files: dict[str, str], rule: str, make_project: MakeProject, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ignored = make_project(files)
+    code, out, _ = run([str(ignored)], capsys)
+    assert (code, out) == (0, "")
+    kept = make_project(
+        {name: re.sub(r"  # preflight: ignore\[\w+\]", "", text) for name, text in files.items()}
+    )
+    assert f"error {rule}" in run([str(kept)], capsys)[1]
+
+
+def test_inline_ignore_in_pyproject_toml(check: Check, tmp_path: Path) -> None:
+    root = tmp_path / "stale"
+    shutil.copytree(APPS / "f2_stale_uv_lock", root)
+    assert [f.rule_id for f in check(root).findings] == ["PF202"]
+    pyproject = root / "pyproject.toml"
+    text = pyproject.read_text().replace(
+        '"flask-cors==6.0.1",', '"flask-cors==6.0.1",  # preflight: ignore[PF202]'
+    )
+    pyproject.write_text(text)
+    assert check(root).findings == []
 
 
 def test_bad_config_is_a_usage_error(make_project: MakeProject, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -7,9 +7,11 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from preflight.findings import Finding
 from preflight.report import Format, render
 
 from .conftest import APPS, FIXTURES, Check
@@ -115,3 +117,23 @@ def test_observer_hears_each_phase(check: Check) -> None:
     phases: list[str] = []
     check(APPS / "f2_missing_flask_cors", observer=phases.append)
     assert {"parse", "code rules", "project rules", "dependency rules"} <= set(phases)
+
+
+def test_sarif_says_an_internal_error_made_the_run_incomplete(
+    check: Check, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from preflight.rules.state import GlobalStateInHandler
+
+    def broken(self: object, module: object) -> Iterator[Finding]:
+        raise RuntimeError("bug")
+        yield
+
+    monkeypatch.setattr(GlobalStateInHandler, "check", broken)
+    result = check(APPS / "f7_module_state")
+    document = json.loads(render(result, Format.SARIF))
+    _validate(document, tmp_path)
+    invocation = document["runs"][0]["invocations"][0]
+    assert invocation["executionSuccessful"] is False
+    notes = [n["message"]["text"] for n in invocation["toolExecutionNotifications"]]
+    assert "internal error in PF702: RuntimeError: bug" in notes
+    assert [f.rule_id for f in result.findings] == ["PF701"]  # the other rule still reported

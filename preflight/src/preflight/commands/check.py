@@ -1,7 +1,8 @@
 """`preflight check`: static and dependency checks for what would crash on Vercel/Lambda.
 
 Exit codes: 0 no error-level finding, 1 at least one, 2 usage error (one line on
-stderr). Results go to stdout (or --output); the summary of what Vercel will see and
+stderr), 3 a rule crashed (a bug in preflight; the other rules' findings are still
+shown). Results go to stdout (or --output); the summary of what Vercel will see and
 of skipped checks goes to stderr, so machine formats stay clean on stdout.
 """
 
@@ -10,13 +11,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import types
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, assert_never
 
 from preflight import fix as fixing
-from preflight.config import ConfigError
-from preflight.engine import TARGETS, Result, run_check
+from preflight.commands.options import enum_type, env_flag, metavar
+from preflight.config import Target
+from preflight.engine import Result, run_check
+from preflight.errors import ExitCode, UsageError, debug_enabled, please_report
 from preflight.report import Format, render, text
 from preflight.report.text import summary
 
@@ -30,48 +32,50 @@ def register(subparsers: Any) -> None:
     parser.add_argument("path", nargs="?", default=".", help="project directory (default: .)")
     parser.add_argument(
         "--target",
-        choices=TARGETS,
+        type=enum_type(Target, "PREFLIGHT_TARGET"),
+        metavar=metavar(Target),
         default=os.environ.get("PREFLIGHT_TARGET"),
-        help="platform to check for (default: vercel, or [tool.preflight] target)",
+        help="platform to check for (default: vercel, or [tool.preflight] target; "
+        "env PREFLIGHT_TARGET)",
     )
     parser.add_argument(
         "--python",
         metavar="X.Y",
         default=os.environ.get("PREFLIGHT_PYTHON"),
-        help="CPython version to resolve wheels for (default: what Vercel picks)",
+        help="CPython version to resolve wheels for (default: what Vercel picks; "
+        "env PREFLIGHT_PYTHON)",
     )
     parser.add_argument(
         "-f",
         "--format",
-        choices=[f.value for f in Format],
+        type=enum_type(Format, "PREFLIGHT_FORMAT"),
+        metavar=metavar(Format),
         default=os.environ.get("PREFLIGHT_FORMAT", Format.TEXT.value),
-        help="output format (default: text)",
+        help="output format (default: text; env PREFLIGHT_FORMAT)",
     )
     parser.add_argument("-o", "--output", metavar="FILE", help="write results to FILE")
     parser.add_argument(
-        "--fix", action="store_true", help="apply the safe fixes, showing a diff first"
+        "--fix",
+        action="store_true",
+        help="apply the fixes that pass a re-check, showing a diff first",
     )
     parser.add_argument(
         "--offline",
         action="store_true",
-        default=os.environ.get("PREFLIGHT_OFFLINE", "") not in {"", "0"},
-        help="never query the package index; use the cache only",
+        help="never query the package index; use the cache only (env PREFLIGHT_OFFLINE=1)",
     )
     parser.add_argument("--cache-dir", metavar="DIR", help="index cache (default: user cache)")
     parser.add_argument("--no-color", action="store_true", help="plain text output")
     parser.add_argument(
-        "-v", "--verbose", action="store_true", help="list every rule with its status"
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="list every rule with its status (and tracebacks of internal errors)",
     )
     parser.add_argument(
         "--list-rules", action="store_true", help="print the rule reference (Markdown) and exit"
     )
-    parser.error = types.MethodType(_one_line_error, parser)  # type: ignore[method-assign]
     parser.set_defaults(handler=handle)
-
-
-def _one_line_error(parser: argparse.ArgumentParser, message: str) -> NoReturn:
-    print(f"preflight check: error: {message}", file=sys.stderr)
-    sys.exit(2)
 
 
 def handle(args: argparse.Namespace) -> int:
@@ -79,37 +83,54 @@ def handle(args: argparse.Namespace) -> int:
         from preflight.rules._docs import rules_markdown
 
         sys.stdout.write(rules_markdown())
-        return 0
+        return ExitCode.OK
     root = Path(args.path)
     if not root.is_dir():
-        print(f"preflight check: error: {args.path} is not a directory", file=sys.stderr)
-        return 2
-    if args.fix and args.format != Format.TEXT.value:
-        print("preflight check: error: --fix works with --format text only", file=sys.stderr)
-        return 2
-    try:
-        result = _run(args, root)
-        if args.fix:
-            result = _fix(args, root, result)
-    except ConfigError as exc:
-        print(f"preflight check: error: {exc}", file=sys.stderr)
-        return 2
-    fmt = Format(args.format)
-    color = fmt is Format.TEXT and not args.no_color and not args.output and sys.stdout.isatty()
-    if fmt is Format.TEXT:
-        output = text.render(result, color=color, with_summary=False)
-    else:
-        output = render(result, fmt)
-    if args.output:
-        try:
-            Path(args.output).write_text(output, encoding="utf-8")
-        except OSError as exc:
-            print(f"preflight check: error: cannot write {args.output}: {exc}", file=sys.stderr)
-            return 2
-    elif output:
-        sys.stdout.write(output)
+        raise UsageError(f"{args.path} is not a directory")
+    if args.fix and args.format is not Format.TEXT:
+        raise UsageError("--fix works with --format text only")
+    args.offline = args.offline or env_flag("PREFLIGHT_OFFLINE")
+    result = _run(args, root)
+    if args.fix:
+        result = _fix(args, root, result)
+    _emit(_render(result, args), args.output)
     print("\n".join(summary(result, verbose=args.verbose)), file=sys.stderr)
+    verbose = args.verbose or debug_enabled()
+    for crash in result.crashes:
+        where = f" on {_rel(crash.path, root)}" if crash.path is not None else ""
+        what = f"preflight check: internal error in rule {crash.rule_id}{where}"
+        trace = crash.traceback if verbose else None
+        print(please_report(what, crash.error, trace), file=sys.stderr)
     return result.exit_code
+
+
+def _render(result: Result, args: argparse.Namespace) -> str:
+    fmt: Format = args.format
+    match fmt:
+        case Format.TEXT:
+            color = not args.no_color and not args.output and sys.stdout.isatty()
+            return text.render(result, color=color, with_summary=False)
+        case Format.JSON | Format.SARIF:
+            return render(result, fmt)
+        case _:
+            assert_never(fmt)
+
+
+def _emit(output: str, path: str | None) -> None:
+    if path is None:
+        sys.stdout.write(output)
+        return
+    try:
+        Path(path).write_text(output, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _run(args: argparse.Namespace, root: Path) -> Result:

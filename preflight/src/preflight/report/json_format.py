@@ -65,6 +65,11 @@ def as_dict(result: Result) -> dict[str, Any]:
             for s in result.statuses
         ],
         "skipped": [{"check": c, "reason": r} for c, r in result.skipped],
+        # rules that raised (a bug in preflight): the run is incomplete, exit code 3
+        "internal_errors": [
+            {"rule": c.rule_id, "path": _rel(c.path, root), "error": c.error}
+            for c in result.crashes
+        ],
         "install": result.install
         and {
             "distributions": result.install[0],

@@ -85,10 +85,21 @@ def as_dict(result: Result) -> dict[str, Any]:
                 "results": results,
                 "invocations": [
                     {
-                        "executionSuccessful": True,
+                        "executionSuccessful": not result.crashes,
                         "toolExecutionNotifications": [
-                            {"level": "note", "message": {"text": f"skipped {c}: {r}"}}
-                            for c, r in result.skipped
+                            *(
+                                {"level": "note", "message": {"text": f"skipped {c}: {r}"}}
+                                for c, r in result.skipped
+                            ),
+                            *(
+                                {
+                                    "level": "error",
+                                    "message": {
+                                        "text": f"internal error in {c.rule_id}: {c.error}"
+                                    },
+                                }
+                                for c in result.crashes
+                            ),
                         ],
                     }
                 ],
