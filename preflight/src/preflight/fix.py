@@ -34,7 +34,8 @@ def plan(findings: Iterable[Finding]) -> list[FileChange]:
     changes = []
     for path, edits in sorted(by_path.items()):
         try:
-            old: str | None = path.read_text(encoding="utf-8")
+            # not strict: a UTF-16 manifest is what one fix re-encodes (PF303)
+            old: str | None = path.read_bytes().decode("utf-8", errors="replace")
         except FileNotFoundError:
             old = None
         lines = (old or "").splitlines(keepends=True)

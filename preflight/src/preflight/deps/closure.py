@@ -31,7 +31,7 @@ class ImportUse:
     dotted: str
     module: Module
     node: ast.stmt
-    guarded: bool  # inside try/except ImportError or `if TYPE_CHECKING`
+    guarded: bool  # under try/except ImportError, `if TYPE_CHECKING` or `if os.path.exists(..)`
 
 
 @dataclass
@@ -77,26 +77,37 @@ def build_closure(root: Path, entry: Path) -> Closure:
             local = _resolve_local(name, roots)
             if local:
                 todo.extend(local)
-                continue
-            if probe:
-                continue  # only a guess at a local submodule (`from pkg import sub`)
-            top = name.split(".")[0]
-            if top and top not in STDLIB and not _is_local_top(top, roots, path):
-                closure.imports.append(ImportUse(top, name, module, node, guarded))
+            elif not probe:  # a probe is only a guess at a local submodule (`from pkg import sub`)
+                closure.imports.extend(_third_party(module, node, name, guarded, roots))
     closure.modules.sort(key=lambda m: m.rel)
     return closure
 
 
 def all_modules(root: Path) -> Closure:
-    """Every Python file outside tests and tool folders (when there is no entrypoint)."""
+    """Every Python file outside tests and tool folders, with their third-party imports
+    (when there is no entrypoint: one run still shows every missing dependency)."""
     closure = Closure()
+    roots = search_roots(root, None)
     for path in sorted(iter_python_files(root)):
         module = Module.parse(path, root)
         if module is None:
             closure.unparsable.append(path)
-        else:
-            closure.modules.append(module)
+            continue
+        closure.modules.append(module)
+        for node, name, guarded, probe in _imports(module):
+            if not probe and not module.in_main_guard(node) and not _resolve_local(name, roots):
+                closure.imports.extend(_third_party(module, node, name, guarded, roots))
     return closure
+
+
+def _third_party(
+    module: Module, node: ast.stmt, name: str, guarded: bool, roots: list[Path]
+) -> list[ImportUse]:
+    """The import as a third-party use, or nothing when it is stdlib or a local name."""
+    top = name.split(".")[0]
+    if not top or top in STDLIB or _is_local_top(top, roots, module.path):
+        return []
+    return [ImportUse(top, name, module, node, guarded)]
 
 
 def iter_python_files(root: Path) -> Iterable[Path]:
@@ -256,6 +267,25 @@ def _is_guarded(module: Module, node: ast.AST) -> bool:
                     or caught == "Exception"
                 ):
                     return True
-        if isinstance(parent, ast.If) and "TYPE_CHECKING" in ast.unparse(parent.test):
+        if isinstance(parent, ast.If) and _tests_presence(parent.test):
             return True
+    return False
+
+
+# `if os.path.exists("local_settings.py"):`, `if find_spec("x"):`: the import runs only
+# where the file or module is there (a local-only config module, an optional extra).
+_PRESENCE_TESTS = {"exists", "isfile", "is_file", "isdir", "is_dir", "find_spec", "find_loader"}
+
+
+def _tests_presence(test: ast.expr) -> bool:
+    for node in ast.walk(test):
+        if isinstance(node, ast.Name) and node.id == "TYPE_CHECKING":
+            return True
+        if isinstance(node, ast.Attribute) and node.attr == "TYPE_CHECKING":
+            return True
+        if isinstance(node, ast.Call):
+            func = node.func
+            called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if called in _PRESENCE_TESTS:
+                return True
     return False

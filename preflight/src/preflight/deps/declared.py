@@ -17,7 +17,7 @@ from typing import Any
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from preflight.project import Manifest, read_toml
+from preflight.project import Manifest, read_manifest_text, read_toml
 
 RUNTIME = "runtime"
 
@@ -167,18 +167,17 @@ def read_requirements_file(path: Path, seen: set[Path] | None = None) -> Iterato
     if path in seen:
         return
     seen.add(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+    text = read_manifest_text(path)
+    if text is None:
         return
     for number, line in _logical_lines(text):
         if line.startswith(("-r ", "--requirement ", "-r", "--requirement=")):
             include = re.sub(r"^(-r|--requirement)[ =]?", "", line).strip()
             yield from read_requirements_file(path.parent / include, seen)
             continue
-        if line.startswith(("-e ", "--editable")):
-            continue  # a local project or VCS checkout: not a distribution we can check
-        if line.startswith("-"):
+        if line.startswith(("-e", "--editable")):
+            line = re.sub(r"^(-e|--editable)[ =]?", "", line).strip()
+        elif line.startswith("-"):
             continue  # --index-url, -c constraints, --hash-only lines...
         line = re.split(r"\s+--hash", line)[0].strip()
         wheel = _WHEEL_NAME.match(line.rsplit("/", 1)[-1].split("#")[0])
@@ -186,9 +185,32 @@ def read_requirements_file(path: Path, seen: set[Path] | None = None) -> Iterato
             name = canonicalize_name(wheel.group("name"))
             yield Declared(name, line, RUNTIME, path, number, None, line)
             continue
+        if _is_reference(line):
+            # a VCS checkout, an archive URL or a local folder: installed, but what it
+            # provides is not on the index (pip names it from #egg= or its metadata)
+            yield Declared(_reference_name(line), line, RUNTIME, path, number, None, line)
+            continue
         found = _parse(line, RUNTIME, path, number)
         if found is not None:
             yield found
+
+
+def _is_reference(line: str) -> bool:
+    """A requirement line that is a bare URL or path, not `name` or `name @ url`:
+    `git+https://...`, `https://.../x.zip`, `./libs/x`, `file:...`."""
+    head = line.split(";", 1)[0].strip()
+    if re.match(r"^[A-Za-z0-9][\w.\-\[\], ]*@\s*\S", head):
+        return False  # PEP 508 `name @ url`: packaging parses it, with its name
+    return bool(re.match(r"^(\w+\+)?(https?|ssh|file|git)(:|\+)|^\.{0,2}/|^\.$", head))
+
+
+def _reference_name(line: str) -> str:
+    egg = re.search(r"[#&]egg=([\w.\-]+)", line)
+    if egg:
+        return canonicalize_name(egg.group(1))
+    tail = re.split(r"[#?@]", line.split("://", 1)[-1])[0].rstrip("/").rsplit("/", 1)[-1]
+    tail = re.sub(r"(\.git|\.zip|\.tar\.gz|\.tgz)$", "", tail)
+    return canonicalize_name(tail or "unknown")
 
 
 def _logical_lines(text: str) -> Iterable[tuple[int, str]]:

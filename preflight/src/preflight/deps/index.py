@@ -20,13 +20,27 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
+from preflight.deps.archive import (
+    central_directory_span,
+    sdist_top_levels,
+    tar_sdist_members,
+    wheel_top_levels,
+    zip_member_names,
+)
+
 INDEX_URL = "https://pypi.org/pypi"
 PROJECT_TTL_SECONDS = 24 * 3600
 TIMEOUT_SECONDS = 10
+# An sdist is read whole (tar.gz has no index); bigger ones stay unknown.
+MAX_SDIST_BYTES = 40 * 1024 * 1024
 
 
 class IndexUnavailable(Exception):
     """The index cannot answer: offline with no cached entry, or a network failure."""
+
+
+class NotOnIndex(IndexUnavailable):
+    """The index answered: no such project (HTTP 404)."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +107,17 @@ class Index:
                 )
         return ProjectPage(key, str(data["latest"]), tuple(data["versions"]))
 
+    def exists(self, name: str) -> bool | None:
+        """Whether the index has a project of this name; None when it cannot say (offline
+        and not cached). `--fix` adds only names it has: a guessed one broke a build."""
+        try:
+            self.project(name)
+        except NotOnIndex:
+            return False
+        except IndexUnavailable:
+            return None
+        return True
+
     def release(self, name: str, version: str) -> Release:
         key = canonicalize_name(name)
         rel = f"release/{key}/{version}.json"
@@ -110,8 +135,11 @@ class Index:
         )
 
     def top_level(self, name: str, version: str) -> tuple[str, ...] | None:
-        """Import names a release's wheel installs (from its zip directory, read with two
-        HTTP range requests, never the whole wheel); None when unknown."""
+        """Import names a release installs; None when unknown.
+
+        From a wheel's zip directory (two HTTP range requests, never the whole wheel),
+        else from the sdist's file list (deps/archive.py), so a distribution that ships
+        only an sdist (django-allauth 65.0-65.9) still says what it provides."""
         key = canonicalize_name(name)
         rel = f"toplevel/{key}/{version}.json"
         cached = _load(self.cache_dir / rel)
@@ -123,46 +151,54 @@ class Index:
             release = self.release(key, version)
         except IndexUnavailable:
             return None
+        tops = self._wheel_names(key, release) or self._sdist_names(key, release)
+        if tops is None:
+            return None
+        self._store(rel, {"names": tops})
+        return tuple(tops)
+
+    def _wheel_names(self, key: str, release: Release) -> list[str] | None:
         wheel = next((f for f in release.files if f.filename.endswith(".whl") and f.url), None)
         if wheel is None or wheel.url is None:
             return None
-        url = urllib.parse.urljoin(f"{INDEX_URL}/{key}/json", wheel.url)
-        names = self._zip_names(url, wheel.size)
-        if names is None:
-            return None
-        tops = sorted({_top_level(n) for n in names} - {""})
-        self._store(rel, {"names": tops})
-        return tuple(tops)
+        names = self._zip_names(self._file_url(key, wheel.url), wheel.size)
+        return wheel_top_levels(names) if names is not None else None
+
+    def _sdist_names(self, key: str, release: Release) -> list[str] | None:
+        for sdist in release.files:
+            if sdist.url is None or not sdist.filename.endswith((".tar.gz", ".zip")):
+                continue
+            url = self._file_url(key, sdist.url)
+            if sdist.filename.endswith(".zip"):
+                members = self._zip_names(url, sdist.size)
+                return sdist_top_levels(members) if members is not None else None
+            if not 0 < sdist.size <= MAX_SDIST_BYTES:
+                return None
+            data = self._fetch_range(url, 0, sdist.size - 1)
+            if data is None:
+                return None
+            members, top_level_txt = tar_sdist_members(data)
+            return sdist_top_levels(members, top_level_txt) if members else None
+        return None
+
+    @staticmethod
+    def _file_url(key: str, url: str) -> str:
+        # mirrors may answer with URLs relative to the project page
+        return urllib.parse.urljoin(f"{INDEX_URL}/{key}/json", url)
 
     def _zip_names(self, url: str, size: int) -> list[str] | None:
         tail = self._fetch_range(url, max(0, size - 65536), size - 1)
         if tail is None:
             return None
-        end = tail.rfind(b"PK\x05\x06")
-        if end < 0 or len(tail) < end + 22:
+        span = central_directory_span(tail, size)
+        if span is None:
             return None
-        directory_size = int.from_bytes(tail[end + 12 : end + 16], "little")
-        directory_offset = int.from_bytes(tail[end + 16 : end + 20], "little")
-        start_in_tail = directory_offset - (size - len(tail))
+        offset, length = span
+        start_in_tail = offset - (size - len(tail))
         if start_in_tail >= 0:
-            directory = tail[start_in_tail : start_in_tail + directory_size]
-        else:
-            fetched = self._fetch_range(
-                url, directory_offset, directory_offset + directory_size - 1
-            )
-            if fetched is None:
-                return None
-            directory = fetched
-        names: list[str] = []
-        position = 0
-        while directory[position : position + 4] == b"PK\x01\x02":
-            name_length = int.from_bytes(directory[position + 28 : position + 30], "little")
-            extra = int.from_bytes(directory[position + 30 : position + 32], "little")
-            comment = int.from_bytes(directory[position + 32 : position + 34], "little")
-            raw = directory[position + 46 : position + 46 + name_length]
-            names.append(raw.decode("utf-8", "replace"))
-            position += 46 + name_length + extra + comment
-        return names
+            return zip_member_names(tail[start_in_tail : start_in_tail + length])
+        fetched = self._fetch_range(url, offset, offset + length - 1)
+        return zip_member_names(fetched) if fetched is not None else None
 
     def _fetch_range(self, url: str, first: int, last: int) -> bytes | None:
         if not url.startswith("https://") or last < first:
@@ -254,7 +290,7 @@ class Index:
                 data = json.load(response)
         except urllib.error.HTTPError as exc:
             if exc.code == 404:
-                raise IndexUnavailable(f"{url}: not found on PyPI") from exc
+                raise NotOnIndex(f"{url}: not found on PyPI") from exc
             raise IndexUnavailable(f"{url}: HTTP {exc.code}") from exc
         except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
             raise IndexUnavailable(f"{url}: {exc}") from exc
@@ -271,20 +307,6 @@ class Index:
             tmp.replace(path)
         except OSError:
             pass  # a read-only cache (CI fixture) is fine: we just do not remember
-
-
-def _top_level(member: str) -> str:
-    """The import name a wheel member provides ("pkg/x.py" -> "pkg", "mod.py" -> "mod")."""
-    head = member.split("/", 1)[0]
-    if head.endswith((".dist-info", ".data")) or head.startswith("__"):
-        return ""
-    if "/" not in member:
-        if head.endswith(".py"):
-            return head[:-3]
-        if head.endswith((".so", ".pyd")):
-            return head.split(".", 1)[0]
-        return ""
-    return head
 
 
 def _load(path: Path) -> dict[str, Any] | None:

@@ -31,6 +31,8 @@ from preflight.project.manifest import (
     REQUIREMENTS_FILES,
     Manifest,
     find_manifest,
+    manifest_encoding,
+    read_manifest_text,
     read_toml,
 )
 from preflight.project.python_version import (
@@ -54,7 +56,9 @@ __all__ = [
     "PythonVersion",
     "find_exported_name",
     "load_project",
+    "manifest_encoding",
     "parse_file",
+    "read_manifest_text",
     "read_toml",
 ]
 

@@ -7,6 +7,7 @@ uv.lock only counts beside a pyproject.toml), paths as of the 2026-08 monorepo.
 
 from __future__ import annotations
 
+import codecs
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -37,6 +38,44 @@ class Manifest:
     # uv.lock (or pylock.toml) beside a pyproject.toml; Vercel installs it --frozen.
     lock: Path | None = None
     has_project_table: bool = True
+
+
+# Byte-order marks, longest first (UTF-32 LE starts with the UTF-16 LE mark).
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF8, "utf-8-sig", "UTF-8 with a byte-order mark"),
+    (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
+)
+
+
+def manifest_encoding(path: Path) -> str | None:
+    """How a manifest is encoded when it is not plain UTF-8 ("UTF-16", ...), else None.
+
+    Vercel's builder reads requirements files as plain UTF-8 (python-analysis
+    src/util/fs.ts `readFileTextIfExists` -> Buffer.toString('utf8')), so a mark or
+    UTF-16 text reaches its parser as garbage: PYTHON_REQUIREMENTS_PARSE_ERROR."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(4)
+    except OSError:
+        return None
+    return next((label for bom, _, label in _BOMS if head.startswith(bom)), None)
+
+
+def read_manifest_text(path: Path) -> str | None:
+    """A manifest's text as its author wrote it (a byte-order mark says how), so the
+    rules judge its content apart from its encoding; None when unreadable."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    codec = next((codec for bom, codec, _ in _BOMS if data.startswith(bom)), "utf-8")
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError:
+        return None
 
 
 def read_toml(path: Path) -> dict[str, Any] | None:

@@ -47,7 +47,8 @@ def _read_python_version_file(path: Path) -> str | None:
     return None
 
 
-def _major_minor(request: str) -> str | None:
+def major_minor(request: str) -> str | None:
+    """The minor version a request names: "cpython@3.12.1" -> "3.12" (None: not 3.x)."""
     match = re.match(r"^(?:cpython@|python|cp)?(3)\.?(\d+)", request.strip().lower())
     return f"{match.group(1)}.{match.group(2)}" if match else None
 
@@ -66,7 +67,7 @@ def python_version(
             raw = _read_python_version_file(version_file)
             if raw is None:
                 continue
-            wanted = _major_minor(raw)
+            wanted = major_minor(raw)
             if wanted in AVAILABLE_PYTHONS:
                 return PythonVersion(wanted, ".python-version", version_file, raw)
             return PythonVersion(DEFAULT_PYTHON, ".python-version", version_file, raw, True)

@@ -1,8 +1,9 @@
-"""F19: an unpinned dependency resolves to a release that breaks another one.
+"""F19: installed releases that cannot import together, or on the target CPython.
 
 A fresh install on Vercel takes the newest releases allowed, so an old pin of one
 package next to a loose requirement on its dependency can combine into a pair that
-fails at import. Only pairs known to break are listed; each entry says what users see.
+fails at import; an old pin can also predate the CPython Vercel runs (3.12 at least, so
+no distutils). Only breaks with a source are listed; each entry says what users see.
 """
 
 from __future__ import annotations
@@ -13,22 +14,32 @@ from dataclasses import dataclass
 from packaging.version import InvalidVersion, Version
 
 from preflight.context import CheckContext
+from preflight.deps.declared import Declared
 from preflight.findings import Finding, Location, Severity
 from preflight.rules.base import ProjectExample, ProjectRule
+
+PYTHON = "python"  # KnownBreak.dependency for "the target CPython"
 
 
 @dataclass(frozen=True)
 class KnownBreak:
     package: str
     below: str | None  # the package's versions below this break (None: every version)
-    dependency: str
+    dependency: str  # a distribution, or PYTHON for the CPython the function runs
     from_version: str  # ... with the dependency at or above this version
     symptom: str
+    source: str  # where the break is documented
 
 
 KNOWN_BREAKS = (
     KnownBreak(
-        "flask", "2.3", "werkzeug", "3.0", "cannot import name 'url_quote' from 'werkzeug.urls'"
+        "flask",
+        "2.3",
+        "werkzeug",
+        "3.0",
+        "cannot import name 'url_quote' from 'werkzeug.urls'",
+        "Werkzeug 3.0.0 changelog (url_quote removed); flask/helpers.py of Flask <= 2.2 "
+        "imports it (e.g. HubSpot/private-app-starter#10)",
     ),
     KnownBreak(
         "flask-sqlalchemy",
@@ -36,6 +47,7 @@ KNOWN_BREAKS = (
         "flask",
         "2.3",
         "cannot import name '_app_ctx_stack' from 'flask'",
+        "Flask 2.3.0 changelog (_app_ctx_stack removed, deprecated in 2.2: pallets/flask#4682)",
     ),
     KnownBreak(
         "passlib",
@@ -43,6 +55,16 @@ KNOWN_BREAKS = (
         "bcrypt",
         "5.0",
         "ValueError: password cannot be longer than 72 bytes (passlib's bcrypt check)",
+        "bcrypt 5.0.0 changelog (hashpw raises over 72 bytes); pyca/bcrypt#1082",
+    ),
+    KnownBreak(
+        "django",
+        "3.2.9",
+        PYTHON,
+        "3.12",
+        "ModuleNotFoundError: No module named 'distutils' (django/utils/version.py)",
+        "django/utils/version.py imports distutils.version up to 3.2.8, not from 3.2.9 "
+        "(compare the 3.2.8 and 3.2.9 wheels); distutils removed in Python 3.12 (PEP 632)",
     ),
 )
 
@@ -61,7 +83,7 @@ class IncompatibleResolution(ProjectRule):
     fid = "F19"
     name = "incompatible-versions"
     severity = Severity.ERROR
-    message = "these versions are known to break each other at import"
+    message = "these versions are known to break each other (or the CPython) at import"
     fix = "pin a compatible pair (or upgrade the old package)"
     needs_index = True
 
@@ -71,29 +93,45 @@ class IncompatibleResolution(ProjectRule):
             {"app.py": "app = 1\n", "requirements.txt": "flask==2.2.2\n"},
             expect=(("requirements.txt", 1),),
         ),
+        ProjectExample(
+            {"app.py": "app = 1\n", "requirements.txt": "Django==3.2.8\n"},
+            expect=(("requirements.txt", 1),),
+        ),
     )
 
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
         packages = ctx.resolution.packages
         for known in KNOWN_BREAKS:
-            package, dependency = packages.get(known.package), packages.get(known.dependency)
-            if package is None or dependency is None:
+            package = packages.get(known.package)
+            if package is None:
                 continue
-            have, dep_have = _version(package.version), _version(dependency.version)
+            dep_version: str | None = ctx.python
+            dep_label = f"Python {ctx.python}"
+            if known.dependency != PYTHON:
+                dependency = packages.get(known.dependency)
+                dep_version = dependency.version if dependency else None
+                dep_label = f"{known.dependency} {dep_version}"
+            have, dep_have = _version(package.version), _version(dep_version)
             if have is None or dep_have is None:
                 continue
             too_old = known.below is None or have < Version(known.below)
             if too_old and dep_have >= Version(known.from_version):
-                via = package.via
-                manifest = ctx.project.manifest
-                location = (
-                    Location(via.path, via.line)
-                    if via is not None
-                    else Location(manifest.path if manifest else ctx.project.root, 1)
-                )
                 yield self.at(
-                    location,
-                    f"{known.package} {package.version} with {known.dependency} "
-                    f"{dependency.version} fails at import: {known.symptom}",
-                    fix=f'pin "{known.dependency}<{known.from_version}" or upgrade {known.package}',
+                    _location(ctx, package.via),
+                    f"{known.package} {package.version} with {dep_label} fails at import: "
+                    f"{known.symptom}",
+                    fix=_remedy(known),
                 )
+
+
+def _remedy(known: KnownBreak) -> str:
+    if known.dependency == PYTHON:
+        return f'pin "{known.package}>={known.below}" (the first release that imports)'
+    return f'pin "{known.dependency}<{known.from_version}" or upgrade {known.package}'
+
+
+def _location(ctx: CheckContext, via: Declared | None) -> Location:
+    if via is not None:
+        return Location(via.path, via.line)
+    manifest = ctx.project.manifest
+    return Location(manifest.path if manifest else ctx.project.root, 1)

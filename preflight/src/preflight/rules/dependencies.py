@@ -1,21 +1,29 @@
 """F2: every import is installed on the target.
 
-Each third-party name the app imports (outside try/except ImportError) must come from a
-distribution installed in the runtime scope: declared in [project.dependencies] (not only
-in a dev group or an extra, which `uv sync --no-dev` skips), or pulled in by one.
-Distribution files for the target are checked in wheels.py (F1), sizes in bundle_size.py.
+Each third-party name the app imports (outside a guard: try/except ImportError,
+`if TYPE_CHECKING`, `if os.path.exists(...)`) must come from a distribution installed in
+the runtime scope: declared in [project.dependencies] (not only in a dev group or an
+extra, which `uv sync --no-dev` skips), or pulled in by one. What a distribution
+provides is learned from its wheel's or sdist's file list; when that cannot be learned
+(a git or URL requirement, an unreadable release) an unexplained import is a warning,
+never an error. `--fix` adds only a name the index has. With no entrypoint, every
+Python file's imports count. Distribution files are checked in wheels.py (F1).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+
+from packaging.markers import InvalidMarker
 
 from preflight.context import CheckContext
 from preflight.deps.closure import ImportUse, search_roots
-from preflight.deps.declared import RUNTIME
+from preflight.deps.declared import RUNTIME, Declared
 from preflight.deps.mapping import KNOWN, candidates
+from preflight.deps.platform import marker_environment
 from preflight.findings import Edit, Finding, Fix, Location, Severity
 from preflight.project import read_toml
 from preflight.rules.base import ProjectExample, ProjectRule
@@ -76,36 +84,35 @@ class MissingDependency(ProjectRule):
     )
 
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
-        if ctx.project.entrypoint is None:
-            ctx.skip("imports vs declared dependencies", "no entrypoint, so no import closure")
-            return
         manifest = ctx.project.manifest
         if manifest is not None and manifest.kind == "pyproject" and not manifest.has_project_table:
             ctx.skip("imports vs declared dependencies", "pyproject.toml has no [project] (PF301)")
             return
-        runtime = {d.name for d in ctx.declared if d.scope == RUNTIME}
-        installed = runtime | ctx.resolution.names
+        if ctx.project.entrypoint is None:
+            ctx.skip("import closure", "no entrypoint: the imports of every Python file count")
+        runtime = [d for d in ctx.declared if d.scope == RUNTIME]
+        installed = {d.name for d in runtime} | ctx.resolution.names
         if ctx.resolution.unavailable:
             # Transitive dependencies unknown: only the table and direct names count.
             ctx.skip("transitive dependencies", "index unavailable; judged on direct ones")
         reported: set[str] = set()
-        learned: list[tuple[str, str]] | None = None
+        provided: _Provided | None = None
         for use in ctx.closure.imports:
             if use.guarded or use.top in reported:
                 continue
             names = candidates(use.dotted)
             if names & installed:
                 continue
-            if learned is None:  # only now pay for reading the wheels' file lists
-                learned = _learn_top_levels(ctx, runtime)
-            names = candidates(use.dotted, learned)
+            if provided is None:  # only now pay for reading the distributions' file lists
+                provided = _learn_import_names(ctx, runtime)
+            names = candidates(use.dotted, provided.learned)
             if names & installed:
                 continue
             reported.add(use.top)
-            yield self._finding(ctx, use, names, runtime)
+            yield self._finding(ctx, use, names, provided.unknown)
 
     def _finding(
-        self, ctx: CheckContext, use: ImportUse, names: set[str], runtime: set[str]
+        self, ctx: CheckContext, use: ImportUse, names: set[str], unknown: list[Declared]
     ) -> Finding:
         manifest = ctx.project.manifest
         location = Location(use.module.path, use.node.lineno, use.node.col_offset + 1)
@@ -118,33 +125,53 @@ class MissingDependency(ProjectRule):
                 fix=f"import it with the file's exact case ({Path(twin).stem})",
             )
         other = [d for d in ctx.declared if d.name in names and d.scope != RUNTIME]
-        dist = other[0].name if other else _distribution_for(use.top)
+        target = manifest.path.name if manifest else "requirements.txt"
         if other:
-            scope = other[0].scope
-            where = (
-                "only in the dev group"
-                if scope == "dev"
-                else f"only in the optional extra '{scope[6:]}'"
-                if scope.startswith("extra:")
-                else "only under [tool.poetry], which Vercel does not read"
-                if scope == "poetry"
-                else f"only in the dependency group '{scope[6:]}'"
-            )
+            dist = other[0].name
             message = (
-                f"'{use.top}' is imported, but {dist} is {where}: Vercel installs only "
-                "[project.dependencies] (uv sync --no-dev), so the import fails"
+                f"'{use.top}' is imported, but {dist} is {_scope_words(other[0].scope)}: "
+                "Vercel installs only [project.dependencies] (uv sync --no-dev), so the "
+                "import fails"
+            )
+        elif unknown:
+            # What these install could not be learned: one of them may provide the name.
+            shown = ", ".join(d.raw if d.url else d.name for d in unknown[:3])
+            return self.at(
+                location,
+                f"'{use.top}' is imported and no declared distribution is known to provide "
+                f"it; what {shown} install{'s' if len(unknown) == 1 else ''} could not be "
+                "learned: fine if one of them provides it, else ModuleNotFoundError on Vercel",
+                fix=f"if none of them provides '{use.top}', declare the one that does in {target}",
+                severity=Severity.WARNING,
             )
         elif manifest is None:
+            dist = _distribution_for(use.top)
             message = f"'{use.top}' is imported, but there is no manifest: nothing is installed"
         else:
+            dist = _distribution_for(use.top)
             message = (
                 f"'{use.top}' is imported, but no distribution providing it is declared in "
-                f"{manifest.path.name}: ModuleNotFoundError on Vercel"
+                f"{target}: ModuleNotFoundError on Vercel"
             )
-        fix = f"add {dist} to {manifest.path.name if manifest else 'requirements.txt'}"
+        exists = ctx.index.exists(dist)
+        if not exists:
+            why = "is not on PyPI" if exists is False else "could not be looked up on PyPI"
+            fix = f"declare the distribution that provides '{use.top}' in {target} ({dist} {why})"
+            return self.at(location, message, fix)
+        fix = f"add {dist} to {target}"
         if ctx.lock is not None:
             fix += ", then run `uv lock`"
         return self.at(location, message, fix, autofix=_add_dependency(ctx, dist))
+
+
+def _scope_words(scope: str) -> str:
+    if scope == "dev":
+        return "only in the dev group"
+    if scope.startswith("extra:"):
+        return f"only in the optional extra '{scope[6:]}'"
+    if scope == "poetry":
+        return "only under [tool.poetry], which Vercel does not read"
+    return f"only in the dependency group '{scope[6:]}'"
 
 
 def _case_twin(ctx: CheckContext, use: ImportUse) -> str | None:
@@ -164,16 +191,46 @@ def _case_twin(ctx: CheckContext, use: ImportUse) -> str | None:
     return None
 
 
-def _learn_top_levels(ctx: CheckContext, runtime: set[str]) -> list[tuple[str, str]]:
-    """(import name, distribution) for the installed distributions, from their wheels."""
+@dataclass(frozen=True)
+class _Provided:
+    learned: list[tuple[str, str]]  # (import name, distribution)
+    # Runtime declarations whose import names could not be learned (a VCS or URL
+    # requirement, a release whose files could not be read) and that no import explains.
+    unknown: list[Declared]
+
+
+def _learn_import_names(ctx: CheckContext, runtime: list[Declared]) -> _Provided:
+    """What the installed distributions provide, from their wheels' or sdists' files."""
     learned: list[tuple[str, str]] = []
+    unlearned: list[Declared] = []
+    direct = {d.name: d for d in runtime}
     with ctx.phase("index"):
         for name, resolved in ctx.resolution.packages.items():
-            if resolved.version is None or (resolved.via is None and name not in runtime):
+            if resolved.version is None or (resolved.via is None and name not in direct):
                 continue
-            for top in ctx.index.top_level(name, resolved.version) or ():
-                learned.append((top, name))
-    return learned
+            tops = ctx.index.top_level(name, resolved.version)
+            if tops is None and name in direct:
+                unlearned.append(direct[name])
+            learned += [(top, name) for top in tops or ()]
+    env = marker_environment(ctx.python)
+    unlearned += [
+        d
+        for d in runtime
+        if d.name not in ctx.resolution.packages
+        and (d.requirement is None or d.requirement.marker is None or _applies(d, env))
+    ]
+    # A distribution an import already names (flask for `import flask`) is accounted for.
+    explained = {n for use in ctx.closure.imports for n in candidates(use.dotted, learned)}
+    unknown = [d for d in dict.fromkeys(unlearned) if d.name not in explained]
+    return _Provided(learned, unknown)
+
+
+def _applies(declared: Declared, env: dict[str, str]) -> bool:
+    marker = declared.requirement.marker if declared.requirement else None
+    try:
+        return marker is None or marker.evaluate(env)
+    except InvalidMarker:
+        return True
 
 
 def _distribution_for(top: str) -> str:

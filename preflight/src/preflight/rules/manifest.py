@@ -19,6 +19,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from preflight.context import CheckContext
 from preflight.deps.declared import RUNTIME, declared_in
 from preflight.findings import Finding, Fix, Location, Severity
+from preflight.project import REQUIREMENTS_FILES, manifest_encoding, read_manifest_text
 from preflight.rules.base import VERCEL_ONLY, ProjectExample, ProjectRule
 
 _APP = "from flask import Flask\napp = Flask(__name__)\n"
@@ -114,6 +115,47 @@ def _project_table(ctx: CheckContext) -> Fix | None:
         f'requires-python = ">={ctx.project.python.version}"\ndependencies = [\n{deps}]'
     )
     return Fix.append(manifest.path, table, "add a [project] table with the hidden requirements")
+
+
+class ManifestEncoding(ProjectRule):
+    """A requirements file Vercel's builder cannot read: UTF-16, or UTF-8 with a BOM."""
+
+    id = "PF303"
+    fid = "F3"
+    name = "manifest-not-plain-utf8"
+    targets = VERCEL_ONLY
+    severity = Severity.ERROR
+    message = (
+        "the manifest is not plain UTF-8: the build fails with PYTHON_REQUIREMENTS_PARSE_ERROR"
+    )
+    fix = "save it as UTF-8 without a byte-order mark"
+
+    VALID = (ProjectExample({"app.py": _APP, "requirements.txt": "flask\n"}),)
+    INVALID = (
+        ProjectExample(
+            {"app.py": _APP, "requirements.txt": "\ufeffflask\n"},
+            expect=(("requirements.txt", 1),),
+        ),
+    )
+
+    def check(self, ctx: CheckContext) -> Iterator[Finding]:
+        manifest = ctx.project.manifest
+        # package.ts `maybeLoadRequirementsTxt` reads the file as UTF-8 and hands it to
+        # uv's requirements parser, which fails on the mark (checked with vercel 64.0.2).
+        if manifest is None or manifest.kind not in REQUIREMENTS_FILES:
+            return
+        encoding = manifest_encoding(manifest.path)
+        text = read_manifest_text(manifest.path)
+        if encoding is None or text is None:
+            return
+        yield self.at(
+            Location(manifest.path, 1),
+            f"{manifest.path.name} is {encoding}: Vercel reads it as plain UTF-8 and the "
+            "build fails with PYTHON_REQUIREMENTS_PARSE_ERROR",
+            autofix=Fix.replace_file(
+                manifest.path, text.replace("\r\n", "\n"), "re-save it as plain UTF-8"
+            ),
+        )
 
 
 class ShadowedManifest(ProjectRule):

@@ -2,21 +2,33 @@
 without a check. Locally the package is installed (often as a dev dependency), on
 Vercel it is not, and the first request that reaches the use crashes with
 `AttributeError: 'NoneType' object has no attribute ...` or a NameError.
+
+A project rule, not a per-module one: a package the winning manifest installs, or one
+in the standard library, is there on Vercel, so its fallback never runs (no warning).
 """
 
 from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from pathlib import Path
 
-from preflight.findings import Finding, Severity
-from preflight.rules.base import CodeRule, Invalid
+from preflight.context import CheckContext
+from preflight.deps.closure import STDLIB
+from preflight.deps.declared import RUNTIME
+from preflight.deps.mapping import candidates
+from preflight.findings import Finding, Location, Severity
+from preflight.rules.base import ProjectExample, ProjectRule
 from preflight.source import Module
 
 _IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception"}
+_ORJSON_BARE = (
+    "try:\n    import orjson\nexcept ImportError:\n    orjson = None\n"
+    "def dump(x):\n    return orjson.dumps(x)\n"
+)
 
 
-class UnguardedOptionalImport(CodeRule):
+class UnguardedOptionalImport(ProjectRule):
     """A name bound in `try: import` whose except branch leaves it None/unbound, used bare."""
 
     id = "PF203"
@@ -27,28 +39,73 @@ class UnguardedOptionalImport(CodeRule):
     fix = "declare the package in [project.dependencies], or check `if x is not None` first"
 
     VALID = (
-        "try:\n    import ujson as json\nexcept ImportError:\n    import json\n"
-        "def dump(x):\n    return json.dumps(x)\n",
-        "try:\n    import orjson\nexcept ImportError:\n    orjson = None\n"
-        "def dump(x):\n    if orjson is not None:\n        return orjson.dumps(x)\n"
-        "    return b''\n",
-        "try:\n    import uvloop\nexcept ImportError:\n    HAVE_UVLOOP = False\nelse:\n"
-        "    HAVE_UVLOOP = True\ndef run():\n    if HAVE_UVLOOP:\n        uvloop.install()\n",
+        ProjectExample(
+            {
+                "app.py": "try:\n    import ujson as json\nexcept ImportError:\n    import json\n"
+                "def dump(x):\n    return json.dumps(x)\n"
+            }
+        ),
+        ProjectExample(
+            {
+                "app.py": "try:\n    import orjson\nexcept ImportError:\n    orjson = None\n"
+                "def dump(x):\n    if orjson is not None:\n        return orjson.dumps(x)\n"
+                "    return b''\n"
+            }
+        ),
+        ProjectExample(
+            {
+                "app.py": "try:\n    import uvloop\nexcept ImportError:\n    HAVE_UVLOOP = False\n"
+                "else:\n    HAVE_UVLOOP = True\n"
+                "def run():\n    if HAVE_UVLOOP:\n        uvloop.install()\n"
+            }
+        ),
+        ProjectExample(  # declared in the manifest Vercel installs: the import succeeds
+            {
+                "app.py": _ORJSON_BARE,
+                "requirements.txt": "orjson\n",
+            }
+        ),
+        ProjectExample(  # in the standard library of every Python Vercel offers
+            {
+                "app.py": "try:\n    import tomllib\nexcept ImportError:\n    tomllib = None\n"
+                "def load(s):\n    return tomllib.loads(s)\n"
+            }
+        ),
     )
     INVALID = (
-        Invalid(
-            "try:\n    import orjson\nexcept ImportError:\n    orjson = None\n"
-            "def dump(x):\n    return orjson.dumps(x)\n",
-            line=6,
-        ),
-        Invalid(
-            "try:\n    from flask_cors import CORS\nexcept ImportError:\n    pass\n"
-            "def setup(app):\n    CORS(app)\n",
-            line=6,
+        ProjectExample({"app.py": _ORJSON_BARE}, expect=(("app.py", 6),)),
+        ProjectExample(
+            {
+                "app.py": "try:\n    from flask_cors import CORS\nexcept ImportError:\n    pass\n"
+                "def setup(app):\n    CORS(app)\n",
+                "requirements.txt": "flask\n",
+            },
+            expect=(("app.py", 6),),
         ),
     )
 
-    def check(self, module: Module) -> Iterator[Finding]:
+    def check(self, ctx: CheckContext) -> Iterator[Finding]:
+        installed = {d.name for d in ctx.declared if d.scope == RUNTIME}
+        manifest = ctx.project.manifest
+        target = manifest.path.name if manifest else "requirements.txt"
+        for module in ctx.closure.modules:
+            for name, dotted, use in self._unguarded(module):
+                top = dotted.split(".")[0]
+                if (
+                    top in STDLIB
+                    or candidates(dotted) & installed
+                    or _local(ctx.project.root, module, top)
+                ):
+                    continue  # there on Vercel: the fallback never runs
+                yield self.at(
+                    Location(module.path, use.lineno, use.col_offset + 1),
+                    f"{name!r} comes from an optional import and is used without a check: "
+                    f"{top} is not declared in {target}, so on Vercel it is missing",
+                    fix=f"declare it in {target}, or check `if {name} is not None` first",
+                )
+
+    def _unguarded(self, module: Module) -> Iterator[tuple[str, str, ast.Name]]:
+        """(bound name, imported module, first unchecked use) per optional import."""
         for stmt in module.of(ast.Try):
             if not isinstance(stmt, ast.Try) or not module.is_import_time(stmt):
                 continue
@@ -63,11 +120,7 @@ class UnguardedOptionalImport(CodeRule):
                     continue  # the except branch binds a real fallback
                 use = self._first_unguarded_use(module, stmt, name, flags | {name})
                 if use is not None:
-                    yield self.finding(
-                        module,
-                        use,
-                        f"{name!r} comes from an optional import and is used without a check",
-                    )
+                    yield name, imported[name], use
 
     def _first_unguarded_use(
         self, module: Module, try_stmt: ast.Try, name: str, guards: set[str]
@@ -86,19 +139,31 @@ class UnguardedOptionalImport(CodeRule):
         return None
 
 
+def _local(root: Path, module: Module, top: str) -> bool:
+    """A module of the project itself, beside the importer or at the project root."""
+    return any(
+        (base / f"{top}.py").is_file() or (base / top / "__init__.py").is_file()
+        for base in (module.path.parent, root)
+    )
+
+
 def _catches_import_error(handler: ast.ExceptHandler) -> bool:
     if handler.type is None:
         return True
     return bool(_IMPORT_ERRORS & {n.id for n in ast.walk(handler.type) if isinstance(n, ast.Name)})
 
 
-def _imported_names(body: list[ast.stmt]) -> set[str]:
-    names: set[str] = set()
+def _imported_names(body: list[ast.stmt]) -> dict[str, str]:
+    """Bound name -> the module it comes from, for the imports in a try body."""
+    names: dict[str, str] = {}
     for stmt in body:
         if isinstance(stmt, ast.Import):
-            names |= {a.asname or a.name.split(".")[0] for a in stmt.names}
-        elif isinstance(stmt, ast.ImportFrom):
-            names |= {a.asname or a.name for a in stmt.names if a.name != "*"}
+            for a in stmt.names:
+                names[a.asname or a.name.split(".")[0]] = a.name
+        elif isinstance(stmt, ast.ImportFrom) and stmt.module and not stmt.level:
+            for a in stmt.names:
+                if a.name != "*":
+                    names[a.asname or a.name] = stmt.module
     return names
 
 

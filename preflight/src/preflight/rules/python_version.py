@@ -1,8 +1,12 @@
 """F16: the Python version Vercel will run is not the one the project expects.
 
-The nearest `.python-version` wins over `requires-python`; a version the build image
-does not offer is ignored with a warning and the default (3.12) is used
-(packages/python/src/version.ts, python-analysis/src/manifest/package.ts).
+The nearest `.python-version` wins over `requires-python`. A `.python-version` the build
+image does not offer is ignored with a warning and the default (3.12) is used, except a
+discontinued one (3.6), which fails the build (packages/python/src/version.ts
+`resolvePythonVersion`). A pyproject's `requires-python` is kept as written, so one
+that excludes the Python the build runs makes uv refuse to lock or sync: the build
+fails (checked with vercel 64.0.2; a requirements.txt or Pipfile is converted with
+`requires-python = "~=3.X.0"` instead, so only pyproject.toml can do this).
 """
 
 from __future__ import annotations
@@ -10,12 +14,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
 from preflight.context import CheckContext
 from preflight.findings import Finding, Fix, Location, Severity
-from preflight.project import AVAILABLE_PYTHONS
+from preflight.project import AVAILABLE_PYTHONS, read_toml
+from preflight.project.python_version import major_minor
 from preflight.rules.base import VERCEL_ONLY, ProjectExample, ProjectRule
 
 _APP = "app = object()\n"
+# packages/python/src/version.ts `allOptions`: versions with a discontinueDate.
+DISCONTINUED = ("3.6",)
 
 
 class PythonVersionIgnored(ProjectRule):
@@ -34,15 +43,51 @@ class PythonVersionIgnored(ProjectRule):
         ProjectExample(
             {"app.py": _APP, ".python-version": "3.10\n"}, expect=((".python-version", 1),)
         ),
+        ProjectExample(
+            {
+                "app.py": _APP,
+                "pyproject.toml": '[project]\nname = "a"\nversion = "0"\n'
+                'requires-python = ">=3.9,<3.12"\n',
+            },
+            expect=(("pyproject.toml", 4),),
+        ),
     )
 
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
         python = ctx.project.python
+        excluded = _requires_python_excluding(ctx, python.version)
+        if excluded is not None:
+            path, requires = excluded
+            which = (
+                f"every Python Vercel offers ({', '.join(sorted(AVAILABLE_PYTHONS))})"
+                if python.source == "requires-python"
+                else f"Python {python.version}, which Vercel runs (from {python.source})"
+            )
+            yield self.at(
+                Location(path, _line_of(path, "requires-python")),
+                f"requires-python {requires!r} excludes {which}: the build fails when uv "
+                "locks the project",
+                fix=f'allow Python {python.version} in requires-python (e.g. ">=3.12")',
+                severity=Severity.ERROR,
+            )
+            return
         if not python.ignored or python.path is None:
             return
         line = 1
         if python.source == "requires-python":
             line = _line_of(python.path, "requires-python")
+        if (
+            python.source == ".python-version"
+            and major_minor(python.requested or "") in DISCONTINUED
+        ):
+            yield self.at(
+                Location(python.path, line),
+                f"Python {python.requested!r} from .python-version is discontinued on Vercel: "
+                "the build fails (BUILD_UTILS_PYTHON_VERSION_DISCONTINUED)",
+                severity=Severity.ERROR,
+                autofix=_pin(ctx, python.version),
+            )
+            return
         yield self.at(
             Location(python.path, line),
             f"Python {python.requested!r} from {python.source} is not offered by Vercel "
@@ -83,6 +128,22 @@ class PythonVersionMismatch(ProjectRule):
             f"(from {source}): compiled wheels for one do not load on the other",
             autofix=_pin(ctx, ctx.python) if ctx.python in AVAILABLE_PYTHONS else None,
         )
+
+
+def _requires_python_excluding(ctx: CheckContext, version: str) -> tuple[Path, str] | None:
+    """The winning pyproject.toml and its requires-python, when that excludes `version`."""
+    manifest = ctx.project.manifest
+    if manifest is None or manifest.kind != "pyproject":
+        return None
+    project = (read_toml(manifest.path) or {}).get("project")
+    requires = project.get("requires-python") if isinstance(project, dict) else None
+    if not isinstance(requires, str):
+        return None
+    try:
+        allowed = SpecifierSet(requires).contains(f"{version}.0", prereleases=True)
+    except InvalidSpecifier:
+        return None  # reported by the builder's own parse, not guessed at here
+    return None if allowed else (manifest.path, requires)
 
 
 def _pin(ctx: CheckContext, version: str) -> Fix:

@@ -1,0 +1,101 @@
+"""Dependency verdicts as Vercel's build has them: `--fix` re-encodes a manifest the
+builder cannot read and never adds a name the index lacks; each level follows what the
+build does; an sdist says which import names it installs."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import tarfile
+from pathlib import Path
+
+import pytest
+from preflight.cli import main
+from preflight.deps.archive import sdist_top_levels, tar_sdist_members
+from preflight.findings import Severity
+
+from .conftest import APPS, CACHE, Check, MakeProject
+
+
+def _check(root: Path, *extra: str) -> int:
+    return main(["check", str(root), "--offline", "--cache-dir", str(CACHE), "--no-color", *extra])
+
+
+@pytest.mark.parametrize("app", ["f3_requirements_utf16", "f3_requirements_bom"])
+def test_fix_rewrites_the_manifest_as_plain_utf8(
+    app: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / app
+    shutil.copytree(APPS / app, root)
+    assert _check(root) == 1
+    assert "PYTHON_REQUIREMENTS_PARSE_ERROR" in capsys.readouterr().out
+    _check(root, "--fix")
+    assert (root / "requirements.txt").read_bytes() == b"flask==3.1.3\n"
+    capsys.readouterr()
+    assert _check(root) == 0, capsys.readouterr().out
+
+
+def test_fix_never_adds_a_name_it_cannot_find_on_the_index(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_project(
+        {
+            "app.py": "import flask\nimport acme_internal_tools\napp = flask.Flask(__name__)\n",
+            "requirements.txt": "flask==3.1.3\n",
+        }
+    )
+    assert _check(root, "--fix") == 1
+    out = capsys.readouterr().out
+    assert "'acme_internal_tools' is imported" in out
+    assert "acme-internal-tools could not be looked up on PyPI" in out
+    assert (root / "requirements.txt").read_text(encoding="utf-8") == "flask==3.1.3\n"
+
+
+def test_fix_adds_a_name_the_index_has(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_project(
+        {
+            "app.py": "import flask\nfrom flask_cors import CORS\napp = flask.Flask(__name__)\n",
+            "requirements.txt": "flask==3.1.3\n",
+        }
+    )
+    _check(root, "--fix")
+    capsys.readouterr()
+    assert (root / "requirements.txt").read_text(encoding="utf-8") == "flask==3.1.3\nflask-cors\n"
+
+
+@pytest.mark.parametrize(
+    ("app", "rule", "severity"),
+    [
+        ("f2_vcs_requirement", "PF201", Severity.WARNING),  # its import names are unknown
+        ("f16_requires_python_excludes_offered", "PF1601", Severity.ERROR),
+        ("f10_bundle_over_tmp_vercel", "PF1001", Severity.ERROR),
+        ("f20_dependencies_installed_at_cold_start", "PF2001", Severity.WARNING),
+        ("f19_django_distutils", "PF1901", Severity.ERROR),
+    ],
+)
+def test_levels_follow_what_the_build_does(
+    app: str, rule: str, severity: Severity, check: Check
+) -> None:
+    found = {f.rule_id: f for f in check(APPS / app).findings}
+    assert found[rule].severity is severity, found[rule].message
+
+
+def test_an_sdist_says_which_names_it_installs() -> None:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for name in (
+            "django_allauth-65.9.0/allauth/__init__.py",
+            "django_allauth-65.9.0/allauth/account/views.py",
+            "django_allauth-65.9.0/manage.py",
+            "django_allauth-65.9.0/setup.py",
+            "django_allauth-65.9.0/tests/test_login.py",
+            "other-1.0/src/other_pkg/__init__.py",
+        ):
+            info = tarfile.TarInfo(name)
+            archive.addfile(info, io.BytesIO(b""))
+    members, top_level = tar_sdist_members(buffer.getvalue())
+    assert top_level is None
+    assert sdist_top_levels(members) == ["allauth", "other_pkg"]
+    assert sdist_top_levels([], "allauth\n") == ["allauth"]
