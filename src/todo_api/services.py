@@ -47,12 +47,15 @@ class Services:
             raise ServiceUnavailable(self.settings.secret_problem or "No signing secret")
         return self.settings.secret
 
-    async def db(self, work: Callable[[Connection], T]) -> T:
-        """Run `work` in one transaction; configuration or connection failures -> 503."""
+    async def db(self, work: Callable[[Connection], T], *, read_only: bool = False) -> T:
+        """Run `work` in one transaction; configuration or connection failures -> 503.
+
+        `read_only=True` only for work that never writes: it lets SQLite readers run
+        beside a writer instead of queueing for the write lock."""
         if self.settings.database_problem:
             raise ServiceUnavailable(self.settings.database_problem)
         try:
-            return await self.database.run(work)
+            return await self.database.run(work, read_only=read_only)
         except DatabaseUnavailable as exc:
             logger.error("database unavailable: %s", exc)
             raise ServiceUnavailable(str(exc)) from None

@@ -47,6 +47,16 @@ def task_exists(conn: Connection, *, user_id: str, task_id: str) -> bool:
     return row is not None
 
 
+def lock_owner(conn: Connection, *, user_id: str) -> None:
+    """Serialise the user's quota-checked inserts until this transaction ends.
+
+    Postgres: without the row lock, parallel uploads each read the same used bytes under
+    READ COMMITTED and together pass the quota. SQLite needs nothing: its writers hold
+    the database's write lock from BEGIN IMMEDIATE on."""
+    if conn.dialect == "postgres":
+        conn.fetch_one("SELECT id FROM users WHERE id = :id FOR UPDATE", id=user_id)
+
+
 def used_bytes(conn: Connection, *, user_id: str) -> int:
     """Bytes counted against the quota: stored files and uploads still in flight."""
     row = conn.fetch_one(
@@ -127,6 +137,28 @@ def mark_ready(
         content_type=content_type,
     )
     return None if row is None else _stored(row)
+
+
+def claim_upload(conn: Connection, *, storage_key: str) -> bool:
+    """Take the one PUT a signed upload link allows; False when another request took it,
+    or the upload was completed, deleted or cleaned up. (The key comes from a token we
+    signed, so it names the user's own row.)"""
+    changed = conn.execute(
+        "UPDATE attachments SET upload_started_at = :now WHERE storage_key = :key "
+        "AND status = 'pending' AND upload_started_at IS NULL",
+        now=dt.datetime.now(dt.UTC),
+        key=storage_key,
+    )
+    return changed == 1
+
+
+def release_upload(conn: Connection, *, storage_key: str) -> None:
+    """Give the PUT back after a refused body (too large, wrong type): the link may retry."""
+    conn.execute(
+        "UPDATE attachments SET upload_started_at = NULL WHERE storage_key = :key "
+        "AND status = 'pending'",
+        key=storage_key,
+    )
 
 
 def delete(conn: Connection, *, user_id: str, attachment_id: str) -> bool:

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.types import Message
 
-from todo_api.attachments import service
+from todo_api.attachments import queries, service
 from todo_api.attachments.files import SNIFF_BYTES, sanitise_filename
 from todo_api.attachments.schemas import (
     Attachment,
@@ -28,6 +28,7 @@ from todo_api.attachments.schemas import (
 from todo_api.auth.users import new_id
 from todo_api.http.problems import (
     FieldError,
+    Forbidden,
     NotFound,
     PayloadTooLarge,
     UnsupportedMediaType,
@@ -303,10 +304,22 @@ async def signed_download(call: Call) -> Response:
     errors=(403, 404, 413),
 )
 async def signed_upload(call: Call) -> Response:
-    from todo_api.storage.blobs.local import LocalBlobStore
+    from todo_api.storage.blobs.local import InvalidToken, LocalBlobStore, verify_token
     from todo_api.storage.blobs.local_http import serve_upload
 
     _, store = _store(call)
     if not isinstance(store, LocalBlobStore):
         raise NotFound("Signed links are served by the storage service, not this API")
-    return await serve_upload(store, call.path["token"], call.request)
+    token = call.path["token"]
+    try:
+        key = verify_token(store.signing_secret or "", token, op="put").key
+    except InvalidToken:
+        return await serve_upload(store, token, call.request)  # answers why it is refused
+    # Exactly one PUT per link, also when several arrive at once, and none once the
+    # upload was completed or deleted: the pending row is the link's state.
+    if not await call.services.db(lambda conn: queries.claim_upload(conn, storage_key=key)):
+        raise Forbidden("This upload link has already been used or its upload was cancelled.")
+    response = await serve_upload(store, token, call.request)
+    if response.status_code != 204:
+        await call.services.db(lambda conn: queries.release_upload(conn, storage_key=key))
+    return response

@@ -182,7 +182,7 @@ async def require_task(services: Services, user_id: str, task_id: str) -> None:
     def work(conn: Connection) -> bool:
         return queries.task_exists(conn, user_id=user_id, task_id=task_id)
 
-    if not await services.db(work):
+    if not await services.db(work, read_only=True):
         raise NotFound(TASK_NOT_FOUND)
 
 
@@ -223,7 +223,7 @@ def _human(n: int) -> str:
 
 
 async def check_quota(services: Services, config: AttachmentConfig, user_id: str, size: int) -> int:
-    used = await services.db(lambda conn: queries.used_bytes(conn, user_id=user_id))
+    used = await services.db(lambda conn: queries.used_bytes(conn, user_id=user_id), read_only=True)
     if used + size > config.quota_bytes:
         raise QuotaExceeded(_quota_detail(config, used, size))
     return used
@@ -241,7 +241,7 @@ async def list_attachments(
         items = queries.list_for_task(conn, user_id=user_id, task_id=task_id)
         return items, queries.used_bytes(conn, user_id=user_id)
 
-    found = await services.db(work)
+    found = await services.db(work, read_only=True)
     if found is None:
         raise NotFound(TASK_NOT_FOUND)
     return found
@@ -263,6 +263,7 @@ def _insert_within_quota(
 ) -> Stored | int | None:
     """The new row; or the bytes already used when `size` would pass the quota; or None
     when the task is gone (deleted meanwhile). Runs in the caller's transaction."""
+    queries.lock_owner(conn, user_id=user_id)
     if not queries.task_exists(conn, user_id=user_id, task_id=task_id):
         return None
     used = queries.used_bytes(conn, user_id=user_id)
@@ -377,7 +378,7 @@ async def complete_upload(
         ready = queries.get(conn, user_id=user_id, task_id=task_id, attachment_id=upload_id)
         return pending, ready
 
-    pending, ready = await services.db(find)
+    pending, ready = await services.db(find, read_only=True)
     if ready is not None:  # completing twice answers the same
         return ready.attachment
     if pending is None:
@@ -433,7 +434,7 @@ async def get_attachment(
     def work(conn: Connection) -> Stored | None:
         return queries.get(conn, user_id=user_id, task_id=task_id, attachment_id=attachment_id)
 
-    found = await services.db(work)
+    found = await services.db(work, read_only=True)
     if found is None:
         raise NotFound(ATTACHMENT_NOT_FOUND)
     return found
@@ -473,7 +474,9 @@ async def clean_orphans(
 
     try:
         expired = await services.db(take_expired)
-        known = await services.db(lambda conn: queries.known_keys(conn, user_id=user_id))
+        known = await services.db(
+            lambda conn: queries.known_keys(conn, user_id=user_id), read_only=True
+        )
 
         def sweep() -> None:
             for key in expired:

@@ -62,10 +62,8 @@ async def register(call: Call) -> TokenResponse:
     password_hash = hash_password(data.password)  # outside the transaction: ~20 ms of CPU
 
     def create(conn: Connection) -> TokenResponse | None:
-        if users.email_taken(conn, email=email):
-            return None
-        user = users.insert(conn, email=email, name=name, password_hash=password_hash)
-        return _tokens(services, conn, user, family=None)
+        user = users.insert_local(conn, email=email, name=name, password_hash=password_hash)
+        return None if user is None else _tokens(services, conn, user, family=None)
 
     result = await services.db(create)
     if result is None:
@@ -86,7 +84,7 @@ async def login(call: Call) -> TokenResponse:
     services = call.services
     services.require_secret()
     email = users.normalise_email(data.email)
-    found = await services.db(lambda conn: users.find_by_email(conn, email=email))
+    found = await services.db(lambda conn: users.find_by_email(conn, email=email), read_only=True)
     stored_hash = found[1] if found is not None else None
     if found is None or stored_hash is None:
         burn_verification_time(data.password)  # same time as a wrong password
@@ -158,7 +156,9 @@ async def logout(call: Call) -> None:
 
 @api.get("/api/auth/me", summary="The account behind the access token", response=users.User)
 async def me(call: Call) -> users.User:
-    found = await call.services.db(lambda conn: users.find_by_id(conn, user_id=call.user.id))
+    found = await call.services.db(
+        lambda conn: users.find_by_id(conn, user_id=call.user.id), read_only=True
+    )
     if found is None:
         raise NotFound("The account no longer exists")
     return found[0]

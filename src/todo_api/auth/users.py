@@ -52,38 +52,29 @@ def find_by_id(conn: Connection, *, user_id: str) -> tuple[User, str] | None:
     return None if row is None else (_user(row), row["auth_source"])
 
 
-def insert(
-    conn: Connection,
-    *,
-    email: str,
-    name: str | None,
-    password_hash: str | None,
-    auth_source: str = "local",
-    user_id: str | None = None,
-) -> User:
+def insert_local(
+    conn: Connection, *, email: str, name: str | None, password_hash: str
+) -> User | None:
+    """A new local account; None when the email is taken, also by a registration that
+    committed a moment ago in another request or instance (ON CONFLICT waits for it and
+    then does nothing, so the loser of the race is a 409, not a unique-index failure)."""
     created = now()
     values: dict[str, Any] = {
-        "id": user_id or new_id(),
+        "id": new_id(),
         "email": email,
         "name": name,
         "password_hash": password_hash,
-        "auth_source": auth_source,
         "created_at": created,
-        "updated_at": created,
     }
-    conn.execute(
+    changed = conn.execute(
         "INSERT INTO users (id, email, name, password_hash, auth_source, created_at, updated_at) "
-        "VALUES (:id, :email, :name, :password_hash, :auth_source, :created_at, :updated_at)",
+        "VALUES (:id, :email, :name, :password_hash, 'local', :created_at, :created_at) "
+        "ON CONFLICT (email) WHERE auth_source = 'local' DO NOTHING",
         **values,
     )
+    if changed != 1:
+        return None
     return User(id=values["id"], email=email, name=name, created_at=created)
-
-
-def email_taken(conn: Connection, *, email: str) -> bool:
-    row = conn.fetch_one(
-        "SELECT 1 AS hit FROM users WHERE email = :email AND auth_source = 'local'", email=email
-    )
-    return row is not None
 
 
 def update_password_hash(conn: Connection, *, user_id: str, password_hash: str) -> None:

@@ -82,19 +82,25 @@ class Database:
                 self._migrated = True
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[Connection]:
-        """One transaction: committed when the block ends, rolled back on an exception."""
+    def transaction(self, *, read_only: bool = False) -> Iterator[Connection]:
+        """One transaction: committed when the block ends, rolled back on an exception.
+
+        Unless `read_only`, SQLite takes the write lock up front (BEGIN IMMEDIATE): a
+        deferred transaction that reads and then writes fails at once with "database is
+        locked" when another writer committed meanwhile (busy_timeout cannot help it),
+        whereas BEGIN IMMEDIATE waits its turn. Postgres ignores the flag.
+        """
         self.ensure_migrated()
-        with self.backend().transaction() as conn:
+        with self.backend().transaction(immediate=not read_only) as conn:
             yield conn
 
-    def call(self, work: Callable[[Connection], T]) -> T:
-        with self.transaction() as conn:
+    def call(self, work: Callable[[Connection], T], *, read_only: bool = False) -> T:
+        with self.transaction(read_only=read_only) as conn:
             return work(conn)
 
-    async def run(self, work: Callable[[Connection], T]) -> T:
+    async def run(self, work: Callable[[Connection], T], *, read_only: bool = False) -> T:
         """Run `work(conn)` in one transaction on a worker thread (the drivers block)."""
-        return await to_thread.run_sync(self.call, work)
+        return await to_thread.run_sync(lambda: self.call(work, read_only=read_only))
 
     def ping(self) -> float:
         """Round-trip time of a trivial query in milliseconds; raises when unreachable."""

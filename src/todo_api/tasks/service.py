@@ -61,7 +61,9 @@ async def list_tasks(services: Services, user_id: str, query: TaskListQuery) -> 
         limit=query.limit,
         after=_decode_cursor(query.cursor, query.sort, order) if query.cursor else None,
     )
-    rows = await services.db(lambda conn: queries.list_page(conn, user_id=user_id, spec=spec))
+    rows = await services.db(
+        lambda conn: queries.list_page(conn, user_id=user_id, spec=spec), read_only=True
+    )
     items, more = rows[: spec.limit], len(rows) > spec.limit
     next_cursor = _encode_cursor(items[-1], spec.sort, spec.order) if more else None
     return TaskPage(items=items, next_cursor=next_cursor)
@@ -73,7 +75,9 @@ async def create_task(services: Services, user_id: str, data: TaskCreate) -> Ver
 
 
 async def get_task(services: Services, user_id: str, task_id: str) -> Versioned:
-    found = await services.db(lambda conn: queries.get(conn, user_id=user_id, task_id=task_id))
+    found = await services.db(
+        lambda conn: queries.get(conn, user_id=user_id, task_id=task_id), read_only=True
+    )
     if found is None:
         raise NotFound(NOT_FOUND)
     return found
