@@ -1,4 +1,5 @@
-"""`--fix`: apply the safe fixes findings carry, after showing them as a unified diff.
+"""`--fix`: apply the fixes findings carry, after re-checking them on a copy of the
+project and showing them as a unified diff.
 
 Fixes are line edits, so several findings can fix one file in the same run (two missing
 dependencies into one pyproject.toml). Two edits of the same lines conflict: the first
@@ -8,12 +9,15 @@ wins and the other finding stays for the next run.
 from __future__ import annotations
 
 import difflib
-from collections import defaultdict
-from collections.abc import Iterable
+import os
+import shutil
+import tempfile
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from preflight.findings import Edit, Finding
+from preflight.findings import Edit, Finding, Severity
 
 
 @dataclass(frozen=True)
@@ -92,3 +96,101 @@ def apply(changes: Iterable[FileChange]) -> None:
     for change in changes:
         change.path.parent.mkdir(parents=True, exist_ok=True)
         change.path.write_text(change.new, encoding="utf-8")
+
+
+# --- re-check before writing -------------------------------------------------------
+
+# Folders copied for a re-check only by name: big, and never read by `check`.
+_NOT_COPIED = shutil.ignore_patterns(".git", ".hg", "node_modules")
+
+Recheck = Callable[[Path], list[Finding]]
+
+
+@dataclass(frozen=True)
+class Refusal:
+    description: str
+    reason: str
+
+
+def verified(
+    findings: Sequence[Finding], root: Path, recheck: Recheck
+) -> tuple[list[FileChange], list[Refusal]]:
+    """The changes of the fixes that survive a re-check, and why the others are refused.
+
+    Each candidate is applied to a copy of the project and `recheck` runs there: a fix is
+    kept only if its own finding is gone and no error appears that was not there before
+    (a pyproject.toml without [project] that hides requirements.txt, a dependency name
+    the index does not know). All fixes together are tried first; when they fail
+    together, each is added in turn and kept only if the set still passes.
+    """
+    fixable = [f for f in findings if f.autofix is not None]
+    if not fixable:
+        return [], []
+    before = _keys(findings, root, errors_only=True)
+    if _passes(fixable, findings, before, root, recheck) is None:
+        return plan(fixable), []
+    kept: list[Finding] = []
+    refused: list[Refusal] = []
+    for finding in fixable:
+        reason = _passes([*kept, finding], findings, before, root, recheck)
+        if reason is None:
+            kept.append(finding)
+        else:
+            assert finding.autofix is not None
+            refused.append(Refusal(finding.autofix.description, reason))
+    return plan(kept), refused
+
+
+def _passes(
+    chosen: list[Finding],
+    findings: Sequence[Finding],
+    before: Counter[tuple[str, str]],
+    root: Path,
+    recheck: Recheck,
+) -> str | None:
+    """None when applying `chosen` removes their findings and adds no error, else why."""
+    changes = plan(chosen)
+    with tempfile.TemporaryDirectory(prefix="preflight-fix-") as scratch:
+        copy = Path(scratch) / root.name
+        shutil.copytree(root, copy, ignore=_NOT_COPIED, copy_function=_link_or_copy)
+        for change in changes:
+            try:
+                target = copy / change.path.relative_to(root)
+            except ValueError:
+                return f"it would change {change.path}, outside the project"
+            target.unlink(missing_ok=True)  # a hard link: never write through to the original
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(change.new, encoding="utf-8")
+        after = recheck(copy)
+        new_errors = _keys(after, copy, errors_only=True) - before
+        if new_errors:
+            rule, path = sorted(new_errors)[0]
+            return f"the re-check then fails with {rule} in {path}"
+        remaining = _keys(after, copy, errors_only=False)
+        expected = _keys(findings, root, errors_only=False) - _keys(chosen, root, False)
+        for key in _keys(chosen, root, errors_only=False):
+            if remaining[key] > expected[key]:
+                return f"the re-check still reports {key[0]} in {key[1]}"
+    return None
+
+
+def _keys(findings: Iterable[Finding], root: Path, errors_only: bool) -> Counter[tuple[str, str]]:
+    """(rule id, file relative to the project) per finding: stable when a fix shifts lines."""
+    keys: Counter[tuple[str, str]] = Counter()
+    for finding in findings:
+        if errors_only and finding.severity is not Severity.ERROR:
+            continue
+        try:
+            rel = finding.location.path.relative_to(root).as_posix()
+        except ValueError:
+            rel = str(finding.location.path)
+        keys[(finding.rule_id, rel)] += 1
+    return keys
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    """Hard links make the copy cheap on a large tree; copy across file systems."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)

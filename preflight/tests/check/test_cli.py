@@ -354,3 +354,59 @@ def test_fix_gives_pyproject_the_requirements_it_hides(
     assert '+    "flask==3.1.3",' in out
     assert code == 0
     assert "[project]" in (root / "pyproject.toml").read_text()
+
+
+def test_fix_exports_an_app_under_another_name(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_project(
+        {
+            "main.py": "from fastapi import FastAPI\n\napi = FastAPI()\n",
+            "requirements.txt": "fastapi==0.115.0\n",
+        }
+    )
+    code, out, err = run([str(root)], capsys)
+    assert "main.py:3:1: error PF401 [F4] `api = FastAPI()` is the app" in out
+    assert "fix: add a plain top-level `app = api` after line 3" in out
+    code, out, err = run([str(root), "--fix"], capsys)
+    assert "+app = api" in out
+    assert (root / "main.py").read_text().endswith("api = FastAPI()\napp = api\n")
+    assert code == 0, err
+
+
+def test_fix_never_creates_a_pyproject_that_hides_requirements(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The PF401 hint used to say "add [tool.vercel] to pyproject.toml": a new file
+    without [project] that wins over requirements.txt, so nothing gets installed."""
+    root = make_project(
+        {
+            "service/web.py": "from flask import Flask\napp = Flask(__name__)\n",
+            "requirements.txt": "flask==3.1.3\n",
+        }
+    )
+    code, out, err = run([str(root), "--fix"], capsys)
+    assert "pyproject.toml" not in out + err
+    assert (root / "index.py").read_text() == "from service.web import app\n"
+    assert not (root / "pyproject.toml").exists()
+    assert code == 0, out + err
+
+
+def test_fix_that_fails_the_recheck_is_refused(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Creating the entrypoint would route every request through a rewrite to itself
+    (PF403): the re-check on a copy says so and nothing is written."""
+    files = {
+        "shop/__init__.py": "def create_app():\n    return object()\n",
+        "vercel.json": '{"rewrites": [{"source": "/(.*)", "destination": "/index"}]}\n',
+    }
+    root = make_project(files)
+    code, out, err = run([str(root), "--fix"], capsys)
+    assert (
+        "preflight check: not applied: create index.py exporting the app: "
+        "the re-check then fails with PF403 in vercel.json"
+    ) in err
+    assert "+++" not in out
+    assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*.*")) == sorted(files)
+    assert code == 1

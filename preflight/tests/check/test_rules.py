@@ -4,6 +4,7 @@ plus the invariants every rule must keep: unique ids, an F-id, a message and a f
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 from pathlib import Path
 
@@ -172,3 +173,21 @@ def test_writes_are_errors_only_where_they_surely_run(tmp_path: Path) -> None:
     )
     found = {f.location.line: f.severity for f in SqliteInBundle().check(_module(tmp_path, code))}
     assert found == {3: Severity.ERROR, 5: Severity.WARNING}
+
+
+def test_a_fix_that_does_not_remove_its_finding_is_refused(
+    make_project: MakeProject, check: Check
+) -> None:
+    from preflight.findings import Fix
+
+    root = make_project({"app.py": "import os\nA = os.environ['A']\napp = 1\n"})
+    finding = check(root, only={"PF1101"}).findings[0]
+    idle = dataclasses.replace(
+        finding, autofix=Fix.append(root / "app.py", "# noted", "add a comment")
+    )
+    changes, refused = fixing.verified([idle], root, lambda copy: check(copy).findings)
+    assert changes == []
+    assert [(r.description, r.reason) for r in refused] == [
+        ("add a comment", "the re-check still reports PF1101 in app.py")
+    ]
+    assert (root / "app.py").read_text() == "import os\nA = os.environ['A']\napp = 1\n"

@@ -162,9 +162,19 @@ class _Progress:
 
 
 def _fix(args: argparse.Namespace, root: Path, result: Result) -> Result:
-    changes = fixing.plan(result.findings)
+    """Re-check every fix on a copy of the project, show the ones that pass as a diff,
+    write them, and check again; a refused fix is named with the reason."""
+    changes, refused = fixing.verified(
+        result.findings, result.project.root, lambda copy: _run(args, copy).findings
+    )
+    for refusal in refused:
+        print(
+            f"preflight check: not applied: {refusal.description}: {refusal.reason}",
+            file=sys.stderr,
+        )
     if not changes:
-        print("preflight check: no safe fixes to apply", file=sys.stderr)
+        if not refused:
+            print("preflight check: no safe fixes to apply", file=sys.stderr)
         return result
     sys.stdout.write(fixing.diff(changes, result.project.root))
     fixing.apply(changes)
