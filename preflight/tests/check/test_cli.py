@@ -126,6 +126,7 @@ def test_a_crashing_rule_is_an_internal_error_and_the_others_still_report(
     ) in err
     assert "please report it" in err
     assert "Traceback" not in err
+    assert "Incomplete: 1 rule crashed (see below); so far 1 error in 1 file.\n" in err
     assert "PF1101  F11  crashed" in run([str(APPS / "f2_missing_flask_cors"), "-v"], capsys)[2]
 
 

@@ -65,62 +65,83 @@ def render(result: Result, color: bool = False, with_summary: bool = True) -> st
 
 
 def summary(result: Result, verbose: bool = False) -> list[str]:
-    project = result.project
-    root = project.root
-    lines = ["What Vercel will see:"]
-    manifest = project.manifest
-    lines.append(
-        f"  manifest:   {_rel(manifest.path, root)} ({manifest.reason})"
-        if manifest
-        else "  manifest:   none (nothing will be installed)"
-    )
-    python = project.python
+    """What Vercel will see, what was checked and skipped, and the verdict."""
+    return [
+        "What Vercel will see:",
+        _manifest_line(result),
+        _python_line(result),
+        _entrypoint_line(result),
+        f"  checked:    {_plural(result.files, 'file')}, {result.lines} lines, "
+        f"target {result.target} / CPython {result.python}",
+        *_install_lines(result),
+        *(f"  skipped:    {check}: {reason}" for check, reason in result.skipped),
+        *_rule_lines(result, verbose),
+        _verdict(result),
+    ]
+
+
+def _manifest_line(result: Result) -> str:
+    manifest = result.project.manifest
+    if manifest is None:
+        return "  manifest:   none (nothing will be installed)"
+    return f"  manifest:   {_rel(manifest.path, result.project.root)} ({manifest.reason})"
+
+
+def _python_line(result: Result) -> str:
+    python = result.project.python
     if python.path is None:
         origin = "Vercel's default"
     elif python.source == "requires-python":
-        origin = f"requires-python in {_rel(python.path, root)}"
+        origin = f"requires-python in {_rel(python.path, result.project.root)}"
     else:
-        origin = _rel(python.path, root)
+        origin = _rel(python.path, result.project.root)
     ignored = f"; {python.requested!r} requested but not offered" if python.ignored else ""
-    lines.append(f"  python:     {python.version} (from {origin}{ignored})")
-    entry = project.entrypoint
-    lines.append(
-        f"  entrypoint: {_rel(entry.path, root)}:{entry.line} exports `{entry.name}` "
-        f"({entry.source})"
-        if entry
-        else "  entrypoint: none detected"
+    return f"  python:     {python.version} (from {origin}{ignored})"
+
+
+def _entrypoint_line(result: Result) -> str:
+    entry = result.project.entrypoint
+    if entry is None:
+        return "  entrypoint: none detected"
+    return (
+        f"  entrypoint: {_rel(entry.path, result.project.root)}:{entry.line} exports "
+        f"`{entry.name}` ({entry.source})"
     )
-    lines.append(
-        f"  checked:    {_plural(result.files, 'file')}, {result.lines} lines, "
-        f"target {result.target} / CPython {result.python}"
-    )
-    if result.install is not None and (result.install[0] or project.manifest is not None):
-        count, size, source = result.install
-        lines.append(
-            f"  installs:   {_plural(count, 'distribution')}, ~{size / 1e6:.0f} MB unzipped "
-            f"(estimate, from {source})"
-        )
-    for check, reason in result.skipped:
-        lines.append(f"  skipped:    {check}: {reason}")
-    by_status: dict[str, list[str]] = {}
+
+
+def _install_lines(result: Result) -> list[str]:
+    if result.install is None or not (result.install[0] or result.project.manifest):
+        return []
+    count, size, source = result.install
+    return [
+        f"  installs:   {_plural(count, 'distribution')}, ~{size / 1e6:.0f} MB unzipped "
+        f"(estimate, from {source})"
+    ]
+
+
+def _rule_lines(result: Result, verbose: bool) -> list[str]:
+    by_status: dict[str, int] = {}
     for status in result.statuses:
-        by_status.setdefault(status.status, []).append(status.rule_id)
-    lines.append(
-        "  rules:      "
-        + ", ".join(f"{len(ids)} {name}" for name, ids in sorted(by_status.items()))
-        + ("" if verbose else "  (-v lists them)")
-    )
+        by_status[status.status] = by_status.get(status.status, 0) + 1
+    counts = ", ".join(f"{n} {name}" for name, n in sorted(by_status.items()))
+    lines = [f"  rules:      {counts}{'' if verbose else '  (-v lists them)'}"]
     if verbose:
         for status in result.statuses:
             reason = f": {status.reason}" if status.reason else ""
             lines.append(f"    {status.rule_id:<7} {status.fid:<4} {status.status}{reason}")
-    counts = {s: sum(1 for f in result.findings if f.severity is s) for s in Severity}
-    if result.findings:
-        parts = [_plural(counts[s], s.value) for s in Severity if counts[s]]
-        files = len({f.location.path for f in result.findings})
-        lines.append(f"Found {', '.join(parts)} in {_plural(files, 'file')}.")
-    elif result.skipped:
-        lines.append("No problems found, but some checks were skipped (see above).")
-    else:
-        lines.append("No problems found.")
     return lines
+
+
+def _verdict(result: Result) -> str:
+    counts = {s: sum(1 for f in result.findings if f.severity is s) for s in Severity}
+    found = ", ".join(_plural(counts[s], s.value) for s in Severity if counts[s])
+    files = len({f.location.path for f in result.findings})
+    if result.crashes:
+        crashed = len({c.rule_id for c in result.crashes})
+        so_far = f"; so far {found} in {_plural(files, 'file')}" if found else ""
+        return f"Incomplete: {_plural(crashed, 'rule')} crashed (see below){so_far}."
+    if result.findings:
+        return f"Found {found} in {_plural(files, 'file')}."
+    if result.skipped:
+        return "No problems found, but some checks were skipped (see above)."
+    return "No problems found."
