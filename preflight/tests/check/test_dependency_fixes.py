@@ -7,11 +7,19 @@ from __future__ import annotations
 import io
 import shutil
 import tarfile
+import zipfile
 from pathlib import Path
 
 import pytest
 from preflight.cli import main
-from preflight.deps.archive import sdist_top_levels, tar_sdist_members
+from preflight.deps.archive import (
+    central_directory_span,
+    sdist_top_levels,
+    tar_sdist_members,
+    wheel_top_levels,
+    zip_member_data,
+    zip_members,
+)
 from preflight.findings import Severity
 
 from .conftest import APPS, CACHE, Check, MakeProject
@@ -99,3 +107,21 @@ def test_an_sdist_says_which_names_it_installs() -> None:
     assert top_level is None
     assert sdist_top_levels(members) == ["allauth", "other_pkg"]
     assert sdist_top_levels([], "allauth\n") == ["allauth"]
+
+
+def test_a_wheel_member_is_read_from_its_directory_entry() -> None:
+    """How requirements are learned from indexes without per-release JSON or PEP 658
+    files: the METADATA member is fetched by its offset in the central directory."""
+    buffer = io.BytesIO()
+    metadata = "Metadata-Version: 2.1\nName: demo\nRequires-Dist: django>=3.2\n"
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("demo/__init__.py", "")
+        archive.writestr("demo-1.0.dist-info/METADATA", metadata)
+    data = buffer.getvalue()
+    span = central_directory_span(data[-65536:], len(data))
+    assert span is not None
+    offset, length = span
+    members = zip_members(data[offset : offset + length])
+    assert wheel_top_levels([m.name for m in members]) == ["demo"]
+    wanted = next(m for m in members if m.name.endswith("METADATA"))
+    assert zip_member_data(data[wanted.offset :], wanted) == metadata.encode()

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import io
 import tarfile
+import zlib
+from dataclasses import dataclass
 
 # Tree folders of an sdist that are never installed as import names.
 _NOT_INSTALLED = {"tests", "test", "docs", "doc", "examples", "example", "benchmarks", "scripts"}
@@ -19,18 +21,54 @@ _NOT_INSTALLED = {"tests", "test", "docs", "doc", "examples", "example", "benchm
 _BUILD_SCRIPTS = {"setup.py", "conftest.py", "noxfile.py", "fabfile.py", "tasks.py", "manage.py"}
 
 
-def zip_member_names(directory: bytes) -> list[str]:
-    """Member names from a zip's central directory (the bytes it starts with)."""
-    names: list[str] = []
+@dataclass(frozen=True)
+class ZipMember:
+    """One entry of a zip's central directory: enough to fetch just its bytes."""
+
+    name: str
+    offset: int  # of its local header
+    compressed: int  # size of its data as stored
+    method: int  # 0 stored, 8 deflated
+
+
+def zip_members(directory: bytes) -> list[ZipMember]:
+    """The entries of a zip's central directory (the bytes it starts with)."""
+    members: list[ZipMember] = []
     position = 0
     while directory[position : position + 4] == b"PK\x01\x02":
-        name_length = int.from_bytes(directory[position + 28 : position + 30], "little")
-        extra = int.from_bytes(directory[position + 30 : position + 32], "little")
-        comment = int.from_bytes(directory[position + 32 : position + 34], "little")
+        field = directory[position : position + 46]
+        name_length = int.from_bytes(field[28:30], "little")
+        extra = int.from_bytes(field[30:32], "little")
+        comment = int.from_bytes(field[32:34], "little")
         raw = directory[position + 46 : position + 46 + name_length]
-        names.append(raw.decode("utf-8", "replace"))
+        members.append(
+            ZipMember(
+                raw.decode("utf-8", "replace"),
+                int.from_bytes(field[42:46], "little"),
+                int.from_bytes(field[20:24], "little"),
+                int.from_bytes(field[10:12], "little"),
+            )
+        )
         position += 46 + name_length + extra + comment
-    return names
+    return members
+
+
+def zip_member_data(chunk: bytes, member: ZipMember) -> bytes | None:
+    """A member's content from the bytes at its local header (None if not readable)."""
+    if chunk[:4] != b"PK\x03\x04" or len(chunk) < 30:
+        return None
+    start = 30 + int.from_bytes(chunk[26:28], "little") + int.from_bytes(chunk[28:30], "little")
+    data = chunk[start : start + member.compressed]
+    if len(data) < member.compressed:
+        return None
+    if member.method == 0:
+        return data
+    if member.method == 8:
+        try:
+            return zlib.decompressobj(-15).decompress(data)
+        except zlib.error:
+            return None
+    return None
 
 
 def central_directory_span(tail: bytes, size: int) -> tuple[int, int] | None:

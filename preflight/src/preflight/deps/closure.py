@@ -94,9 +94,12 @@ def all_modules(root: Path) -> Closure:
             closure.unparsable.append(path)
             continue
         closure.modules.append(module)
+        # Without an entrypoint the folder the app runs from is unknown: any folder
+        # between the file and the root may be it (a Backend/ with utils/ beside bots/).
+        here = [*roots, *(p for p in path.parents if p == root or root in p.parents)]
         for node, name, guarded, probe in _imports(module):
-            if not probe and not module.in_main_guard(node) and not _resolve_local(name, roots):
-                closure.imports.extend(_third_party(module, node, name, guarded, roots))
+            if not probe and not module.in_main_guard(node) and not _resolve_local(name, here):
+                closure.imports.extend(_third_party(module, node, name, guarded, here))
     return closure
 
 

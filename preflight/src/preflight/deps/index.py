@@ -21,11 +21,13 @@ from typing import Any
 from packaging.utils import canonicalize_name
 
 from preflight.deps.archive import (
+    ZipMember,
     central_directory_span,
     sdist_top_levels,
     tar_sdist_members,
     wheel_top_levels,
-    zip_member_names,
+    zip_member_data,
+    zip_members,
 )
 
 INDEX_URL = "https://pypi.org/pypi"
@@ -122,7 +124,8 @@ class Index:
         key = canonicalize_name(name)
         rel = f"release/{key}/{version}.json"
         data = _load(self.cache_dir / rel)
-        if data is None:
+        if data is None or (data["requires_dist"] is None and not self.offline):
+            # a release never changes, but what the index told us about it may improve
             data = self._fetch_release(key, version)
             self._store(rel, data)
         return Release(
@@ -161,8 +164,8 @@ class Index:
         wheel = next((f for f in release.files if f.filename.endswith(".whl") and f.url), None)
         if wheel is None or wheel.url is None:
             return None
-        names = self._zip_names(self._file_url(key, wheel.url), wheel.size)
-        return wheel_top_levels(names) if names is not None else None
+        members = self._zip_members(self._file_url(key, wheel.url), wheel.size)
+        return wheel_top_levels([m.name for m in members]) if members is not None else None
 
     def _sdist_names(self, key: str, release: Release) -> list[str] | None:
         for sdist in release.files:
@@ -170,8 +173,8 @@ class Index:
                 continue
             url = self._file_url(key, sdist.url)
             if sdist.filename.endswith(".zip"):
-                members = self._zip_names(url, sdist.size)
-                return sdist_top_levels(members) if members is not None else None
+                entries = self._zip_members(url, sdist.size)
+                return sdist_top_levels([m.name for m in entries]) if entries is not None else None
             if not 0 < sdist.size <= MAX_SDIST_BYTES:
                 return None
             data = self._fetch_range(url, 0, sdist.size - 1)
@@ -186,7 +189,7 @@ class Index:
         # mirrors may answer with URLs relative to the project page
         return urllib.parse.urljoin(f"{INDEX_URL}/{key}/json", url)
 
-    def _zip_names(self, url: str, size: int) -> list[str] | None:
+    def _zip_members(self, url: str, size: int) -> list[ZipMember] | None:
         tail = self._fetch_range(url, max(0, size - 65536), size - 1)
         if tail is None:
             return None
@@ -196,9 +199,29 @@ class Index:
         offset, length = span
         start_in_tail = offset - (size - len(tail))
         if start_in_tail >= 0:
-            return zip_member_names(tail[start_in_tail : start_in_tail + length])
+            return zip_members(tail[start_in_tail : start_in_tail + length])
         fetched = self._fetch_range(url, offset, offset + length - 1)
-        return zip_member_names(fetched) if fetched is not None else None
+        return zip_members(fetched) if fetched is not None else None
+
+    def _wheel_metadata(self, url: str, size: int) -> str | None:
+        """A wheel's METADATA read from the wheel itself by range requests (for indexes
+        that serve neither per-release JSON nor PEP 658 `.metadata` files)."""
+        members = self._zip_members(url, size) or []
+        wanted = next(
+            (
+                m
+                for m in members
+                if m.name.endswith(".dist-info/METADATA") and m.name.count("/") == 1
+            ),
+            None,
+        )
+        if wanted is None:
+            return None
+        # the local header repeats the name and may carry its own extra field: allow for both
+        end = wanted.offset + 30 + 2 * len(wanted.name.encode()) + 1024 + wanted.compressed
+        chunk = self._fetch_range(url, wanted.offset, min(end, size) - 1)
+        data = zip_member_data(chunk, wanted) if chunk is not None else None
+        return data.decode("utf-8", "replace") if data is not None else None
 
     def _fetch_range(self, url: str, first: int, last: int) -> bytes | None:
         if not url.startswith("https://") or last < first:
@@ -240,7 +263,9 @@ class Index:
         for wheel in wheels[:3]:
             # mirrors may answer with URLs relative to the project page
             url = urllib.parse.urljoin(f"{INDEX_URL}/{key}/json", str(wheel.get("url") or ""))
-            metadata = self._fetch_text(url + ".metadata")
+            metadata = self._fetch_text(url + ".metadata") or self._wheel_metadata(
+                url, int(wheel.get("size") or 0)
+            )
             if metadata is not None:
                 message = email.parser.Parser().parsestr(metadata, headersonly=True)
                 requires_dist = message.get_all("Requires-Dist") or []

@@ -50,6 +50,9 @@ class Resolved:
 class Resolution:
     packages: dict[str, Resolved] = field(default_factory=dict)
     unavailable: list[str] = field(default_factory=list)  # index problems, one line each
+    # Distributions whose own dependencies are unknown (no metadata, or not resolved):
+    # an import nothing else explains may come from one of them.
+    incomplete: list[str] = field(default_factory=list)
     source: str = "index"  # "uv.lock" | "index"
 
     @property
@@ -107,15 +110,18 @@ def from_index(index: Index, python: str, declared: list[Declared]) -> Resolutio
             release = index.release(name, version) if version else None
         except IndexUnavailable as exc:
             resolution.unavailable.append(str(exc))
+            resolution.incomplete.append(name)
             continue
         if release is None:
             resolution.unavailable.append(f"{name}: no release matches {requirement.specifier}")
+            resolution.incomplete.append(name)
             continue
         files = [f for f in release.files if not f.yanked]
         resolved = Resolved(name, release.version, files, choose_wheel(files, python), via)
         resolution.packages[name] = resolved
         if not release.metadata_known:
             no_metadata.append(f"{name} {release.version}")
+            resolution.incomplete.append(name)
         for raw in release.requires_dist:
             try:
                 dep = Requirement(raw)

@@ -16,7 +16,7 @@ from packaging.version import InvalidVersion, Version
 from preflight.context import CheckContext
 from preflight.deps.declared import Declared
 from preflight.findings import Finding, Location, Severity
-from preflight.rules.base import ProjectExample, ProjectRule
+from preflight.rules.base import Expect, ProjectExample, ProjectRule
 
 PYTHON = "python"  # KnownBreak.dependency for "the target CPython"
 
@@ -95,7 +95,15 @@ class IncompatibleResolution(ProjectRule):
         ),
         ProjectExample(
             {"app.py": "app = 1\n", "requirements.txt": "Django==3.2.8\n"},
-            expect=(("requirements.txt", 1),),
+            expect=(
+                Expect(
+                    "requirements.txt",
+                    1,
+                    1,
+                    "django 3.2.8 with Python 3.12 fails at import: ModuleNotFoundError: "
+                    "No module named 'distutils' (django/utils/version.py)",
+                ),
+            ),
         ),
     )
 

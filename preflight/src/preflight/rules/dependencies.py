@@ -26,7 +26,7 @@ from preflight.deps.mapping import KNOWN, candidates
 from preflight.deps.platform import marker_environment
 from preflight.findings import Edit, Finding, Fix, Location, Severity
 from preflight.project import read_toml
-from preflight.rules.base import ProjectExample, ProjectRule
+from preflight.rules.base import Expect, ProjectExample, ProjectRule
 
 _FLASK_CORS_APP = (
     "from flask import Flask\nfrom flask_cors import CORS\napp = Flask(__name__)\nCORS(app)\n"
@@ -59,11 +59,50 @@ class MissingDependency(ProjectRule):
                 "requirements.txt": "websocket-client==1.8.0\n",
             }
         ),
+        ProjectExample(  # ... or from the sdist's, when there is no wheel
+            {
+                "app.py": "import allauth\napp = 1\n",
+                "requirements.txt": "django-allauth==65.9.0\n",
+            }
+        ),
+        ProjectExample(  # a local-only module, imported only where its file exists
+            {
+                "app.py": "import os\nif os.path.exists('local_settings.py'):\n"
+                "    from local_settings import *\napp = 1\n",
+                "requirements.txt": "flask\n",
+            }
+        ),
     )
     INVALID = (
         ProjectExample(
             {"app.py": _FLASK_CORS_APP, "requirements.txt": "flask\n"},
-            expect=(("app.py", 2),),
+            expect=(
+                Expect(
+                    "app.py",
+                    2,
+                    1,
+                    "'flask_cors' is imported, but no distribution providing it is declared in "
+                    "requirements.txt: ModuleNotFoundError on Vercel",
+                ),
+            ),
+            fixed={"requirements.txt": "flask\nflask-cors\n"},
+        ),
+        ProjectExample(  # installed from git: what it provides is unknown, so a warning
+            {
+                "app.py": "import shortlink\napp = 1\n",
+                "requirements.txt": "git+https://github.com/example-org/shortlink-py.git\n",
+            },
+            expect=(
+                Expect(
+                    "app.py",
+                    1,
+                    1,
+                    "'shortlink' is imported and no declared distribution is known to provide "
+                    "it; what git+https://github.com/example-org/shortlink-py.git installs "
+                    "could not be fully learned: fine if one of them provides it, else "
+                    "ModuleNotFoundError",
+                ),
+            ),
         ),
         ProjectExample(
             {
@@ -112,7 +151,7 @@ class MissingDependency(ProjectRule):
             yield self._finding(ctx, use, names, provided.unknown)
 
     def _finding(
-        self, ctx: CheckContext, use: ImportUse, names: set[str], unknown: list[Declared]
+        self, ctx: CheckContext, use: ImportUse, names: set[str], unknown: list[str]
     ) -> Finding:
         manifest = ctx.project.manifest
         location = Location(use.module.path, use.node.lineno, use.node.col_offset + 1)
@@ -135,12 +174,12 @@ class MissingDependency(ProjectRule):
             )
         elif unknown:
             # What these install could not be learned: one of them may provide the name.
-            shown = ", ".join(d.raw if d.url else d.name for d in unknown[:3])
+            shown = ", ".join(unknown[:3]) + (", ..." if len(unknown) > 3 else "")
             return self.at(
                 location,
                 f"'{use.top}' is imported and no declared distribution is known to provide "
                 f"it; what {shown} install{'s' if len(unknown) == 1 else ''} could not be "
-                "learned: fine if one of them provides it, else ModuleNotFoundError on Vercel",
+                "fully learned: fine if one of them provides it, else ModuleNotFoundError",
                 fix=f"if none of them provides '{use.top}', declare the one that does in {target}",
                 severity=Severity.WARNING,
             )
@@ -194,9 +233,11 @@ def _case_twin(ctx: CheckContext, use: ImportUse) -> str | None:
 @dataclass(frozen=True)
 class _Provided:
     learned: list[tuple[str, str]]  # (import name, distribution)
-    # Runtime declarations whose import names could not be learned (a VCS or URL
-    # requirement, a release whose files could not be read) and that no import explains.
-    unknown: list[Declared]
+    # Distributions that may provide more than is known, shown by name: a runtime
+    # declaration whose import names could not be learned (a VCS or URL requirement, a
+    # release whose files could not be read) and that no import explains, or a
+    # distribution whose own dependencies are unknown.
+    unknown: list[str]
 
 
 def _learn_import_names(ctx: CheckContext, runtime: list[Declared]) -> _Provided:
@@ -221,8 +262,8 @@ def _learn_import_names(ctx: CheckContext, runtime: list[Declared]) -> _Provided
     ]
     # A distribution an import already names (flask for `import flask`) is accounted for.
     explained = {n for use in ctx.closure.imports for n in candidates(use.dotted, learned)}
-    unknown = [d for d in dict.fromkeys(unlearned) if d.name not in explained]
-    return _Provided(learned, unknown)
+    unknown = [d.raw if d.url else d.name for d in unlearned if d.name not in explained]
+    return _Provided(learned, list(dict.fromkeys([*unknown, *ctx.resolution.incomplete])))
 
 
 def _applies(declared: Declared, env: dict[str, str]) -> bool:

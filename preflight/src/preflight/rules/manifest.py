@@ -20,7 +20,7 @@ from preflight.context import CheckContext
 from preflight.deps.declared import RUNTIME, declared_in
 from preflight.findings import Finding, Fix, Location, Severity
 from preflight.project import REQUIREMENTS_FILES, manifest_encoding, read_manifest_text
-from preflight.rules.base import VERCEL_ONLY, ProjectExample, ProjectRule
+from preflight.rules.base import VERCEL_ONLY, Expect, ProjectExample, ProjectRule
 
 _APP = "from flask import Flask\napp = Flask(__name__)\n"
 _PROJECT = '[project]\nname = "a"\nversion = "0"\n'
@@ -134,7 +134,16 @@ class ManifestEncoding(ProjectRule):
     INVALID = (
         ProjectExample(
             {"app.py": _APP, "requirements.txt": "\ufeffflask\n"},
-            expect=(("requirements.txt", 1),),
+            expect=(
+                Expect(
+                    "requirements.txt",
+                    1,
+                    1,
+                    "requirements.txt is UTF-8 with a byte-order mark: Vercel reads it as "
+                    "plain UTF-8 and the build fails with PYTHON_REQUIREMENTS_PARSE_ERROR",
+                ),
+            ),
+            fixed={"requirements.txt": "flask\n"},
         ),
     )
 

@@ -18,7 +18,7 @@ from preflight.deps.closure import STDLIB
 from preflight.deps.declared import RUNTIME
 from preflight.deps.mapping import candidates
 from preflight.findings import Finding, Location, Severity
-from preflight.rules.base import ProjectExample, ProjectRule
+from preflight.rules.base import Expect, ProjectExample, ProjectRule
 from preflight.source import Module
 
 _IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception"}
@@ -73,14 +73,33 @@ class UnguardedOptionalImport(ProjectRule):
         ),
     )
     INVALID = (
-        ProjectExample({"app.py": _ORJSON_BARE}, expect=(("app.py", 6),)),
+        ProjectExample(
+            {"app.py": _ORJSON_BARE},
+            expect=(
+                Expect(
+                    "app.py",
+                    6,
+                    12,
+                    "'orjson' comes from an optional import and is used without a check: "
+                    "orjson is not declared (no manifest), so on Vercel it is missing",
+                ),
+            ),
+        ),
         ProjectExample(
             {
                 "app.py": "try:\n    from flask_cors import CORS\nexcept ImportError:\n    pass\n"
                 "def setup(app):\n    CORS(app)\n",
                 "requirements.txt": "flask\n",
             },
-            expect=(("app.py", 6),),
+            expect=(
+                Expect(
+                    "app.py",
+                    6,
+                    5,
+                    "'CORS' comes from an optional import and is used without a check: "
+                    "flask_cors is not declared in requirements.txt, so on Vercel it is missing",
+                ),
+            ),
         ),
     )
 
@@ -88,6 +107,7 @@ class UnguardedOptionalImport(ProjectRule):
         installed = {d.name for d in ctx.declared if d.scope == RUNTIME}
         manifest = ctx.project.manifest
         target = manifest.path.name if manifest else "requirements.txt"
+        where = f"is not declared in {target}" if manifest else "is not declared (no manifest)"
         for module in ctx.closure.modules:
             for name, dotted, use in self._unguarded(module):
                 top = dotted.split(".")[0]
@@ -100,7 +120,7 @@ class UnguardedOptionalImport(ProjectRule):
                 yield self.at(
                     Location(module.path, use.lineno, use.col_offset + 1),
                     f"{name!r} comes from an optional import and is used without a check: "
-                    f"{top} is not declared in {target}, so on Vercel it is missing",
+                    f"{top} {where}, so on Vercel it is missing",
                     fix=f"declare it in {target}, or check `if {name} is not None` first",
                 )
 

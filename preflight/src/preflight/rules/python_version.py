@@ -4,9 +4,10 @@ The nearest `.python-version` wins over `requires-python`. A `.python-version` t
 image does not offer is ignored with a warning and the default (3.12) is used, except a
 discontinued one (3.6), which fails the build (packages/python/src/version.ts
 `resolvePythonVersion`). A pyproject's `requires-python` is kept as written, so one
-that excludes the Python the build runs makes uv refuse to lock or sync: the build
-fails (checked with vercel 64.0.2; a requirements.txt or Pipfile is converted with
-`requires-python = "~=3.X.0"` instead, so only pyproject.toml can do this).
+that excludes the Python the build runs, or is no specifier at all ("3.9"), fails the
+build in `uv lock` / `uv pip install` (`preflight run`, vercel 64.0.2 / @vercel/python
+25.0.0). A requirements.txt or Pipfile is converted with `requires-python = "~=3.X.0"`,
+so only a pyproject.toml can do this.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from preflight.context import CheckContext
 from preflight.findings import Finding, Fix, Location, Severity
 from preflight.project import AVAILABLE_PYTHONS, read_toml
 from preflight.project.python_version import major_minor
-from preflight.rules.base import VERCEL_ONLY, ProjectExample, ProjectRule
+from preflight.rules.base import VERCEL_ONLY, Expect, ProjectExample, ProjectRule
 
 _APP = "app = object()\n"
 # packages/python/src/version.ts `allOptions`: versions with a discontinueDate.
@@ -49,24 +50,62 @@ class PythonVersionIgnored(ProjectRule):
                 "pyproject.toml": '[project]\nname = "a"\nversion = "0"\n'
                 'requires-python = ">=3.9,<3.12"\n',
             },
-            expect=(("pyproject.toml", 4),),
+            expect=(
+                Expect(
+                    "pyproject.toml",
+                    4,
+                    1,
+                    "requires-python '>=3.9,<3.12' excludes every Python Vercel offers "
+                    "(3.12, 3.13, 3.14): the build fails in its uv steps",
+                ),
+            ),
+        ),
+        ProjectExample(
+            {
+                "app.py": _APP,
+                "pyproject.toml": '[project]\nname = "a"\nversion = "0"\nrequires-python = "3.9"\n',
+            },
+            expect=(
+                Expect(
+                    "pyproject.toml",
+                    4,
+                    1,
+                    "requires-python '3.9' is not a valid version specifier (write e.g. "
+                    '">=3.12"): the build fails in its uv steps',
+                ),
+            ),
+        ),
+        ProjectExample(
+            {"app.py": _APP, ".python-version": "3.6\n"},
+            expect=(
+                Expect(
+                    ".python-version",
+                    1,
+                    1,
+                    "Python '3.6' from .python-version is discontinued on Vercel: the build "
+                    "fails (BUILD_UTILS_PYTHON_VERSION_DISCONTINUED)",
+                ),
+            ),
+            fixed={".python-version": "3.12\n"},
         ),
     )
 
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
         python = ctx.project.python
-        excluded = _requires_python_excluding(ctx, python.version)
-        if excluded is not None:
-            path, requires = excluded
-            which = (
-                f"every Python Vercel offers ({', '.join(sorted(AVAILABLE_PYTHONS))})"
-                if python.source == "requires-python"
-                else f"Python {python.version}, which Vercel runs (from {python.source})"
-            )
+        refused = _requires_python_refused(ctx, python.version)
+        if refused is not None:
+            path, requires, valid = refused
+            if not valid:
+                why = 'is not a valid version specifier (write e.g. ">=3.12")'
+            elif python.source == "requires-python":
+                why = (
+                    f"excludes every Python Vercel offers ({', '.join(sorted(AVAILABLE_PYTHONS))})"
+                )
+            else:
+                why = f"excludes Python {python.version}, which Vercel runs (from {python.source})"
             yield self.at(
                 Location(path, _line_of(path, "requires-python")),
-                f"requires-python {requires!r} excludes {which}: the build fails when uv "
-                "locks the project",
+                f"requires-python {requires!r} {why}: the build fails in its uv steps",
                 fix=f'allow Python {python.version} in requires-python (e.g. ">=3.12")',
                 severity=Severity.ERROR,
             )
@@ -130,8 +169,9 @@ class PythonVersionMismatch(ProjectRule):
         )
 
 
-def _requires_python_excluding(ctx: CheckContext, version: str) -> tuple[Path, str] | None:
-    """The winning pyproject.toml and its requires-python, when that excludes `version`."""
+def _requires_python_refused(ctx: CheckContext, version: str) -> tuple[Path, str, bool] | None:
+    """(pyproject.toml, requires-python, whether it parses) when the winning
+    pyproject's requires-python excludes `version` or is not a specifier at all."""
     manifest = ctx.project.manifest
     if manifest is None or manifest.kind != "pyproject":
         return None
@@ -142,8 +182,8 @@ def _requires_python_excluding(ctx: CheckContext, version: str) -> tuple[Path, s
     try:
         allowed = SpecifierSet(requires).contains(f"{version}.0", prereleases=True)
     except InvalidSpecifier:
-        return None  # reported by the builder's own parse, not guessed at here
-    return None if allowed else (manifest.path, requires)
+        return manifest.path, requires, False
+    return None if allowed else (manifest.path, requires, True)
 
 
 def _pin(ctx: CheckContext, version: str) -> Fix:
