@@ -49,6 +49,7 @@ class NoEntrypoint(ProjectRule):
 
     VALID = (
         ProjectExample({"main.py": "from fastapi import FastAPI\napp = FastAPI()\n"}),
+        ProjectExample({"app.py": "app = (\n"}),  # a syntax error is PF1102's finding
         ProjectExample({"api/index.py": "from server import app\n"}),
         ProjectExample(
             {
@@ -186,6 +187,8 @@ class NoEntrypoint(ProjectRule):
             )
             return
         for candidate in project.candidates_without_export:
+            if parse_file(candidate) is None and ctx.config.enabled("PF1102", "F11"):
+                continue  # one finding per cause: PF1102 reports the syntax error itself
             yield self._explain(candidate, ctx.project.root)
         if not project.candidates_without_export:
             yield self._elsewhere(project)
