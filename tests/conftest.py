@@ -16,7 +16,13 @@ from starlette.testclient import TestClient
 from todo_api.main import create_app
 from todo_api.settings import Settings
 
-pytest_plugins = ["tests.services.postgres", "tests.services.rgw", "tests.services.live_server"]
+pytest_plugins = [
+    "tests.services.postgres",
+    "tests.services.rgw",
+    "tests.services.live_server",
+    "tests.services.redis",
+    "tests.services.app_process",
+]
 
 TEST_SECRET = "test-secret-that-is-long-enough-0123456789"
 

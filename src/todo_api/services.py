@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from todo_api.auth.better_auth import BetterAuthVerifier
     from todo_api.storage.connection import Connection
+    from todo_api.throttle import Throttle
 
 logger = logging.getLogger("todo_api")
 T = TypeVar("T")
@@ -36,6 +37,7 @@ class Services:
     anonymous: Principal = ANONYMOUS
     _better_auth: BetterAuthVerifier | None = None
     _known_better_auth_users: set[str] = field(default_factory=set)
+    _throttle: Throttle | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
@@ -64,6 +66,27 @@ class Services:
         from todo_api.auth.authenticate import authenticate
 
         return await authenticate(self, request)
+
+    def throttle(self) -> Throttle | None:
+        """The brute-force limiter (None when AUTH_RATE_LIMIT=off), built on first use:
+        Redis only when REDIS_URL is set, else the database every instance shares."""
+        if self.settings.rate_limits is None:
+            return None
+        with self._lock:
+            if self._throttle is None:
+                from todo_api.throttle import CounterStore, Throttle
+
+                store: CounterStore
+                if self.settings.redis_url:
+                    from todo_api.throttle.redis_counters import RedisCounters
+
+                    store = RedisCounters(self.settings.redis_url)
+                else:
+                    from todo_api.throttle.sql import SqlCounters
+
+                    store = SqlCounters(self)
+                self._throttle = Throttle(store)
+            return self._throttle
 
     def better_auth_verifier(self) -> BetterAuthVerifier:
         from todo_api.auth.better_auth import BetterAuthVerifier

@@ -21,6 +21,15 @@ DEV_SECRET_FILE = "dev-secret"  # noqa: S105 (a file name)
 
 
 @dataclass(frozen=True)
+class RateLimits:
+    """Attempts that pass before delays begin: failed logins per account, and login or
+    register attempts per client address (shared NATs and offices need headroom)."""
+
+    per_account: int = 5
+    per_address: int = 30
+
+
+@dataclass(frozen=True)
 class Settings:
     platform: Platform
     data_dir: Path
@@ -38,6 +47,9 @@ class Settings:
     log_level: str
     # Configuration errors that make the service unusable (health answers 503).
     problems: tuple[str, ...] = field(default=())
+    # Brute-force limits (todo_api/throttle); None when AUTH_RATE_LIMIT=off.
+    rate_limits: RateLimits | None = field(default_factory=lambda: RateLimits())
+    redis_url: str | None = None  # rate-limit counters in Redis instead of the database
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -79,6 +91,8 @@ class Settings:
             refresh_token_ttl=_int(env, "REFRESH_TOKEN_TTL", 30 * 24 * 3600, problems),
             password_min_length=_int(env, "PASSWORD_MIN_LENGTH", 6, problems),
             log_level=env.get("LOG_LEVEL", "INFO").upper(),
+            rate_limits=_rate_limits(env, problems),
+            redis_url=(env.get("REDIS_URL") or "").strip() or None,
             problems=tuple(problems),
         )
 
@@ -120,6 +134,18 @@ def _dev_secret(data_dir: Path) -> tuple[str | None, str | None]:
         return path.read_text().strip(), None
     except OSError as exc:
         return None, f"cannot keep a development secret in {path}: {exc.strerror}"
+
+
+def _rate_limits(env: Mapping[str, str], problems: list[str]) -> RateLimits | None:
+    switch = env.get("AUTH_RATE_LIMIT", "on").strip().lower()
+    if switch in ("off", "0", "false", "no"):
+        return None
+    if switch not in ("on", "1", "true", "yes", ""):
+        problems.append(f"AUTH_RATE_LIMIT must be on or off, got {switch!r}")
+    return RateLimits(
+        per_account=_int(env, "LOGIN_ATTEMPTS_PER_ACCOUNT", RateLimits.per_account, problems),
+        per_address=_int(env, "AUTH_ATTEMPTS_PER_ADDRESS", RateLimits.per_address, problems),
+    )
 
 
 def _split(value: str) -> tuple[str, ...]:

@@ -6,10 +6,12 @@ from todo_api.auth import refresh_tokens, users
 from todo_api.auth.access_tokens import issue_access_token
 from todo_api.auth.passwords import burn_verification_time, hash_password, verify_password
 from todo_api.auth.schemas import LoginRequest, RefreshRequest, RegisterRequest, TokenResponse
+from todo_api.http.client_address import client_address
 from todo_api.http.problems import Conflict, FieldError, NotFound, Unauthorized, ValidationFailed
 from todo_api.http.routing import Api, Call
 from todo_api.services import Services
 from todo_api.storage.connection import Connection
+from todo_api.throttle import Limit, key
 
 api = Api(tags=["auth"])
 
@@ -44,7 +46,7 @@ def _tokens(
     body=RegisterRequest,
     response=TokenResponse,
     status=201,
-    errors=(409, 422),
+    errors=(409, 422, 429),
     auth=False,
 )
 async def register(call: Call) -> TokenResponse:
@@ -58,6 +60,18 @@ async def register(call: Call) -> TokenResponse:
             errors=[FieldError("password", f"Use at least {minimum} characters")],
         )
     email = users.normalise_email(data.email)
+    throttle = services.throttle()
+    if throttle is not None:
+        limits = services.settings.rate_limits
+        assert limits is not None
+        address = client_address(call.request, services.settings.platform)
+        await throttle.attempt(
+            [
+                Limit(key("register:address", address), limits.per_address),
+                Limit(key("register:account", email), limits.per_account),
+            ],
+            "Too many registrations from here.",
+        )
     name = data.name.strip() if data.name and data.name.strip() else None
     password_hash = hash_password(data.password)  # outside the transaction: ~20 ms of CPU
 
@@ -76,7 +90,7 @@ async def register(call: Call) -> TokenResponse:
     summary="Exchange email and password for tokens",
     body=LoginRequest,
     response=TokenResponse,
-    errors=(401, 422),
+    errors=(401, 422, 429),
     auth=False,
 )
 async def login(call: Call) -> TokenResponse:
@@ -84,6 +98,16 @@ async def login(call: Call) -> TokenResponse:
     services = call.services
     services.require_secret()
     email = users.normalise_email(data.email)
+    account_key = key("login:account", email)
+    address_key = key("login:address", client_address(call.request, services.settings.platform))
+    throttle = services.throttle()
+    if throttle is not None:
+        limits = services.settings.rate_limits
+        assert limits is not None
+        await throttle.attempt(
+            [Limit(account_key, limits.per_account), Limit(address_key, limits.per_address)],
+            "Too many login attempts.",
+        )
     found = await services.db(lambda conn: users.find_by_email(conn, email=email), read_only=True)
     stored_hash = found[1] if found is not None else None
     if found is None or stored_hash is None:
@@ -94,6 +118,8 @@ async def login(call: Call) -> TokenResponse:
     if not verdict.ok:
         raise Unauthorized(BAD_CREDENTIALS)
     new_hash = hash_password(data.password) if verdict.needs_rehash else None
+    if throttle is not None:
+        await throttle.succeeded(reset=account_key, forgive=address_key)
 
     def start_session(conn: Connection) -> TokenResponse:
         if new_hash is not None:
