@@ -43,8 +43,10 @@ class HandlerNotRequestHandler(ProjectRule):
                     "api/index.py",
                     1,
                     1,
-                    "`class Handler` is what Vercel will call, but it does not subclass "
-                    "BaseHTTPRequestHandler: every request fails",
+                    (
+                        "`class Handler` is what Vercel will call, but it does not "
+                        "subclass BaseHTTPRequestHandler: every request fails"
+                    ),
                 ),
             ),
         ),
