@@ -157,29 +157,42 @@ _APP_SUBMODULES = ("apps", "models", "views", "urls", "admin", "signals")
 def _string_module_refs(module: Module) -> Iterable[str]:
     """Modules named in strings that frameworks import for you (Django's settings, URLconf,
     apps, middleware; importlib.import_module("x")); only local ones are followed."""
-    for node in [*module.of(ast.Call), *module.of(ast.Assign)]:
-        if isinstance(node, ast.Call) and node.args:
-            func = node.func
-            attr = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-            first = node.args[-1] if attr == "setdefault" else node.args[0]
-            named = attr in {"setdefault", "import_module", "include"}
-            if named and isinstance(first, ast.Constant) and isinstance(first.value, str):
-                yield first.value
-        elif isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target = node.targets[0]
-            key = target.id if isinstance(target, ast.Name) else ""
-            value = node.value
-            if key in _SETTING_MODULES and isinstance(value, ast.Constant):
-                if isinstance(value.value, str):
-                    yield value.value
-                    yield value.value.rsplit(".", 1)[0]
-            elif key in _SETTING_LISTS and isinstance(value, ast.List | ast.Tuple):
-                for element in value.elts:
-                    if isinstance(element, ast.Constant) and isinstance(element.value, str):
-                        yield element.value
-                        yield element.value.rsplit(".", 1)[0]
-                        for sub in _APP_SUBMODULES:
-                            yield f"{element.value}.{sub}"
+    for call in module.of(ast.Call):
+        if isinstance(call, ast.Call):
+            yield from _call_module_ref(call)
+    for assign in module.of(ast.Assign):
+        if isinstance(assign, ast.Assign) and len(assign.targets) == 1:
+            yield from _setting_module_refs(assign)
+
+
+def _call_module_ref(node: ast.Call) -> Iterable[str]:
+    """`import_module("x")`, `include("x.urls")`, `os.environ.setdefault(..., "x.settings")`."""
+    if not node.args:
+        return
+    func = node.func
+    attr = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    if attr not in {"setdefault", "import_module", "include"}:
+        return
+    first = node.args[-1] if attr == "setdefault" else node.args[0]
+    if isinstance(first, ast.Constant) and isinstance(first.value, str):
+        yield first.value
+
+
+def _setting_module_refs(node: ast.Assign) -> Iterable[str]:
+    """Django settings naming modules: ROOT_URLCONF = "x.urls", INSTALLED_APPS = [...]."""
+    target = node.targets[0]
+    key = target.id if isinstance(target, ast.Name) else ""
+    value = node.value
+    if key in _SETTING_MODULES and isinstance(value, ast.Constant):
+        if isinstance(value.value, str):
+            yield value.value
+            yield value.value.rsplit(".", 1)[0]
+    elif key in _SETTING_LISTS and isinstance(value, ast.List | ast.Tuple):
+        for element in value.elts:
+            if isinstance(element, ast.Constant) and isinstance(element.value, str):
+                yield element.value
+                yield element.value.rsplit(".", 1)[0]
+                yield from (f"{element.value}.{sub}" for sub in _APP_SUBMODULES)
 
 
 def _import_nodes(module: Module) -> list[ast.Import | ast.ImportFrom]:

@@ -78,27 +78,29 @@ def read_uv_lock(path: Path) -> UvLock | None:
     data = read_toml(path)
     if data is None:
         return None
-    packages: dict[str, LockedPackage] = {}
-    for entry in data.get("package") or []:
-        if not isinstance(entry, dict) or "name" not in entry:
-            continue
-        source = entry.get("source") or {}
-        is_root = isinstance(source, dict) and (
-            source.get("editable") == "." or source.get("virtual") == "."
-        )
-        package = LockedPackage(
-            canonicalize_name(str(entry["name"])), str(entry.get("version", "")), is_root
-        )
-        for dep in entry.get("dependencies") or []:
-            if isinstance(dep, dict) and "name" in dep:
-                package.dependencies.append((canonicalize_name(dep["name"]), dep.get("marker")))
-        package.wheels = [f for f in map(_file, entry.get("wheels") or []) if f]
-        package.sdist = _file(entry.get("sdist"))
-        metadata = entry.get("metadata") or {}
-        for req in metadata.get("requires-dist") or []:
-            if isinstance(req, dict) and "name" in req:
-                package.requires_dist[canonicalize_name(req["name"])] = str(
-                    req.get("specifier") or ""
-                )
-        packages[package.name] = package
+    entries = [e for e in data.get("package") or [] if isinstance(e, dict) and "name" in e]
+    packages = {package.name: package for package in map(_package, entries)}
     return UvLock(path, packages)
+
+
+def _package(entry: dict[str, Any]) -> LockedPackage:
+    """One `[[package]]` table: its dependencies, files and (for the root) requires-dist."""
+    source = entry.get("source") or {}
+    is_root = isinstance(source, dict) and "." in (source.get("editable"), source.get("virtual"))
+    package = LockedPackage(
+        canonicalize_name(str(entry["name"])), str(entry.get("version", "")), is_root
+    )
+    package.dependencies = [
+        (canonicalize_name(dep["name"]), dep.get("marker"))
+        for dep in entry.get("dependencies") or []
+        if isinstance(dep, dict) and "name" in dep
+    ]
+    package.wheels = [f for f in map(_file, entry.get("wheels") or []) if f]
+    package.sdist = _file(entry.get("sdist"))
+    metadata = entry.get("metadata") or {}
+    package.requires_dist = {
+        canonicalize_name(req["name"]): str(req.get("specifier") or "")
+        for req in metadata.get("requires-dist") or []
+        if isinstance(req, dict) and "name" in req
+    }
+    return package

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from packaging.markers import InvalidMarker
+from packaging.markers import InvalidMarker, Marker
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from preflight.deps.declared import RUNTIME, Declared
-from preflight.deps.index import FileInfo, Index, IndexUnavailable
+from preflight.deps.index import FileInfo, Index, IndexUnavailable, Release
 from preflight.deps.lock import UvLock
 from preflight.deps.platform import is_binary_wheel, marker_environment, wheel_fits
 
@@ -98,23 +98,10 @@ def from_index(index: Index, python: str, declared: list[Declared]) -> Resolutio
     while todo and len(resolution.packages) < MAX_PACKAGES:
         requirement, via = todo.pop(0)
         name = canonicalize_name(requirement.name)
-        if name in resolution.packages:
+        if name in resolution.packages or not _applies(requirement.marker, env):
             continue
-        try:
-            if requirement.marker is not None and not requirement.marker.evaluate(env):
-                continue
-        except InvalidMarker:
-            pass
-        try:
-            version = _pick_version(index, name, requirement.specifier, python)
-            release = index.release(name, version) if version else None
-        except IndexUnavailable as exc:
-            resolution.unavailable.append(str(exc))
-            resolution.incomplete.append(name)
-            continue
+        release = _release(index, requirement, python, resolution)
         if release is None:
-            resolution.unavailable.append(f"{name}: no release matches {requirement.specifier}")
-            resolution.incomplete.append(name)
             continue
         files = [f for f in release.files if not f.yanked]
         resolved = Resolved(name, release.version, files, choose_wheel(files, python), via)
@@ -122,22 +109,7 @@ def from_index(index: Index, python: str, declared: list[Declared]) -> Resolutio
         if not release.metadata_known:
             no_metadata.append(f"{name} {release.version}")
             resolution.incomplete.append(name)
-        for raw in release.requires_dist:
-            try:
-                dep = Requirement(raw)
-            except InvalidRequirement:
-                continue
-            marker_env = dict(env, extra="")
-            if dep.marker is not None:
-                try:
-                    wanted = any(
-                        dep.marker.evaluate(dict(marker_env, extra=e))
-                        for e in ("", *sorted(requirement.extras))
-                    )
-                except InvalidMarker:
-                    wanted = True
-                if not wanted:
-                    continue
+        for dep in _wanted_requirements(release, requirement, env):
             resolved.requires.append(canonicalize_name(dep.name))
             todo.append((dep, None))
     if no_metadata:
@@ -147,6 +119,48 @@ def from_index(index: Index, python: str, declared: list[Declared]) -> Resolutio
             "their own dependencies are not counted"
         )
     return resolution
+
+
+def _applies(marker: Marker | None, env: dict[str, str]) -> bool:
+    try:
+        return marker is None or marker.evaluate(env)
+    except InvalidMarker:
+        return True
+
+
+def _release(
+    index: Index, requirement: Requirement, python: str, resolution: Resolution
+) -> Release | None:
+    """The release a fresh install picks for `requirement`; None (and said why) if none."""
+    name = canonicalize_name(requirement.name)
+    try:
+        version = _pick_version(index, name, requirement.specifier, python)
+        release = index.release(name, version) if version else None
+    except IndexUnavailable as exc:
+        resolution.unavailable.append(str(exc))
+        resolution.incomplete.append(name)
+        return None
+    if release is None:
+        resolution.unavailable.append(f"{name}: no release matches {requirement.specifier}")
+        resolution.incomplete.append(name)
+    return release
+
+
+def _wanted_requirements(
+    release: Release, requirement: Requirement, env: dict[str, str]
+) -> list[Requirement]:
+    """The release's Requires-Dist the target installs: markers true for the target
+    with no extra or with one of the extras `requirement` asks for."""
+    wanted: list[Requirement] = []
+    for raw in release.requires_dist:
+        try:
+            dep = Requirement(raw)
+        except InvalidRequirement:
+            continue
+        extras = ("", *sorted(requirement.extras))
+        if dep.marker is None or any(_applies(dep.marker, dict(env, extra=e)) for e in extras):
+            wanted.append(dep)
+    return wanted
 
 
 def _pick_version(index: Index, name: str, spec: SpecifierSet, python: str) -> str | None:
