@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from preflight.findings import Severity
 
 from .conftest import APPS, Check
 
@@ -69,8 +68,8 @@ def test_app_yields_exactly_its_findings(app: str, check: Check) -> None:
         for f in result.findings
     }
     assert got == EXPECTED[app], "\n".join(f"{f.rule_id} {f.message}" for f in result.findings)
-    errors = any(f.severity is Severity.ERROR for f in result.findings)
-    assert result.exit_code == (1 if errors else 0)
+    # a rule that raised would hide its findings and still leave `got` looking right
+    assert result.crashes == []
 
 
 def test_clean_apps_say_what_vercel_sees(check: Check) -> None:

@@ -104,6 +104,7 @@ def _run_example(
     rule: type[ProjectRule], example: ProjectExample, root: Path, check: Check
 ) -> list[Finding]:
     result = check(root, only={rule.id}, **dict(example.options))
+    assert result.crashes == [], "the rule raised: its examples prove nothing"
     return [f for f in result.findings if f.rule_id == rule.id]
 
 
