@@ -25,7 +25,7 @@ from preflight.deps.declared import RUNTIME, Declared
 from preflight.deps.mapping import KNOWN, candidates
 from preflight.deps.platform import marker_environment
 from preflight.findings import Edit, Finding, Fix, Location, Severity
-from preflight.project import read_toml
+from preflight.project import Manifest, read_toml
 from preflight.rules.base import Expect, ProjectExample, ProjectRule
 
 _FLASK_CORS_APP = (
@@ -166,13 +166,16 @@ class MissingDependency(ProjectRule):
         other = [d for d in ctx.declared if d.name in names and d.scope != RUNTIME]
         target = manifest.path.name if manifest else "requirements.txt"
         if other:
-            dist = other[0].name
-            message = (
-                f"'{use.top}' is imported, but {dist} is {_scope_words(other[0].scope)}: "
-                "Vercel installs only [project.dependencies] (uv sync --no-dev), so the "
-                "import fails"
+            dist, table = other[0].name, _runtime_table(manifest)
+            return self.at(
+                location,
+                f"'{use.top}' is imported, but {dist} is {_scope_words(other[0].scope, table)}: "
+                f"Vercel installs only {table} (uv sync --no-dev), so the import fails",
+                f"move {dist} to {table} in {target}"
+                + (", then run `uv lock`" if ctx.lock is not None else ""),
+                autofix=_add_dependency(ctx, dist),
             )
-        elif unknown:
+        if unknown:
             # What these install could not be learned: one of them may provide the name.
             shown = ", ".join(unknown[:3]) + (", ..." if len(unknown) > 3 else "")
             return self.at(
@@ -183,7 +186,7 @@ class MissingDependency(ProjectRule):
                 fix=f"if none of them provides '{use.top}', declare the one that does in {target}",
                 severity=Severity.WARNING,
             )
-        elif manifest is None:
+        if manifest is None:
             dist = _distribution_for(use.top)
             message = f"'{use.top}' is imported, but there is no manifest: nothing is installed"
         else:
@@ -203,9 +206,19 @@ class MissingDependency(ProjectRule):
         return self.at(location, message, fix, autofix=_add_dependency(ctx, dist))
 
 
-def _scope_words(scope: str) -> str:
+def _runtime_table(manifest: Manifest | None) -> str:
+    """Where the manifest in use keeps what Vercel installs (Pipfile's [packages] become
+    the project's dependencies when the builder converts it, [dev-packages] do not)."""
+    if manifest is not None and manifest.kind == "Pipfile":
+        return "[packages]"
+    if manifest is not None and manifest.kind == "Pipfile.lock":
+        return '"default"'
+    return "[project.dependencies]"
+
+
+def _scope_words(scope: str, table: str) -> str:
     if scope == "dev":
-        return "only in the dev group"
+        return "only in [dev-packages]" if table == "[packages]" else "only in the dev group"
     if scope.startswith("extra:"):
         return f"only in the optional extra '{scope[6:]}'"
     if scope == "poetry":
