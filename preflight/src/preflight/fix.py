@@ -152,7 +152,12 @@ def _passes(
     changes = plan(chosen)
     with tempfile.TemporaryDirectory(prefix="preflight-fix-") as scratch:
         copy = Path(scratch) / root.name
-        shutil.copytree(root, copy, ignore=_NOT_COPIED, copy_function=_link_or_copy)
+        try:
+            shutil.copytree(
+                root, copy, symlinks=True, ignore=_NOT_COPIED, copy_function=_link_or_copy
+            )
+        except (OSError, shutil.Error) as exc:  # shutil.Error: a list of per-file failures
+            return f"the project could not be copied to re-check it ({str(exc)[:200]})"
         for change in changes:
             try:
                 target = copy / change.path.relative_to(root)
