@@ -46,6 +46,7 @@ EXPECTED: dict[str, set[tuple[str, str, int]]] = {
     "f3_requirements_utf16": {("PF303", "requirements.txt", 1)},
     "f3_requirements_bom": {("PF303", "requirements.txt", 1)},
     "f19_django_distutils": {("PF1901", "requirements.txt", 1)},
+    "f19_flask1_jinja_escape": {("PF1901", "requirements.txt", 1)},  # one finding, not two
     "f16_requires_python_excludes_offered": {("PF1601", "pyproject.toml", 4)},
     "f10_bundle_over_tmp_vercel": {("PF1001", "pyproject.toml", 1)},
 }

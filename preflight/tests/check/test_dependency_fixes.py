@@ -125,3 +125,10 @@ def test_a_wheel_member_is_read_from_its_directory_entry() -> None:
     assert wheel_top_levels([m.name for m in members]) == ["demo"]
     wanted = next(m for m in members if m.name.endswith("METADATA"))
     assert zip_member_data(data[wanted.offset :], wanted) == metadata.encode()
+
+
+def test_a_package_gets_the_break_its_import_hits_first(check: Check) -> None:
+    findings = check(APPS / "f19_flask1_jinja_escape").findings
+    assert [f.message for f in findings] == [
+        "flask 1.1.2 with jinja2 3.1.6 fails at import: cannot import name 'escape' from 'jinja2'"
+    ]

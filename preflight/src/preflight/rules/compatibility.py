@@ -3,7 +3,8 @@
 A fresh install on Vercel takes the newest releases allowed, so an old pin of one
 package next to a loose requirement on its dependency can combine into a pair that
 fails at import; an old pin can also predate the CPython Vercel runs (3.12 at least, so
-no distutils). Only breaks with a source are listed; each entry says what users see.
+no distutils). Only breaks with a source are listed; each entry says what users see,
+and a package's entries are in the order its imports hit them (one finding per cause).
 """
 
 from __future__ import annotations
@@ -32,6 +33,16 @@ class KnownBreak:
 
 
 KNOWN_BREAKS = (
+    KnownBreak(
+        "flask",
+        "1.1.3",
+        "jinja2",
+        "3.1",
+        "cannot import name 'escape' from 'jinja2'",
+        "Jinja2 3.1.0 changelog (Markup and escape removed: import them from MarkupSafe); "
+        "flask/__init__.py of Flask <= 1.1.2 imports them, and only 1.1.3 caps Jinja2 < 3.0 "
+        "(novatorem/novatorem#53)",
+    ),
     KnownBreak(
         "flask",
         "2.3",
@@ -109,6 +120,7 @@ class IncompatibleResolution(ProjectRule):
 
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
         packages = ctx.resolution.packages
+        seen: set[str] = set()
         for known in KNOWN_BREAKS:
             package = packages.get(known.package)
             if package is None:
@@ -123,7 +135,8 @@ class IncompatibleResolution(ProjectRule):
             if have is None or dep_have is None:
                 continue
             too_old = known.below is None or have < Version(known.below)
-            if too_old and dep_have >= Version(known.from_version):
+            if too_old and dep_have >= Version(known.from_version) and package.name not in seen:
+                seen.add(package.name)  # the first break in the table is the one that hits
                 yield self.at(
                     _location(ctx, package.via),
                     f"{known.package} {package.version} with {dep_label} fails at import: "
