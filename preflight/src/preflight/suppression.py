@@ -1,7 +1,7 @@
 """Inline suppression: `# preflight: ignore` or `# preflight: ignore[F5, PF702]` on the
 line a finding points at. One grammar for every rule kind: code rules read it from the
 parsed module, project rules from the file their finding is in (Python, requirements
-files and TOML, the formats where `#` starts a comment).
+files, TOML and dotenv files, the formats where `#` starts a comment).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ class FileLines:
         self._cache: dict[Path, list[str]] = {}
 
     def suppressed(self, path: Path, line: int, rule_id: str, fid: str) -> bool:
-        if path.suffix not in _COMMENTED_SUFFIXES and path.name not in _COMMENTED_NAMES:
+        if not _takes_comments(path):
             return False
         lines = self._cache.get(path)
         if lines is None:
@@ -43,3 +43,8 @@ class FileLines:
                 lines = []
             self._cache[path] = lines
         return 0 < line <= len(lines) and suppresses(lines[line - 1], rule_id, fid)
+
+
+def _takes_comments(path: Path) -> bool:
+    dotenv = path.name == ".env" or path.name.startswith(".env.")
+    return dotenv or path.suffix in _COMMENTED_SUFFIXES or path.name in _COMMENTED_NAMES

@@ -173,6 +173,13 @@ def test_a_bug_outside_the_rules_is_caught_at_the_boundary(
             },
             "PF201",
         ),
+        (  # ... in a dotenv file
+            {
+                "app.py": "app = 1\n",
+                ".env": "# preflight: ignore[PF1801]\nAPI_KEY=local-only\n",
+            },
+            "PF1801",
+        ),
         (  # ... in requirements.txt
             {
                 "app.py": "from flask import Flask\napp = Flask(__name__)\n",
@@ -189,9 +196,9 @@ def test_inline_ignore_works_for_project_rules(
     code, out, _ = run([str(ignored)], capsys)
     assert (code, out) == (0, "")
     kept = make_project(
-        {name: re.sub(r"  # preflight: ignore\[\w+\]", "", text) for name, text in files.items()}
+        {name: re.sub(r" *# preflight: ignore\[\w+\]", "", text) for name, text in files.items()}
     )
-    assert f"error {rule}" in run([str(kept)], capsys)[1]
+    assert f" {rule} [" in run([str(kept)], capsys)[1]
 
 
 def test_inline_ignore_in_pyproject_toml(check: Check, tmp_path: Path) -> None:
