@@ -29,6 +29,7 @@ from todo_api.auth.users import new_id
 from todo_api.http.problems import (
     FieldError,
     Forbidden,
+    InsufficientStorage,
     NotFound,
     PayloadTooLarge,
     UnsupportedMediaType,
@@ -36,7 +37,7 @@ from todo_api.http.problems import (
 )
 from todo_api.http.responses import json_response
 from todo_api.http.routing import Api, Call
-from todo_api.storage.blobs import BlobNotFound, BlobStore, content_disposition
+from todo_api.storage.blobs import BlobNotFound, BlobStore, content_disposition, is_out_of_room
 
 api = Api(tags=["attachments"])
 
@@ -98,7 +99,12 @@ async def upload_attachment(call: Call) -> Response:
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise UnsupportedMediaType("Send the file as multipart/form-data in the field `file`")
 
-    form = await _limited(request, limit, too_large).form(max_files=1, max_fields=10)
+    try:
+        form = await _limited(request, limit, too_large).form(max_files=1, max_fields=10)
+    except OSError as exc:  # the parser spools large parts to a temporary file
+        if is_out_of_room(exc):
+            raise InsufficientStorage(service.STORAGE_FULL) from None
+        raise
     try:
         upload = form.get("file")
         if upload is None or isinstance(upload, str):

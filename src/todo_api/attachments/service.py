@@ -29,6 +29,7 @@ from todo_api.auth.users import new_id, now
 from todo_api.http.problems import (
     ApiError,
     FieldError,
+    InsufficientStorage,
     NotFound,
     PayloadTooLarge,
     ServiceUnavailable,
@@ -53,6 +54,7 @@ DEFAULT_TYPES_IN_WORDS = (
     "application/octet-stream"
 )
 ATTACHMENT_NOT_FOUND = "No file with this id on this task"
+STORAGE_FULL = "File storage is full; nothing was kept. Try again later or a smaller file"
 ORPHAN_GRACE = dt.timedelta(hours=1)
 EPHEMERAL_BASE = Path("/tmp")  # noqa: S108 - the one writable folder on serverless
 EPHEMERAL_ROOT = EPHEMERAL_BASE / "todo_api-blobs"  # used only when explicitly allowed
@@ -161,7 +163,7 @@ def _segment(value: str) -> str:
 
 async def blocking(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run a blob store call in a worker thread; a store failure is a 503."""
-    from todo_api.storage.blobs import BlobNotFound, BlobStoreError
+    from todo_api.storage.blobs import BlobNotFound, BlobStoreError, StorageFull
 
     def call() -> T:
         return func(*args, **kwargs)
@@ -170,6 +172,9 @@ async def blocking(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return await to_thread.run_sync(call)
     except BlobNotFound:
         raise
+    except StorageFull as exc:
+        logger.error("blob store full: %s", exc)
+        raise InsufficientStorage(STORAGE_FULL) from None
     except BlobStoreError as exc:
         logger.error("blob store failed: %s", exc)
         raise ServiceUnavailable(f"File storage failed: {exc}") from None

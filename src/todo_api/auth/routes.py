@@ -7,7 +7,7 @@ from todo_api.auth.access_tokens import issue_access_token
 from todo_api.auth.passwords import burn_verification_time, hash_password, verify_password
 from todo_api.auth.schemas import LoginRequest, RefreshRequest, RegisterRequest, TokenResponse
 from todo_api.http.client_address import client_address
-from todo_api.http.problems import Conflict, FieldError, NotFound, Unauthorized, ValidationFailed
+from todo_api.http.problems import Conflict, FieldError, Unauthorized, ValidationFailed
 from todo_api.http.routing import Api, Call
 from todo_api.services import Services
 from todo_api.storage.connection import Connection
@@ -186,5 +186,5 @@ async def me(call: Call) -> users.User:
         lambda conn: users.find_by_id(conn, user_id=call.user.id), read_only=True
     )
     if found is None:
-        raise NotFound("The account no longer exists")
+        raise Unauthorized("The account behind this token no longer exists")
     return found[0]

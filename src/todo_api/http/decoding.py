@@ -1,7 +1,10 @@
 """Request bodies and query strings -> typed msgspec structs, or a 4xx listing each field.
 
 msgspec stops at the first invalid field; users fixing a form want all of them, so on
-failure each field is re-validated on its own to build the complete list.
+failure each field is re-validated on its own to build the complete list. Whatever a
+client sends ends here as a 4xx: bodies are counted while they arrive (a chunked body
+has no Content-Length to check), nesting too deep for the decoder and invalid UTF-8 are
+400s, and NUL characters are refused because PostgreSQL cannot store them in text.
 """
 
 from __future__ import annotations
@@ -23,31 +26,84 @@ from todo_api.http.problems import (
 T = TypeVar("T")
 
 MAX_JSON_BODY = 1024 * 1024
+NUL = "NUL characters (U+0000) are not allowed"
+NOT_UTF8 = "The request body is not valid UTF-8"
+TOO_DEEP = "The request body is nested too deeply to be a request of this API"
 
 
 async def decode_json_body(request: Request, type_: type[T]) -> T:
     content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if content_type != "application/json" and not content_type.endswith("+json"):
         raise UnsupportedMediaType("Send the body as JSON with Content-Type: application/json")
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > MAX_JSON_BODY:
-        raise PayloadTooLarge(f"JSON bodies are limited to {MAX_JSON_BODY} bytes")
-    body = await request.body()
-    if len(body) > MAX_JSON_BODY:
-        raise PayloadTooLarge(f"JSON bodies are limited to {MAX_JSON_BODY} bytes")
+    body = await read_limited(request, MAX_JSON_BODY, "JSON bodies")
     try:
-        return msgspec.json.decode(body, type=type_)
+        value = msgspec.json.decode(body, type=type_)
     except msgspec.ValidationError:
-        raw: Any = msgspec.json.decode(body)
         raise ValidationFailed(
-            "The request body is invalid", errors=field_errors(type_, raw, "body")
+            "The request body is invalid", errors=field_errors(type_, _untyped(body), "body")
         ) from None
     except msgspec.DecodeError as exc:
         raise BadRequest(f"The request body is not valid JSON: {exc}") from None
+    except UnicodeDecodeError:
+        raise BadRequest(NOT_UTF8) from None
+    except RecursionError:
+        raise BadRequest(TOO_DEEP) from None
+    where = _nul_in(value, "body")
+    if where is not None:
+        raise ValidationFailed("The request body is invalid", errors=[FieldError(where, NUL)])
+    return value
+
+
+async def read_limited(request: Request, limit: int, what: str) -> bytes:
+    """The whole body, refused with a 413 as soon as more than `limit` bytes arrived."""
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(f"{what} are limited to {limit} bytes")
+    chunks: list[bytes] = []
+    received = 0
+    async for chunk in request.stream():
+        received += len(chunk)
+        if received > limit:
+            raise PayloadTooLarge(f"{what} are limited to {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _untyped(body: bytes) -> Any:
+    try:
+        return msgspec.json.decode(body)
+    except UnicodeDecodeError:
+        raise BadRequest(NOT_UTF8) from None
+    except (msgspec.DecodeError, RecursionError):
+        raise BadRequest(TOO_DEEP) from None
+
+
+def _nul_in(value: Any, where: str) -> str | None:
+    """The field holding a NUL character anywhere in `value`, or None."""
+    if isinstance(value, str):
+        return where if "\x00" in value else None
+    if isinstance(value, msgspec.Struct):
+        items: Any = (
+            (f.encode_name, getattr(value, f.name)) for f in msgspec.structs.fields(value)
+        )
+    elif isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list | tuple):
+        items = ((where, item) for item in value)
+    else:
+        return None
+    for name, item in items:
+        found = _nul_in(item, name if isinstance(name, str) else where)
+        if found is not None:
+            return found
+    return None
 
 
 def decode_query(params: Mapping[str, str], type_: type[T]) -> T:
     data = dict(params)
+    for name, value in data.items():
+        if "\x00" in value or "\x00" in name:
+            raise ValidationFailed("The query string is invalid", errors=[FieldError(name, NUL)])
     try:
         return msgspec.convert(data, type=type_, strict=False)
     except msgspec.ValidationError:

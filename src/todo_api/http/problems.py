@@ -102,6 +102,11 @@ class ValidationFailed(ApiError):
     type = "/problems/validation"
 
 
+class InsufficientStorage(ApiError):
+    status = 507
+    type = "/problems/storage-full"
+
+
 class ServiceUnavailable(ApiError):
     status = 503
     type = "/problems/unavailable"

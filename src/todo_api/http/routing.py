@@ -16,6 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from todo_api.http.decoding import decode_json_body, decode_query
+from todo_api.http.problems import NotFound
 from todo_api.http.responses import json_response
 
 if TYPE_CHECKING:
@@ -67,6 +68,9 @@ class Operation:
     def route(self) -> Route:
         async def endpoint(request: Request) -> Response:
             services: Services = request.app.state.services
+            if any("\x00" in value for value in request.path_params.values()):
+                # No id of ours holds one, and PostgreSQL cannot even compare such text.
+                raise NotFound("Nothing here has an id with a NUL character")
             user = await services.authenticate(request) if self.auth else services.anonymous
             body = await decode_json_body(request, self.body) if self.body is not None else None
             query = (

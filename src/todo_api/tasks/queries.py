@@ -71,19 +71,21 @@ def sort_value(task: Task, sort: str) -> Any:
     return {"high": 3, "medium": 2, "low": 1}[task.priority]
 
 
-def insert(conn: Connection, *, user_id: str, fields: dict[str, Any]) -> Versioned:
+def insert(conn: Connection, *, user_id: str, fields: dict[str, Any]) -> Versioned | None:
+    """The new task; None when the user is gone (a valid token can outlive its account,
+    and the foreign key would otherwise fail the whole request)."""
     created = now()
     row = conn.fetch_one(
         "INSERT INTO tasks (id, user_id, title, description, completed, priority, due_date, "
-        "tags, version, created_at, updated_at) VALUES (:id, :user_id, :title, :description, "
-        f":completed, :priority, :due_date, :tags, 1, :now, :now) RETURNING {COLUMNS}",
+        "tags, version, created_at, updated_at) SELECT :id, :user_id, :title, :description, "
+        ":completed, :priority, :due_date, :tags, 1, :now, :now "
+        f"WHERE EXISTS (SELECT 1 FROM users WHERE id = :user_id) RETURNING {COLUMNS}",
         id=new_id(),
         user_id=user_id,
         now=created,
         **_stored(fields),
     )
-    assert row is not None
-    return _task(row)
+    return None if row is None else _task(row)
 
 
 def get(conn: Connection, *, user_id: str, task_id: str) -> Versioned | None:

@@ -8,7 +8,10 @@ from typing import Annotated, Literal
 import msgspec
 
 Priority = Literal["low", "medium", "high"]
-Title = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+# A title must show something: one non-space character at least ("   " is refused).
+Title = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=200, pattern=r"\S", description="Not blank")
+]
 Description = Annotated[str, msgspec.Meta(max_length=1000)]
 Tag = Annotated[str, msgspec.Meta(min_length=1, max_length=50)]
 Tags = Annotated[list[Tag], msgspec.Meta(max_length=20)]

@@ -6,9 +6,6 @@ since you read it" into PreconditionFailed, so both route sets behave identicall
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -16,15 +13,17 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
-from todo_api.http.problems import BadRequest, NotFound, PreconditionFailed
+from todo_api.http.problems import NotFound, PreconditionFailed, Unauthorized
 from todo_api.http.responses import json_response
 from todo_api.services import Services
 from todo_api.storage.connection import Connection
-from todo_api.tasks import queries
+from todo_api.tasks import cursors, queries
 from todo_api.tasks.queries import ListFilter, Versioned
-from todo_api.tasks.schemas import Task, TaskCreate, TaskListQuery, TaskPage, TaskPatch
+from todo_api.tasks.schemas import TaskCreate, TaskListQuery, TaskPage, TaskPatch
 
 NOT_FOUND = "No task with this id"
+ACCOUNT_GONE = "The account behind this token no longer exists"
+MAX_VERSION = 2**31 - 1  # PostgreSQL INTEGER
 _STALE = "The task changed since you read it; fetch it again and retry"
 
 
@@ -39,15 +38,18 @@ def task_response(versioned: Versioned, status: int = 200) -> Response:
 def expected_version(request: Request) -> int | None:
     """The version named by If-Match; None when absent or `*` (any version will do).
 
-    An If-Match that names no version we could have issued can never match: -1.
+    An If-Match that names no version we could have issued can never match: -1. That
+    includes numbers past the database's INTEGER column (they would overflow the query).
     """
     header = request.headers.get("if-match")
     if header is None or header.strip() == "*":
         return None
     for candidate in header.split(","):
-        value = candidate.strip()
-        if value.startswith('"') and value.endswith('"') and value[1:-1].isdigit():
-            return int(value[1:-1])
+        digits = candidate.strip().removeprefix('"').removesuffix('"')
+        if candidate.strip() != f'"{digits}"' or not (digits.isascii() and digits.isdigit()):
+            continue
+        if len(digits) <= len(str(MAX_VERSION)) and int(digits) <= MAX_VERSION:
+            return int(digits)
     return -1
 
 
@@ -59,19 +61,22 @@ async def list_tasks(services: Services, user_id: str, query: TaskListQuery) -> 
         sort=query.sort,
         order=order,
         limit=query.limit,
-        after=_decode_cursor(query.cursor, query.sort, order) if query.cursor else None,
+        after=cursors.decode(query.cursor, query.sort, order) if query.cursor else None,
     )
     rows = await services.db(
         lambda conn: queries.list_page(conn, user_id=user_id, spec=spec), read_only=True
     )
     items, more = rows[: spec.limit], len(rows) > spec.limit
-    next_cursor = _encode_cursor(items[-1], spec.sort, spec.order) if more else None
+    next_cursor = cursors.encode(items[-1], spec.sort, spec.order) if more else None
     return TaskPage(items=items, next_cursor=next_cursor)
 
 
 async def create_task(services: Services, user_id: str, data: TaskCreate) -> Versioned:
     fields = msgspec.structs.asdict(data)
-    return await services.db(lambda conn: queries.insert(conn, user_id=user_id, fields=fields))
+    created = await services.db(lambda conn: queries.insert(conn, user_id=user_id, fields=fields))
+    if created is None:
+        raise Unauthorized(ACCOUNT_GONE)
+    return created
 
 
 async def get_task(services: Services, user_id: str, task_id: str) -> Versioned:
@@ -164,19 +169,3 @@ def _raise(failure: str | None) -> None:
         raise NotFound(NOT_FOUND)
     if failure == "stale":
         raise PreconditionFailed(_STALE)
-
-
-def _encode_cursor(task: Task, sort: str, order: str) -> str:
-    payload = json.dumps([sort, order, queries.sort_value(task, sort), task.id])
-    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str, sort: str, order: str) -> tuple[Any, str]:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        c_sort, c_order, value, task_id = json.loads(base64.urlsafe_b64decode(padded))
-    except (ValueError, TypeError, binascii.Error):
-        raise BadRequest("The cursor is not one this API issued") from None
-    if (c_sort, c_order) != (sort, order) or not isinstance(task_id, str):
-        raise BadRequest("The cursor belongs to a different sort order; start again without it")
-    return value, task_id

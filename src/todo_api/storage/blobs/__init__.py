@@ -21,6 +21,7 @@ them.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import urllib.parse
@@ -39,7 +40,9 @@ __all__ = [
     "BlobStoreError",
     "InvalidKey",
     "PresignedUpload",
+    "StorageFull",
     "content_disposition",
+    "is_out_of_room",
     "open_blob_store",
     "validate_key",
     "validate_prefix",
@@ -56,6 +59,18 @@ class BlobStoreError(Exception):
 
 class BlobNotFound(BlobStoreError):
     """No blob under that key."""
+
+
+class StorageFull(BlobStoreError):
+    """No room left for the blob (disk full, quota or file size limit); nothing was kept."""
+
+
+# ENOSPC: disk full; EDQUOT: the owner's quota; EFBIG: a file size limit (RLIMIT_FSIZE).
+_NO_ROOM = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
+def is_out_of_room(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno in _NO_ROOM
 
 
 class InvalidKey(BlobStoreError, ValueError):

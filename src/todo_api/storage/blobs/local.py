@@ -36,6 +36,8 @@ from todo_api.storage.blobs import (
     BlobStoreError,
     InvalidKey,
     PresignedUpload,
+    StorageFull,
+    is_out_of_room,
     validate_key,
     validate_prefix,
 )
@@ -94,7 +96,13 @@ def verify_token(
 ) -> TokenClaims:
     """The claims of a valid, unexpired token for `op`; InvalidToken otherwise."""
     payload, sep, mac = token.partition(".")
-    if not sep or not payload or not hmac.compare_digest(mac, _mac(secret, payload)):
+    # Tokens we sign are base64url; hmac refuses to compare non-ASCII text (TypeError).
+    if (
+        not token.isascii()
+        or not sep
+        or not payload
+        or not hmac.compare_digest(mac, _mac(secret, payload))
+    ):
         raise InvalidToken("the signature does not match")
     try:
         body = json.loads(_unb64(payload))
@@ -183,9 +191,14 @@ class LocalBlobStore(BlobStore):
             meta.parent.mkdir(parents=True, exist_ok=True)
             meta.write_text(json.dumps({"content_type": content_type}))
             os.replace(tmp_name, target)
-        except BaseException:
+        except BaseException as exc:
             with contextlib.suppress(OSError):
                 os.unlink(tmp_name)
+            if is_out_of_room(exc):
+                if not target.exists():
+                    with contextlib.suppress(OSError):
+                        meta.unlink()  # a new key's half-written metadata
+                raise StorageFull(f"no room for {key!r}: {exc}") from exc
             raise
         return BlobInfo(key=key, size=written, content_type=content_type, last_modified=_now())
 

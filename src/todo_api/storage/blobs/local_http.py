@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from todo_api.storage.blobs import BlobNotFound, content_disposition
+from todo_api.storage.blobs import BlobNotFound, StorageFull, content_disposition, is_out_of_room
 from todo_api.storage.blobs.local import (
     InvalidToken,
     LocalBlobStore,
@@ -84,6 +84,20 @@ async def serve_upload(store: LocalBlobStore, token: str, request: Request) -> R
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         return too_large
+    try:
+        return await _receive_upload(store, claims.key, request, sent_type, limit)
+    except StorageFull:
+        return _problem(507, "Insufficient Storage", "File storage is full; nothing was kept.")
+    except OSError as exc:  # spooling the body to a temporary file
+        if is_out_of_room(exc):
+            return _problem(507, "Insufficient Storage", "File storage is full; nothing was kept.")
+        raise
+
+
+async def _receive_upload(
+    store: LocalBlobStore, key: str, request: Request, content_type: str, limit: int
+) -> Response:
+    too_large = _problem(413, "Content Too Large", f"The file is larger than {limit} bytes.")
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
         received = 0
         async for chunk in request.stream():
@@ -95,9 +109,9 @@ async def serve_upload(store: LocalBlobStore, token: str, request: Request) -> R
         try:
             await run_in_threadpool(
                 store.put_limited,
-                claims.key,
+                key,
                 spool,  # type: ignore[arg-type]
-                content_type=sent_type,
+                content_type=content_type,
                 max_size=limit,
             )
         except TooLarge:
