@@ -61,10 +61,10 @@ def declared_in(path: Path) -> list[Declared]:
 
 
 def _line_finder(path: Path) -> Mapping[str, int]:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
+    text = read_manifest_text(path)
+    if text is None:
         return {}
+    lines = text.splitlines()
     found: dict[str, int] = {}
     for number, line in enumerate(lines, 1):
         for match in re.finditer(r"['\"]([^'\"]+)['\"]", line):
@@ -143,8 +143,8 @@ def _from_pipfile(path: Path) -> Iterator[Declared]:
 
 def _from_pipfile_lock(path: Path) -> Iterator[Declared]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(read_manifest_text(path) or "")
+    except ValueError:
         return
     lines = _line_finder(path)
     for key, scope in (("default", RUNTIME), ("develop", "dev")):

@@ -79,11 +79,14 @@ def read_manifest_text(path: Path) -> str | None:
 
 
 def read_toml(path: Path) -> dict[str, Any] | None:
-    """Parse a TOML file; None when it is missing or unreadable (reported elsewhere)."""
+    """Parse a TOML file; None when it is missing or unreadable (reported elsewhere). A
+    byte-order mark is looked past: PF303 reports it, the content is judged as meant."""
+    text = read_manifest_text(path)
+    if text is None:
+        return None
     try:
-        with path.open("rb") as f:
-            return tomllib.load(f)
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
         return None
 
 

@@ -118,16 +118,14 @@ def _project_table(ctx: CheckContext) -> Fix | None:
 
 
 class ManifestEncoding(ProjectRule):
-    """A requirements file Vercel's builder cannot read: UTF-16, or UTF-8 with a BOM."""
+    """A manifest Vercel's builder cannot read: UTF-16, or UTF-8 with a byte-order mark."""
 
     id = "PF303"
     fid = "F3"
     name = "manifest-not-plain-utf8"
     targets = VERCEL_ONLY
     severity = Severity.ERROR
-    message = (
-        "the manifest is not plain UTF-8: the build fails with PYTHON_REQUIREMENTS_PARSE_ERROR"
-    )
+    message = "the manifest is not plain UTF-8: the build fails before installing anything"
     fix = "save it as UTF-8 without a byte-order mark"
 
     VALID = (ProjectExample({"app.py": _APP, "requirements.txt": "flask\n"}),)
@@ -145,22 +143,42 @@ class ManifestEncoding(ProjectRule):
             ),
             fixed={"requirements.txt": "flask\n"},
         ),
+        ProjectExample(
+            {"app.py": _APP, "pyproject.toml": "\ufeff" + _PROJECT + 'dependencies = ["flask"]\n'},
+            expect=(
+                Expect(
+                    "pyproject.toml",
+                    1,
+                    1,
+                    "pyproject.toml is UTF-8 with a byte-order mark: Vercel reads it as "
+                    "plain UTF-8 and the build fails with PYTHON_CONFIG_PARSE_ERROR",
+                ),
+            ),
+            fixed={"pyproject.toml": _PROJECT + 'dependencies = ["flask"]\n'},
+        ),
     )
 
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
         manifest = ctx.project.manifest
-        # package.ts `maybeLoadRequirementsTxt` reads the file as UTF-8 and hands it to
-        # uv's requirements parser, which fails on the mark (checked with vercel 64.0.2).
-        if manifest is None or manifest.kind not in REQUIREMENTS_FILES:
+        # package.ts reads every manifest as UTF-8 (fs.ts `readFileTextIfExists`): a
+        # requirements file then fails uv's requirements parser, a pyproject.toml,
+        # Pipfile or Pipfile.lock the TOML / JSON parser (checked with
+        # @vercel/python-analysis 0.14.0, tests/check/test_oracle.py).
+        if manifest is None:
             return
         encoding = manifest_encoding(manifest.path)
         text = read_manifest_text(manifest.path)
         if encoding is None or text is None:
             return
+        code = (
+            "PYTHON_REQUIREMENTS_PARSE_ERROR"
+            if manifest.kind in REQUIREMENTS_FILES
+            else "PYTHON_CONFIG_PARSE_ERROR"
+        )
         yield self.at(
             Location(manifest.path, 1),
             f"{manifest.path.name} is {encoding}: Vercel reads it as plain UTF-8 and the "
-            "build fails with PYTHON_REQUIREMENTS_PARSE_ERROR",
+            f"build fails with {code}",
             autofix=Fix.replace_file(
                 manifest.path, text.replace("\r\n", "\n"), "re-save it as plain UTF-8"
             ),
