@@ -14,6 +14,7 @@ import pytest
 from preflight.cli import main
 from preflight.deps.archive import (
     central_directory_span,
+    sdist_compiles,
     sdist_top_levels,
     tar_sdist_members,
     wheel_top_levels,
@@ -107,6 +108,8 @@ def test_an_sdist_says_which_names_it_installs() -> None:
     assert top_level is None
     assert sdist_top_levels(members) == ["allauth", "other_pkg"]
     assert sdist_top_levels([], "allauth\n") == ["allauth"]
+    assert not sdist_compiles(members)  # pure Python: PF103 stays quiet
+    assert sdist_compiles([*members, "psycopg2-2.9.7/psycopg/connection_int.c"])
 
 
 def test_a_wheel_member_is_read_from_its_directory_entry() -> None:

@@ -137,3 +137,16 @@ def sdist_top_levels(members: list[str], top_level_txt: str | None = None) -> li
         if source and parts[0] not in _NOT_INSTALLED and parts[0].isidentifier():
             names.add(parts[0])
     return sorted(names)
+
+
+# Sources an sdist compiles when it is built (setuptools extensions, Cython, Rust/pyo3,
+# meson/CMake builds); without any, building it needs no compiler.
+_COMPILED_SUFFIXES = (".c", ".cc", ".cpp", ".cxx", ".pyx", ".rs", ".f", ".f90")
+_BUILD_FILES = {"Cargo.toml", "meson.build", "CMakeLists.txt"}
+
+
+def sdist_compiles(members: list[str]) -> bool:
+    """Whether building the sdist compiles anything (judged from its file names)."""
+    return any(
+        m.endswith(_COMPILED_SUFFIXES) or m.rsplit("/", 1)[-1] in _BUILD_FILES for m in members
+    )

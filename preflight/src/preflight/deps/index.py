@@ -23,6 +23,7 @@ from packaging.utils import canonicalize_name
 from preflight.deps.archive import (
     ZipMember,
     central_directory_span,
+    sdist_compiles,
     sdist_top_levels,
     tar_sdist_members,
     wheel_top_levels,
@@ -154,35 +155,52 @@ class Index:
             release = self.release(key, version)
         except IndexUnavailable:
             return None
-        tops = self._wheel_names(key, release) or self._sdist_names(key, release)
-        if tops is None:
+        entry = self._wheel_names(key, release) or self._sdist_entry(key, release)
+        if entry is None:
             return None
-        self._store(rel, {"names": tops})
-        return tuple(tops)
+        self._store(rel, entry)
+        return tuple(entry["names"])
 
-    def _wheel_names(self, key: str, release: Release) -> list[str] | None:
+    def sdist_compiles(self, name: str, version: str) -> bool | None:
+        """Whether building this release's sdist compiles C/C++/Cython/Rust; None when
+        unknown (its file list was not read, or it was learned from a wheel)."""
+        if self.top_level(name, version) is None:
+            return None
+        cached = _load(self.cache_dir / f"toplevel/{canonicalize_name(name)}/{version}.json")
+        value = cached.get("compiles") if cached else None
+        return value if isinstance(value, bool) else None
+
+    def _wheel_names(self, key: str, release: Release) -> dict[str, Any] | None:
         wheel = next((f for f in release.files if f.filename.endswith(".whl") and f.url), None)
         if wheel is None or wheel.url is None:
             return None
         members = self._zip_members(self._file_url(key, wheel.url), wheel.size)
-        return wheel_top_levels([m.name for m in members]) if members is not None else None
+        return {"names": wheel_top_levels([m.name for m in members])} if members else None
 
-    def _sdist_names(self, key: str, release: Release) -> list[str] | None:
-        for sdist in release.files:
-            if sdist.url is None or not sdist.filename.endswith((".tar.gz", ".zip")):
-                continue
-            url = self._file_url(key, sdist.url)
-            if sdist.filename.endswith(".zip"):
-                entries = self._zip_members(url, sdist.size)
-                return sdist_top_levels([m.name for m in entries]) if entries is not None else None
-            if not 0 < sdist.size <= MAX_SDIST_BYTES:
-                return None
+    def _sdist_entry(self, key: str, release: Release) -> dict[str, Any] | None:
+        """{"names": import names, "compiles": bool} from the release's sdist."""
+        sdist = next(
+            (f for f in release.files if f.url and f.filename.endswith((".tar.gz", ".zip"))),
+            None,
+        )
+        if sdist is None or sdist.url is None:
+            return None
+        url = self._file_url(key, sdist.url)
+        top_level_txt = None
+        if sdist.filename.endswith(".zip"):
+            entries = self._zip_members(url, sdist.size)
+            members = [m.name for m in entries or ()]
+        elif 0 < sdist.size <= MAX_SDIST_BYTES:
             data = self._fetch_range(url, 0, sdist.size - 1)
-            if data is None:
-                return None
-            members, top_level_txt = tar_sdist_members(data)
-            return sdist_top_levels(members, top_level_txt) if members else None
-        return None
+            members, top_level_txt = tar_sdist_members(data) if data else ([], None)
+        else:
+            members = []
+        if not members:
+            return None
+        return {
+            "names": sdist_top_levels(members, top_level_txt),
+            "compiles": sdist_compiles(members),
+        }
 
     @staticmethod
     def _file_url(key: str, url: str) -> str:

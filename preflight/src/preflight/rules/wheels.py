@@ -119,12 +119,24 @@ class SdistOnly(ProjectRule):
 
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
         for resolved in ctx.resolution.packages.values():
-            if resolved.wheel is None and not resolved.binary_only_elsewhere and resolved.has_sdist:
-                yield self.at(
-                    _declaration_location(ctx, resolved.via),
-                    f"{resolved.name} {resolved.version} has no wheel: it is built from source "
-                    "during the deploy (fails if it needs a compiler)",
-                )
+            if resolved.wheel is not None or resolved.binary_only_elsewhere:
+                continue
+            if not resolved.has_sdist or resolved.version is None:
+                continue
+            # A pure-Python sdist (django-allauth 65.0-65.9) builds anywhere: nothing to say.
+            compiles = ctx.index.sdist_compiles(resolved.name, resolved.version)
+            if compiles is False:
+                continue
+            what = (
+                "its sdist has C/C++/Cython/Rust sources, compiled during the deploy"
+                if compiles
+                else "it is built from source during the deploy"
+            )
+            yield self.at(
+                _declaration_location(ctx, resolved.via),
+                f"{resolved.name} {resolved.version} has no wheel: {what} (fails if the build "
+                "image lacks its compiler or libraries)",
+            )
 
 
 def _declaration_location(ctx: CheckContext, via: Declared | None) -> Location:
