@@ -30,6 +30,9 @@ SCRAM_PASSWORD = "s3cret-Passw0rd"
 class PostgresServer:
     port: int
     ca_file: Path
+    data: Path | None = None  # set by running_server: stop() and start() use it
+    options: str = ""
+    log: Path | None = None
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
@@ -48,6 +51,17 @@ class PostgresServer:
             capture_output=True, text=True, check=True, timeout=30,
         )  # fmt: skip
         return result.stdout.strip()
+
+    def stop(self, mode: str = "fast") -> None:
+        """Stop the server (an outage; `fast` ends every session as a restart does)."""
+        assert self.data is not None
+        _as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop")
+
+    def start(self) -> None:
+        assert self.data is not None
+        assert self.log is not None
+        _as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-w",
+                     "-o", self.options, "start")  # fmt: skip
 
     def create_database(self) -> str:
         name = "t_" + secrets.token_hex(6)
@@ -107,12 +121,13 @@ def running_server(root: Path) -> Iterator[PostgresServer]:
     log = root / "postgres.log"
     _as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-o", options,
                  "start")  # fmt: skip
-    server = PostgresServer(port=port, ca_file=cert)
+    server = PostgresServer(port=port, ca_file=cert, data=data, options=options, log=log)
     try:
         server.psql(f"CREATE ROLE {SCRAM_USER} LOGIN PASSWORD '{SCRAM_PASSWORD}' CREATEDB")
         yield server
     finally:
-        _as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop")
+        with contextlib.suppress(subprocess.CalledProcessError):  # a test may have stopped it
+            _as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop")
 
 
 @pytest.fixture(scope="session")
@@ -121,6 +136,19 @@ def postgres_server() -> Iterator[PostgresServer]:
         pytest.skip(f"PostgreSQL binaries not found in {PG_BIN} (apt-get install postgresql)")
     # Not pytest's tmp_path: its parent is private to root, and the server runs as postgres.
     root = Path(tempfile.mkdtemp(prefix="todo-api-pg-"))
+    try:
+        with running_server(root) as server:
+            yield server
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def private_postgres() -> Iterator[PostgresServer]:
+    """A server of the test's own, which the test may stop and start (outages)."""
+    if not (PG_BIN / "initdb").exists():
+        pytest.skip(f"PostgreSQL binaries not found in {PG_BIN} (apt-get install postgresql)")
+    root = Path(tempfile.mkdtemp(prefix="todo-api-pg-private-"))
     try:
         with running_server(root) as server:
             yield server

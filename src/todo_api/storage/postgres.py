@@ -110,11 +110,34 @@ class PostgresDatabase:
 
     @contextlib.contextmanager
     def transaction(self, *, immediate: bool = False) -> Iterator[PostgresConnection]:
+        """A transaction on a pooled connection that is known to be alive.
+
+        A pooled connection the server closed (a restart, a failover, Neon ending idle
+        sessions) fails on BEGIN, before anything was done: it is replaced, and the other
+        idle ones (likely closed by the same event) are dropped. A connection lost later,
+        mid-transaction, is a DatabaseUnavailable (503): the work may or may not have
+        happened, so it is not repeated.
+        """
         conn = self._checkout()
+        try:
+            conn.raw.run("BEGIN")
+        except Exception as exc:
+            self._discard(conn)
+            if not _connection_lost(exc):
+                raise
+            self._drop_idle()
+            conn = self._connect()
+            conn.raw.run("BEGIN")
         healthy = False
         try:
-            with self.transaction_on(conn):
-                yield conn
+            with _lost_is_unavailable(self.params):
+                try:
+                    yield conn
+                except BaseException:
+                    with contextlib.suppress(Exception):
+                        conn.raw.run("ROLLBACK")
+                    raise
+                conn.raw.run("COMMIT")
             healthy = True
         finally:
             self._checkin(conn, healthy)
@@ -171,8 +194,15 @@ class PostgresDatabase:
 
     @staticmethod
     def _discard(conn: PostgresConnection) -> None:
+        # When the server is gone, pg8000's close() fails sending its goodbye and drops
+        # the socket's file object without closing it: close that too, or the socket
+        # lingers until garbage collection (a file descriptor leak under outages).
+        sock_file = getattr(conn.raw, "_sock", None)
         with contextlib.suppress(Exception):
             conn.raw.close()
+        if sock_file is not None:
+            with contextlib.suppress(Exception):
+                sock_file.close()
 
     def _connect(self) -> PostgresConnection:
         p = self.params
@@ -191,11 +221,42 @@ class PostgresDatabase:
             raise DatabaseUnavailable(_describe(exc, p)) from exc
         return PostgresConnection(raw)
 
-    def close(self) -> None:
+    def _drop_idle(self) -> None:
         with self._lock:
             idle, self._idle = self._idle, []
         for conn in idle:
             self._discard(conn)
+
+    def close(self) -> None:
+        self._drop_idle()
+
+
+# SQLSTATE classes of a session that is gone: 08 connection exception, 57 operator
+# intervention (57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now).
+_LOST_CLASSES = ("08", "57")
+
+
+def _connection_lost(exc: BaseException) -> bool:
+    """pg8000 reports a closed socket as InterfaceError ("network error") or an OSError,
+    and a session ended by the server as a DatabaseError with a class 08/57 code."""
+    if isinstance(exc, pg8000.native.InterfaceError | OSError):
+        return True
+    if isinstance(exc, pg8000.native.DatabaseError) and exc.args:
+        detail = exc.args[0]
+        return isinstance(detail, dict) and str(detail.get("C", "")).startswith(_LOST_CLASSES)
+    return False
+
+
+@contextlib.contextmanager
+def _lost_is_unavailable(params: PostgresParams) -> Iterator[None]:
+    try:
+        yield
+    except Exception as exc:
+        if _connection_lost(exc):
+            raise DatabaseUnavailable(
+                f"lost the connection to Postgres at {params.host}:{params.port}: {exc}"
+            ) from exc
+        raise
 
 
 def _describe(exc: BaseException, params: PostgresParams) -> str:

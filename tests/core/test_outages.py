@@ -1,0 +1,76 @@
+"""Outages degrade, then heal, against a real PostgreSQL server that the test stops,
+starts and whose sessions it terminates: never a 500, a 503 problem+json while the
+database is down, 2xx again within seconds once it is back, without restarting the app."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pytest
+from starlette.testclient import TestClient
+
+from tests.conftest import Account
+from tests.services.postgres import PostgresServer
+
+
+@pytest.fixture
+def app(private_postgres: PostgresServer, make_client: Callable[..., TestClient]) -> TestClient:
+    return make_client(DATABASE_URL=private_postgres.url())
+
+
+def busy_pool(account: Account) -> None:
+    """A few requests at once, so the pool holds several idle connections."""
+    for _ in range(3):
+        assert account.request("GET", "/api/tasks").status_code == 200
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_sessions_closed_by_the_server_are_replaced(
+    app: TestClient, private_postgres: PostgresServer
+) -> None:
+    alice = Account(app, "alice@example.com")
+    busy_pool(alice)
+    # What Neon does to idle connections, and what a failover does to all of them.
+    private_postgres.psql(
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+        "WHERE application_name = 'todo_api'"
+    )
+    for _ in range(5):
+        response = alice.request("POST", "/api/tasks", json={"title": "after"})
+        assert response.status_code == 201, response.text
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_a_restart_is_survived_without_an_error(
+    app: TestClient, private_postgres: PostgresServer
+) -> None:
+    alice = Account(app, "alice@example.com")
+    busy_pool(alice)
+    private_postgres.stop("fast")
+    private_postgres.start()
+    for _ in range(5):
+        assert alice.request("GET", "/api/tasks").status_code == 200
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_while_down_503_then_2xx_within_seconds_of_its_return(
+    app: TestClient, private_postgres: PostgresServer
+) -> None:
+    alice = Account(app, "alice@example.com")
+    busy_pool(alice)
+    # The test server runs with synchronous_commit=off: give its WAL writer (200 ms) time
+    # to flush the registration, or the crash below would forget the account.
+    time.sleep(0.6)
+    private_postgres.stop("immediate")  # a crash: sockets die without a goodbye
+    for path in ("/api/tasks", "/api/auth/me"):
+        down = alice.request("GET", path)
+        assert down.status_code == 503, down.text
+        assert down.headers["content-type"] == "application/problem+json"
+    assert app.get("/health").status_code == 503
+    private_postgres.start()
+    started = time.monotonic()
+    while alice.request("GET", "/api/tasks").status_code != 200:
+        assert time.monotonic() - started < 5, "not back within 5 s of the database"
+        time.sleep(0.1)
+    assert alice.request("POST", "/api/tasks", json={"title": "back"}).status_code == 201
