@@ -73,7 +73,7 @@ async def register(call: Call) -> TokenResponse:
             "Too many registrations from here.",
         )
     name = data.name.strip() if data.name and data.name.strip() else None
-    password_hash = hash_password(data.password)  # outside the transaction: ~20 ms of CPU
+    password_hash = await hash_password(data.password)  # outside the transaction: ~20 ms of CPU
 
     def create(conn: Connection) -> TokenResponse | None:
         user = users.insert_local(conn, email=email, name=name, password_hash=password_hash)
@@ -111,13 +111,13 @@ async def login(call: Call) -> TokenResponse:
     found = await services.db(lambda conn: users.find_by_email(conn, email=email), read_only=True)
     stored_hash = found[1] if found is not None else None
     if found is None or stored_hash is None:
-        burn_verification_time(data.password)  # same time as a wrong password
+        await burn_verification_time(data.password)  # same time as a wrong password
         raise Unauthorized(BAD_CREDENTIALS)
     user = found[0]
-    verdict = verify_password(stored_hash, data.password)
+    verdict = await verify_password(stored_hash, data.password)
     if not verdict.ok:
         raise Unauthorized(BAD_CREDENTIALS)
-    new_hash = hash_password(data.password) if verdict.needs_rehash else None
+    new_hash = await hash_password(data.password) if verdict.needs_rehash else None
     if throttle is not None:
         await throttle.succeeded(reset=account_key, forgive=address_key)
 
