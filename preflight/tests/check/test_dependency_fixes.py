@@ -135,3 +135,19 @@ def test_a_package_gets_the_break_its_import_hits_first(check: Check) -> None:
     assert [f.message for f in findings] == [
         "flask 1.1.2 with jinja2 3.1.6 fails at import: cannot import name 'escape' from 'jinja2'"
     ]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "shortlink-py @ https://github.com/example-org/shortlink-py/archive/v1.2.0.zip",
+        "-e git+https://github.com/example-org/shortlink-py.git#egg=shortlink-py",
+        "./vendor/shortlink-py",
+    ],
+)
+def test_a_url_or_path_requirement_may_provide_any_import(
+    line: str, make_project: MakeProject, check: Check
+) -> None:
+    root = make_project({"app.py": "import shortlink\napp = 1\n", "requirements.txt": f"{line}\n"})
+    (finding,) = check(root).findings
+    assert (finding.rule_id, finding.severity) == ("PF201", Severity.WARNING), finding.message
