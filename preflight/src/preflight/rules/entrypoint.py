@@ -5,19 +5,37 @@ accepts a file only if a top-level statement binds `app` or `application` (assig
 def, `from x import`) or defines a class named `handler`
 (packages/python/src/entrypoint.ts, python-analysis/.../entrypoint.rs). `handler = app`
 and an app built only inside a factory function are not detected: the build fails, or
-the file is published as a static file and every route 404s (F18).
+the file is published as a static file and every route 404s (F18). api/*.py files that
+are functions of their own (the "Other" preset, legacy `builds`) need no entrypoint:
+see rules/_functions.py; whether they work then hangs on the preset, which is a warning.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 from preflight.context import CheckContext
 from preflight.findings import Finding, Location, Severity
-from preflight.project import parse_file
+from preflight.project import Project, find_exported_name, parse_file
 from preflight.rules._apps import line_containing
 from preflight.rules._entrypoint_hints import Hint, explain_candidate, explain_elsewhere
+from preflight.rules._functions import (
+    PYTHON_MANIFESTS,
+    PYTHON_PRESETS,
+    Framework,
+    api_functions,
+    framework_setting,
+    glob_built,
+    pin_other_preset,
+)
 from preflight.rules.base import VERCEL_ONLY, Expect, ProjectExample, ProjectRule
+
+_FLASK = "from flask import Flask\napp = Flask(__name__)\n"
+_HANDLER = (
+    "from http.server import BaseHTTPRequestHandler\n\n"
+    "class handler(BaseHTTPRequestHandler):\n    pass\n"
+)
 
 
 class NoEntrypoint(ProjectRule):
@@ -36,6 +54,23 @@ class NoEntrypoint(ProjectRule):
     VALID = (
         ProjectExample({"main.py": "from fastapi import FastAPI\napp = FastAPI()\n"}),
         ProjectExample({"app.py": "app = (\n"}),  # a syntax error is PF1102's finding
+        # api/ files as functions of their own: "Other" pinned, or nothing that makes a
+        # new project's preset a Python one, or legacy `builds` naming them
+        ProjectExample(
+            {
+                "api/stats.py": _FLASK,
+                "requirements.txt": "flask==3.1.3\n",
+                "vercel.json": '{"framework": null}\n',
+            }
+        ),
+        ProjectExample({"api/stats.py": _HANDLER}),
+        ProjectExample(
+            {
+                "api/stats.py": _FLASK,
+                "requirements.txt": "flask==3.1.3\n",
+                "vercel.json": '{"builds": [{"src": "api/*.py", "use": "@vercel/python"}]}\n',
+            }
+        ),
         ProjectExample({"api/index.py": "from server import app\n"}),
         ProjectExample(
             {
@@ -45,6 +80,21 @@ class NoEntrypoint(ProjectRule):
         ),
     )
     INVALID = (
+        ProjectExample(  # api/ functions that hang on the dashboard's preset
+            {"api/stats.py": _FLASK, "requirements.txt": "flask==3.1.3\n"},
+            expect=(
+                Expect(
+                    "api/stats.py",
+                    2,
+                    1,
+                    'api/stats.py is a function of its own only under the "Other" framework '
+                    "preset (older projects): a new project gets the Python preset from "
+                    "requirements.txt, which looks for one app entrypoint, finds none, and "
+                    "the build fails",
+                ),
+            ),
+            fixed={"vercel.json": '{\n  "framework": null\n}\n'},
+        ),
         ProjectExample(
             {
                 "api/index.py": "from flask import Flask\nflask_app = Flask(__name__)\n"
@@ -235,6 +285,13 @@ class NoEntrypoint(ProjectRule):
                 fix='use "module:object" with a file that exists, e.g. entrypoint = "main:app"',
             )
             return
+        if glob_built(project.root):
+            return  # vercel.json `builds` name the functions: no entrypoint is looked for
+        functions = api_functions(project.root)
+        framework = framework_setting(project.root)
+        if functions and framework.slug not in PYTHON_PRESETS:
+            yield from self._api_functions(project, functions, framework)
+            return
         for candidate in project.candidates_without_export:
             if parse_file(candidate) is None and ctx.config.enabled("PF1102", "F11"):
                 continue  # one finding per cause: PF1102 reports the syntax error itself
@@ -242,6 +299,31 @@ class NoEntrypoint(ProjectRule):
         if not project.candidates_without_export:
             hint = explain_elsewhere(project)
             yield self.at(Location(project.root, 1)) if hint is None else self._finding(hint)
+
+    def _api_functions(
+        self, project: Project, functions: list[Path], framework: Framework
+    ) -> Iterator[Finding]:
+        """api/ files are functions under "Other": fine when vercel.json pins it (or pins
+        a non-Python preset), or when nothing makes a new project's preset a Python one;
+        else it hangs on the dashboard's preset, which is a warning, not an error."""
+        root = project.root
+        manifests = [m for m in PYTHON_MANIFESTS if (root / m).is_file()]
+        if framework.pinned or not manifests:
+            return
+        first = functions[0]
+        tree = parse_file(first)
+        exported = find_exported_name(tree) if tree is not None else None
+        more = f" (and {len(functions) - 1} more)" if len(functions) > 1 else ""
+        yield self.at(
+            Location(first, exported[1] if exported else 1),
+            f"{first.relative_to(root).as_posix()}{more} is a function of its own only under "
+            'the "Other" framework preset (older projects): a new project gets the Python '
+            f"preset from {manifests[0]}, which looks for one app entrypoint, finds none, "
+            "and the build fails",
+            fix='pin the preset in vercel.json: "framework": null (or add an entrypoint)',
+            severity=Severity.WARNING,
+            autofix=pin_other_preset(root),
+        )
 
     def _finding(self, hint: Hint) -> Finding:
         return self.at(hint.location, hint.message, hint.fix, autofix=hint.autofix)

@@ -1,0 +1,88 @@
+"""Python files Vercel deploys as functions of their own, with no app entrypoint: the
+older model PF401 must not call "no entrypoint" when it is the one in use.
+
+- `api/**/*.py` files that export an app or handler (fs-detectors detect-builders.ts
+  `maybeGetApiBuilder`: not under a `_` or `.` segment, and `isPythonEntrypoint`) are
+  each a function, unless the framework preset ignores @vercel/python's api runtime. In
+  vercel 64.0.2's frameworks list the presets that do are fastapi, flask, django and
+  python (`ignoreRuntimes: ['@vercel/python']`); "Other" (`"framework": null`) does not.
+- legacy vercel.json `builds` with @vercel/python and a glob `src` build each match.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from preflight.deps.closure import iter_python_files
+from preflight.findings import Fix
+from preflight.project import find_exported_name, parse_file
+
+# vercel 64.0.2: the presets whose `ignoreRuntimes` include @vercel/python.
+PYTHON_PRESETS = frozenset({"fastapi", "flask", "django", "python"})
+# The files whose presence makes a new project's preset a Python one (frameworks.ts
+# `python` detectors), so its api/ files stop being functions.
+PYTHON_MANIFESTS = ("requirements.txt", "pyproject.toml", "Pipfile")
+
+
+@dataclass(frozen=True)
+class Framework:
+    """vercel.json's `framework`: `pinned` False when the key is absent (the dashboard's
+    preset decides), `slug` None for "Other"."""
+
+    pinned: bool
+    slug: str | None
+
+
+def read_vercel_json(root: Path) -> dict[str, object] | None:
+    try:
+        data = json.loads((root / "vercel.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def framework_setting(root: Path) -> Framework:
+    data = read_vercel_json(root) or {}
+    if "framework" not in data:
+        return Framework(False, None)
+    slug = data["framework"]
+    return Framework(True, slug if isinstance(slug, str) else None)
+
+
+def api_functions(root: Path) -> list[Path]:
+    """api/ files that are functions under a preset that keeps the api runtime."""
+    found = []
+    for path in iter_python_files(root):
+        rel = path.relative_to(root).as_posix()
+        if not rel.startswith("api/") or "/_" in rel or "/." in rel:
+            continue
+        tree = parse_file(path)
+        if tree is not None and find_exported_name(tree) is not None:
+            found.append(path)
+    return sorted(found)
+
+
+def glob_built(root: Path) -> list[Path]:
+    """Files a legacy `builds` entry with @vercel/python and a glob `src` builds."""
+    builds = (read_vercel_json(root) or {}).get("builds")
+    found: set[Path] = set()
+    for build in builds if isinstance(builds, list) else []:
+        if not isinstance(build, dict) or "python" not in str(build.get("use", "")):
+            continue
+        src = build.get("src")
+        if isinstance(src, str) and "*" in src:
+            found.update(p for p in root.glob(src.lstrip("/")) if p.suffix == ".py")
+    return sorted(found)
+
+
+def pin_other_preset(root: Path) -> Fix | None:
+    """vercel.json with `"framework": null`: the api/ functions no longer depend on the
+    preset the dashboard holds. None when vercel.json exists but is not a JSON object."""
+    path = root / "vercel.json"
+    data = read_vercel_json(root)
+    if data is None and path.exists():
+        return None
+    text = json.dumps({**(data or {}), "framework": None}, indent=2)
+    return Fix.replace_file(path, text, 'pin "framework": null in vercel.json')
