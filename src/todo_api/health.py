@@ -1,4 +1,8 @@
-"""GET /health: is this instance able to serve? Never raises, whatever is wrong."""
+"""GET /health: is this instance able to serve? Never raises, whatever is wrong.
+
+Anyone can call it, so it says what is wrong in words (database unreachable, storage
+not configured) and never where: hosts, ports, database names and folders go to the
+log with the request id."""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import msgspec
 from anyio import to_thread
 
 from todo_api import __version__
+from todo_api.http.middleware import log_internal
 from todo_api.http.problems import ApiError, Problem
 from todo_api.http.responses import json_response, problem_response
 from todo_api.http.routing import Api, Call
@@ -24,7 +29,6 @@ class DatabaseHealth(msgspec.Struct, omit_defaults=True):
 class StorageHealth(msgspec.Struct, omit_defaults=True):
     status: str  # "ok" | "unavailable"
     backend: str | None = None  # "local" | "s3"
-    location: str | None = None  # bucket/prefix or folder; never credentials
     error: str | None = None
 
 
@@ -96,9 +100,11 @@ async def _check_database(call: Call) -> DatabaseHealth:
     try:
         latency = await to_thread.run_sync(migrated_then_ping)
     except DatabaseUnavailable as exc:
-        return DatabaseHealth(status="error", dialect=dialect, error=str(exc))
+        log_internal("health: database unavailable", exc)
+        return DatabaseHealth(status="error", dialect=dialect, error=exc.public)
     except Exception as exc:  # health must answer whatever the driver raises
-        return DatabaseHealth(status="error", dialect=dialect, error=f"{type(exc).__name__}: {exc}")
+        log_internal("health: database check failed", f"{type(exc).__name__}: {exc}")
+        return DatabaseHealth(status="error", dialect=dialect, error="The database check failed")
     return DatabaseHealth(status="ok", dialect=dialect, latency_ms=round(latency, 2))
 
 
@@ -116,4 +122,4 @@ async def _check_storage(call: Call) -> StorageHealth:
         )
     except ApiError as exc:
         return StorageHealth(status="unavailable", error=exc.detail)
-    return StorageHealth(status="ok", backend=store.kind, location=store.description)
+    return StorageHealth(status="ok", backend=store.kind)

@@ -21,7 +21,6 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
-from starlette.staticfiles import StaticFiles
 
 from todo_api import __version__
 from todo_api.http import docs
@@ -33,6 +32,8 @@ from todo_api.http.middleware import (
 )
 from todo_api.http.problems import ApiError
 from todo_api.http.routing import Operation
+from todo_api.http.ui import UiFiles
+from todo_api.platform import Platform
 from todo_api.services import Services
 from todo_api.settings import Settings
 
@@ -72,6 +73,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         exception_handlers={ApiError: api_error_handler, HTTPException: http_exception_handler},
         lifespan=lifespan,
     )
+    # A redirect to the slash-less path would be built from the Host header (an open
+    # redirect to any host the client names): answer 404 instead.
+    app.router.redirect_slashes = False
     app.state.services = services
     app.state.build_openapi = lambda: _openapi()
     for problem in settings.problems:
@@ -88,7 +92,7 @@ def _routes() -> list[BaseRoute]:
     public = Path(os.environ.get("TODO_PUBLIC_DIR", "public"))
     if public.is_dir():
         # Locally and in containers; on Vercel the CDN serves public/ before the function.
-        routes.append(Mount("/", StaticFiles(directory=public, html=True), name="public"))
+        routes.append(Mount("/", UiFiles(directory=public, html=True), name="public"))
     else:
         routes.append(Route("/", _to_docs, include_in_schema=False))
     return routes
@@ -113,7 +117,7 @@ def _middleware(settings: Settings) -> list[Middleware]:
             expose_headers=CORS_EXPOSE_HEADERS,
             max_age=600,
         ),
-        Middleware(RequestContextMiddleware),
+        Middleware(RequestContextMiddleware, trust_vercel_id=settings.platform is Platform.VERCEL),
     ]
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from starlette.requests import Request
 
 from todo_api.auth.principal import ANONYMOUS, Principal
+from todo_api.http.middleware import log_internal
 from todo_api.http.problems import ServiceUnavailable, Unauthorized
 from todo_api.settings import Settings
 from todo_api.storage.connection import DatabaseUnavailable
@@ -59,8 +60,8 @@ class Services:
         try:
             return await self.database.run(work, read_only=read_only)
         except DatabaseUnavailable as exc:
-            logger.error("database unavailable: %s", exc)
-            raise ServiceUnavailable(str(exc)) from None
+            log_internal("database unavailable", exc)
+            raise ServiceUnavailable(exc.public) from None
 
     async def authenticate(self, request: Request) -> Principal:
         from todo_api.auth.authenticate import authenticate

@@ -26,6 +26,7 @@ from todo_api.attachments.files import SNIFF_BYTES, matches_signature, normalise
 from todo_api.attachments.queries import Stored
 from todo_api.attachments.schemas import Attachment
 from todo_api.auth.users import new_id, now
+from todo_api.http.middleware import log_internal
 from todo_api.http.problems import (
     ApiError,
     FieldError,
@@ -54,6 +55,7 @@ DEFAULT_TYPES_IN_WORDS = (
     "application/octet-stream"
 )
 ATTACHMENT_NOT_FOUND = "No file with this id on this task"
+STORAGE_DOWN = "File storage is unreachable or refused the request; try again shortly"
 STORAGE_FULL = "File storage is full; nothing was kept. Try again later or a smaller file"
 ORPHAN_GRACE = dt.timedelta(hours=1)
 EPHEMERAL_BASE = Path("/tmp")  # noqa: S108 - the one writable folder on serverless
@@ -115,13 +117,15 @@ class Runtime:
             )
             if isinstance(store, LocalBlobStore):
                 if config.serverless and not store.root.is_relative_to(EPHEMERAL_BASE):
+                    log_internal("storage folder not writable here", str(store.root))
                     raise ServiceUnavailable(
-                        f"STORAGE_URL points at {store.root}, but on {config.platform} only "
+                        f"STORAGE_URL points at a folder, but on {config.platform} only "
                         f"{EPHEMERAL_BASE} is writable (and ephemeral); use s3://bucket/prefix"
                     )
                 store.ensure_writable()
         except BlobStoreError as exc:
-            raise ServiceUnavailable(f"File storage is unavailable: {exc}") from None
+            log_internal("file storage unavailable", exc)
+            raise ServiceUnavailable(STORAGE_DOWN) from None
         return store
 
 
@@ -173,11 +177,11 @@ async def blocking(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     except BlobNotFound:
         raise
     except StorageFull as exc:
-        logger.error("blob store full: %s", exc)
+        log_internal("file storage full", exc)
         raise InsufficientStorage(STORAGE_FULL) from None
     except BlobStoreError as exc:
-        logger.error("blob store failed: %s", exc)
-        raise ServiceUnavailable(f"File storage failed: {exc}") from None
+        log_internal("file storage failed", exc)
+        raise ServiceUnavailable(STORAGE_DOWN) from None
 
 
 # -- checks ------------------------------------------------------------------------------

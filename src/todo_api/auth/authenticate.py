@@ -15,6 +15,7 @@ from starlette.requests import Request
 
 from todo_api.auth.access_tokens import verify_access_token
 from todo_api.auth.principal import Principal
+from todo_api.http.middleware import log_internal
 from todo_api.http.problems import Unauthorized
 
 if TYPE_CHECKING:
@@ -45,7 +46,9 @@ async def authenticate(services: Services, request: Request) -> Principal:
         return Principal(id=claims.subject, email="")
     if algorithm == "EdDSA" and services.settings.better_auth_url:
         return await _better_auth_principal(services, token)
-    raise Unauthorized(f"Tokens signed with {algorithm!r} are not accepted")
+    # The header is the attacker's: name at most a short, printable algorithm.
+    shown = repr(algorithm)[:20] if isinstance(algorithm, str) and algorithm.isprintable() else "?"
+    raise Unauthorized(f"Tokens signed with {shown} are not accepted")
 
 
 async def _better_auth_principal(services: Services, token: str) -> Principal:
@@ -55,7 +58,12 @@ async def _better_auth_principal(services: Services, token: str) -> Principal:
     except jwt.ExpiredSignatureError:
         raise Unauthorized("The Better Auth token has expired") from None
     except jwt.InvalidTokenError as exc:
-        raise Unauthorized(f"The Better Auth token is invalid: {exc}") from None
-    principal = Principal(id=str(claims["sub"]), email=str(claims.get("email", "")))
+        # The reason can hold the JWKS URL or attacker-chosen header values: log only.
+        log_internal("better auth token refused", exc)
+        raise Unauthorized("The Better Auth token is invalid or could not be checked") from None
+    subject = claims.get("sub")
+    if not isinstance(subject, str) or not subject.strip():
+        raise Unauthorized("The Better Auth token names no user (empty subject)")
+    principal = Principal(id=subject, email=str(claims.get("email", "")))
     await services.remember_better_auth_user(principal, name=claims.get("name"))
     return principal

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from starlette.responses import Response
+
 from todo_api.auth import refresh_tokens, users
 from todo_api.auth.access_tokens import issue_access_token
 from todo_api.auth.passwords import burn_verification_time, hash_password, verify_password
 from todo_api.auth.schemas import LoginRequest, RefreshRequest, RegisterRequest, TokenResponse
 from todo_api.http.client_address import client_address
 from todo_api.http.problems import Conflict, FieldError, Unauthorized, ValidationFailed
+from todo_api.http.responses import json_response
 from todo_api.http.routing import Api, Call
 from todo_api.services import Services
 from todo_api.storage.connection import Connection
@@ -40,6 +43,11 @@ def _tokens(
     )
 
 
+def _no_store(tokens: TokenResponse, status: int = 200) -> Response:
+    """Tokens must never sit in a browser or proxy cache (RFC 6749 section 5.1)."""
+    return json_response(tokens, status=status, headers={"Cache-Control": "no-store"})
+
+
 @api.post(
     "/api/auth/register",
     summary="Create an account and log in",
@@ -49,7 +57,7 @@ def _tokens(
     errors=(409, 422, 429),
     auth=False,
 )
-async def register(call: Call) -> TokenResponse:
+async def register(call: Call) -> Response:
     data: RegisterRequest = call.body
     services = call.services
     services.require_secret()
@@ -82,7 +90,7 @@ async def register(call: Call) -> TokenResponse:
     result = await services.db(create)
     if result is None:
         raise Conflict("An account with this email already exists; log in instead")
-    return result
+    return _no_store(result, status=201)
 
 
 @api.post(
@@ -93,7 +101,7 @@ async def register(call: Call) -> TokenResponse:
     errors=(401, 422, 429),
     auth=False,
 )
-async def login(call: Call) -> TokenResponse:
+async def login(call: Call) -> Response:
     data: LoginRequest = call.body
     services = call.services
     services.require_secret()
@@ -126,7 +134,7 @@ async def login(call: Call) -> TokenResponse:
             users.update_password_hash(conn, user_id=user.id, password_hash=new_hash)
         return _tokens(services, conn, user, family=None)
 
-    return await services.db(start_session)
+    return _no_store(await services.db(start_session))
 
 
 @api.post(
@@ -137,7 +145,7 @@ async def login(call: Call) -> TokenResponse:
     errors=(401, 422),
     auth=False,
 )
-async def refresh(call: Call) -> TokenResponse:
+async def refresh(call: Call) -> Response:
     data: RefreshRequest = call.body
     services = call.services
     services.require_secret()
@@ -158,7 +166,7 @@ async def refresh(call: Call) -> TokenResponse:
     result = await services.db(rotate)
     if isinstance(result, str):
         raise Unauthorized(result)
-    return result
+    return _no_store(result)
 
 
 @api.post(

@@ -36,7 +36,9 @@ class RouteGroup(BaseRoute):
     def router(self) -> Router:
         with self._lock:
             if self._router is None:
-                self._router = Router(routes=[op.route() for op in self.operations()])
+                self._router = Router(
+                    routes=[op.route() for op in self.operations()], redirect_slashes=False
+                )  # redirects would use the Host header
             return self._router
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:

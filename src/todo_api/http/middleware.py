@@ -1,9 +1,13 @@
-"""Request ids, one JSON log line per request, and the last line of error handling.
+"""Request ids, hardening headers, one JSON log line per request, and the last line of
+error handling.
 
 Pure ASGI (no BaseHTTPMiddleware) so streaming responses pass through untouched. Any
 exception a handler lets escape becomes a logged traceback with the request id and a
 500 problem+json, here rather than in Starlette's ServerErrorMiddleware, which would
-re-raise it into the server after answering.
+re-raise it into the server after answering. The request id is the client's
+X-Request-ID only when it is well-formed, and Vercel's X-Vercel-Id only on Vercel
+(elsewhere any client could set it); `current_request_id` lets log lines written deep
+in the app (a worker thread included: to_thread copies the context) name it.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import secrets
 import sys
 import time
 import traceback
+from contextvars import ContextVar
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -26,7 +31,12 @@ from todo_api.http.problems import ApiError, problem_from_status
 from todo_api.http.responses import problem_response
 
 logger = logging.getLogger("todo_api.http")
-_VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_VALID_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+current_request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+
+# On every response, API and UI alike: no MIME sniffing of our bodies into something
+# executable, and no URL (task ids, signed links) handed to other sites as a Referer.
+HARDENING = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
 
 
 def request_id_of(request: Request) -> str | None:
@@ -35,15 +45,19 @@ def request_id_of(request: Request) -> str | None:
 
 
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, trust_vercel_id: bool = False) -> None:
         self.app = app
+        self.id_headers = (
+            (b"x-request-id", b"x-vercel-id") if trust_vercel_id else (b"x-request-id",)
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = _incoming_id(scope) or secrets.token_hex(8)
+        request_id = _incoming_id(scope, self.id_headers) or secrets.token_hex(8)
         scope.setdefault("state", {})["request_id"] = request_id
+        current_request_id.set(request_id)
         started = time.perf_counter()
         status = 500
         response_started = False
@@ -54,7 +68,12 @@ class RequestContextMiddleware:
                 response_started = True
                 status = message["status"]
                 message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+                present = {bytes(name).lower() for name, _ in message["headers"]}
+                message["headers"] = [
+                    *message["headers"],
+                    *(header for header in HARDENING if header[0] not in present),
+                    (b"x-request-id", request_id.encode()),
+                ]
             await send(message)
 
         try:
@@ -70,11 +89,11 @@ class RequestContextMiddleware:
             _log_request(scope, status, request_id, started)
 
 
-def _incoming_id(scope: Scope) -> str | None:
+def _incoming_id(scope: Scope, names: tuple[bytes, ...]) -> str | None:
     for name, value in scope.get("headers", []):
-        if name in (b"x-request-id", b"x-vercel-id"):
+        if name in names:
             candidate = bytes(value).decode("latin-1")
-            if _VALID_ID.match(candidate):
+            if _VALID_ID.fullmatch(candidate):
                 return candidate
     return None
 
@@ -105,6 +124,13 @@ def _log_exception(exc: BaseException, scope: Scope, request_id: str) -> None:
     logger.error(json.dumps(record))
     if not logger.isEnabledFor(logging.ERROR):  # never lose a crash to log configuration
         print(json.dumps(record), file=sys.stderr)
+
+
+def log_internal(event: str, error: BaseException | str) -> None:
+    """What clients are not told (hosts, paths, URLs), for the operator, with the id
+    of the request that met it."""
+    record = {"event": event, "request_id": current_request_id.get(), "error": str(error)}
+    logger.error(json.dumps(record))
 
 
 async def api_error_handler(request: Request, exc: Exception) -> Response:

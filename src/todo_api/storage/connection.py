@@ -26,4 +26,11 @@ class Connection(Protocol):
 
 
 class DatabaseUnavailable(Exception):
-    """The database cannot be reached or opened; answered as 503, never a crash."""
+    """The database cannot be reached or opened; answered as 503, never a crash.
+
+    str() is for the log and may name the host, port, database or file; `public` is what
+    clients are told, in words only."""
+
+    def __init__(self, detail: str, public: str = "The database is unreachable") -> None:
+        super().__init__(detail)
+        self.public = public

@@ -38,7 +38,10 @@ def open_backend(url: str) -> Backend:
     if scheme == "sqlite":
         path = unquote(url.split(":///", 1)[1]) if ":///" in url else ""
         if not path:
-            raise DatabaseUnavailable(f"SQLite URL needs a file path: {url!r}")
+            raise DatabaseUnavailable(
+                f"SQLite URL needs a file path: {url!r}",
+                public="DATABASE_URL is a sqlite: URL without a file path",
+            )
         from todo_api.storage.sqlite import SqliteDatabase
 
         return SqliteDatabase(Path(path))
@@ -46,10 +49,11 @@ def open_backend(url: str) -> Backend:
         from todo_api.storage.postgres import PostgresDatabase
 
         return PostgresDatabase(url)
-    raise DatabaseUnavailable(
-        f"DATABASE_URL scheme {scheme or '(none)'!r} is not supported; "
+    unsupported = (
+        f"DATABASE_URL scheme {scheme[:20] or '(none)'!r} is not supported; "
         "use sqlite:///path or postgres://user:pass@host/db"
     )
+    raise DatabaseUnavailable(unsupported, public=unsupported)
 
 
 class Database:

@@ -90,7 +90,10 @@ class SqliteDatabase:
                 raw.execute("PRAGMA journal_mode = WAL")
                 self._prepared = True
         except (OSError, sqlite3.Error) as exc:
-            raise DatabaseUnavailable(f"cannot open SQLite database {self.path}: {exc}") from exc
+            raise DatabaseUnavailable(
+                f"cannot open SQLite database {self.path}: {exc}",
+                public="The database file cannot be opened",
+            ) from exc
         return raw
 
     def close(self) -> None:
