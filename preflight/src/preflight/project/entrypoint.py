@@ -116,7 +116,8 @@ def find_entrypoint(
         path = root / from_json
         found = _exported(path)
         if found is None:
-            return None, (), f"vercel.json entrypoint {from_json!r} (no top-level app in it)"
+            why = "no top-level app in it" if path.is_file() else "no such file"
+            return None, (), f"vercel.json entrypoint {from_json!r} ({why})"
         return Entrypoint(path, found[0], found[1], "vercel.json"), (), None
     tool = pyproject.get("tool")
     vercel = tool.get("vercel") if isinstance(tool, dict) else None

@@ -12,8 +12,8 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
-from preflight.findings import Fix, Location
-from preflight.project import Project, parse_file
+from preflight.findings import Fix, Location, Severity
+from preflight.project import ENTRYPOINT_NAMES, Project, find_exported_name, parse_file
 from preflight.rules._apps import (
     FACTORIES,
     app_object,
@@ -23,10 +23,12 @@ from preflight.rules._apps import (
     exports_elsewhere,
     factory_elsewhere,
     handler_assignment,
+    line_containing,
     module_name,
     required_args,
     shadows,
 )
+from preflight.rules._functions import PYTHON_MANIFESTS, pin_other_preset
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class Hint:
     message: str
     fix: str | None = None
     autofix: Fix | None = None
+    severity: Severity | None = None  # None: the rule's (error)
 
 
 def explain_elsewhere(project: Project) -> Hint | None:
@@ -47,11 +50,17 @@ def explain_elsewhere(project: Project) -> Hint | None:
         path, name, line = elsewhere[0]
         module = module_name(path, root)
         listed = ", ".join(f"{p.relative_to(root).as_posix()} (`{n}`)" for p, n, _ in elsewhere[:3])
+        message = (
+            f"no entrypoint where Vercel looks (app.py, index.py, server.py, main.py, "
+            f"wsgi.py or asgi.py in the root, src/, app/ or api/); candidates: {listed}"
+        )
+        unfixable = _not_importable(path, module, root)
+        if unfixable is not None:
+            return Hint(Location(path, line), message, fix=unfixable)
         return _entrypoint_at_root(
             project,
             Location(path, line),
-            f"no entrypoint where Vercel looks (app.py, index.py, server.py, main.py, "
-            f"wsgi.py or asgi.py in the root, src/, app/ or api/); candidates: {listed}",
+            message,
             f"from {module} import {name}",
             configured=f"{module}:{name}",
         )
@@ -59,13 +68,36 @@ def explain_elsewhere(project: Project) -> Hint | None:
     if factory is not None:
         path, node = factory
         module = module_name(path, root)
+        message = (
+            f"no entrypoint: the app is built by {module}.{node.name}() but nothing "
+            "Vercel looks at calls it"
+        )
+        unfixable = _not_importable(path, module, root)
+        if unfixable is not None:
+            return Hint(Location(path, node.lineno), message, fix=unfixable)
         return _entrypoint_at_root(
             project,
             Location(path, node.lineno),
-            f"no entrypoint: the app is built by {module}.{node.name}() but nothing "
-            "Vercel looks at calls it",
+            message,
             f"from {module} import {node.name}\n\napp = {node.name}()",
         )
+    return None
+
+
+def _not_importable(path: Path, module: str, root: Path) -> str | None:
+    """The fix text when a root file cannot import the app: it sits in a project of its
+    own (a folder with its manifest: the Vercel project's Root Directory should be that
+    folder), or its path is no module name (`ai-api/app.py`). None when it can."""
+    folder = path.parent.relative_to(root).as_posix()
+    own_manifest = any((path.parent / m).is_file() for m in PYTHON_MANIFESTS)
+    if folder != "." and own_manifest and path.stem in ENTRYPOINT_NAMES:
+        return (
+            f"{folder}/ is a project of its own: set the Vercel project's Root Directory "
+            f"to {folder} (and check that folder: preflight check {folder})"
+        )
+    if not all(part.isidentifier() for part in module.split(".")):
+        rel = path.relative_to(root).as_posix()
+        return f"{rel} is not importable by that path: move the app to api/index.py or app.py"
     return None
 
 
@@ -199,4 +231,47 @@ def _alias(
         message,
         fix=f"add a plain top-level `app = {name}` after line {end}",
         autofix=Fix.insert_after(path, end, f"app = {name}", f"add `app = {name}` to {rel}"),
+    )
+
+
+def explain_unresolved(project: Project, unresolved: str) -> Hint:
+    """A configured entrypoint that names nothing Vercel can import: the build fails
+    (entrypoint.ts never falls back to detection). Points at the setting itself."""
+    if unresolved.startswith("vercel.json"):
+        config = project.root / "vercel.json"
+        return Hint(
+            Location(config, line_containing(config, '"src"') or 1),
+            f"{unresolved}: the build fails",
+            fix="point `builds[].src` at the file that exports `app`",
+        )
+    pyproject = project.root / "pyproject.toml"
+    key = "entrypoint" if unresolved.startswith("[tool.vercel]") else "app ="
+    return Hint(
+        Location(pyproject, line_containing(pyproject, key) or 1),
+        f"{unresolved} names no module file: the build fails",
+        fix='use "module:object" with a file that exists, e.g. entrypoint = "main:app"',
+    )
+
+
+def explain_preset_dependent(project: Project, functions: list[Path]) -> Hint | None:
+    """api/ files are functions under "Other" only. With no preset pinned in vercel.json
+    they work on older projects and fail on a new one, whose preset is a Python one as
+    soon as a manifest is there: a warning. No manifest: new projects get "Other" too."""
+    root = project.root
+    manifests = [m for m in PYTHON_MANIFESTS if (root / m).is_file()]
+    if not manifests:
+        return None
+    first = functions[0]
+    tree = parse_file(first)
+    exported = find_exported_name(tree) if tree is not None else None
+    more = f" (and {len(functions) - 1} more)" if len(functions) > 1 else ""
+    return Hint(
+        Location(first, exported[1] if exported else 1),
+        f"{first.relative_to(root).as_posix()}{more} is a function of its own only under "
+        'the "Other" framework preset (older projects): a new project gets the Python '
+        f"preset from {manifests[0]}, which looks for one app entrypoint, finds none, "
+        "and the build fails",
+        fix='pin the preset in vercel.json: "framework": null (or add an entrypoint)',
+        severity=Severity.WARNING,
+        autofix=pin_other_preset(root),
     )

@@ -13,21 +13,22 @@ see rules/_functions.py; whether they work then hangs on the preset, which is a 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 from preflight.context import CheckContext
 from preflight.findings import Finding, Location, Severity
-from preflight.project import Project, find_exported_name, parse_file
-from preflight.rules._apps import line_containing
-from preflight.rules._entrypoint_hints import Hint, explain_candidate, explain_elsewhere
+from preflight.project import parse_file
+from preflight.rules._entrypoint_hints import (
+    Hint,
+    explain_candidate,
+    explain_elsewhere,
+    explain_preset_dependent,
+    explain_unresolved,
+)
 from preflight.rules._functions import (
-    PYTHON_MANIFESTS,
     PYTHON_PRESETS,
-    Framework,
     api_functions,
     framework_setting,
     glob_built,
-    pin_other_preset,
 )
 from preflight.rules.base import VERCEL_ONLY, Expect, ProjectExample, ProjectRule
 
@@ -80,6 +81,53 @@ class NoEntrypoint(ProjectRule):
         ),
     )
     INVALID = (
+        ProjectExample(  # a legacy `builds` src that is not there
+            {
+                "Backend/app.py": _FLASK,
+                "vercel.json": '{"builds": [\n  {"src": "app.py", "use": "@vercel/python"}\n]}\n',
+            },
+            expect=(
+                Expect(
+                    "vercel.json",
+                    2,
+                    1,
+                    "vercel.json entrypoint 'app.py' (no such file): the build fails",
+                ),
+            ),
+        ),
+        ProjectExample(  # a configured entrypoint naming no file
+            {
+                "pyproject.toml": '[project]\nname = "x"\nversion = "1"\n\n'
+                '[tool.vercel]\nentrypoint = "server:app"\n',
+                "web.py": _FLASK,
+            },
+            expect=(
+                Expect(
+                    "pyproject.toml",
+                    6,
+                    1,
+                    (
+                        "[tool.vercel] entrypoint = 'server:app' names no module file: "
+                        "the build fails"
+                    ),
+                ),
+            ),
+        ),
+        ProjectExample(  # a project of its own in a folder: the Root Directory setting
+            {"ai-api/app.py": _FLASK, "ai-api/requirements.txt": "flask==3.1.3\n"},
+            expect=(
+                Expect(
+                    "ai-api/app.py",
+                    2,
+                    1,
+                    (
+                        "no entrypoint where Vercel looks (app.py, index.py, server.py, "
+                        "main.py, wsgi.py or asgi.py in the root, src/, app/ or api/); "
+                        "candidates: ai-api/app.py (`app`)"
+                    ),
+                ),
+            ),
+        ),
         ProjectExample(  # api/ functions that hang on the dashboard's preset
             {"api/stats.py": _FLASK, "requirements.txt": "flask==3.1.3\n"},
             expect=(
@@ -87,10 +135,12 @@ class NoEntrypoint(ProjectRule):
                     "api/stats.py",
                     2,
                     1,
-                    'api/stats.py is a function of its own only under the "Other" framework '
-                    "preset (older projects): a new project gets the Python preset from "
-                    "requirements.txt, which looks for one app entrypoint, finds none, and "
-                    "the build fails",
+                    (
+                        'api/stats.py is a function of its own only under the "Other" '
+                        "framework preset (older projects): a new project gets the Python "
+                        "preset from requirements.txt, which looks for one app "
+                        "entrypoint, finds none, and the build fails"
+                    ),
                 ),
             ),
             fixed={"vercel.json": '{\n  "framework": null\n}\n'},
@@ -278,19 +328,17 @@ class NoEntrypoint(ProjectRule):
         if project.entrypoint is not None:
             return
         if project.unresolved_entrypoint is not None:
-            pyproject = project.root / "pyproject.toml"
-            yield self.at(
-                Location(pyproject, line_containing(pyproject, "entrypoint") or 1),
-                f"{project.unresolved_entrypoint} names no module file: the build fails",
-                fix='use "module:object" with a file that exists, e.g. entrypoint = "main:app"',
-            )
+            yield self._finding(explain_unresolved(project, project.unresolved_entrypoint))
             return
         if glob_built(project.root):
             return  # vercel.json `builds` name the functions: no entrypoint is looked for
         functions = api_functions(project.root)
         framework = framework_setting(project.root)
         if functions and framework.slug not in PYTHON_PRESETS:
-            yield from self._api_functions(project, functions, framework)
+            if not framework.pinned:  # pinned: "Other" or a non-Python preset keeps them
+                hint = explain_preset_dependent(project, functions)
+                if hint is not None:
+                    yield self._finding(hint)
             return
         for candidate in project.candidates_without_export:
             if parse_file(candidate) is None and ctx.config.enabled("PF1102", "F11"):
@@ -300,30 +348,7 @@ class NoEntrypoint(ProjectRule):
             hint = explain_elsewhere(project)
             yield self.at(Location(project.root, 1)) if hint is None else self._finding(hint)
 
-    def _api_functions(
-        self, project: Project, functions: list[Path], framework: Framework
-    ) -> Iterator[Finding]:
-        """api/ files are functions under "Other": fine when vercel.json pins it (or pins
-        a non-Python preset), or when nothing makes a new project's preset a Python one;
-        else it hangs on the dashboard's preset, which is a warning, not an error."""
-        root = project.root
-        manifests = [m for m in PYTHON_MANIFESTS if (root / m).is_file()]
-        if framework.pinned or not manifests:
-            return
-        first = functions[0]
-        tree = parse_file(first)
-        exported = find_exported_name(tree) if tree is not None else None
-        more = f" (and {len(functions) - 1} more)" if len(functions) > 1 else ""
-        yield self.at(
-            Location(first, exported[1] if exported else 1),
-            f"{first.relative_to(root).as_posix()}{more} is a function of its own only under "
-            'the "Other" framework preset (older projects): a new project gets the Python '
-            f"preset from {manifests[0]}, which looks for one app entrypoint, finds none, "
-            "and the build fails",
-            fix='pin the preset in vercel.json: "framework": null (or add an entrypoint)',
-            severity=Severity.WARNING,
-            autofix=pin_other_preset(root),
-        )
-
     def _finding(self, hint: Hint) -> Finding:
-        return self.at(hint.location, hint.message, hint.fix, autofix=hint.autofix)
+        return self.at(
+            hint.location, hint.message, hint.fix, severity=hint.severity, autofix=hint.autofix
+        )
