@@ -120,6 +120,9 @@ def test_better_auth_token_works_and_creates_the_user(
         ({"aud": "better-auth:session-cache"}, "the session-cache cookie JWT"),
         ({"iss": "http://evil.example"}, "another issuer"),
         ({"exp": 1_000_000}, "expired"),
+        ({"sub": ""}, "an empty subject (issue 11): it would be one account for all"),
+        ({"sub": "   "}, "a blank subject"),
+        ({"sub": 12345}, "a subject that is not a string"),
     ],
 )
 def test_wrong_claims_are_refused(

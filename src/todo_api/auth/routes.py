@@ -67,6 +67,12 @@ async def register(call: Call) -> Response:
             "The password is too short",
             errors=[FieldError("password", f"Use at least {minimum} characters")],
         )
+    invisible = users.invisible_in(data.email)
+    if invisible is not None:
+        raise ValidationFailed(
+            "The email is invalid",
+            errors=[FieldError("email", f"Remove the invisible character {invisible}")],
+        )
     email = users.normalise_email(data.email)
     throttle = services.throttle()
     if throttle is not None:

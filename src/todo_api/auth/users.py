@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import unicodedata
 from typing import Any
 
 import msgspec
@@ -28,8 +29,19 @@ def now() -> dt.datetime:
 
 
 def normalise_email(email: str) -> str:
-    """Trim and lowercase: `Ann@Example.com ` and `ann@example.com` are one account."""
-    return email.strip().lower()
+    """One spelling per address, so lookalikes cannot open a second account: NFKC
+    (fullwidth letters -> `ann`, a decomposed `é` -> the composed one), trimmed and
+    lowercased (`Ann@Example.com ` is `ann@example.com`)."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", email).strip().lower())
+
+
+def invisible_in(email: str) -> str | None:
+    """The first control or format character (zero-width space, soft hyphen, bidi
+    override...) in `email`: it would look like another address, so it is refused."""
+    for char in email:
+        if unicodedata.category(char) in ("Cc", "Cf"):
+            return f"U+{ord(char):04X}"
+    return None
 
 
 def _user(row: Row) -> User:
