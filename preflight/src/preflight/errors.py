@@ -2,8 +2,9 @@
 
 Exit codes: 0 clean, 1 findings / failed probes, 2 usage or environment error (one line
 on stderr), 3 a bug in preflight itself (a "please report" line; the traceback only with
--v or PREFLIGHT_DEBUG=1), 130 interrupted. Keeping 3 apart from 1 and 2 means a crash in
-preflight is never read as a verdict about the user's project, nor as their mistake.
+-v or PREFLIGHT_DEBUG=1), 130 interrupted, 141 the reader of stdout went away. Keeping 3
+apart from 1 and 2 means a crash in preflight is never read as a verdict about the
+user's project, nor as their mistake.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ class ExitCode(enum.IntEnum):
     USAGE = 2
     INTERNAL = 3
     INTERRUPTED = 130
+    BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for `preflight ... | head`
 
 
 class UsageError(Exception):

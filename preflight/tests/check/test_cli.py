@@ -418,3 +418,17 @@ def test_fix_that_fails_the_recheck_is_refused(
     assert "+++" not in out
     assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*.*")) == sorted(files)
     assert code == 1
+
+
+def test_a_reader_that_goes_away_is_no_internal_error() -> None:
+    """`preflight check --list-rules | head -1`: the pipe closes under the writer."""
+    with subprocess.Popen(
+        [sys.executable, "-m", "preflight", "check", "--list-rules"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as process:
+        assert process.stdout is not None
+        assert process.stderr is not None
+        process.stdout.close()
+        err = process.stderr.read().decode()
+        assert (process.wait(), err) == (141, "")
