@@ -80,7 +80,8 @@ async def list_attachments(call: Call) -> AttachmentList:
     description="For files up to the direct limit (default 4 MiB); larger ones use uploads.",
     response=Attachment,
     status=201,
-    errors=(404, 413, 415, 422, 503),
+    errors=(400, 404, 413, 415, 422, 503, 507),
+    multipart_file="file",
 )
 async def upload_attachment(call: Call) -> Response:
     rt, store = _store(call)
@@ -175,6 +176,10 @@ async def start_upload(call: Call) -> PresignedUploadOut:
     config = rt.config
     body: UploadRequest = call.body
     task_id = call.path["task_id"]
+    if not body.size.is_integer():
+        raise ValidationFailed(
+            "The request body is invalid", errors=[FieldError("size", "A whole number of bytes")]
+        )
     content_type = service.checked_content_type(config, body.content_type)
     pending, presigned = await service.create_upload(
         call.services,
@@ -184,7 +189,7 @@ async def start_upload(call: Call) -> PresignedUploadOut:
         task_id=task_id,
         filename=sanitise_filename(body.filename),
         content_type=content_type,
-        size=body.size,
+        size=int(body.size),
     )
     upload_id = pending.attachment.id
     assert pending.expires_at is not None
@@ -307,7 +312,7 @@ async def signed_download(call: Call) -> Response:
     summary="Upload through a signed link (local file storage only)",
     auth=False,
     status=204,
-    errors=(403, 404, 413),
+    errors=(403, 404, 413, 507),
 )
 async def signed_upload(call: Call) -> Response:
     from todo_api.storage.blobs.local import InvalidToken, LocalBlobStore, verify_token

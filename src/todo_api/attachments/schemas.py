@@ -29,7 +29,10 @@ class AttachmentList(msgspec.Struct):
 class UploadRequest(msgspec.Struct):
     filename: Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
     content_type: Annotated[str, msgspec.Meta(min_length=3, max_length=127)]
-    size: Annotated[int, msgspec.Meta(ge=0)]
+    # Documented as an integer (http.openapi.apply_deployment_limits, with its maximum,
+    # ATTACHMENT_MAX_BYTES); decoded as a number because JSON Schema counts 1.0 as an
+    # integer too. The route refuses fractions.
+    size: Annotated[float, msgspec.Meta(ge=0)]
 
 
 class PresignedUploadOut(msgspec.Struct):

@@ -131,4 +131,7 @@ def field_errors(type_: Any, raw: Any, where: str, *, strict: bool = True) -> li
 
 def _clean(message: str) -> str:
     # "Expected `str` of length <= 200 - at `$`" -> "Expected `str` of length <= 200"
-    return message.rsplit(" - at `$", 1)[0]
+    message = message.rsplit(" - at `$", 1)[0]
+    if message.startswith("Expected `str` matching regex"):  # the regex helps nobody
+        return "Not in the expected form (see the pattern in /openapi.json)"
+    return message

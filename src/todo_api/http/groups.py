@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from starlette._utils import get_route_path
 from starlette.datastructures import URLPath
-from starlette.routing import BaseRoute, Match, NoMatchFound, Router
+from starlette.exceptions import HTTPException
+from starlette.routing import BaseRoute, Match, NoMatchFound, Route, Router
 from starlette.types import Receive, Scope, Send
 
 if TYPE_CHECKING:
@@ -47,8 +48,28 @@ class RouteGroup(BaseRoute):
         return Match.NONE, {}
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        # The inner router answers 404/405 itself (as HTTPException -> problem+json).
-        await self.router()(scope, receive, send)
+        # The inner router answers 404 itself (as HTTPException -> problem+json), but its
+        # 405 would name only the first route of the path: one Route per operation.
+        router = self.router()
+        matches = [route.matches(scope)[0] for route in router.routes]
+        if Match.FULL not in matches and Match.PARTIAL in matches:
+            raise HTTPException(405, headers={"Allow": _allowed(router.routes, matches)})
+        await router(scope, receive, send)
 
     def url_path_for(self, name: str, /, **path_params: Any) -> URLPath:
         raise NoMatchFound(name, path_params)  # todo_api never builds URLs by route name
+
+
+def _allowed(routes: list[BaseRoute], matches: list[Match]) -> str:
+    """Every method of the path the client meant: the most literal template that matched
+    (`/attachments/uploads` rather than `/attachments/{attachment_id}`)."""
+    paths = [r for r, m in zip(routes, matches, strict=True) if m is Match.PARTIAL]
+    candidates = [route for route in paths if isinstance(route, Route)]
+    fewest = min(route.path.count("{") for route in candidates)
+    methods = {
+        method
+        for route in candidates
+        if route.path.count("{") == fewest
+        for method in route.methods or ()
+    }
+    return ", ".join(sorted(methods))

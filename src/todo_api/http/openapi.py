@@ -74,7 +74,26 @@ def _operation(
             "required": True,
             "content": {"application/json": {"schema": schema_of[id(op.body)]}},
         }
+    if op.multipart_file is not None:  # so the docs' "Try it out" can send a file
+        file_field = {op.multipart_file: {"type": "string", "format": "binary"}}
+        form = {"type": "object", "required": [op.multipart_file], "properties": file_field}
+        doc["requestBody"] = {
+            "required": True,
+            "content": {"multipart/form-data": {"schema": form}},
+        }
     return doc
+
+
+def apply_deployment_limits(
+    document: dict[str, Any], *, password_min_length: int, upload_max_bytes: int
+) -> dict[str, Any]:
+    """Limits that come from the environment, not the types: the document states the
+    ones this deployment enforces (PASSWORD_MIN_LENGTH, ATTACHMENT_MAX_BYTES)."""
+    schemas = document["components"]["schemas"]
+    schemas["RegisterRequest"]["properties"]["password"]["minLength"] = password_min_length
+    size = {"type": "integer", "minimum": 0, "maximum": upload_max_bytes}
+    schemas["UploadRequest"]["properties"]["size"] = size
+    return document
 
 
 def _parameters(
@@ -112,6 +131,10 @@ def _responses(op: Operation, schema_of: dict[int, Any]) -> dict[str, Any]:
     statuses = set(op.errors) | ({401} if op.auth else set()) | {500}
     if op.auth or op.body is not None:
         statuses.add(503)
+    if op.body is not None:  # not JSON, not UTF-8 or nested too deep; wrong type; too big
+        statuses |= {400, 413, 415}
+    if op.query is not None:  # a cursor this API did not issue
+        statuses.add(400)
     for status in sorted(statuses):
         responses[str(status)] = {"description": HTTPStatus(status).phrase, "content": problem}
     return responses

@@ -59,6 +59,7 @@ class Operation:
     response_headers: tuple[str, ...] = ()
     request_headers: tuple[str, ...] = ()
     media_type: str = "application/json"
+    multipart_file: str | None = None  # the form field of a multipart/form-data upload
     extra_responses: dict[int, str] = field(default_factory=dict)
 
     @property
