@@ -68,11 +68,14 @@ def _hit(conn: Connection, limits: list[Limit], now: float) -> float:
     for limit in limits:
         row = rows[limit.key]
         attempts = 1 if float(row["last_at"]) < now - WINDOW else int(row["attempts"]) + 1
+        wait_next = delay(attempts, limit.allowance)
         conn.execute(
             "UPDATE auth_throttle SET attempts = :attempts, blocked_until = :blocked, "
             "last_at = :now WHERE key = :key",
             attempts=attempts,
-            blocked=now + delay(attempts, limit.allowance),
+            # No block within the allowance: `now` itself would block a concurrent
+            # attempt whose clock was read a moment earlier but got the lock later.
+            blocked=now + wait_next if wait_next > 0 else 0.0,
             now=now,
             key=limit.key,
         )
