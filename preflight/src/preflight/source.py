@@ -92,6 +92,9 @@ class Module:
     _start: dict[ast.AST, int] = field(default_factory=dict, repr=False)
     _end: dict[ast.AST, int] = field(default_factory=dict, repr=False)
     _by_type: dict[type[ast.AST], list[ast.AST]] = field(default_factory=dict, repr=False)
+    # Top-level names imported anywhere in the app's import closure (set by the closure
+    # builder): a setting that needs an extension matters only when it is imported.
+    closure_tops: frozenset[str] = field(default=frozenset(), repr=False)
 
     @classmethod
     def parse(cls, path: Path, root: Path) -> Module | None:
@@ -179,6 +182,17 @@ class Module:
     @cached_property
     def lines(self) -> list[str]:
         return self.text.splitlines()
+
+    @cached_property
+    def imported_tops(self) -> frozenset[str]:
+        """Top-level names this module imports (`flask_session` for `from flask_session
+        import Session`)."""
+        names = {a.name.split(".")[0] for n in self.of(ast.Import) for a in n.names}
+        names |= {n.module.split(".")[0] for n in self.of(ast.ImportFrom) if n.module}
+        return frozenset(names)
+
+    def imports_anywhere(self, top: str) -> bool:
+        return top in self.imported_tops or top in self.closure_tops
 
     # --- structure ------------------------------------------------------------------
 

@@ -49,6 +49,10 @@ EXPECTED: dict[str, set[tuple[str, str, int]]] = {
     "f19_flask1_jinja_escape": {("PF1901", "requirements.txt", 1)},  # one finding, not two
     "f16_requires_python_excludes_offered": {("PF1601", "pyproject.toml", 4)},
     "f10_bundle_over_tmp_vercel": {("PF1001", "pyproject.toml", 1)},
+    "f5_namespace_package_file_handler": {("PF501", "app/core/db.py", 3)},
+    "f5_session_type_without_flask_session": set(),
+    "f13_upload_capped_below_limit": set(),
+    "f13_upload_read_twice_one_finding": {("PF1301", "app.py", 10)},
 }
 
 

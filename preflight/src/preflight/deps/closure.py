@@ -80,7 +80,14 @@ def build_closure(root: Path, entry: Path) -> Closure:
             elif not probe:  # a probe is only a guess at a local submodule (`from pkg import sub`)
                 closure.imports.extend(_third_party(module, node, name, guarded, roots))
     closure.modules.sort(key=lambda m: m.rel)
+    _share_imports(closure)
     return closure
+
+
+def _share_imports(closure: Closure) -> None:
+    tops = frozenset().union(*(m.imported_tops for m in closure.modules))
+    for module in closure.modules:
+        module.closure_tops = tops
 
 
 def all_modules(root: Path) -> Closure:
@@ -100,6 +107,7 @@ def all_modules(root: Path) -> Closure:
         for node, name, guarded, probe in _imports(module):
             if not probe and not module.in_main_guard(node) and not _resolve_local(name, here):
                 closure.imports.extend(_third_party(module, node, name, guarded, here))
+    _share_imports(closure)
     return closure
 
 
@@ -239,7 +247,7 @@ def _resolve_local(name: str, roots: list[Path]) -> list[Path]:
     for root in roots:
         found: list[Path] = []
         base = root
-        for index, part in enumerate(parts):
+        for part in parts:
             package = base / part
             if (package / "__init__.py").is_file():
                 found.append(package / "__init__.py")
@@ -247,20 +255,15 @@ def _resolve_local(name: str, roots: list[Path]) -> list[Path]:
                 continue
             if (base / f"{part}.py").is_file():
                 found.append(base / f"{part}.py")
-            elif package.is_dir() and index == 0 and _has_python(package):
-                base = package  # namespace package
+            elif package.is_dir():
+                # a PEP 420 namespace package (no __init__.py), at any depth, as Python
+                # resolves it; it counts only when a module below it is found
+                base = package
                 continue
             break
         if found:
             return found
     return []
-
-
-def _has_python(directory: Path) -> bool:
-    try:
-        return any(p.suffix == ".py" for p in directory.iterdir())
-    except OSError:
-        return False
 
 
 def _is_local_top(top: str, roots: list[Path], importer: Path) -> bool:

@@ -192,10 +192,17 @@ class FileSessionsOrCaches(CodeRule):
     VALID = (
         "SESSION_TYPE = 'redis'\n",
         "SESSION_ENGINE = 'django.contrib.sessions.backends.signed_cookies'\n",
+        # without Flask-Session imported, SESSION_TYPE is a key nothing reads: Flask keeps
+        # its signed-cookie sessions
+        "from flask import Flask\napp = Flask(__name__)\n"
+        "app.config['SESSION_TYPE'] = 'filesystem'\n",
     )
     INVALID = (
-        Invalid("SESSION_TYPE = 'filesystem'\n", line=1),
-        Invalid("app.config['SESSION_TYPE'] = 'filesystem'\n", line=1),
+        Invalid("from flask_session import Session\nSESSION_TYPE = 'filesystem'\n", line=2),
+        Invalid(
+            "from flask_session import Session\napp.config['SESSION_TYPE'] = 'filesystem'\n",
+            line=2,
+        ),
         Invalid("SESSION_ENGINE = 'django.contrib.sessions.backends.file'\n", line=1),
         Invalid(
             "CACHES = {'default': {\n"
@@ -219,6 +226,8 @@ class FileSessionsOrCaches(CodeRule):
                 continue
             parent = module.parents.get(node)
             key = _key_for(parent, node)
+            if key == "SESSION_TYPE" and not module.imports_anywhere("flask_session"):
+                continue  # Flask-Session's key: without the extension nothing reads it
             if key in {"SESSION_TYPE", "SESSION_ENGINE", "BACKEND"}:
                 yield self.finding(module, node, f"{key} = {node.value!r} keeps state in files")
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from typing import cast
 
 from preflight.findings import Finding, Severity
 from preflight.rules.base import CodeRule, Invalid
-from preflight.source import Module, dotted_name
+from preflight.source import FunctionNode, Module, dotted_name
 
 LIMIT_BYTES = 4.5 * 1024 * 1024
+_LIMIT_KEYS = {"MAX_CONTENT_LENGTH", "DATA_UPLOAD_MAX_MEMORY_SIZE"}
 _UPLOAD_ATTRS = {"request.files", "request.FILES", "req.files", "flask.request.files"}
 
 
@@ -28,6 +30,10 @@ class LargeRequestBody(CodeRule):
     VALID = (
         "def view(request):\n    return request.json\n",
         "MAX_CONTENT_LENGTH = 4 * 1024 * 1024\n",
+        # the app caps bodies below Vercel's limit, so the 413 cannot be Vercel's
+        "from flask import Flask, request\napp = Flask(__name__)\n"
+        "app.config['MAX_CONTENT_LENGTH'] = 200 * 1024\n"
+        "@app.post('/upload')\ndef upload():\n    return request.files['file'].filename\n",
     )
     INVALID = (
         Invalid(
@@ -41,17 +47,34 @@ class LargeRequestBody(CodeRule):
             line=4,
         ),
         Invalid("MAX_CONTENT_LENGTH = 50 * 1024 * 1024\n", line=1),
+        # one handler reading request.files three times is one cause, one finding
+        Invalid(
+            "def upload(request):\n"
+            "    f = request.FILES.getlist('a')[0] if request.FILES.getlist('a') "
+            "else request.FILES.getlist('b')[0]\n"
+            "    g = request.FILES['c']\n",
+            line=2,
+        ),
     )
 
     def check(self, module: Module) -> Iterator[Finding]:
+        capped = _caps_below_limit(module)
+        reported: set[ast.AST | None] = set()  # one finding per handler: one cause
         for node in _candidates(module):
-            if isinstance(node, ast.Attribute) and dotted_name(node) in _UPLOAD_ATTRS:
-                yield self.finding(module, node)
-            elif isinstance(node, ast.arg) and node.annotation is not None:
-                if "UploadFile" in ast.unparse(node.annotation):
-                    yield self.finding(module, node)
-            elif isinstance(node, ast.Assign | ast.AnnAssign):
+            if isinstance(node, ast.Assign | ast.AnnAssign):
                 yield from self._limit(module, node)
+                continue
+            upload = (isinstance(node, ast.Attribute) and dotted_name(node) in _UPLOAD_ATTRS) or (
+                isinstance(node, ast.arg)
+                and node.annotation is not None
+                and "UploadFile" in ast.unparse(node.annotation)
+            )
+            owner = module.enclosing_function(node)
+            if isinstance(node, ast.arg):
+                owner = cast("FunctionNode | None", module.parents.get(module.parents[node]))
+            if upload and not capped and owner not in reported:
+                reported.add(owner)
+                yield self.finding(module, node)
 
     def _limit(self, module: Module, node: ast.Assign | ast.AnnAssign) -> Iterator[Finding]:
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
@@ -61,7 +84,7 @@ class LargeRequestBody(CodeRule):
                 key = target.id
             elif isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant):
                 key = str(target.slice.value)
-            if key not in {"MAX_CONTENT_LENGTH", "DATA_UPLOAD_MAX_MEMORY_SIZE"}:
+            if key not in _LIMIT_KEYS:
                 continue
             value = _evaluate(node.value) if node.value is not None else None
             if value is not None and value > LIMIT_BYTES:
@@ -74,13 +97,31 @@ class LargeRequestBody(CodeRule):
                 )
 
 
+def _caps_below_limit(module: Module) -> bool:
+    """The module sets MAX_CONTENT_LENGTH / DATA_UPLOAD_MAX_MEMORY_SIZE at or below 4.5 MB:
+    the framework rejects larger bodies itself, so Vercel's limit is never what bites."""
+    assigns: list[ast.Assign | ast.AnnAssign] = [*module.of(ast.Assign), *module.of(ast.AnnAssign)]
+    for node in assigns:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        for target in targets:
+            key = target.id if isinstance(target, ast.Name) else None
+            if isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant):
+                key = str(target.slice.value)
+            value = _evaluate(node.value) if node.value is not None else None
+            if key in _LIMIT_KEYS and value is not None and value <= LIMIT_BYTES:
+                return True
+    return False
+
+
 def _candidates(module: Module) -> list[ast.AST]:
-    return [
+    """Every node the rule looks at, in source order (so the first use is reported)."""
+    found: list[ast.AST] = [
         *module.of(ast.Attribute),
         *module.of(ast.arg),
         *module.of(ast.Assign),
         *module.of(ast.AnnAssign),
     ]
+    return sorted(found, key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0)))
 
 
 def _evaluate(node: ast.expr) -> float | None:
