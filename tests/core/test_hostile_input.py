@@ -45,7 +45,8 @@ def test_nul_in_text_fields_is_422(alice: Account) -> None:
         ("PATCH", f"/api/tasks/{task_id}", {"title": nul}),
         ("PUT", f"/api/tasks/{task_id}", {"title": nul}),
         ("POST", "/api/auth/login", {"email": nul, "password": "whatever long"}),
-        ("POST", "/api/auth/register", {"email": f"{nul}@x.org", "password": "long enough pw"}),
+        ("POST", "/api/auth/register", {"email": "n@x.org", "password": nul * 8}),
+        ("POST", "/api/auth/register", {"email": "n@x.org", "password": "long pw!", "name": nul}),
         ("POST", "/api/auth/refresh", {"refresh_token": nul}),
     ]
     for method, path, body in attempts:
@@ -174,3 +175,37 @@ def test_upload_that_fills_the_disk_is_507_and_leaves_nothing(
         "POST", f"/api/tasks/{task_id}/attachments", files={"file": ("big.png", PNG, "image/png")}
     )
     assert again.status_code == 201, again.text
+
+
+def test_signed_upload_that_fills_the_disk_is_507_and_the_link_still_works(
+    make_client: object, tmp_path: object
+) -> None:
+    """The local folder's stand-in for a presigned PUT, with the same size limit."""
+    from pathlib import Path
+
+    client = make_client()  # type: ignore[operator]
+    account = Account(client, "signed-disk@example.com")
+    task_id = account.request("POST", "/api/tasks", json={"title": "t"}).json()["id"]
+    body = b"%PDF-1.7 " + b"x" * 400_000
+    start = account.request(
+        "POST",
+        f"/api/tasks/{task_id}/attachments/uploads",
+        json={"filename": "r.pdf", "content_type": "application/pdf", "size": len(body)},
+    )
+    assert start.status_code == 201, start.text
+    upload = start.json()
+    headers = {**upload["headers"], "Content-Type": "application/pdf"}
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, hard))
+    try:
+        full = client.put(upload["url"], content=body, headers=headers)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    _is_problem(full, 507)
+    objects = Path(str(tmp_path)) / "data"
+    kept = [p for p in objects.rglob("*") if p.is_file() and "sqlite" not in p.name]
+    assert not [p for p in kept if p.stat().st_size >= 100_000], kept
+    # nothing was kept, so the same link takes the file once there is room
+    assert client.put(upload["url"], content=body, headers=headers).status_code == 204
+    done = account.request("POST", upload["complete_url"])
+    assert done.status_code == 200, done.text

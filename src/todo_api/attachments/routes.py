@@ -95,7 +95,7 @@ async def upload_attachment(call: Call) -> Response:
     )
     limit = config.max_direct_bytes + MULTIPART_OVERHEAD
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise PayloadTooLarge(too_large)
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise UnsupportedMediaType("Send the file as multipart/form-data in the field `file`")

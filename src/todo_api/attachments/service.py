@@ -203,7 +203,7 @@ def checked_content_type(config: AttachmentConfig, declared: str | None) -> str:
         else:
             accepted = ", ".join(config.content_types)
         raise UnsupportedMediaType(
-            f"Files of type {content_type} are not accepted. Accepted: {accepted}."
+            f"Files of type {content_type[:100]} are not accepted. Accepted: {accepted}."
         )
     return content_type
 
@@ -211,7 +211,7 @@ def checked_content_type(config: AttachmentConfig, declared: str | None) -> str:
 def check_signature(content_type: str, head: bytes) -> None:
     if not matches_signature(content_type, head):
         raise UnsupportedMediaType(
-            f"The file's content does not match its type {content_type}; "
+            f"The file's content does not match its type {content_type[:100]}; "
             "choose the right file or save it in that format again."
         )
 

@@ -82,7 +82,7 @@ async def serve_upload(store: LocalBlobStore, token: str, request: Request) -> R
     limit = claims.max_size or 0
     too_large = _problem(413, "Content Too Large", f"The file is larger than {limit} bytes.")
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+    if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > limit:
         return too_large
     try:
         return await _receive_upload(store, claims.key, request, sent_type, limit)
