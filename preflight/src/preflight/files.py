@@ -1,75 +1,151 @@
-"""Which files a deploy uploads: everything except tool folders, virtualenvs and what
-`.vercelignore` excludes (gitignore-style patterns: `/anchored`, `dir/`, `*.glob`, `!keep`).
+"""What a deploy uploads: the one answer `check` (rules that look at files) and `run` (the copy
+it builds) share, so the two never disagree about whether a file reaches Vercel.
+
+The Vercel CLI builds the upload set with the `ignore` package (gitignore semantics) from a
+fixed default list plus `.vercelignore` (or the older `.nowignore`), with `./` prefixes
+stripped: vercel 64.0.2, packages/client/src/utils/index.ts `getVercelIgnore` and
+`clearRelative`. `pathspec`'s gitignore flavour implements the same syntax (anchoring, `dir/`,
+`**`, `!negation`, last match wins), so no hand-written approximation is needed.
+
+One deliberate addition: `.env` files (not their `.example`-style templates). A git deploy never
+carries a gitignored `.env`, and project environment variables are how values reach the
+function (F15), so counting on a committed `.env` would hide that crash.
 """
 
 from __future__ import annotations
 
-import fnmatch
+import os
+import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-SKIP_DIRS = frozenset(
-    {
-        ".git",
-        ".hg",
-        ".venv",
-        "venv",
-        "node_modules",
-        "__pycache__",
-        ".vercel",
-        ".tox",
-        ".nox",
-        ".mypy_cache",
-        ".ruff_cache",
-        ".pytest_cache",
-        "site-packages",
-    }
+import pathspec
+
+# getVercelIgnore's default list (packages/client/src/utils/index.ts, vercel 64.0.2).
+CLI_DEFAULT_IGNORES = (
+    ".hg",
+    ".git",
+    ".gitmodules",
+    ".svn",
+    ".cache",
+    ".next",
+    ".now",
+    ".vercel",
+    ".npmignore",
+    ".dockerignore",
+    ".gitignore",
+    ".*.swp",
+    ".DS_Store",
+    ".wafpicke-*",
+    ".lock-wscript",
+    ".env.local",
+    ".env.*.local",
+    ".venv",
+    ".yarn/cache",
+    ".pnp*",
+    "npm-debug.log",
+    "config.gypi",
+    "node_modules",
+    "__pycache__",
+    "venv",
+    "CVS",
 )
+# See the module docstring: `.env` files stay out, their documented templates stay in.
+ENV_FILE_RULES = (
+    ".env",
+    ".env.*",
+    "!.env.example",
+    "!.env.sample",
+    "!.env.template",
+    "!.env.dist",
+)
+# The one `.vercel` file a build needs: the project settings (framework, commands).
+PROJECT_SETTINGS = ".vercel/project.json"
 
 
-def _ignore_patterns(root: Path) -> list[str]:
-    try:
-        lines = (root / ".vercelignore").read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return []
-    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+def _user_rules(root: Path) -> list[str]:
+    """`.vercelignore` (else `.nowignore`), `./` prefixes removed as `clearRelative` does."""
+    for name in (".vercelignore", ".nowignore"):
+        try:
+            text = (root / name).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        return [line[2:] if line.startswith("./") else line for line in text.splitlines()]
+    return []
 
 
-def _ignored(rel: str, patterns: list[str]) -> bool:
-    name = rel.rsplit("/", 1)[-1]
-    ignored = False
-    for raw in patterns:
-        negate = raw.startswith("!")
-        pattern = raw[1:] if negate else raw
-        anchored = pattern.startswith("/")
-        pattern = pattern.strip("/")
-        parts = rel.split("/")
-        prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
-        if anchored or "/" in pattern:
-            hit = any(fnmatch.fnmatch(p, pattern) for p in prefixes)
-        else:
-            hit = fnmatch.fnmatch(name, pattern) or any(fnmatch.fnmatch(p, pattern) for p in parts)
-        if hit:
-            ignored = not negate
-    return ignored
+@dataclass(frozen=True)
+class UploadSet:
+    """The ignore rules of one project; `ignored` answers for a project-relative POSIX path."""
+
+    spec: pathspec.GitIgnoreSpec
+
+    @classmethod
+    def of(cls, root: Path) -> UploadSet:
+        lines = [*CLI_DEFAULT_IGNORES, *ENV_FILE_RULES, *_user_rules(root)]
+        return cls(pathspec.GitIgnoreSpec.from_lines(lines))
+
+    def ignored(self, rel: str, is_dir: bool) -> bool:
+        return self.spec.match_file(rel + "/" if is_dir else rel)
+
+
+def _walk(root: Path) -> Iterator[tuple[str, Path, bool]]:
+    """(relative path, path, ignored) for every entry, not descending into ignored folders."""
+    upload = UploadSet.of(root)
+    for dirpath, dirnames, filenames in os.walk(root):
+        here = Path(dirpath)
+        rel_dir = here.relative_to(root).as_posix()
+        prefix = "" if rel_dir == "." else rel_dir + "/"
+        kept = []
+        for name in sorted(dirnames):
+            skip = upload.ignored(prefix + name, True)
+            yield prefix + name + "/", here / name, skip
+            if not skip:
+                kept.append(name)
+        dirnames[:] = kept
+        for name in sorted(filenames):
+            yield prefix + name, here / name, upload.ignored(prefix + name, False)
 
 
 def uploaded_files(root: Path) -> Iterator[Path]:
-    """Files a deploy of `root` uploads: not in tool/venv folders or .vercelignore."""
-    patterns = _ignore_patterns(root)
-    stack = [root]
-    while stack:
-        directory = stack.pop()
-        try:
-            entries = sorted(directory.iterdir())
-        except OSError:
-            continue
-        for entry in entries:
-            rel = entry.relative_to(root).as_posix()
-            if _ignored(rel, patterns):
-                continue
-            if entry.is_dir():
-                if entry.name not in SKIP_DIRS and not (entry / "pyvenv.cfg").exists():
-                    stack.append(entry)
-            elif entry.is_file():
-                yield entry
+    """Files a deploy of `root` uploads, in walk order."""
+    for rel, path, skip in _walk(root):
+        if not skip and not rel.endswith("/") and path.is_file():
+            yield path
+
+
+def in_virtualenv(path: Path, root: Path) -> bool:
+    """Whether `path` lies in a virtualenv folder (one holding `pyvenv.cfg`) under `root`.
+
+    Such folders upload unless named `.venv`/`venv`, but nothing imports from them on
+    Vercel, so rules about code that runs should not read them.
+    """
+    for parent in path.parents:
+        if parent == root or root not in parent.parents:
+            return False
+        if (parent / "pyvenv.cfg").is_file():
+            return True
+    return False
+
+
+def copy_for_upload(source: Path, dest: Path) -> list[str]:
+    """Copy `source` into `dest` as a deploy uploads it; returns what was left out.
+
+    `.vercel/project.json` is copied too: it holds the project settings (framework,
+    install command) the build must honour.
+    """
+    skipped: list[str] = []
+    dest.mkdir(parents=True, exist_ok=True)
+    for rel, path, skip in _walk(source):
+        if skip:
+            skipped.append(rel)
+        elif rel.endswith("/"):
+            (dest / rel).mkdir(parents=True, exist_ok=True)
+        elif path.exists():  # a dangling symlink has nothing to upload
+            shutil.copy2(path, dest / rel)
+    settings = source / PROJECT_SETTINGS
+    if settings.is_file():
+        (dest / ".vercel").mkdir(exist_ok=True)
+        shutil.copy2(settings, dest / PROJECT_SETTINGS)
+    return skipped

@@ -14,7 +14,7 @@ from preflight.emulate.build import host_env
 from preflight.emulate.diagnose import diagnose, user_location
 from preflight.emulate.probes import ProbeSyntaxError, parse_probe
 from preflight.emulate.tools import find_python, find_uv
-from preflight.emulate.upload import copy_for_upload
+from preflight.files import copy_for_upload
 
 
 def test_probe_syntax() -> None:

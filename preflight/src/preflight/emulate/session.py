@@ -18,7 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from preflight.emulate import build, bundle, sandbox, upload
+from preflight import files
+from preflight.emulate import build, bundle, sandbox
 from preflight.emulate.errors import EmulatorError
 from preflight.emulate.function import BuildFailed, BuiltFunction
 from preflight.emulate.runtime import FunctionInstance
@@ -79,7 +80,7 @@ def build_function(
     """Copy `source` as an upload would and build it; BuildFailed if the app is rejected."""
     notes: list[str] = []
     project_copy = work / "src"
-    skipped = upload.copy_for_upload(source, project_copy)
+    skipped = files.copy_for_upload(source, project_copy)
     env_files = [s for s in skipped if Path(s).name.startswith(".env")]
     if env_files:
         notes.append(f"not uploaded (pass with --env-file): {', '.join(env_files)}")

@@ -19,7 +19,7 @@ from preflight.deps.platform import (
     wheel_fits,
     wheel_tags,
 )
-from preflight.files import uploaded_files
+from preflight.files import in_virtualenv, uploaded_files
 from preflight.findings import Finding, Location, Severity
 from preflight.rules.base import ProjectExample, ProjectRule
 
@@ -171,6 +171,8 @@ class VendoredHostBinary(ProjectRule):
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
         for path in uploaded_files(ctx.project.root):
             if path.suffix.lower() not in {".so", ".dylib", ".pyd", ".dll"}:
+                continue
+            if in_virtualenv(path, ctx.project.root):
                 continue
             try:
                 with path.open("rb") as f:
