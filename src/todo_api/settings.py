@@ -133,7 +133,8 @@ def _dev_secret(data_dir: Path) -> tuple[str | None, str | None]:
     except FileExistsError:
         return path.read_text().strip(), None
     except OSError as exc:
-        return None, f"cannot keep a development secret in {path}: {exc.strerror}"
+        # Reported by /health too: name the setting, not the absolute path.
+        return None, f"cannot keep a development secret in TODO_DATA_DIR: {exc.strerror}"
 
 
 def _rate_limits(env: Mapping[str, str], problems: list[str]) -> RateLimits | None:

@@ -123,6 +123,8 @@ def test_better_auth_token_works_and_creates_the_user(
         ({"sub": ""}, "an empty subject (issue 11): it would be one account for all"),
         ({"sub": "   "}, "a blank subject"),
         ({"sub": 12345}, "a subject that is not a string"),
+        ({"sub": "ba\u0000user"}, "a NUL, which PostgreSQL cannot store"),
+        ({"email": "bea\u0000@example.com"}, "a NUL in the email"),
     ],
 )
 def test_wrong_claims_are_refused(

@@ -61,9 +61,11 @@ async def _better_auth_principal(services: Services, token: str) -> Principal:
         # The reason can hold the JWKS URL or attacker-chosen header values: log only.
         log_internal("better auth token refused", exc)
         raise Unauthorized("The Better Auth token is invalid or could not be checked") from None
-    subject = claims.get("sub")
+    subject, email = claims.get("sub"), str(claims.get("email", ""))
     if not isinstance(subject, str) or not subject.strip():
         raise Unauthorized("The Better Auth token names no user (empty subject)")
-    principal = Principal(id=subject, email=str(claims.get("email", "")))
+    if "\x00" in subject or "\x00" in email:  # PostgreSQL cannot store it: not a user
+        raise Unauthorized("The Better Auth token names no valid user")
+    principal = Principal(id=subject, email=email)
     await services.remember_better_auth_user(principal, name=claims.get("name"))
     return principal
