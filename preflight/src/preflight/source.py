@@ -180,6 +180,12 @@ class Module:
         return self.nodes[self._start[node] : self._end[node]]
 
     @cached_property
+    def root(self) -> Path:
+        """The project root (the function's working directory, /var/task)."""
+        depth = len(Path(self.rel).parts)
+        return self.path.parents[depth - 1] if 0 < depth <= len(self.path.parents) else Path()
+
+    @cached_property
     def lines(self) -> list[str]:
         return self.text.splitlines()
 
@@ -190,6 +196,29 @@ class Module:
         names = {a.name.split(".")[0] for n in self.of(ast.Import) for a in n.names}
         names |= {n.module.split(".")[0] for n in self.of(ast.ImportFrom) if n.module}
         return frozenset(names)
+
+    @cached_property
+    def env_at_import(self) -> dict[str, object]:
+        """Variables the module assigns a constant at import (`os.environ["X"] = "1"`,
+        `os.environ.setdefault("X", "1")`): on Vercel they hold that value afterwards."""
+        found: dict[str, object] = {}
+        for node in self.of(ast.Assign):
+            for target in node.targets:
+                if (
+                    isinstance(target, ast.Subscript)
+                    and dotted_name(target.value) in {"os.environ", "environ"}
+                    and isinstance(target.slice, ast.Constant)
+                    and isinstance(node.value, ast.Constant)
+                    and self.is_import_time(node)
+                ):
+                    found[str(target.slice.value)] = node.value.value
+        for call in self.of(ast.Call):
+            if call_name(call) in {"os.environ.setdefault", "environ.setdefault"} and call.args:
+                key = call.args[0]
+                value = call.args[1] if len(call.args) > 1 else None
+                if isinstance(key, ast.Constant) and isinstance(value, ast.Constant):
+                    found.setdefault(str(key.value), value.value)
+        return found
 
     def imports_anywhere(self, top: str) -> bool:
         return top in self.imported_tops or top in self.closure_tops

@@ -276,7 +276,7 @@ def test_json_output_is_written_even_when_clean(capsys: pytest.CaptureFixture[st
 def test_output_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "out.sarif"
     code, out, _ = run(
-        [str(APPS / "f5_users_json_next_to_code"), "-f", "sarif", "-o", str(target)], capsys
+        [str(APPS / "f5_makedirs_shipped_directory"), "-f", "sarif", "-o", str(target)], capsys
     )
     assert (code, out) == (1, "")
     assert json.loads(target.read_text())["version"] == "2.1.0"

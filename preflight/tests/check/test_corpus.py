@@ -53,6 +53,8 @@ EXPECTED: dict[str, set[tuple[str, str, int]]] = {
     "f5_session_type_without_flask_session": set(),
     "f13_upload_capped_below_limit": set(),
     "f13_upload_read_twice_one_finding": {("PF1301", "app.py", 10)},
+    "f5_makedirs_shipped_directory": {("PF501", "app.py", 14)},  # uploads/ is not shipped
+    "f5_writes_off_vercel_only": set(),
 }
 
 

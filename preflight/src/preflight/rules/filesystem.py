@@ -11,7 +11,8 @@ import ast
 from collections.abc import Iterator
 
 from preflight.findings import Finding, Severity
-from preflight.rules._paths import PathInfo, Where, classify, describe
+from preflight.on_vercel import branch_never_runs
+from preflight.rules._paths import PathInfo, Where, classify, describe, on_disk, ships_directory
 from preflight.rules.base import CodeRule, Invalid
 from preflight.source import Module, call_name, last_attr
 
@@ -58,6 +59,14 @@ class WriteOutsideTmp(CodeRule):
         "def save(path):\n    open(path, 'w')\n",
         "from pathlib import Path\nPath('/tmp/x').mkdir(exist_ok=True)\n",
         "import os\nif not os.environ.get('VERCEL'):\n    os.makedirs('data', exist_ok=True)\n",
+        "import os\nif not os.getenv('VERCEL'):\n    open('out.txt', 'w')\n",
+        "import os\nif os.environ.get('VERCEL'):\n    D = '/tmp/d'\nelse:\n    os.makedirs('d')\n",
+        "import os\ndef on_vercel():\n    return bool(os.environ.get('VERCEL'))\n"
+        "if not on_vercel():\n    os.makedirs('logs')\n",
+        "if __name__ == '__main__':\n    open('dump.json', 'w')\n",
+        # the module sets the variable at import, so the write behind its absence never runs
+        "import os\nos.environ['SEED'] = '{}'\ndef save(request):\n"
+        "    if not os.environ.get('SEED'):\n        open('seed.json', 'w')\n",
         "import logging\nlogging.basicConfig(level=logging.INFO)\n",
         "import os\ntry:\n    os.makedirs('instance')\nexcept OSError:\n    pass\n",
     )
@@ -85,23 +94,33 @@ class WriteOutsideTmp(CodeRule):
             "from pathlib import Path\nCACHE = Path.home() / '.cache' / 'app'\nCACHE.mkdir()\n", 3
         ),
         Invalid("import shutil\nshutil.copy('/tmp/a', 'static/a')\n", line=2),
+        # the branch that runs on Vercel
+        Invalid("import os\nif os.environ.get('VERCEL'):\n    os.makedirs('logs')\n", line=3),
+        Invalid(
+            "import os\nif os.getenv('LOG_TO_FILE', 'true').lower() == 'true':\n"
+            "    os.makedirs('logs', exist_ok=True)\n",
+            line=3,
+        ),
     )
 
     def check(self, module: Module) -> Iterator[Finding]:
         for node in module.of(ast.Call):
-            if not isinstance(node, ast.Call):
-                continue
             target = self._written_path(node, module)
-            if target is None or not target.read_only:
+            if target is None or not target.read_only or _never_runs_on_vercel(module, node):
                 continue
-            if module.guarded_by_platform_check(node) or _handles_os_error(module, node):
+            if _handles_os_error(module, node) or _creates_shipped_directory(module, node):
                 continue
-            when = "at import time" if module.is_import_time(node) else "when this code runs"
+            if module.is_import_time(node):
+                yield self.finding(module, node, f"writes {describe(target)} at import time")
+                continue
+            # ERROR means every request fails: a write in one handler fails the requests
+            # that reach it (Toperlock/sing-box-subscribe api/app.py), so it is a warning
+            where = "in a request handler" if module.on_request_path(node) else "when it runs"
             yield self.finding(
                 module,
                 node,
-                f"writes {describe(target)} {when}",
-                severity=self.certainty(module, node),
+                f"writes {describe(target)} {where}: those requests fail",
+                severity=Severity.WARNING,
             )
 
     def _written_path(self, call: ast.Call, module: Module) -> PathInfo | None:
@@ -136,6 +155,33 @@ class WriteOutsideTmp(CodeRule):
             if method in _DATAFRAME_WRITES and call.args:
                 return classify(call.args[0], module)
         return None
+
+
+def _never_runs_on_vercel(module: Module, node: ast.AST) -> bool:
+    """Under `if __name__ == "__main__":` or in a branch Vercel never takes."""
+    return module.in_main_guard(node) or branch_never_runs(module, node)
+
+
+def _creates_shipped_directory(module: Module, call: ast.Call) -> bool:
+    """`os.makedirs(d, exist_ok=True)` / `Path(d).mkdir(exist_ok=True)` on a directory the
+    deploy uploads: mkdir of an existing path fails with EEXIST before EROFS on a read-only
+    filesystem (checked under bwrap --ro-bind), and exist_ok swallows EEXIST, so nothing
+    fails (Guo-Alice/web_insurance app.py:31-33, GET / -> 200 under `preflight run`)."""
+    exist_ok = any(
+        k.arg == "exist_ok" and isinstance(k.value, ast.Constant) and k.value.value is True
+        for k in call.keywords
+    )
+    name = call_name(call) or ""
+    if not exist_ok:
+        return False
+    if name == "os.makedirs" and call.args:
+        target: ast.expr | None = call.args[0]
+    elif last_attr(call) == "mkdir" and isinstance(call.func, ast.Attribute):
+        target = call.func.value
+    else:
+        return False
+    path = on_disk(target, module) if target is not None else None
+    return path is not None and ships_directory(path, module)
 
 
 def _handles_os_error(module: Module, node: ast.AST) -> bool:

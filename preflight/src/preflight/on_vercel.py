@@ -1,0 +1,184 @@
+"""What simple expressions evaluate to when the module runs on Vercel.
+
+Rules must know which branch of `if not os.environ.get("VERCEL"):` or
+`if os.getenv("LOG_FILE_ENABLED", "true").lower() == "true":` the function takes: a write
+on a branch Vercel never runs is no error, and one on a branch it always runs is.
+
+The environment is what the function sees: Vercel sets VERCEL=1, VERCEL_ENV, VERCEL_URL
+and VERCEL_REGION (docs: "System Environment Variables"), the runtime is Lambda
+(AWS_LAMBDA_FUNCTION_NAME), `.env` is never loaded, and variables the module itself sets at
+import (`os.environ["X"] = "..."`, `os.environ.setdefault("X", "...")`) hold their value.
+Any other variable is taken as unset, so a read with a default gives the default: the
+dashboard may set it, which the messages say. Anything else evaluates to UNKNOWN.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Final
+
+from preflight.source import Module, call_name, dotted_name
+
+
+class _Unknown:
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN: Final = _Unknown()
+_SET_ON_VERCEL: Final = {
+    "VERCEL": "1",
+    "VERCEL_ENV": "production",
+    "VERCEL_URL": "app.vercel.app",
+    "VERCEL_REGION": "iad1",
+    "AWS_LAMBDA_FUNCTION_NAME": "vercel",
+}
+_PLATFORM_TEST: Final = re.compile(r"VERCEL|LAMBDA|SERVERLESS|platform|READ_?ONLY|readonly")
+_ENV_READS: Final = {"os.environ.get", "environ.get", "os.getenv", "getenv"}
+_STR_METHODS: Final = {"strip", "lower", "upper", "casefold", "lstrip", "rstrip"}
+
+
+def evaluate(expr: ast.expr, module: Module, depth: int = 0) -> object:
+    """The value of `expr` on Vercel, or UNKNOWN."""
+    if depth > 6:
+        return UNKNOWN
+    if isinstance(expr, ast.Constant):
+        return expr.value
+    if isinstance(expr, ast.Name):
+        if expr.id == "__name__":
+            return module.path.stem  # imported, never "__main__"
+        value = module.local_value(expr)
+        return evaluate(value, module, depth + 1) if value is not None else UNKNOWN
+    if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.Not):
+        inner = evaluate(expr.operand, module, depth + 1)
+        return UNKNOWN if inner is UNKNOWN else not inner
+    if isinstance(expr, ast.BoolOp):
+        return _bool_op(expr, module, depth)
+    if isinstance(expr, ast.Compare) and len(expr.ops) == 1:
+        return _compare(expr, module, depth)
+    if isinstance(expr, ast.Subscript) and dotted_name(expr.value) in {"os.environ", "environ"}:
+        key = evaluate(expr.slice, module, depth + 1)
+        return _env(key, None, module) if isinstance(key, str) else UNKNOWN
+    if isinstance(expr, ast.Set | ast.List | ast.Tuple):
+        items = [evaluate(e, module, depth + 1) for e in expr.elts]
+        return UNKNOWN if any(i is UNKNOWN for i in items) else tuple(items)
+    if isinstance(expr, ast.Call):
+        return _call(expr, module, depth)
+    return UNKNOWN
+
+
+def _bool_op(expr: ast.BoolOp, module: Module, depth: int) -> object:
+    """`a or b` / `a and b` with Python's short-circuit values."""
+    result: object = UNKNOWN
+    for value in expr.values:
+        result = evaluate(value, module, depth + 1)
+        if result is UNKNOWN:
+            return UNKNOWN
+        if isinstance(expr.op, ast.Or) and result:
+            return result
+        if isinstance(expr.op, ast.And) and not result:
+            return result
+    return result
+
+
+def _compare(expr: ast.Compare, module: Module, depth: int) -> object:
+    op = expr.ops[0]
+    right_node = expr.comparators[0]
+    if isinstance(op, ast.In | ast.NotIn) and dotted_name(right_node) in {"os.environ", "environ"}:
+        key = evaluate(expr.left, module, depth + 1)
+        if not isinstance(key, str):
+            return UNKNOWN
+        present = _env(key, None, module) is not None
+        return present if isinstance(op, ast.In) else not present
+    left = evaluate(expr.left, module, depth + 1)
+    right = evaluate(right_node, module, depth + 1)
+    if left is UNKNOWN or right is UNKNOWN:
+        return UNKNOWN
+    try:
+        if isinstance(op, ast.Eq):
+            return left == right
+        if isinstance(op, ast.NotEq):
+            return left != right
+        if isinstance(op, ast.In):
+            return left in right  # type: ignore[operator]
+        if isinstance(op, ast.NotIn):
+            return left not in right  # type: ignore[operator]
+        if isinstance(op, ast.Is):
+            return left is right
+        if isinstance(op, ast.IsNot):
+            return left is not right
+    except TypeError:
+        return UNKNOWN
+    return UNKNOWN
+
+
+def _call(call: ast.Call, module: Module, depth: int) -> object:
+    name = call_name(call) or ""
+    if name in _ENV_READS and call.args:
+        key = evaluate(call.args[0], module, depth + 1)
+        default = evaluate(call.args[1], module, depth + 1) if len(call.args) > 1 else None
+        return _env(key, default, module) if isinstance(key, str) else UNKNOWN
+    if name in {"bool", "str"} and len(call.args) == 1:
+        value = evaluate(call.args[0], module, depth + 1)
+        return UNKNOWN if value is UNKNOWN else (bool(value) if name == "bool" else str(value))
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr in _STR_METHODS and not call.args:
+        value = evaluate(func.value, module, depth + 1)
+        return getattr(value, func.attr)() if isinstance(value, str) else UNKNOWN
+    if isinstance(func, ast.Name) and not call.args and not call.keywords:
+        return _local_function_value(func.id, module, depth)
+    return UNKNOWN
+
+
+def _local_function_value(name: str, module: Module, depth: int) -> object:
+    """`def on_vercel(): return bool(os.environ.get("VERCEL"))`: a module-level function
+    without parameters whose body is one return statement."""
+    for stmt in module.tree.body:
+        if isinstance(stmt, ast.FunctionDef) and stmt.name == name:
+            body = [s for s in stmt.body if not _is_docstring(s)]
+            args = stmt.args
+            if args.args or args.posonlyargs or args.kwonlyargs or args.vararg or args.kwarg:
+                return UNKNOWN
+            if len(body) == 1 and isinstance(body[0], ast.Return) and body[0].value:
+                return evaluate(body[0].value, module, depth + 1)
+    return UNKNOWN
+
+
+def _is_docstring(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
+
+
+def _env(key: str, default: object, module: Module) -> object:
+    if key in _SET_ON_VERCEL:
+        return _SET_ON_VERCEL[key]
+    return module.env_at_import.get(key, default)
+
+
+def branch_never_runs(module: Module, node: ast.AST) -> bool:
+    """The node sits in a branch of an `if` (or conditional expression) that Vercel never
+    takes: `if not os.environ.get("VERCEL"):`, the else of `if os.getenv("VERCEL"):`,
+    `if __name__ == "__main__":`, `if not os.environ.get("X"):` after the module set X.
+    A test that names the platform (LAMBDA, READ_ONLY, ...) but cannot be evaluated counts
+    as ruling the write out: the code already tells the platforms apart."""
+    child: ast.AST = node
+    for parent in module.ancestors(node):
+        if isinstance(parent, ast.If | ast.IfExp | ast.While):
+            in_body = (
+                child is parent.body
+                if isinstance(parent, ast.IfExp)
+                else any(child is s for s in parent.body)
+            )
+            in_else = (
+                child is parent.orelse
+                if isinstance(parent, ast.IfExp)
+                else any(child is s for s in parent.orelse)
+            )
+            if in_body or in_else:
+                value = evaluate(parent.test, module)
+                if value is UNKNOWN and _PLATFORM_TEST.search(ast.unparse(parent.test)):
+                    return True  # a platform test we cannot evaluate: the code tells them apart
+                if value is not UNKNOWN and bool(value) != in_body:
+                    return True
+        child = parent
+    return False
