@@ -14,12 +14,17 @@ from collections.abc import Iterator
 from preflight.context import CheckContext
 from preflight.deps.platform import version_tuple
 from preflight.findings import Finding, Location, Severity
+from preflight.on_vercel import evaluate
 from preflight.rules.base import CodeRule, Invalid, ProjectExample, ProjectRule
-from preflight.source import Module, dotted_name
+from preflight.source import Module, call_name, dotted_name
 
 
 class EnvironAtImport(CodeRule):
-    """`os.environ[...]` (which raises when unset) evaluated at import time."""
+    """A required environment lookup evaluated at import time: `os.environ[...]`,
+    `os.getenv("X").method()`, python-decouple's `config("X")` and environs' `env("X")`
+    without a default. All three raise during import when the variable is unset, and the
+    builder never loads `.env`. A warning, not an error: the variable may well be set in the
+    project's settings, and then nothing fails."""
 
     id = "PF1101"
     fid = "F11"
@@ -30,6 +35,14 @@ class EnvironAtImport(CodeRule):
 
     VALID = (
         "import os\nSECRET = os.environ.get('SECRET', '')\n",
+        "import os\nHOST = os.getenv('HOST', 'localhost').lower()\n",
+        "import os\nURL = os.getenv('VERCEL_URL').lower()\n",  # Vercel always sets it
+        "import os\nTOKEN = os.getenv('TOKEN')\n",  # None is fine until used
+        "import os\ndef token():\n    return os.getenv('TOKEN').strip()\n",
+        "from decouple import config\nSECRET = config('SECRET', default='')\n",
+        "from decouple import config\ndef secret():\n    return config('SECRET')\n",
+        "def config(name):\n    return name\nSECRET = config('SECRET')\n",  # not decouple
+        "from environs import Env\nenv = Env()\nDEBUG = env.bool('DEBUG', False)\n",
         "import os\ndef secret():\n    return os.environ['SECRET']\n",
         "import os\nos.environ['TZ'] = 'UTC'\n",
         "import os\nif __name__ == '__main__':\n    print(os.environ['PORT'])\n",
@@ -41,6 +54,12 @@ class EnvironAtImport(CodeRule):
         Invalid("from os import environ\nKEY = environ['KEY']\n", line=2),
         Invalid("import os\nclass Settings:\n    token = os.environ['TOKEN']\n", line=3),
         Invalid("import os\nif os.environ.get('DEBUG'):\n    URL = os.environ['URL']\n", line=3),
+        Invalid("import os\nKEY = os.getenv('API_KEY').replace('-', '')\n", line=2),
+        Invalid("import os\nPORT = os.environ.get('PORT')[0]\n", line=2),
+        Invalid("from decouple import config\nSECRET_KEY = config('MY_SECRET_KEY')\n", line=2),
+        Invalid("from decouple import config\nDEBUG = config('DEBUG', cast=bool)\n", line=2),
+        Invalid("from environs import Env\nenv = Env()\nURL = env.str('DATABASE_URL')\n", 3),
+        Invalid("from environs import Env\nenv = Env()\nURL = env('DATABASE_URL')\n", line=3),
     )
 
     def check(self, module: Module) -> Iterator[Finding]:
@@ -61,6 +80,91 @@ class EnvironAtImport(CodeRule):
                 f"os.environ[{shown}] at import raises KeyError when it is not set, "
                 "and .env is never loaded by the builder",
             )
+        for call in module.of(ast.Call):
+            found = _required_lookup(module, call)
+            if found is None or not module.is_import_time(call):
+                continue
+            key, why = found
+            if _checked_first(module, call, key) or _inside_try(module, call, _LOOKUP_ERRORS):
+                continue
+            yield self.finding(module, call, why)
+
+
+# What each required lookup raises, for `except` clauses that already handle it.
+_LOOKUP_ERRORS = ("KeyError", "LookupError", "AttributeError", "Exception", "Error")
+_ENV_GETS = {"os.getenv", "getenv", "os.environ.get", "environ.get"}
+# environs' typed readers: env.str("X"), env.int("X"), ... (environs docs, "Basic usage").
+_ENVIRONS_READERS = {"str", "int", "bool", "float", "decimal", "list", "dict", "json", "url"}
+_ENVIRONS_READERS |= {"path", "date", "datetime", "timedelta", "uuid", "log_level", "enum"}
+
+
+def _required_lookup(module: Module, call: ast.Call) -> tuple[ast.expr, str] | None:
+    """(key, message) for a lookup that raises at import when the variable is unset:
+    `os.getenv("X").strip()` (None has no attribute), python-decouple's `config("X")` and
+    environs' `env("X")` / `env.str("X")` without a default (both raise; `.env` is not
+    uploaded, so only the project's environment variables can set them)."""
+    if len(call.args) != 1 or any(k.arg == "default" for k in call.keywords):
+        return None
+    key = call.args[0]
+    if not isinstance(key, ast.Constant) or not isinstance(key.value, str):
+        return None
+    name = call_name(call) or ""
+    if name in _ENV_GETS:
+        parent = module.parents.get(call)
+        used = (isinstance(parent, ast.Attribute) and parent.value is call) or (
+            isinstance(parent, ast.Subscript) and parent.value is call
+        )
+        if not used or key.value in module.env_at_import or evaluate(call, module) is not None:
+            return None
+        return key, (
+            f"os.getenv({key.value!r}) is None when it is not set, so using its value at "
+            "import raises (AttributeError/TypeError) and .env is never loaded by the builder"
+        )
+    if name == "decouple.config" or (
+        name == "config" and _imported_from(module, "config", "decouple")
+    ):
+        return key, (
+            f"config({key.value!r}) without a default raises UndefinedValueError at import "
+            "when the variable is not set, and .env is not uploaded"
+        )
+    if _is_environs_read(module, call):
+        return key, (
+            f"{ast.unparse(call.func)}({key.value!r}) without a default raises "
+            "EnvError at import when the variable is not set, and .env is not uploaded"
+        )
+    return None
+
+
+def _imported_from(module: Module, name: str, source: str) -> bool:
+    return any(
+        node.module == source and any((a.asname or a.name) == name for a in node.names)
+        for node in module.of(ast.ImportFrom)
+    )
+
+
+def _is_environs_read(module: Module, call: ast.Call) -> bool:
+    """`env("X")` or `env.str("X")` where `env = Env()` from environs."""
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr in _ENVIRONS_READERS:
+        func = func.value
+    if not isinstance(func, ast.Name):
+        return False
+    value = module.constants.get(func.id)
+    return (
+        isinstance(value, ast.Call)
+        and call_name(value) in {"Env", "environs.Env"}
+        and module.imports_anywhere("environs")
+    )
+
+
+def _inside_try(module: Module, node: ast.AST, names: tuple[str, ...]) -> bool:
+    for parent in module.ancestors(node):
+        if isinstance(parent, ast.Try):
+            for handler in parent.handlers:
+                caught = ast.unparse(handler.type) if handler.type is not None else "Exception"
+                if any(name in caught for name in names):
+                    return True
+    return False
 
 
 def _checked_first(module: Module, node: ast.AST, key: ast.expr) -> bool:
