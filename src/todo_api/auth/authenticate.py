@@ -10,13 +10,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import jwt
-from anyio import to_thread
 from starlette.requests import Request
 
 from todo_api.auth.access_tokens import verify_access_token
 from todo_api.auth.principal import Principal
 from todo_api.http.middleware import log_internal
-from todo_api.http.problems import Unauthorized
+from todo_api.http.problems import ServiceUnavailable, Unauthorized
 
 if TYPE_CHECKING:
     from todo_api.services import Services
@@ -52,9 +51,13 @@ async def authenticate(services: Services, request: Request) -> Principal:
 
 
 async def _better_auth_principal(services: Services, token: str) -> Principal:
+    from todo_api.auth.better_auth import KeysUnavailable
+
     verifier = services.better_auth_verifier()
     try:
-        claims: dict[str, Any] = await to_thread.run_sync(verifier.verify, token)
+        claims: dict[str, Any] = await verifier.verify(token)
+    except KeysUnavailable as exc:
+        raise ServiceUnavailable(str(exc)) from None
     except jwt.ExpiredSignatureError:
         raise Unauthorized("The Better Auth token has expired") from None
     except jwt.InvalidTokenError as exc:

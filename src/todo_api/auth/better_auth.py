@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
+import logging
 import threading
 import time
 import urllib.request
@@ -24,13 +25,18 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+import anyio
 import jwt
+from anyio import to_thread
 from jwt.algorithms import Algorithm
 
 JWKS_PATH = "/api/auth/jwks"
 CACHE_TTL = 600.0
 MIN_REFETCH = 30.0
-FETCH_TIMEOUT = 5.0
+FETCH_TIMEOUT = 3.0
+NEGATIVE_TTL = 10.0  # after a failed fetch, refuse at once for this long
+
+logger = logging.getLogger("todo_api.auth")
 
 
 class Ed25519Algorithm(Algorithm):
@@ -88,28 +94,45 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+class KeysUnavailable(Exception):
+    """The JWKS could not be fetched (recently): a 503, the token may well be valid."""
+
+
 @dataclass
 class BetterAuthVerifier:
+    """Verifies Better Auth tokens against its JWKS, fetched off the request path's lock.
+
+    One fetch at a time, in a worker thread, bounded by FETCH_TIMEOUT; requests that
+    need the keys meanwhile wait on the event loop (polling, holding no thread and no
+    lock) for at most that long. A failed fetch is remembered for NEGATIVE_TTL seconds:
+    meanwhile requests that need a fetch fail at once, and cached keys, even stale,
+    keep verifying. So a JWKS host that hangs or fails costs each EdDSA request at most
+    one bounded wait and costs HS256 users nothing (they never come here).
+    """
+
     base_url: str
     _keys: dict[str, bytes] = field(default_factory=dict)
     _fetched_at: float = -1e9
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _failed_at: float = -1e9
+    _fetching: bool = False
+    _lock: threading.Lock = field(default_factory=threading.Lock)  # state only, never I/O
 
     @property
     def origin(self) -> str:
         return origin_of(self.base_url)
 
-    def verify(self, token: str) -> dict[str, Any]:
-        """Return the claims, or raise jwt.InvalidTokenError with the reason."""
+    async def verify(self, token: str) -> dict[str, Any]:
+        """Return the claims; jwt.InvalidTokenError with the reason, or KeysUnavailable."""
         header = jwt.get_unverified_header(token)
         if header.get("alg") != "EdDSA":
             raise jwt.InvalidAlgorithmError("Better Auth tokens must be EdDSA")
         kid = header.get("kid")
         if not isinstance(kid, str):
             raise jwt.InvalidTokenError("Token has no key id (kid)")
-        claims: dict[str, Any] = jwt.decode(
+        key = await self._key(kid)
+        claims: dict[str, Any] = jwt.decode(  # microseconds of CPU: fine on the loop
             token,
-            key=self._key(kid),
+            key=key,
             algorithms=["EdDSA"],
             audience=self.origin,
             issuer=self.origin,
@@ -118,31 +141,69 @@ class BetterAuthVerifier:
         )
         return claims
 
-    def _key(self, kid: str) -> Any:
+    async def _key(self, kid: str) -> Any:
         from nacl.signing import VerifyKey
 
+        asked_at = time.monotonic()
+        deadline = asked_at + FETCH_TIMEOUT + 1.0
+        while True:
+            step, raw = self._next_step(kid, asked_at)
+            if raw is not None:  # step "key"
+                return VerifyKey(raw)
+            if step == "fetch":
+                await self._refresh()
+                continue
+            if step == "unknown":
+                raise jwt.InvalidTokenError(f"Unknown signing key {kid!r}")
+            if step == "unavailable" or time.monotonic() > deadline:
+                raise KeysUnavailable("Better Auth's signing keys cannot be fetched right now")
+            await anyio.sleep(0.05)  # another request is fetching: wait for its result
+
+    def _next_step(self, kid: str, asked_at: float) -> tuple[str, bytes | None]:
+        """What to do now: use the key, fetch the set, wait for a fetch, or give up.
+        A set fetched since the request asked (by it or another) is final for it."""
         with self._lock:
-            stale = time.monotonic() - self._fetched_at > CACHE_TTL
-            may_refetch = time.monotonic() - self._fetched_at > MIN_REFETCH
-            if stale or (kid not in self._keys and may_refetch):
-                self._keys = self._fetch()
-                self._fetched_at = time.monotonic()
+            now = time.monotonic()
             raw = self._keys.get(kid)
-        if raw is None:
-            raise jwt.InvalidTokenError(f"Unknown signing key {kid!r}")
-        return VerifyKey(raw)
+            stale = now - self._fetched_at > CACHE_TTL
+            if raw is not None and not stale:
+                return "key", raw
+            if self._fetched_at >= asked_at:
+                return ("key", raw) if raw is not None else ("unknown", None)
+            if self._fetching:
+                return "wait", None
+            if now - self._failed_at < NEGATIVE_TTL:
+                return ("key", raw) if raw is not None else ("unavailable", None)
+            if raw is None and not stale and now - self._fetched_at < MIN_REFETCH:
+                return "unknown", None
+            self._fetching = True
+            return "fetch", None
+
+    async def _refresh(self) -> None:
+        try:
+            keys = await to_thread.run_sync(self._fetch)
+        except KeysUnavailable as exc:
+            logger.error("%s", exc)
+            with self._lock:
+                self._failed_at = time.monotonic()
+        else:
+            with self._lock:
+                self._keys, self._fetched_at = keys, time.monotonic()
+        finally:
+            with self._lock:
+                self._fetching = False
 
     def _fetch(self) -> dict[str, bytes]:
         url = self.base_url.rstrip("/") + JWKS_PATH
         if urlsplit(url).scheme not in ("http", "https"):
-            raise jwt.InvalidTokenError("BETTER_AUTH_URL must be an http(s) URL")
+            raise KeysUnavailable("BETTER_AUTH_URL must be an http(s) URL")
         try:
             with urllib.request.urlopen(url, timeout=FETCH_TIMEOUT) as response:  # noqa: S310
                 document = json.load(response)
         except (OSError, ValueError) as exc:
-            raise jwt.InvalidTokenError(f"Cannot fetch Better Auth keys from {url}: {exc}") from exc
+            raise KeysUnavailable(f"Cannot fetch Better Auth keys from {url}: {exc}") from exc
         keys: dict[str, bytes] = {}
-        for jwk in document.get("keys", []):
+        for jwk in document.get("keys", []) if isinstance(document, dict) else []:
             if jwk.get("kty") == "OKP" and jwk.get("crv") == "Ed25519" and "kid" in jwk:
                 keys[jwk["kid"]] = Ed25519Algorithm.from_jwk(jwk)
         return keys
