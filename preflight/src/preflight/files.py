@@ -7,9 +7,10 @@ stripped: vercel 64.0.2, packages/client/src/utils/index.ts `getVercelIgnore` an
 `clearRelative`. `pathspec`'s gitignore flavour implements the same syntax (anchoring, `dir/`,
 `**`, `!negation`, last match wins), so no hand-written approximation is needed.
 
-One deliberate addition: `.env` files (not their `.example`-style templates). A git deploy never
-carries a gitignored `.env`, and project environment variables are how values reach the
-function (F15), so counting on a committed `.env` would hide that crash.
+`run`'s copy leaves out one thing more: `.env` files (not their `.example`-style templates).
+The CLI uploads them (so check's PF1801 and PF1101 see them), but a git deploy never carries a
+gitignored `.env`, and project environment variables are how values reach the function (F15):
+building with a local `.env` would hide that crash.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ CLI_DEFAULT_IGNORES = (
     "venv",
     "CVS",
 )
-# See the module docstring: `.env` files stay out, their documented templates stay in.
+# See the module docstring: run's copy leaves `.env` files out, their templates in.
 ENV_FILE_RULES = (
     ".env",
     ".env.*",
@@ -82,17 +83,18 @@ class UploadSet:
     spec: pathspec.GitIgnoreSpec
 
     @classmethod
-    def of(cls, root: Path) -> UploadSet:
-        lines = [*CLI_DEFAULT_IGNORES, *ENV_FILE_RULES, *_user_rules(root)]
+    def of(cls, root: Path, without_env_files: bool = False) -> UploadSet:
+        env = ENV_FILE_RULES if without_env_files else ()
+        lines = [*CLI_DEFAULT_IGNORES, *env, *_user_rules(root)]
         return cls(pathspec.GitIgnoreSpec.from_lines(lines))
 
     def ignored(self, rel: str, is_dir: bool) -> bool:
         return self.spec.match_file(rel + "/" if is_dir else rel)
 
 
-def _walk(root: Path) -> Iterator[tuple[str, Path, bool]]:
+def _walk(root: Path, without_env_files: bool = False) -> Iterator[tuple[str, Path, bool]]:
     """(relative path, path, ignored) for every entry, not descending into ignored folders."""
-    upload = UploadSet.of(root)
+    upload = UploadSet.of(root, without_env_files)
     for dirpath, dirnames, filenames in os.walk(root):
         here = Path(dirpath)
         rel_dir = here.relative_to(root).as_posix()
@@ -137,7 +139,7 @@ def copy_for_upload(source: Path, dest: Path) -> list[str]:
     """
     skipped: list[str] = []
     dest.mkdir(parents=True, exist_ok=True)
-    for rel, path, skip in _walk(source):
+    for rel, path, skip in _walk(source, without_env_files=True):
         if skip:
             skipped.append(rel)
         elif rel.endswith("/"):

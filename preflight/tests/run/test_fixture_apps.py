@@ -135,3 +135,15 @@ def test_missing_capture_fails_the_journey_step(good_app: Emulation) -> None:
     assert [o.ok for o in outcomes] == [True, False]
     assert outcomes[-1].status == 201
     assert outcomes[-1].note == "answer has no echo.missing to capture"
+
+
+def test_zero_config_django_builds_under_the_django_preset(
+    fixture_run: Callable[..., Any],
+) -> None:
+    # no vercel.json: a new project's preset is `django` (manage.py sets
+    # DJANGO_SETTINGS_MODULE); under `python` the build fails with PYTHON_ENTRYPOINT_NOT_FOUND
+    run = fixture_run("django_zero_config", "--probe", "GET /health 200")
+    assert run.code == 0, run.report
+    cold = run.outcomes("cold")[0]
+    assert cold["status"] == 200
+    assert '"path": "/health"' in cold["body_excerpt"]

@@ -5,7 +5,8 @@ what gets installed and what ends up in the bundle; any reimplementation drifts.
 builder needs `python3.X` and `uv` on PATH (its own Python download does not work
 offline) and `.vercel/project.json`; without a framework setting it treats a root
 `app.py` as a static file, so preflight sets the framework the way Vercel's project
-creation detects it, unless the project is linked and carries its own settings.
+creation detects it (preflight/preset.py, shared with check), unless the project is
+linked and carries its own settings.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import re
 import subprocess
 from pathlib import Path
 
+from preflight import preset
 from preflight.emulate.errors import EmulatorError
 from preflight.emulate.function import (
     BuildFailed,
@@ -40,26 +42,6 @@ PASS_THROUGH = re.compile(
     r"PIP_(INDEX_URL|EXTRA_INDEX_URL|CERT|TRUSTED_HOST|DEFAULT_TIMEOUT)|NPM_CONFIG_.*|"
     r"(HTTP|HTTPS|NO|ALL)_PROXY|(http|https|no|all)_proxy)$"
 )
-FRAMEWORK_MANIFESTS = ("requirements.txt", "pyproject.toml", "Pipfile")
-
-
-def detect_framework(project: Path) -> str | None:
-    """The framework preset Vercel would store when the project is created.
-
-    Mirrors the detectors of Vercel's `fastapi`, `flask` and `python` presets: a
-    manifest mentioning the framework, else any Python manifest means `python`.
-    """
-    texts = []
-    for name in FRAMEWORK_MANIFESTS:
-        path = project / name
-        if path.is_file():
-            texts.append(path.read_text(errors="replace"))
-    if not texts:
-        return None
-    for slug in ("fastapi", "flask"):
-        if any(slug in text for text in texts):
-            return slug
-    return "python"
 
 
 def write_project_settings(project: Path) -> dict[str, object]:
@@ -74,7 +56,7 @@ def write_project_settings(project: Path) -> dict[str, object]:
         if isinstance(loaded, dict) and isinstance(loaded.get("settings"), dict):
             settings = dict(loaded["settings"])
     if "framework" not in settings:
-        settings["framework"] = detect_framework(project)
+        settings["framework"] = preset.detect(project)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"settings": settings}))
     return settings

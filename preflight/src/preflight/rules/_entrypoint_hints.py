@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from preflight.findings import Fix, Location, Severity
+from preflight.preset import MANIFESTS as PYTHON_MANIFESTS
 from preflight.project import ENTRYPOINT_NAMES, Project, find_exported_name, parse_file
 from preflight.rules._apps import (
     FACTORIES,
@@ -28,7 +29,7 @@ from preflight.rules._apps import (
     required_args,
     shadows,
 )
-from preflight.rules._functions import PYTHON_MANIFESTS, pin_other_preset
+from preflight.rules._functions import pin_other_preset
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ older model PF401 must not call "no entrypoint" when it is the one in use.
   `maybeGetApiBuilder`: not under a `_` or `.` segment, and `isPythonEntrypoint`) are
   each a function, unless the framework preset ignores @vercel/python's api runtime. In
   vercel 64.0.2's frameworks list the presets that do are fastapi, flask, django and
-  python (`ignoreRuntimes: ['@vercel/python']`); "Other" (`"framework": null`) does not.
+  python (`ignoreRuntimes: ['@vercel/python']`); "Other" (`"framework": null`) does not
+  (preflight/preset.py holds the preset answer check and run share).
 - legacy vercel.json `builds` with @vercel/python and a glob `src` build each match.
 """
 
@@ -17,13 +18,8 @@ from pathlib import Path
 
 from preflight.deps.closure import iter_python_files
 from preflight.findings import Fix
+from preflight.preset import preset_of, read_json_object
 from preflight.project import find_exported_name, parse_file
-
-# vercel 64.0.2: the presets whose `ignoreRuntimes` include @vercel/python.
-PYTHON_PRESETS = frozenset({"fastapi", "flask", "django", "python"})
-# The files whose presence makes a new project's preset a Python one (frameworks.ts
-# `python` detectors), so its api/ files stop being functions.
-PYTHON_MANIFESTS = ("requirements.txt", "pyproject.toml", "Pipfile")
 
 
 @dataclass(frozen=True)
@@ -36,19 +32,12 @@ class Framework:
 
 
 def read_vercel_json(root: Path) -> dict[str, object] | None:
-    try:
-        data = json.loads((root / "vercel.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
+    return read_json_object(root / "vercel.json")
 
 
 def framework_setting(root: Path) -> Framework:
-    data = read_vercel_json(root) or {}
-    if "framework" not in data:
-        return Framework(False, None)
-    slug = data["framework"]
-    return Framework(True, slug if isinstance(slug, str) else None)
+    found = preset_of(root)
+    return Framework(True, found.slug) if found.pinned else Framework(False, None)
 
 
 def api_functions(root: Path) -> list[Path]:

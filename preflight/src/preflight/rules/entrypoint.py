@@ -16,6 +16,7 @@ from collections.abc import Iterator
 
 from preflight.context import CheckContext
 from preflight.findings import Finding, Location, Severity
+from preflight.preset import PYTHON_PRESETS
 from preflight.project import parse_file
 from preflight.rules._entrypoint_hints import (
     Hint,
@@ -24,12 +25,7 @@ from preflight.rules._entrypoint_hints import (
     explain_preset_dependent,
     explain_unresolved,
 )
-from preflight.rules._functions import (
-    PYTHON_PRESETS,
-    api_functions,
-    framework_setting,
-    glob_built,
-)
+from preflight.rules._functions import api_functions, framework_setting, glob_built
 from preflight.rules.base import VERCEL_ONLY, Expect, ProjectExample, ProjectRule
 
 _FLASK = "from flask import Flask\napp = Flask(__name__)\n"
