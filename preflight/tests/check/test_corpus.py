@@ -55,6 +55,7 @@ EXPECTED: dict[str, set[tuple[str, str, int]]] = {
     "f13_upload_read_twice_one_finding": {("PF1301", "app.py", 10)},
     "f5_makedirs_shipped_directory": {("PF501", "app.py", 14)},  # uploads/ is not shipped
     "f5_writes_off_vercel_only": set(),
+    "f2_sys_path_sibling_folder": set(),
     "f11_config_libraries_at_import": {("PF1101", "settings.py", 8), ("PF1101", "settings.py", 10)},
 }
 

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from preflight.files import uploaded_files
-from preflight.source import Module
+from preflight.project_paths import on_disk
+from preflight.source import Module, call_name
 
 STDLIB = frozenset(sys.stdlib_module_names) | {"__future__"}
 
@@ -67,6 +68,7 @@ def build_closure(root: Path, entry: Path) -> Closure:
             closure.unparsable.append(path)
             continue
         closure.modules.append(module)
+        _add_sys_path_dirs(module, roots)
         for name in _string_module_refs(module):
             todo.extend(_resolve_local(name, roots))
         for name in _dotted_strings(module):
@@ -101,6 +103,7 @@ def all_modules(root: Path) -> Closure:
             closure.unparsable.append(path)
             continue
         closure.modules.append(module)
+        _add_sys_path_dirs(module, roots)
         # Without an entrypoint the folder the app runs from is unknown: any folder
         # between the file and the root may be it (a Backend/ with utils/ beside bots/).
         here = [*roots, *(p for p in path.parents if p == root or root in p.parents)]
@@ -109,6 +112,22 @@ def all_modules(root: Path) -> Closure:
                 closure.imports.extend(_third_party(module, node, name, guarded, here))
     _share_imports(closure)
     return closure
+
+
+_SYS_PATH_ADDS = {"sys.path.insert": 1, "sys.path.append": 0}
+
+
+def _add_sys_path_dirs(module: Module, roots: list[Path]) -> None:
+    """Project folders the module puts on sys.path at import (`sys.path.insert(0,
+    os.path.join(os.path.dirname(__file__), "..", "backend"))`, 03shraddha/now-reading
+    api/index.py): later imports resolve there first, as in Python."""
+    for call in module.of(ast.Call):
+        index = _SYS_PATH_ADDS.get(call_name(call) or "")
+        if index is None or len(call.args) <= index or not module.is_import_time(call):
+            continue
+        folder = on_disk(call.args[index], module)
+        if folder is not None and folder.is_dir() and folder not in roots:
+            roots.insert(0, folder)
 
 
 def _third_party(

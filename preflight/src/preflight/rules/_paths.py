@@ -195,64 +195,6 @@ def dotted(expr: ast.expr) -> str:
     return dotted_name(expr) or ast.unparse(expr)
 
 
-def on_disk(expr: ast.expr, module: Module, depth: int = 0) -> Path | None:
-    """The project file a simple path expression names (relative paths from the working
-    directory, /var/task = the project root; `__file__`-relative ones from the module), or
-    None when any part is not a constant we can follow."""
-    if depth > 8:
-        return None
-    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
-        return module.root / expr.value if not expr.value.startswith(("/", "~")) else None
-    if isinstance(expr, ast.Name):
-        if expr.id == "__file__":
-            return module.path
-        value = module.local_value(expr)
-        return on_disk(value, module, depth + 1) if value is not None else None
-    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Div):
-        base, tail = on_disk(expr.left, module, depth + 1), _constant(expr.right)
-        return base / tail if base is not None and tail is not None else None
-    if isinstance(expr, ast.Attribute) and expr.attr == "parent":
-        base = on_disk(expr.value, module, depth + 1)
-        return base.parent if base is not None else None
-    if isinstance(expr, ast.Call):
-        return _call_on_disk(expr, module, depth)
-    return None
-
-
-def _call_on_disk(call: ast.Call, module: Module, depth: int) -> Path | None:
-    name = call_name(call) or ""
-    if name in {"Path.cwd", "pathlib.Path.cwd", "os.getcwd"}:
-        return module.root
-    method = call.func.attr if isinstance(call.func, ast.Attribute) else ""
-    if name in {"os.path.join", "Path", "pathlib.Path"} or method == "joinpath":
-        first: ast.expr | None
-        if isinstance(call.func, ast.Attribute) and method == "joinpath":
-            first, rest = call.func.value, call.args
-        else:
-            first, rest = (call.args[0] if call.args else None), call.args[1:]
-        base = on_disk(first, module, depth + 1) if first is not None else None
-        tails = [_constant(a) for a in rest]
-        if base is None or any(t is None for t in tails):
-            return None
-        return base.joinpath(*(t for t in tails if t is not None))
-    if name in {"os.path.dirname", "os.path.abspath", "os.path.realpath", "str"} or method in {
-        "resolve",
-        "absolute",
-    }:
-        target = call.args[0] if call.args else getattr(call.func, "value", None)
-        base = on_disk(target, module, depth + 1) if isinstance(target, ast.expr) else None
-        if base is None:
-            return None
-        return base.parent if name == "os.path.dirname" else base
-    return None
-
-
-def _constant(expr: ast.expr) -> str | None:
-    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
-        return expr.value
-    return None
-
-
 @lru_cache(maxsize=16)
 def shipped_directories(root: Path) -> frozenset[Path]:
     """Every directory that holds an uploaded file: it exists in /var/task on Vercel."""

@@ -12,7 +12,8 @@ from collections.abc import Iterator
 
 from preflight.findings import Finding, Severity
 from preflight.on_vercel import branch_never_runs
-from preflight.rules._paths import PathInfo, Where, classify, describe, on_disk, ships_directory
+from preflight.project_paths import on_disk
+from preflight.rules._paths import PathInfo, Where, classify, describe, ships_directory
 from preflight.rules.base import CodeRule, Invalid
 from preflight.source import Module, call_name, last_attr
 
