@@ -104,8 +104,8 @@ def test_an_sdist_says_which_names_it_installs() -> None:
         ):
             info = tarfile.TarInfo(name)
             archive.addfile(info, io.BytesIO(b""))
-    members, top_level = tar_sdist_members(buffer.getvalue())
-    assert top_level is None
+    members, texts = tar_sdist_members(buffer.getvalue())
+    assert texts == {}
     assert sdist_top_levels(members) == ["allauth", "other_pkg"]
     assert sdist_top_levels([], "allauth\n") == ["allauth"]
     assert not sdist_compiles(members)  # pure Python: PF103 stays quiet

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from preflight.deps.index import Index, IndexUnavailable
+from preflight.deps.sdist_metadata import requires_txt_to_dist, sdist_requires
 
 PROJECT_PAGE: dict[str, Any] = {
     "info": {"version": "2.0", "requires_dist": ["b>=1"], "requires_python": ">=3.9"},
@@ -69,3 +70,26 @@ def test_old_release_uses_wheel_metadata_with_relative_urls(tmp_path: Path) -> N
 def test_offline_without_cache_says_why(tmp_path: Path) -> None:
     with pytest.raises(IndexUnavailable, match="offline"):
         FakeIndex(tmp_path, offline=True).project("a")
+
+
+def test_a_version_is_found_whatever_its_pep440_spelling(tmp_path: Path) -> None:
+    """`googletrans==4.0.0-rc1` names the release PyPI lists as 4.0.0rc1: it was reported
+    as "no such release" (anudeep2710/text-summarizer)."""
+    index = FakeIndex(tmp_path)
+    assert index.release("a", "V1.0").files == index.release("a", "1.0").files
+    assert index.release("a", "1.0.0").files == index.release("a", "1.0").files
+
+
+def test_requires_txt_sections_become_markers() -> None:
+    text = 'torch>=1.6\n\n[dev]\npytest\n\n[:python_version < "3.8"]\nimportlib-metadata\n'
+    assert requires_txt_to_dist(text) == [
+        "torch>=1.6",
+        'pytest; extra == "dev"',
+        'importlib-metadata; (python_version < "3.8")',
+    ]
+    assert sdist_requires({"requires.txt": text})[0:1] == ["torch>=1.6"]  # type: ignore[index]
+    assert sdist_requires({"egg-info/PKG-INFO": "Name: x\n"}) == []  # setuptools: no deps
+    old = "Metadata-Version: 2.1\nName: x\n"  # before 2.2 silence is not "no deps"
+    assert sdist_requires({"PKG-INFO": old}) is None
+    new = "Metadata-Version: 2.2\nName: x\nRequires-Dist: httpx\n"
+    assert sdist_requires({"PKG-INFO": new}) == ["httpx"]

@@ -101,21 +101,35 @@ def _wheel_top(member: str) -> str:
     return head
 
 
-def tar_sdist_members(data: bytes) -> tuple[list[str], str | None]:
-    """(member names, top_level.txt text if any) of a .tar.gz sdist; ([], None) if bad."""
+def tar_sdist_members(data: bytes) -> tuple[list[str], dict[str, str]]:
+    """(member names, metadata texts) of a .tar.gz sdist; ([], {}) if bad. The texts are
+    keyed by what they are (`_sdist_text_key`): top_level.txt, requires.txt, PKG-INFO."""
     names: list[str] = []
-    top_level: str | None = None
+    texts: dict[str, str] = {}
     try:
         with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as archive:
             for member in archive:
                 names.append(member.name)
-                if member.isfile() and member.name.endswith(".egg-info/top_level.txt"):
+                key = _sdist_text_key(member.name)
+                if member.isfile() and key is not None and key not in texts:
                     handle = archive.extractfile(member)
                     if handle is not None:
-                        top_level = handle.read(65536).decode("utf-8", "replace")
+                        texts[key] = handle.read(65536).decode("utf-8", "replace")
     except (tarfile.TarError, OSError, EOFError):
-        return [], None
-    return names, top_level
+        return [], {}
+    return names, texts
+
+
+def _sdist_text_key(member: str) -> str | None:
+    parts = member.split("/")
+    if len(parts) == 2 and parts[1] == "PKG-INFO":
+        return "PKG-INFO"  # the sdist's own metadata, at its root
+    if len(parts) >= 3 and parts[-2].endswith(".egg-info"):
+        if parts[-1] in {"top_level.txt", "requires.txt"}:
+            return parts[-1]
+        if parts[-1] == "PKG-INFO":
+            return "egg-info/PKG-INFO"
+    return None
 
 
 def sdist_top_levels(members: list[str], top_level_txt: str | None = None) -> list[str]:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
 
 from preflight.deps.archive import (
     ZipMember,
@@ -30,6 +31,7 @@ from preflight.deps.archive import (
     zip_member_data,
     zip_members,
 )
+from preflight.deps.sdist_metadata import sdist_requires
 
 INDEX_URL = "https://pypi.org/pypi"
 PROJECT_TTL_SECONDS = 24 * 3600
@@ -101,7 +103,7 @@ class Index:
             latest = self._raw[key].get("info") or {}
             if data["latest"]:
                 self._store(
-                    f"release/{key}/{data['latest']}.json",
+                    f"release/{key}/{normal_version(data['latest'])}.json",
                     _release_entry(
                         self._raw[key].get("urls") or [],
                         list(latest.get("requires_dist") or []),
@@ -122,7 +124,7 @@ class Index:
         return True
 
     def release(self, name: str, version: str) -> Release:
-        key = canonicalize_name(name)
+        key, version = canonicalize_name(name), normal_version(version)
         rel = f"release/{key}/{version}.json"
         data = _load(self.cache_dir / rel)
         if data is None or (data["requires_dist"] is None and not self.offline):
@@ -144,7 +146,7 @@ class Index:
         From a wheel's zip directory (two HTTP range requests, never the whole wheel),
         else from the sdist's file list (deps/archive.py), so a distribution that ships
         only an sdist (django-allauth 65.0-65.9) still says what it provides."""
-        key = canonicalize_name(name)
+        key, version = canonicalize_name(name), normal_version(version)
         rel = f"toplevel/{key}/{version}.json"
         cached = _load(self.cache_dir / rel)
         if cached is not None:
@@ -166,7 +168,8 @@ class Index:
         unknown (its file list was not read, or it was learned from a wheel)."""
         if self.top_level(name, version) is None:
             return None
-        cached = _load(self.cache_dir / f"toplevel/{canonicalize_name(name)}/{version}.json")
+        key, version = canonicalize_name(name), normal_version(version)
+        cached = _load(self.cache_dir / f"toplevel/{key}/{version}.json")
         value = cached.get("compiles") if cached else None
         return value if isinstance(value, bool) else None
 
@@ -178,7 +181,8 @@ class Index:
         return {"names": wheel_top_levels([m.name for m in members])} if members else None
 
     def _sdist_entry(self, key: str, release: Release) -> dict[str, Any] | None:
-        """{"names": import names, "compiles": bool} from the release's sdist."""
+        """{"names": import names, "compiles": bool, "requires": Requires-Dist or None}
+        from the release's sdist (requires only from a .tar.gz: a zip is not read whole)."""
         sdist = next(
             (f for f in release.files if f.url and f.filename.endswith((".tar.gz", ".zip"))),
             None,
@@ -186,21 +190,40 @@ class Index:
         if sdist is None or sdist.url is None:
             return None
         url = self._file_url(key, sdist.url)
-        top_level_txt = None
+        texts: dict[str, str] = {}
         if sdist.filename.endswith(".zip"):
             entries = self._zip_members(url, sdist.size)
             members = [m.name for m in entries or ()]
         elif 0 < sdist.size <= MAX_SDIST_BYTES:
             data = self._fetch_range(url, 0, sdist.size - 1)
-            members, top_level_txt = tar_sdist_members(data) if data else ([], None)
+            members, texts = tar_sdist_members(data) if data else ([], {})
         else:
             members = []
         if not members:
             return None
         return {
-            "names": sdist_top_levels(members, top_level_txt),
+            "names": sdist_top_levels(members, texts.get("top_level.txt")),
             "compiles": sdist_compiles(members),
+            "requires": sdist_requires(texts) if texts else None,
         }
+
+    def sdist_requires(self, name: str, version: str) -> tuple[str, ...] | None:
+        """Requires-Dist learned from the sdist of a release the index gives none for
+        (deps/sdist_metadata.py); None when the sdist does not say or cannot be read."""
+        key, version = canonicalize_name(name), normal_version(version)
+        rel = f"toplevel/{key}/{version}.json"
+        cached = _load(self.cache_dir / rel)
+        if (cached is None or "requires" not in cached) and not self.offline:
+            try:
+                entry = self._sdist_entry(key, self.release(key, version))
+            except IndexUnavailable:
+                entry = None
+            if entry is not None:
+                # import names from a wheel, when there is one, stay the ones that count
+                cached = {**entry, **(cached or {}), "requires": entry["requires"]}
+                self._store(rel, cached)
+        requires = cached.get("requires") if cached else None
+        return tuple(requires) if isinstance(requires, list) else None
 
     @staticmethod
     def _file_url(key: str, url: str) -> str:
@@ -272,7 +295,9 @@ class Index:
             pass  # some mirrors serve only the project page: use it plus the wheel METADATA
         if key not in self._raw:
             self._raw[key] = self._fetch(f"{INDEX_URL}/{key}/json")
-        files = (self._raw[key].get("releases") or {}).get(version)
+        releases = self._raw[key].get("releases") or {}
+        # the page spells a version as uploaded: "4.0.0-rc1" is 4.0.0rc1, "2.0.0" is 2.0
+        files = next((f for v, f in releases.items() if same_version(v, version)), None)
         if not files:
             raise IndexUnavailable(f"{key} {version}: no such release on PyPI")
         requires_dist: list[str] | None = None
@@ -350,6 +375,23 @@ class Index:
             tmp.replace(path)
         except OSError:
             pass  # a read-only cache (CI fixture) is fine: we just do not remember
+
+
+def normal_version(version: str) -> str:
+    """PEP 440's normal form ("4.0.0-rc1" -> "4.0.0rc1", "v1.0" -> "1.0"), so a pin, a
+    lock and the index name one release alike; an invalid version is kept as written."""
+    try:
+        return str(Version(version))
+    except InvalidVersion:
+        return version
+
+
+def same_version(a: str, b: str) -> bool:
+    """PEP 440 equality (2.0 == 2.0.0 == v2.0); invalid versions compare as written."""
+    try:
+        return Version(a) == Version(b)
+    except InvalidVersion:
+        return a == b
 
 
 def _load(path: Path) -> dict[str, Any] | None:

@@ -106,10 +106,13 @@ def from_index(index: Index, python: str, declared: list[Declared]) -> Resolutio
         files = [f for f in release.files if not f.yanked]
         resolved = Resolved(name, release.version, files, choose_wheel(files, python), via)
         resolution.packages[name] = resolved
+        requires: tuple[str, ...] | None = release.requires_dist
         if not release.metadata_known:
+            requires = index.sdist_requires(name, release.version)
+        if requires is None:
             no_metadata.append(f"{name} {release.version}")
             resolution.incomplete.append(name)
-        for dep in _wanted_requirements(release, requirement, env):
+        for dep in _wanted_requirements(requires or (), requirement, env):
             resolved.requires.append(canonicalize_name(dep.name))
             todo.append((dep, None))
     if no_metadata:
@@ -147,12 +150,12 @@ def _release(
 
 
 def _wanted_requirements(
-    release: Release, requirement: Requirement, env: dict[str, str]
+    requires_dist: tuple[str, ...], requirement: Requirement, env: dict[str, str]
 ) -> list[Requirement]:
-    """The release's Requires-Dist the target installs: markers true for the target
+    """A release's Requires-Dist the target installs: markers true for the target
     with no extra or with one of the extras `requirement` asks for."""
     wanted: list[Requirement] = []
-    for raw in release.requires_dist:
+    for raw in requires_dist:
         try:
             dep = Requirement(raw)
         except InvalidRequirement:
