@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 from preflight.emulate import sandbox
-from preflight.emulate.edge import Router
+from preflight.emulate.routes import Router
 
 from .conftest import FIXTURES
 
