@@ -110,7 +110,7 @@ async def _check_database(call: Call) -> DatabaseHealth:
 
 async def _check_storage(call: Call) -> StorageHealth:
     """Open the attachment store as an upload would (no network round trip for S3)."""
-    from todo_api.attachments.service import runtime
+    from todo_api.attachments.store import runtime
 
     services = call.services
     if services.settings.secret is None:

@@ -25,6 +25,7 @@ from todo_api.attachments.schemas import (
     PresignedUploadOut,
     UploadRequest,
 )
+from todo_api.attachments.store import STORAGE_FULL, Runtime, blob_key, blocking, runtime
 from todo_api.auth.users import new_id
 from todo_api.http.problems import (
     FieldError,
@@ -53,14 +54,14 @@ SAFE_DOWNLOAD_HEADERS = {
 }
 
 
-def _store(call: Call) -> tuple[service.Runtime, BlobStore]:
-    rt = service.runtime(call.request.app.state, call.services)
+def _store(call: Call) -> tuple[Runtime, BlobStore]:
+    rt = runtime(call.request.app.state, call.services)
     return rt, rt.store(call.services.require_secret())
 
 
 @api.get(BASE, summary="List the files of a task", response=AttachmentList, errors=(404,))
 async def list_attachments(call: Call) -> AttachmentList:
-    rt = service.runtime(call.request.app.state, call.services)
+    rt = runtime(call.request.app.state, call.services)
     config = rt.config
     items, used = await service.list_attachments(
         call.services, config, call.user.id, call.path["task_id"]
@@ -104,7 +105,7 @@ async def upload_attachment(call: Call) -> Response:
         form = await _limited(request, limit, too_large).form(max_files=1, max_fields=10)
     except OSError as exc:  # the parser spools large parts to a temporary file
         if is_out_of_room(exc):
-            raise InsufficientStorage(service.STORAGE_FULL) from None
+            raise InsufficientStorage(STORAGE_FULL) from None
         raise
     try:
         upload = form.get("file")
@@ -123,8 +124,8 @@ async def upload_attachment(call: Call) -> Response:
         filename = sanitise_filename(upload.filename or "")
         await service.check_quota(call.services, config, user_id, size)
         attachment_id = new_id()
-        key = service.blob_key(user_id, task_id, attachment_id)
-        info = await service.blocking(store.put, key, upload.file, content_type=content_type)
+        key = blob_key(user_id, task_id, attachment_id)
+        info = await blocking(store.put, key, upload.file, content_type=content_type)
     finally:
         await form.close()
     created = await service.record(
@@ -236,7 +237,7 @@ async def download_attachment(call: Call) -> Response:
     )
     att = found.attachment
     if store.kind != "local":
-        url = await service.blocking(
+        url = await blocking(
             store.presign_download,
             found.storage_key,
             filename=att.filename,
@@ -245,7 +246,7 @@ async def download_attachment(call: Call) -> Response:
         )
         return RedirectResponse(url, status_code=302, headers={"Cache-Control": "no-store"})
     try:
-        reader = await service.blocking(store.open, found.storage_key)
+        reader = await blocking(store.open, found.storage_key)
     except BlobNotFound:
         raise NotFound("The file is missing from storage") from None
 
@@ -271,7 +272,7 @@ async def download_link(call: Call) -> DownloadLink:
         call.services, call.user.id, call.path["task_id"], call.path["attachment_id"]
     )
     ttl = rt.config.download_ttl
-    url = await service.blocking(
+    url = await blocking(
         store.presign_download,
         found.storage_key,
         filename=found.attachment.filename,

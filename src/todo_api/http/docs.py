@@ -38,7 +38,7 @@ async def openapi_json(request: Request) -> Response:
     state = request.app.state
     document: dict[str, Any] | None = getattr(state, "openapi_document", None)
     if document is None:
-        from todo_api.attachments.service import runtime
+        from todo_api.attachments.store import runtime
         from todo_api.http.openapi import apply_deployment_limits
 
         services = state.services
