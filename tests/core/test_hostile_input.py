@@ -111,6 +111,7 @@ def test_if_match_beyond_integer_range_is_412(alice: Account) -> None:
 def test_title_of_spaces_is_422(alice: Account) -> None:
     _is_problem(alice.request("POST", "/api/tasks", json={"title": "   "}), 422)
     _is_problem(alice.request("POST", "/api/tasks", json={"title": "\t\n "}), 422)
+    _is_problem(alice.request("POST", "/api/tasks", json={"title": "\u3000\x1c\ufeff"}), 422)
     task_id = alice.request("POST", "/api/tasks", json={"title": "one"}).json()["id"]
     _is_problem(alice.request("PATCH", f"/api/tasks/{task_id}", json={"title": "  "}), 422)
     _is_problem(alice.request("PUT", f"/api/tasks/{task_id}", json={"title": " "}), 422)

@@ -8,9 +8,13 @@ from typing import Annotated, Literal
 import msgspec
 
 Priority = Literal["low", "medium", "high"]
-# A title must show something: one non-space character at least ("   " is refused).
+# A title must show something: one character that is no space ("   " is refused). The
+# spaces are spelled out because Python's \s (here) and ECMAScript's (clients reading
+# /openapi.json) differ, and the two must agree on what is blank.
+SPACES = r"\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 Title = Annotated[
-    str, msgspec.Meta(min_length=1, max_length=200, pattern=r"\S", description="Not blank")
+    str,
+    msgspec.Meta(min_length=1, max_length=200, pattern=f"[^{SPACES}]", description="Not blank"),
 ]
 Description = Annotated[str, msgspec.Meta(max_length=1000)]
 Tag = Annotated[str, msgspec.Meta(min_length=1, max_length=50)]
