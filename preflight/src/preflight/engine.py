@@ -72,6 +72,8 @@ class Result:
     rules: tuple[type[Rule], ...] = field(default=())
     # (distributions, estimated unzipped bytes, "uv.lock" | "index") when resolved
     install: tuple[int, int, str] | None = None
+    # distributions the install size could not count: `install`'s size is a lower bound
+    install_not_counted: tuple[str, ...] = ()
     crashes: list[RuleCrash] = field(default_factory=list)
 
     @property
@@ -156,6 +158,7 @@ def _run_check(
         lines=sum(m.text.count("\n") + 1 for m in modules),
         rules=rules,
         install=_install_summary(ctx),
+        install_not_counted=_install_not_counted(ctx),
         crashes=runs.crashes,
     )
 
@@ -262,6 +265,14 @@ def _install_summary(ctx: CheckContext) -> tuple[int, int, str] | None:
 
     resolution = ctx.resolution
     return (len(resolution.packages), estimated_bundle_bytes(ctx), resolution.source)
+
+
+def _install_not_counted(ctx: CheckContext) -> tuple[str, ...]:
+    if "resolution" not in ctx.__dict__:
+        return ()
+    from preflight.rules.bundle_size import estimate
+
+    return estimate(ctx).not_counted
 
 
 def _instantiate(

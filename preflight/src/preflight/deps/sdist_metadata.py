@@ -35,10 +35,11 @@ def sdist_requires(texts: dict[str, str]) -> list[str] | None:
         version = Version(message.get("Metadata-Version") or "0")
     except InvalidVersion:
         return None
+    requires = list(message.get_all("Requires-Dist") or [])
     dynamic = {d.strip().lower() for d in message.get_all("Dynamic") or []}
-    if version < Version("2.2") or "requires-dist" in dynamic:
+    if "requires-dist" in dynamic or (not requires and version < Version("2.2")):
         return None  # before 2.2 a missing Requires-Dist may just mean "see setup.py"
-    return list(message.get_all("Requires-Dist") or [])
+    return requires
 
 
 def requires_txt_to_dist(text: str) -> list[str]:

@@ -75,6 +75,9 @@ def as_dict(result: Result) -> dict[str, Any]:
             "distributions": result.install[0],
             "estimated_unzipped_bytes": result.install[1],
             "source": result.install[2],
+            # true: the size is a lower bound, these distributions were not counted
+            "lower_bound": bool(result.install_not_counted),
+            "not_counted": list(result.install_not_counted),
         },
         "stats": {
             "files": result.files,

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from preflight.engine import Result
 from preflight.findings import Finding, Severity
+from preflight.rules.bundle_size import Estimate
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.NOTE: "36"}
 
@@ -113,10 +114,8 @@ def _install_lines(result: Result) -> list[str]:
     if result.install is None or not (result.install[0] or result.project.manifest):
         return []
     count, size, source = result.install
-    return [
-        f"  installs:   {_plural(count, 'distribution')}, ~{size / 1e6:.0f} MB unzipped "
-        f"(estimate, from {source})"
-    ]
+    about = Estimate(size, result.install_not_counted).about(f"{size / 1e6:.0f} MB", source)
+    return [f"  installs:   {_plural(count, 'distribution')}, {about}"]
 
 
 def _rule_lines(result: Result, verbose: bool) -> list[str]:

@@ -6,14 +6,22 @@ cold start (F20); over the 500 MiB it allows /tmp (512 MB) the build fails with
 LAMBDA_SIZE_EXCEEDED (F10). Both from packages/python/src/dependency-externalizer.ts
 (`LAMBDA_SIZE_THRESHOLD_BYTES`, `LAMBDA_EPHEMERAL_STORAGE_BYTES`, `generateBundle`),
 without VERCEL_SUPPORT_LARGE_FUNCTIONS, which Vercel sets only for its own tests.
+
+The estimate counts what was resolved. A distribution whose own requirements could not
+be learned (no Requires-Dist anywhere, a release the index cannot describe) or whose
+files are unknown (a git or URL requirement) makes it a lower bound: it is said so, with
+those distributions named, rather than claimed as the size (sentence-transformers 2.2.2
+was once "~147 MB" and is GBs with torch).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import ClassVar
 
 from preflight.context import CheckContext
+from preflight.deps.declared import RUNTIME
 from preflight.findings import Finding, Location, Severity
 from preflight.rules.base import VERCEL_ONLY, ProjectRule
 
@@ -23,9 +31,35 @@ MIB = 1024 * 1024
 VERCEL_TMP_LIMIT_MIB = 500
 
 
+@dataclass(frozen=True)
+class Estimate:
+    """The unzipped size of the resolved install, and what it could not count."""
+
+    size: int
+    not_counted: tuple[str, ...]  # non-empty: `size` is only a lower bound
+
+    def about(self, size_text: str, source: str = "") -> str:
+        """`~N MB unzipped (estimate)`, or with `at least` and what was not counted."""
+        origin = f", from {source}" if source else ""
+        if not self.not_counted:
+            return f"~{size_text} unzipped (estimate{origin})"
+        shown = ", ".join(self.not_counted[:3]) + (", ..." if len(self.not_counted) > 3 else "")
+        verb = "installs" if len(self.not_counted) == 1 else "install"
+        return (
+            f"at least ~{size_text} unzipped (estimate{origin}; not counted: what {shown} {verb})"
+        )
+
+
+def estimate(ctx: CheckContext) -> Estimate:
+    resolution = ctx.resolution
+    wheels = sum((r.wheel.size if r.wheel else 0) for r in resolution.packages.values())
+    urls = [d.raw for d in ctx.declared if d.scope == RUNTIME and d.url]
+    unknown = tuple(dict.fromkeys([*resolution.incomplete, *urls]))
+    return Estimate(int(wheels * UNZIP_FACTOR), unknown)
+
+
 def estimated_bundle_bytes(ctx: CheckContext) -> int:
-    wheels = sum((r.wheel.size if r.wheel else 0) for r in ctx.resolution.packages.values())
-    return int(wheels * UNZIP_FACTOR)
+    return estimate(ctx).size
 
 
 class BundleTooLarge(ProjectRule):
@@ -43,17 +77,18 @@ class BundleTooLarge(ProjectRule):
 
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
         limit = self.option_float("limit-mb")
-        size = estimated_bundle_bytes(ctx)
+        found = estimate(ctx)
+        size = found.size
         if ctx.target == "lambda" and size > limit * 1e6:
             yield self.at(
                 _manifest_location(ctx),
-                f"dependencies are ~{size / 1e6:.0f} MB unzipped (estimate), over Lambda's "
+                f"dependencies are {found.about(f'{size / 1e6:.0f} MB')}, over Lambda's "
                 f"{limit:g} MB limit: the deploy is rejected",
             )
         elif ctx.target == "vercel" and size > VERCEL_TMP_LIMIT_MIB * MIB:
             yield self.at(
                 _manifest_location(ctx),
-                f"dependencies are ~{size / MIB:.0f} MiB unzipped (estimate): too big for the "
+                f"dependencies are {found.about(f'{size / MIB:.0f} MiB')}: too big for the "
                 f"function and over the {VERCEL_TMP_LIMIT_MIB} MiB Vercel allows in /tmp for "
                 "installing them at cold start, so the build fails (LAMBDA_SIZE_EXCEEDED)",
             )
@@ -76,11 +111,12 @@ class InstalledAtColdStart(ProjectRule):
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
         # packages/python/src/dependency-externalizer.ts: LAMBDA_SIZE_THRESHOLD_BYTES
         threshold = self.option_float("threshold-mib") * MIB
-        size = estimated_bundle_bytes(ctx)
+        found = estimate(ctx)
+        size = found.size
         if ctx.target == "vercel" and threshold < size <= VERCEL_TMP_LIMIT_MIB * MIB:
             yield self.at(
                 _manifest_location(ctx),
-                f"dependencies are ~{size / 1e6:.0f} MB unzipped (estimate), over Vercel's "
+                f"dependencies are {found.about(f'{size / 1e6:.0f} MB')}, over Vercel's "
                 f"{self.option_float('threshold-mib'):g} MiB threshold: the runtime installs "
                 "them into /tmp over the network at every cold start (slow cold starts; the "
                 "build still succeeds)",
