@@ -13,9 +13,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from preflight.suppression import suppresses
+
+if TYPE_CHECKING:
+    from preflight.import_reach import Chain
 
 # Decorator attribute names that register a request handler (Flask, FastAPI, Starlette,
 # Django REST framework, Quart, Sanic, Bottle, Pyramid).
@@ -95,6 +98,10 @@ class Module:
     # Top-level names imported anywhere in the app's import closure (set by the closure
     # builder): a setting that needs an extension matters only when it is imported.
     closure_tops: frozenset[str] = field(default=frozenset(), repr=False)
+    # Top-level functions of this module that other modules call at import, with the
+    # chain of calls (set by import_reach.link_closure), and the memo of what runs at import.
+    called_at_import: dict[str, Chain] = field(default_factory=dict, repr=False)
+    import_reach: dict[FunctionNode, Chain] | None = field(default=None, repr=False)
 
     @classmethod
     def parse(cls, path: Path, root: Path) -> Module | None:

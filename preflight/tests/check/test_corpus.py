@@ -24,6 +24,8 @@ EXPECTED: dict[str, set[tuple[str, str, int]]] = {
     "f4_handler_equals_app": {("PF401", "api/index.py", 6)},
     "f4_app_in_factory": {("PF401", "app.py", 4)},
     "f5_users_json_next_to_code": {("PF501", "app.py", 14)},
+    # an error: setup_logging() at main.py:7 reaches the mkdir of ./logs at every cold start
+    "f5_logging_setup_creates_logs": {("PF501", "app/platform/logger.py", 9)},
     "f6_sqlite_in_tmp": {("PF601", "app.py", 10)},
     "f7_module_state": {("PF701", "app.py", 7), ("PF702", "app.py", 13)},
     "f8_sqlite_in_bundle": {("PF801", "app.py", 9)},
@@ -116,3 +118,9 @@ def test_python_flag_changes_the_wheel_target(check: Check, tmp_path: Path) -> N
     # the same pins resolve fine for 3.12: the problem is the runtime version only
     result = check(APPS / "f1_pydantic_core_wrong_python", python="3.12", only={"PF101"})
     assert result.findings == []
+
+
+def test_a_write_reached_at_import_is_an_error_naming_the_calls(check: Check) -> None:
+    (finding,) = check(APPS / "f5_logging_setup_creates_logs").findings
+    assert finding.severity.value == "error"
+    assert "through setup_logging() at app/main.py:7 -> _add_file_sink()" in finding.message

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from preflight.files import uploaded_files
+from preflight.import_reach import link_closure
 from preflight.project_paths import on_disk
 from preflight.source import Module, call_name
 
@@ -90,6 +91,7 @@ def _share_imports(closure: Closure) -> None:
     tops = frozenset().union(*(m.imported_tops for m in closure.modules))
     for module in closure.modules:
         module.closure_tops = tops
+    link_closure(closure.modules)
 
 
 def all_modules(root: Path) -> Closure:

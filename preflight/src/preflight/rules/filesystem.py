@@ -11,35 +11,13 @@ import ast
 from collections.abc import Iterator
 
 from preflight.findings import Finding, Severity
+from preflight.import_reach import Chain, reached_at_import, ruled_out_by_arguments
 from preflight.on_vercel import branch_never_runs
 from preflight.project_paths import on_disk
-from preflight.rules._paths import PathInfo, Where, classify, describe, ships_directory
+from preflight.rules._paths import describe, ships_directory
+from preflight.rules._writes import writes
 from preflight.rules.base import CodeRule, Invalid
-from preflight.source import Module, call_name, last_attr
-
-_WRITE_MODE_CHARS = set("wax+")
-_PATH_WRITE_METHODS = {"write_text", "write_bytes", "touch", "mkdir", "symlink_to"}
-# Call name -> index of the path argument that is written to.
-_WRITE_CALLS = {
-    "os.mkdir": 0,
-    "os.makedirs": 0,
-    "os.rename": 1,
-    "os.replace": 1,
-    "shutil.copy": 1,
-    "shutil.copy2": 1,
-    "shutil.copyfile": 1,
-    "shutil.copytree": 1,
-    "shutil.move": 1,
-    "logging.FileHandler": 0,
-    "FileHandler": 0,
-    "logging.handlers.RotatingFileHandler": 0,
-    "logging.handlers.TimedRotatingFileHandler": 0,
-    "logging.handlers.WatchedFileHandler": 0,
-    "RotatingFileHandler": 0,
-    "TimedRotatingFileHandler": 0,
-    "WatchedFileHandler": 0,
-}
-_DATAFRAME_WRITES = {"to_csv", "to_json", "to_parquet", "to_excel", "savefig"}
+from preflight.source import FunctionNode, Module, call_name, last_attr
 
 
 class WriteOutsideTmp(CodeRule):
@@ -70,6 +48,16 @@ class WriteOutsideTmp(CodeRule):
         "    if not os.environ.get('SEED'):\n        open('seed.json', 'w')\n",
         "import logging\nlogging.basicConfig(level=logging.INFO)\n",
         "import os\ntry:\n    os.makedirs('instance')\nexcept OSError:\n    pass\n",
+        # called at import, but the argument switches the file sink off on Vercel
+        "import os\ndef _sink():\n    os.makedirs('logs')\ndef setup(to_file):\n"
+        "    if to_file:\n        _sink()\nsetup(os.getenv('LOG_FILE', 'no') == 'yes')\n",
+        # called at import inside a try that copes with the read-only error
+        "import os\ndef setup():\n    os.makedirs('logs')\ntry:\n    setup()\n"
+        "except OSError:\n    pass\n",
+        "import logging.config\nlogging.config.dictConfig({'handlers': {'f': {\n"
+        "    'class': 'logging.FileHandler', 'filename': '/tmp/app.log'}}})\n",
+        "LOGGING = {'handlers': {'f': {'class': 'logging.FileHandler', 'filename': 'a.log',\n"
+        "    'delay': True}}}\n",
     )
     INVALID = (
         Invalid(
@@ -102,18 +90,49 @@ class WriteOutsideTmp(CodeRule):
             "    os.makedirs('logs', exist_ok=True)\n",
             line=3,
         ),
+        # reached at import through two calls (chenyme/grok2api#538)
+        Invalid(
+            "import logging, os\nfrom pathlib import Path\ndef _sink():\n"
+            "    os.makedirs(Path.cwd() / 'logs', exist_ok=True)\n"
+            "    logging.getLogger().addHandler(logging.FileHandler('logs/app.log'))\n"
+            "def setup(to_file):\n    if to_file:\n        _sink()\n"
+            "setup(os.getenv('LOG_FILE_ENABLED', 'true') == 'true')\n",
+            line=4,
+            message="writes 'logs' inside the deployed code (/var/task is read-only) at import "
+            "time, through setup() at app.py:9 -> _sink() at app.py:8",
+        ),
+        # Django configures LOGGING at setup, which opens the file
+        Invalid(
+            "LOGGING = {'version': 1, 'handlers': {'file': {\n"
+            "    'class': 'logging.handlers.RotatingFileHandler', 'filename': 'debug.log'}}}\n",
+            line=1,
+            column=47,
+        ),
     )
 
     def check(self, module: Module) -> Iterator[Finding]:
-        for node in module.of(ast.Call):
-            target = self._written_path(node, module)
-            if target is None or not target.read_only or _never_runs_on_vercel(module, node):
+        reach = reached_at_import(module)
+        reported: set[FunctionNode] = set()  # the first write raises: one finding per function
+        for node, target in writes(module):
+            if not target.read_only or _never_runs_on_vercel(module, node):
                 continue
             if _handles_os_error(module, node) or _creates_shipped_directory(module, node):
                 continue
             if module.is_import_time(node):
                 yield self.finding(module, node, f"writes {describe(target)} at import time")
                 continue
+            function = module.enclosing_function(node)
+            chain = reach.get(function) if function is not None else None
+            if function is not None and chain is not None and _runs_on_vercel(chain, module, node):
+                if function not in reported:
+                    reported.add(function)
+                    via = " -> ".join(str(link) for link in chain)
+                    yield self.finding(
+                        module, node, f"writes {describe(target)} at import time, through {via}"
+                    )
+                continue
+            if chain is not None and not module.on_request_path(node):
+                continue  # its only caller runs at import, where the write is ruled out
             # ERROR means every request fails: a write in one handler fails the requests
             # that reach it (Toperlock/sing-box-subscribe api/app.py), so it is a warning
             where = "in a request handler" if module.on_request_path(node) else "when it runs"
@@ -124,38 +143,16 @@ class WriteOutsideTmp(CodeRule):
                 severity=Severity.WARNING,
             )
 
-    def _written_path(self, call: ast.Call, module: Module) -> PathInfo | None:
-        name = call_name(call) or ""
-        method = last_attr(call)
-        if name in {"open", "io.open", "codecs.open"}:
-            mode = _mode(call, 1)
-            if call.args and mode is not None and _WRITE_MODE_CHARS & set(mode):
-                return classify(call.args[0], module)
-            return None
-        if name in _WRITE_CALLS:
-            index = _WRITE_CALLS[name]
-            if len(call.args) > index:
-                return classify(call.args[index], module)
-            for kw in call.keywords:
-                if kw.arg in {"filename", "dst", "name", "path"}:
-                    return classify(kw.value, module)
-            return None
-        if name == "logging.basicConfig":
-            for kw in call.keywords:
-                if kw.arg == "filename":
-                    return classify(kw.value, module)
-            return None
-        if isinstance(call.func, ast.Attribute):
-            receiver = call.func.value
-            if method in _PATH_WRITE_METHODS:
-                return _pathlike(receiver, module)
-            if method == "open":
-                mode = _mode(call, 0)
-                if mode is not None and _WRITE_MODE_CHARS & set(mode):
-                    return _pathlike(receiver, module)
-            if method in _DATAFRAME_WRITES and call.args:
-                return classify(call.args[0], module)
-        return None
+
+def _runs_on_vercel(chain: Chain, module: Module, node: ast.AST) -> bool:
+    """Every call on the way runs on Vercel, none sits in a try that copes with it, and no
+    argument on the way switches the write off."""
+    if ruled_out_by_arguments(chain, module, node):
+        return False
+    return not any(
+        _never_runs_on_vercel(link.module, link.call) or _handles_os_error(link.module, link.call)
+        for link in chain
+    )
 
 
 def _never_runs_on_vercel(module: Module, node: ast.AST) -> bool:
@@ -163,11 +160,13 @@ def _never_runs_on_vercel(module: Module, node: ast.AST) -> bool:
     return module.in_main_guard(node) or branch_never_runs(module, node)
 
 
-def _creates_shipped_directory(module: Module, call: ast.Call) -> bool:
+def _creates_shipped_directory(module: Module, call: ast.AST) -> bool:
     """`os.makedirs(d, exist_ok=True)` / `Path(d).mkdir(exist_ok=True)` on a directory the
     deploy uploads: mkdir of an existing path fails with EEXIST before EROFS on a read-only
     filesystem (checked under bwrap --ro-bind), and exist_ok swallows EEXIST, so nothing
     fails (Guo-Alice/web_insurance app.py:31-33, GET / -> 200 under `preflight run`)."""
+    if not isinstance(call, ast.Call):
+        return False
     exist_ok = any(
         k.arg == "exist_ok" and isinstance(k.value, ast.Constant) and k.value.value is True
         for k in call.keywords
@@ -204,26 +203,6 @@ def _handles_os_error(module: Module, node: ast.AST) -> bool:
 
 def _handler_nodes(module: Module, try_stmt: ast.Try) -> set[ast.AST]:
     return {n for h in try_stmt.handlers for n in module.subtree(h)}
-
-
-def _pathlike(receiver: ast.expr, module: Module) -> PathInfo | None:
-    info = classify(receiver, module)
-    # A bare string receiver ("x".touch) is not a path; require a Path-ish expression.
-    if isinstance(receiver, ast.Constant):
-        return None
-    return info if info.where is not Where.UNKNOWN else None
-
-
-def _mode(call: ast.Call, index: int) -> str | None:
-    value: ast.expr | None = call.args[index] if len(call.args) > index else None
-    for kw in call.keywords:
-        if kw.arg == "mode":
-            value = kw.value
-    if value is None:
-        return "r"
-    if isinstance(value, ast.Constant) and isinstance(value.value, str):
-        return value.value
-    return None
 
 
 class FileSessionsOrCaches(CodeRule):

@@ -1,0 +1,138 @@
+"""What a call writes to: the path argument of open(..., "w"), os.makedirs, FileHandler,
+Path.write_text, DataFrame.to_csv and kin, as a PathInfo (UNKNOWN when not visible).
+
+Kept apart from the rule so that every write-shaped call is recognised in one place.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from preflight.rules._paths import PathInfo, Where, classify
+from preflight.source import Module, call_name, last_attr
+
+_WRITE_MODE_CHARS = set("wax+")
+_PATH_WRITE_METHODS = {"write_text", "write_bytes", "touch", "mkdir", "symlink_to"}
+# Call name -> index of the path argument that is written to.
+_WRITE_CALLS = {
+    "os.mkdir": 0,
+    "os.makedirs": 0,
+    "os.rename": 1,
+    "os.replace": 1,
+    "shutil.copy": 1,
+    "shutil.copy2": 1,
+    "shutil.copyfile": 1,
+    "shutil.copytree": 1,
+    "shutil.move": 1,
+    "logging.FileHandler": 0,
+    "FileHandler": 0,
+    "logging.handlers.RotatingFileHandler": 0,
+    "logging.handlers.TimedRotatingFileHandler": 0,
+    "logging.handlers.WatchedFileHandler": 0,
+    "RotatingFileHandler": 0,
+    "TimedRotatingFileHandler": 0,
+    "WatchedFileHandler": 0,
+}
+_DATAFRAME_WRITES = {"to_csv", "to_json", "to_parquet", "to_excel", "savefig"}
+
+
+def written_path(call: ast.Call, module: Module) -> PathInfo | None:
+    name = call_name(call) or ""
+    method = last_attr(call)
+    if name in {"open", "io.open", "codecs.open"}:
+        mode = _mode(call, 1)
+        if call.args and mode is not None and _WRITE_MODE_CHARS & set(mode):
+            return classify(call.args[0], module)
+        return None
+    if name in _WRITE_CALLS:
+        index = _WRITE_CALLS[name]
+        if len(call.args) > index:
+            return classify(call.args[index], module)
+        for kw in call.keywords:
+            if kw.arg in {"filename", "dst", "name", "path"}:
+                return classify(kw.value, module)
+        return None
+    if name == "logging.basicConfig":
+        for kw in call.keywords:
+            if kw.arg == "filename":
+                return classify(kw.value, module)
+        return None
+    if isinstance(call.func, ast.Attribute):
+        receiver = call.func.value
+        if method in _PATH_WRITE_METHODS:
+            return _pathlike(receiver, module)
+        if method == "open":
+            mode = _mode(call, 0)
+            if mode is not None and _WRITE_MODE_CHARS & set(mode):
+                return _pathlike(receiver, module)
+        if method in _DATAFRAME_WRITES and call.args:
+            return classify(call.args[0], module)
+    return None
+
+
+def _pathlike(receiver: ast.expr, module: Module) -> PathInfo | None:
+    info = classify(receiver, module)
+    # A bare string receiver ("x".touch) is not a path; require a Path-ish expression.
+    if isinstance(receiver, ast.Constant):
+        return None
+    return info if info.where is not Where.UNKNOWN else None
+
+
+def _mode(call: ast.Call, index: int) -> str | None:
+    value: ast.expr | None = call.args[index] if len(call.args) > index else None
+    for kw in call.keywords:
+        if kw.arg == "mode":
+            value = kw.value
+    if value is None:
+        return "r"
+    if isinstance(value, ast.Constant) and isinstance(value.value, str):
+        return value.value
+    return None
+
+
+def writes(module: Module) -> list[tuple[ast.AST, PathInfo]]:
+    """Every write the module's code can make whose target is visible, in source order:
+    calls, and file handlers of a logging dict (`LOGGING = {...}` in Django settings,
+    `logging.config.dictConfig({...})`), which open their file when configured."""
+    found: list[tuple[ast.AST, PathInfo]] = []
+    for call in module.of(ast.Call):
+        target = written_path(call, module)
+        if target is not None:
+            found.append((call, target))
+    for node in module.of(ast.Dict):
+        filename = _logging_file(node)
+        if filename is not None and _configures_logging(module, node):
+            found.append((node, classify(filename, module)))
+    return sorted(found, key=lambda f: (getattr(f[0], "lineno", 0), getattr(f[0], "col_offset", 0)))
+
+
+def _logging_file(node: ast.Dict) -> ast.expr | None:
+    """The `filename` of a handler dict whose class is a FileHandler that opens at once
+    (`"delay": True` opens at the first record instead)."""
+    items = {
+        k.value: v
+        for k, v in zip(node.keys, node.values, strict=True)
+        if isinstance(k, ast.Constant)
+    }
+    kind, delay = items.get("class"), items.get("delay")
+    if not (isinstance(kind, ast.Constant) and str(kind.value).endswith("FileHandler")):
+        return None
+    if isinstance(delay, ast.Constant) and delay.value is True:
+        return None
+    return items.get("filename")
+
+
+def _configures_logging(module: Module, node: ast.Dict) -> bool:
+    """The dict is inside `LOGGING = ...` (Django configures it at setup) or a dictConfig
+    call's argument, directly or through a module-level name."""
+    for parent in module.ancestors(node):
+        if isinstance(parent, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id in _LOGGING_NAMES for t in parent.targets
+        ):
+            return True
+        if isinstance(parent, ast.Call) and (call_name(parent) or "").endswith("dictConfig"):
+            return True
+    return False
+
+
+_LOGGING_NAMES = frozenset({"LOGGING", "LOGGING_CONFIG", "LOG_CONFIG"})
