@@ -147,3 +147,12 @@ def test_zero_config_django_builds_under_the_django_preset(
     cold = run.outcomes("cold")[0]
     assert cold["status"] == 200
     assert '"path": "/health"' in cold["body_excerpt"]
+
+
+def test_a_rewrite_to_the_function_fails_the_probe_as_on_vercel(
+    fixture_run: Callable[..., Any],
+) -> None:
+    # the probe goes through the build's routes: the app sees /api/index, not /health
+    run = fixture_run("rewrite_to_function", "--probe", "GET /health 200")
+    assert run.code == 1, run.report
+    assert [p["status"] for p in run.outcomes("cold")] == [404]

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from preflight.emulate.diagnose import Diagnosis, diagnose
 from preflight.emulate.ipc import LogLine
+from preflight.emulate.routes import Target
 from preflight.emulate.runtime import FunctionInstance, Response, StartInfo
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -133,7 +134,26 @@ def send(instance: FunctionInstance, probe: Probe) -> Response:
         value = uuid.uuid4().hex[:12]
         path = path.replace(UNIQUE, value)
         body = body.replace(UNIQUE.encode(), value.encode()) if body is not None else None
-    return instance.request(probe.method, path, body, probe.headers)
+    if instance.router is None:
+        return instance.request(probe.method, path, body, probe.headers)
+    target = instance.router.resolve(probe.method, path)
+    if target.kind == "function":
+        return instance.request(probe.method, target.path, body, probe.headers)
+    return edge_answer(target)
+
+
+# Vercel's edge words its own 404 this way (the NOT_FOUND error page).
+NOT_FOUND_BODY = b"The page could not be found\n\nNOT_FOUND\n"
+
+
+def edge_answer(target: Target) -> Response:
+    """What the edge answers without the function: a static file, a redirect, or a 404
+    because no route (vercel.json rewrites, the preset's catch-all) reaches the app."""
+    headers = dict(target.headers)
+    if target.kind == "static" and target.file is not None:
+        return Response(target.status, headers, target.file.read_bytes(), 0.0, ())
+    body = NOT_FOUND_BODY if target.kind == "not_found" and target.status == 404 else b""
+    return Response(target.status, headers, body, 0.0, ())
 
 
 Launcher = Callable[[], FunctionInstance]

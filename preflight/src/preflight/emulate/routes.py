@@ -15,11 +15,13 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from preflight.emulate import build
-from preflight.emulate.session import Emulation
+
+if TYPE_CHECKING:  # session builds the Router it hands to each instance
+    from preflight.emulate.session import Emulation
 
 
 @dataclass(frozen=True)

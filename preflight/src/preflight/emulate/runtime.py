@@ -21,11 +21,14 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from preflight.emulate import sandbox
 from preflight.emulate.function import BuiltFunction
 from preflight.emulate.ipc import IpcListener, LogLine
+
+if TYPE_CHECKING:
+    from preflight.emulate.routes import Router
 
 START_TIMEOUT_S = 60.0
 MAX_BODY = 4_500_000  # Vercel's request/response payload limit (F13)
@@ -134,6 +137,8 @@ class FunctionInstance:
         self.caps = caps
         self.host = host
         self.start_info = StartInfo()
+        # The build's routing (set by Emulation.launch); None sends every path as is.
+        self.router: Router | None = None
         self.port: int | None = None
         self._ids = itertools.count(1)
         self._workdir = Path(tempfile.mkdtemp(prefix="preflight-fn-"))

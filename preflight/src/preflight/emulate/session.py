@@ -22,6 +22,7 @@ from preflight import files
 from preflight.emulate import build, bundle, sandbox
 from preflight.emulate.errors import EmulatorError
 from preflight.emulate.function import BuildFailed, BuiltFunction
+from preflight.emulate.routes import Router, router_for
 from preflight.emulate.runtime import FunctionInstance
 from preflight.emulate.tools import find_python
 from preflight.emulate.vercel_cli import ensure_vercel_cli
@@ -55,9 +56,18 @@ class Emulation:
     workdir: Path
     notes: list[str] = field(default_factory=list)
 
+    router: Router | None = field(default=None, repr=False)
+
     def launch(self) -> FunctionInstance:
-        """A new, not yet started instance (call `.start()`; use it as a context manager)."""
-        return FunctionInstance(self.function, self.python, self.env, self.policy, self.caps)
+        """A new, not yet started instance (call `.start()`; use it as a context manager).
+
+        It carries the build's routing so probes meet the app the way `--serve` and
+        Vercel's edge do: through vercel.json's rewrites and the preset's catch-all."""
+        if self.router is None:
+            self.router = router_for(self)
+        instance = FunctionInstance(self.function, self.python, self.env, self.policy, self.caps)
+        instance.router = self.router
+        return instance
 
     def close(self) -> None:
         shutil.rmtree(self.workdir, ignore_errors=True)
