@@ -61,6 +61,7 @@ EXPECTED: dict[str, set[tuple[str, str, int]]] = {
     "f11_config_libraries_at_import": {("PF1101", "settings.py", 8), ("PF1101", "settings.py", 10)},
     "f2_prerelease_pin_spelling": set(),  # httpx comes with googletrans 4.0.0rc1
     "f10_sdist_only_requirements": {("PF1001", "requirements.txt", 1)},  # torch, via its sdist
+    "f2_pip_from_builder": set(),  # the builder seeds pip into every bundle
 }
 
 

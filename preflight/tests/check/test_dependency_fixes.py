@@ -151,3 +151,10 @@ def test_a_url_or_path_requirement_may_provide_any_import(
     root = make_project({"app.py": "import shortlink\napp = 1\n", "requirements.txt": f"{line}\n"})
     (finding,) = check(root).findings
     assert (finding.rule_id, finding.severity) == ("PF201", Severity.WARNING), finding.message
+
+
+def test_pip_is_missing_only_off_vercel(check: Check) -> None:
+    """Vercel's builder seeds pip into every bundle; a plain Lambda zip has no pip."""
+    assert check(APPS / "f2_pip_from_builder").findings == []
+    lambda_findings = check(APPS / "f2_pip_from_builder", target="lambda").findings
+    assert [(f.rule_id, f.location.line) for f in lambda_findings] == [("PF201", 14)]

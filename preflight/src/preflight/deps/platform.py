@@ -21,6 +21,11 @@ PLATFORMS = (
     "manylinux1_x86_64",
 )
 PLATFORM_LABEL = "manylinux x86_64 (glibc 2.28)"
+# Distributions in every Vercel bundle whatever the manifest says: the builder creates its
+# venv with `uv venv --seed` (vercel/vercel packages/python/src/utils.ts: "--seed installs
+# pip into the venv") and installs its own runtime; seen with vercel 64.0.2 (pip 7.2 MB,
+# vercel_runtime 2.1 MB in the bundle). Importing them never fails on Vercel.
+BUILDER_INSTALLED = frozenset({"pip", "vercel-runtime"})
 
 
 def version_tuple(python: str) -> tuple[int, int]:
@@ -109,4 +114,4 @@ def describe_tags(filename: str) -> str:
     return ", ".join(sorted({f"{t.interpreter}-{t.platform}" for t in tags})[:3])
 
 
-__all__ = ["PLATFORM_LABEL", "Tag", "parse_tag", "target_tags", "wheel_fits"]
+__all__ = ["BUILDER_INSTALLED", "PLATFORM_LABEL", "Tag", "parse_tag", "target_tags", "wheel_fits"]

@@ -6,8 +6,9 @@ the runtime scope: declared in [project.dependencies] (not only in a dev group o
 extra, which `uv sync --no-dev` skips), or pulled in by one. What a distribution
 provides is learned from its wheel's or sdist's file list; when that cannot be learned
 (a git or URL requirement, an unreadable release) an unexplained import is a warning,
-never an error. `--fix` adds only a name the index has. With no entrypoint, every
-Python file's imports count. Distribution files are checked in wheels.py (F1).
+never an error. pip is in every Vercel bundle (deps/platform.py BUILDER_INSTALLED).
+`--fix` adds only a name the index has. With no entrypoint, every Python file's imports
+count. Distribution files are checked in wheels.py (F1).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from preflight.context import CheckContext
 from preflight.deps.closure import ImportUse, search_roots
 from preflight.deps.declared import RUNTIME, Declared
 from preflight.deps.mapping import KNOWN, candidates
-from preflight.deps.platform import marker_environment
+from preflight.deps.platform import BUILDER_INSTALLED, marker_environment
 from preflight.findings import Edit, Finding, Fix, Location, Severity
 from preflight.project import Manifest, read_toml
 from preflight.rules.base import Expect, ProjectExample, ProjectRule
@@ -131,6 +132,8 @@ class MissingDependency(ProjectRule):
             ctx.skip("import closure", "no entrypoint: the imports of every Python file count")
         runtime = [d for d in ctx.declared if d.scope == RUNTIME]
         installed = {d.name for d in runtime} | ctx.resolution.names
+        if ctx.target == "vercel":
+            installed |= BUILDER_INSTALLED
         if ctx.resolution.unavailable:
             # Transitive dependencies partly unknown: see _Provided.unknown.
             ctx.skip(

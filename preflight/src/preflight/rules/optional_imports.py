@@ -17,6 +17,7 @@ from preflight.context import CheckContext
 from preflight.deps.closure import STDLIB
 from preflight.deps.declared import RUNTIME
 from preflight.deps.mapping import candidates
+from preflight.deps.platform import BUILDER_INSTALLED
 from preflight.findings import Finding, Location, Severity
 from preflight.rules.base import Expect, ProjectExample, ProjectRule
 from preflight.source import Module
@@ -105,6 +106,8 @@ class UnguardedOptionalImport(ProjectRule):
 
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
         installed = {d.name for d in ctx.declared if d.scope == RUNTIME}
+        if ctx.target == "vercel":
+            installed |= BUILDER_INSTALLED
         manifest = ctx.project.manifest
         target = manifest.path.name if manifest else "requirements.txt"
         where = f"is not declared in {target}" if manifest else "is not declared (no manifest)"
