@@ -62,6 +62,8 @@ EXPECTED: dict[str, set[tuple[str, str, int]]] = {
     "f2_prerelease_pin_spelling": set(),  # httpx comes with googletrans 4.0.0rc1
     "f10_sdist_only_requirements": {("PF1001", "requirements.txt", 1)},  # torch, via its sdist
     "f2_pip_from_builder": set(),  # the builder seeds pip into every bundle
+    # requests arrives with huggingface-hub 0.36.2: installed, so silent (no "declare it")
+    "f2_transitive_import_no_entrypoint": {("PF401", ".", 1)},
 }
 
 
