@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from preflight.deps.index import Index, IndexUnavailable
+from preflight.deps.lock import read_uv_lock
 from preflight.deps.sdist_metadata import requires_txt_to_dist, sdist_requires
 
 PROJECT_PAGE: dict[str, Any] = {
@@ -93,3 +94,11 @@ def test_requires_txt_sections_become_markers() -> None:
     assert sdist_requires({"PKG-INFO": old}) is None
     new = "Metadata-Version: 2.2\nName: x\nRequires-Dist: httpx\n"
     assert sdist_requires({"PKG-INFO": new}) == ["httpx"]
+
+
+def test_a_locked_version_is_kept_in_its_normal_form(tmp_path: Path) -> None:
+    lock = tmp_path / "uv.lock"
+    lock.write_text('version = 1\n[[package]]\nname = "Googletrans"\nversion = "4.0.0-rc1"\n')
+    parsed = read_uv_lock(lock)
+    assert parsed is not None
+    assert parsed.packages["googletrans"].version == "4.0.0rc1"

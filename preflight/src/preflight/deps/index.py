@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
 
 from preflight.deps.archive import (
     ZipMember,
@@ -32,6 +31,7 @@ from preflight.deps.archive import (
     zip_members,
 )
 from preflight.deps.sdist_metadata import sdist_requires
+from preflight.deps.versions import normal_version, same_version
 
 INDEX_URL = "https://pypi.org/pypi"
 PROJECT_TTL_SECONDS = 24 * 3600
@@ -375,23 +375,6 @@ class Index:
             tmp.replace(path)
         except OSError:
             pass  # a read-only cache (CI fixture) is fine: we just do not remember
-
-
-def normal_version(version: str) -> str:
-    """PEP 440's normal form ("4.0.0-rc1" -> "4.0.0rc1", "v1.0" -> "1.0"), so a pin, a
-    lock and the index name one release alike; an invalid version is kept as written."""
-    try:
-        return str(Version(version))
-    except InvalidVersion:
-        return version
-
-
-def same_version(a: str, b: str) -> bool:
-    """PEP 440 equality (2.0 == 2.0.0 == v2.0); invalid versions compare as written."""
-    try:
-        return Version(a) == Version(b)
-    except InvalidVersion:
-        return a == b
 
 
 def _load(path: Path) -> dict[str, Any] | None:

@@ -15,6 +15,7 @@ from typing import Any
 from packaging.markers import InvalidMarker, Marker
 from packaging.utils import canonicalize_name
 
+from preflight.deps.versions import normal_version
 from preflight.project import read_toml
 
 
@@ -88,7 +89,9 @@ def _package(entry: dict[str, Any]) -> LockedPackage:
     source = entry.get("source") or {}
     is_root = isinstance(source, dict) and "." in (source.get("editable"), source.get("virtual"))
     package = LockedPackage(
-        canonicalize_name(str(entry["name"])), str(entry.get("version", "")), is_root
+        canonicalize_name(str(entry["name"])),
+        normal_version(str(entry.get("version", ""))),
+        is_root,
     )
     package.dependencies = [
         (canonicalize_name(dep["name"]), dep.get("marker"))
