@@ -407,6 +407,7 @@ def test_fix_that_fails_the_recheck_is_refused(
     (PF403): the re-check on a copy says so and nothing is written."""
     files = {
         "shop/__init__.py": "def create_app():\n    return object()\n",
+        "requirements.txt": "starlette\n",  # a Python preset: the app sees rewritten paths
         "vercel.json": '{"rewrites": [{"source": "/(.*)", "destination": "/index"}]}\n',
     }
     root = make_project(files)

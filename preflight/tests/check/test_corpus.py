@@ -33,7 +33,7 @@ EXPECTED: dict[str, set[tuple[str, str, int]]] = {
     "f10_bundle_over_limit_lambda": {("PF1001", "pyproject.toml", 1)},
     "f11_environ_at_import": {("PF1101", "main.py", 5)},
     "f13_upload_through_function": {("PF1301", "main.py", 7)},
-    "f14_reads_public": {("PF1401", "api/index.py", 5)},
+    "f14_reads_public": {("PF1401", "api/index.py", 5), ("PF404", "api/index.py", 5)},
     "f15_dotenv_only_locally": {("PF1101", "app.py", 7), ("PF1801", ".env", 1)},
     "f16_python_version_ignored": {("PF1601", ".python-version", 1)},
     "f17_django_sqlite": {("PF1701", "mysite/settings.py", 10)},
@@ -57,7 +57,7 @@ EXPECTED: dict[str, set[tuple[str, str, int]]] = {
     "f13_upload_read_twice_one_finding": {("PF1301", "app.py", 10)},
     "f5_makedirs_shipped_directory": {("PF501", "app.py", 14)},  # uploads/ is not shipped
     "f5_writes_off_vercel_only": set(),
-    "f2_sys_path_sibling_folder": set(),
+    "f2_sys_path_sibling_folder": {("PF404", "api/index.py", 9)},
     "f11_config_libraries_at_import": {("PF1101", "settings.py", 8), ("PF1101", "settings.py", 10)},
     "f2_prerelease_pin_spelling": set(),  # httpx comes with googletrans 4.0.0rc1
     "f10_sdist_only_requirements": {("PF1001", "requirements.txt", 1)},  # torch, via its sdist

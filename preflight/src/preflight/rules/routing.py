@@ -1,16 +1,22 @@
 """F4: routing that hides the app's routes.
 
-Split from entrypoint.py: the entrypoint rules ask whether Vercel finds the app; this
-one asks whether requests reach it with their own path.
+Split from entrypoint.py: the entrypoint rules ask whether Vercel finds the app; these
+ask whether requests reach it with their own path. Both depend on the framework preset
+(preflight.preset): a Python preset (fastapi, flask, django, python) sends every path to the
+one app through its catch-all and the app sees the path after rewrites; "Other" builds
+api/*.py as functions of their own, reachable only at their own path.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 from preflight.context import CheckContext
-from preflight.findings import Finding, Location, Severity
+from preflight.findings import Finding, Fix, Location, Severity
+from preflight.preset import PYTHON_PRESETS, Preset, detect, preset_of, read_json_object
+from preflight.project import Entrypoint
 from preflight.rules.base import VERCEL_ONLY, ProjectExample, ProjectRule
 
 
@@ -22,7 +28,9 @@ class RewriteToEntrypoint(ProjectRule):
     "application routing observes the rewrite"). So `/(.*)` -> `/api/index`, the classic
     recipe from older guides, makes the ASGI/WSGI app see `/api/index` for every request:
     every route but that one answers 404. Without the rewrite the builder already sends
-    every path that is not a static file to the app, unchanged.
+    every path that is not a static file to the app, unchanged. Under "Other" (`"framework":
+    null`) the rewrite is how requests reach api/index.py, and the app is not told the
+    rewritten path: no finding.
     """
 
     id = "PF403"
@@ -44,6 +52,14 @@ class RewriteToEntrypoint(ProjectRule):
         ),
         ProjectExample(
             {
+                "api/index.py": _APP,
+                "requirements.txt": "starlette\n",
+                "vercel.json": '{"framework": null, "rewrites": [{"source": "/(.*)", '
+                '"destination": "/api/index"}]}',
+            }
+        ),
+        ProjectExample(
+            {
                 "api/index.py": "from http.server import BaseHTTPRequestHandler\n\n"
                 "class handler(BaseHTTPRequestHandler):\n    pass\n",
                 "vercel.json": '{"rewrites": [{"source": "/(.*)", "destination": "/api/index"}]}',
@@ -54,6 +70,7 @@ class RewriteToEntrypoint(ProjectRule):
         ProjectExample(
             {
                 "api/index.py": _APP,
+                "requirements.txt": "starlette\n",
                 "vercel.json": '{\n  "rewrites": [\n    {"source": "/(.*)", '
                 '"destination": "/api/index"}\n  ]\n}\n',
             },
@@ -62,6 +79,7 @@ class RewriteToEntrypoint(ProjectRule):
         ProjectExample(
             {
                 "app/main.py": _APP,
+                "pyproject.toml": '[project]\nname = "x"\nversion = "0"\n',
                 "vercel.json": '{"rewrites": [{"source": "/api/(.*)", '
                 '"destination": "/app/main.py"}]}',
             },
@@ -74,24 +92,106 @@ class RewriteToEntrypoint(ProjectRule):
         config = ctx.project.root / "vercel.json"
         if entry is None or entry.name.lower() == "handler" or not config.is_file():
             return
-        try:
-            text = config.read_text(encoding="utf-8")
-            rewrites = json.loads(text).get("rewrites", [])
-        except (OSError, ValueError, AttributeError):
-            return  # an unreadable vercel.json is another rule's business
-        function = "/" + entry.path.relative_to(ctx.project.root).with_suffix("").as_posix()
-        targets = {function, function + ".py"}
-        if function.endswith("/index"):
-            targets |= {function.removesuffix("/index"), function.removesuffix("index")}
-        for rewrite in rewrites if isinstance(rewrites, list) else []:
-            destination = rewrite.get("destination") if isinstance(rewrite, dict) else None
-            if isinstance(destination, str) and destination.split("?")[0] in targets:
-                line = _line_of(text, f'"{destination}"')
-                yield self.at(
-                    Location(config, line),
-                    f"rewriting {rewrite.get('source')!r} to {destination!r} makes the app "
-                    f"see {destination!r} as the path of every request: its routes answer 404",
-                )
+        preset = preset_of(ctx.project.root)
+        if not preset.routes_everything_to_app:
+            return  # "Other": the rewrite is what routes requests, and the path is kept
+        text = config.read_text(encoding="utf-8", errors="replace")
+        for source, destination in rewrites_to(ctx.project.root, entry):
+            shown = "" if preset.pinned else f" (the {preset.slug!r} preset a new project gets)"
+            yield self.at(
+                Location(config, _line_of(text, f'"{destination}"')),
+                f"rewriting {source!r} to {destination!r} makes the app see {destination!r} "
+                f"as the path of every request{shown}: its routes answer 404",
+            )
+
+
+def rewrites_to(root: Path, entry: Entrypoint) -> list[tuple[str, str]]:
+    """vercel.json rewrites (source, destination) whose destination is the app's function."""
+    rewrites = (read_json_object(root / "vercel.json") or {}).get("rewrites")
+    function = "/" + entry.path.relative_to(root).with_suffix("").as_posix()
+    targets = {function, function + ".py"}
+    if function.endswith("/index"):
+        targets |= {function.removesuffix("/index"), function.removesuffix("index")}
+    found = []
+    for rewrite in rewrites if isinstance(rewrites, list) else []:
+        destination = rewrite.get("destination") if isinstance(rewrite, dict) else None
+        if isinstance(destination, str) and destination.split("?")[0] in targets:
+            found.append((str(rewrite.get("source")), destination))
+    return found
+
+
+class RoutingDependsOnPreset(ProjectRule):
+    """An app under api/ whose routes work only under a Python preset nobody pinned.
+
+    A project created today gets a Python preset (preflight.preset.detect), whose
+    catch-all sends every path to the app. Projects created before the Python presets
+    existed hold "Other" in the dashboard, where api/index.py is a function of its own:
+    `/api/index` reaches the app, every other route answers Vercel's 404. The deploy then
+    depends on a dashboard setting the repository cannot see; `"framework"` in vercel.json
+    settles it (vercel.json wins over the stored setting).
+    """
+
+    id = "PF404"
+    fid = "F4"
+    name = "routing-depends-on-preset"
+    targets = VERCEL_ONLY
+    severity = Severity.WARNING
+    message = "the app's routes reach it only if the dashboard's framework preset is a Python one"
+    fix = 'pin the preset in vercel.json ("framework": "fastapi", "flask", "django" or "python")'
+
+    _APP = "app = object()\n"
+    VALID = (
+        ProjectExample({"api/index.py": _APP, "requirements.txt": "starlette\n",
+                        "vercel.json": '{"framework": "python"}'}),
+        ProjectExample({"app.py": _APP, "requirements.txt": "starlette\n"}),
+        ProjectExample({"api/index.py": _APP}),  # no manifest: a new project is "Other" too
+    )  # fmt: skip
+    INVALID = (
+        ProjectExample(
+            {"api/index.py": "from flask import Flask\napp = Flask(__name__)\n",
+             "requirements.txt": "flask\n", "vercel.json": '{"regions": ["fra1"]}\n'},
+            expect=(("api/index.py", 2),),
+            fixed={"vercel.json": '{\n  "regions": [\n    "fra1"\n  ],\n'
+                                  '  "framework": "flask"\n}\n'},
+        ),
+    )  # fmt: skip
+
+    def check(self, ctx: CheckContext) -> Iterator[Finding]:
+        root, entry = ctx.project.root, ctx.project.entrypoint
+        if entry is None or entry.name.lower() == "handler":
+            return
+        if not entry.path.relative_to(root).as_posix().startswith("api/"):
+            return
+        preset = preset_of(root)
+        slug = detect(root)
+        if preset.pinned or slug not in PYTHON_PRESETS or rewrites_to(root, entry):
+            return  # pinned; "Other" for every project; or PF403's business
+        yield self.at(
+            Location(entry.path, entry.line),
+            f'{_where(preset)} routes every path to this app, but under "Other", which '
+            "projects created before the Python presets hold, only /api/index reaches it "
+            "and every other route answers 404",
+            fix=f'pin the preset in vercel.json: "framework": "{slug}"',
+            autofix=_pin(root, str(slug)),
+        )
+
+
+def _where(preset: Preset) -> str:
+    label = preset.slug or "Other"
+    if preset.source == "project.json":
+        return f"the linked project's {label!r} preset"
+    return f"the {label!r} preset a new project gets"
+
+
+def _pin(root: Path, slug: str) -> Fix | None:
+    """vercel.json with `"framework"` added, its other keys kept; None when vercel.json
+    exists but is not a JSON object (rewriting it would lose what it says)."""
+    path = root / "vercel.json"
+    data = read_json_object(path)
+    if data is None and path.exists():
+        return None
+    text = json.dumps({**(data or {}), "framework": slug}, indent=2) + "\n"
+    return Fix.replace_file(path, text, f'pin "framework": "{slug}" in vercel.json')
 
 
 def _line_of(text: str, needle: str) -> int:
