@@ -7,6 +7,11 @@ stripped: vercel 64.0.2, packages/client/src/utils/index.ts `getVercelIgnore` an
 `clearRelative`. `pathspec`'s gitignore flavour implements the same syntax (anchoring, `dir/`,
 `**`, `!negation`, last match wins), so no hand-written approximation is needed.
 
+One addition for check and run alike: the caches of local tools (mypy, ruff, pytest, tox,
+nox). Every Python .gitignore template lists them, so a git deploy never carries them, and
+@vercel/python 25 drops the first two from the bundle anyway (`predefinedExcludes` in
+packages/python/src/index.ts): counting them would describe this machine, not the project.
+
 `run`'s copy leaves out one thing more: `.env` files (not their `.example`-style templates).
 The CLI uploads them (so check's PF1801 and PF1101 see them), but a git deploy never carries a
 gitignored `.env`, and project environment variables are how values reach the function (F15):
@@ -52,6 +57,8 @@ CLI_DEFAULT_IGNORES = (
     "venv",
     "CVS",
 )
+# See the module docstring.
+LOCAL_TOOL_CACHES = (".mypy_cache", ".ruff_cache", ".pytest_cache", ".tox", ".nox")
 # See the module docstring: run's copy leaves `.env` files out, their templates in.
 ENV_FILE_RULES = (
     ".env",
@@ -85,7 +92,7 @@ class UploadSet:
     @classmethod
     def of(cls, root: Path, without_env_files: bool = False) -> UploadSet:
         env = ENV_FILE_RULES if without_env_files else ()
-        lines = [*CLI_DEFAULT_IGNORES, *env, *_user_rules(root)]
+        lines = [*CLI_DEFAULT_IGNORES, *LOCAL_TOOL_CACHES, *env, *_user_rules(root)]
         return cls(pathspec.GitIgnoreSpec.from_lines(lines))
 
     def ignored(self, rel: str, is_dir: bool) -> bool:

@@ -22,6 +22,7 @@ TREE = (
     "web/.next/cache.bin",
     "pkg/__pycache__/m.pyc",
     "env/pyvenv.cfg",
+    ".mypy_cache/3.12/cache.db",
 )
 # `docs/*.md` does not cross a slash in gitignore (fnmatch's `*` did); `logs/` matches the folder
 # at any depth; `!README.md` re-includes after `*.md`; `./data` loses its `./` as the CLI does.
