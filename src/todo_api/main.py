@@ -47,7 +47,14 @@ ROUTE_GROUPS = (
     (r"/api/[^/]+/tasks(/|$)", "todo_api.tasks.compat_routes"),
 )
 
-CORS_ALLOW_HEADERS = ["Authorization", "Content-Type", "If-Match", "If-None-Match", "X-Request-ID"]
+CORS_ALLOW_HEADERS = [
+    "Authorization",
+    "Content-Type",
+    "Idempotency-Key",
+    "If-Match",
+    "If-None-Match",
+    "X-Request-ID",
+]
 CORS_EXPOSE_HEADERS = ["ETag", "Location", "X-Request-ID"]
 
 

@@ -112,10 +112,20 @@ def _parameters(
                 {"name": name, "in": "query", "required": name in required, "schema": schema}
             )
     params.extend(
-        {"name": header, "in": "header", "required": False, "schema": {"type": "string"}}
+        {"name": header, "in": "header", "required": False, "schema": _header_schema(header)}
         for header in op.request_headers
     )
     return params
+
+
+# Request headers whose values the API checks (tasks/idempotency.py: _VALID).
+_HEADER_SCHEMAS: dict[str, dict[str, Any]] = {
+    "Idempotency-Key": {"type": "string", "pattern": "^[!-~]{1,255}$"},
+}
+
+
+def _header_schema(header: str) -> dict[str, Any]:
+    return _HEADER_SCHEMAS.get(header, {"type": "string"})
 
 
 def _responses(op: Operation, schema_of: dict[int, Any]) -> dict[str, Any]:

@@ -33,10 +33,16 @@ async def compat_list_tasks(call: Call) -> list[Task]:
 
 
 @api.post(
-    BASE, summary="Create a task", body=TaskCreate, response=Task, status=201, errors=(403, 422)
+    BASE,
+    summary="Create a task",
+    body=TaskCreate,
+    response=Task,
+    status=201,
+    errors=(400, 403, 409, 422),
+    request_headers=("Idempotency-Key",),
 )
 async def compat_create_task(call: Call) -> Response:
-    created = await service.create_task(call.services, _owner(call), call.body)
+    created = await service.create_task(call.services, _owner(call), call.body, call.request)
     return service.task_response(created, status=201)
 
 

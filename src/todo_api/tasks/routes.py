@@ -28,11 +28,16 @@ async def list_tasks(call: Call) -> TaskPage:
     body=TaskCreate,
     response=Task,
     status=201,
-    errors=(422,),
+    errors=(400, 409, 422),
     response_headers=ETAG,
+    request_headers=("Idempotency-Key",),
+    description="With an `Idempotency-Key` header (1-255 printable ASCII characters), a "
+    "retry with the same key and body creates nothing and answers what the first request "
+    "answered (also for copies sent at once); the same key with another body is a 409. "
+    "Keys are per user and kept for 24 hours.",
 )
 async def create_task(call: Call) -> Response:
-    created = await service.create_task(call.services, call.user.id, call.body)
+    created = await service.create_task(call.services, call.user.id, call.body, call.request)
     response = service.task_response(created, status=201)
     response.headers["Location"] = f"/api/tasks/{created.task.id}"
     return response

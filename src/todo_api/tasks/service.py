@@ -13,11 +13,11 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
-from todo_api.http.problems import NotFound, PreconditionFailed, Unauthorized
+from todo_api.http.problems import Conflict, NotFound, PreconditionFailed, Unauthorized
 from todo_api.http.responses import json_response
 from todo_api.services import Services
 from todo_api.storage.connection import Connection
-from todo_api.tasks import cursors, queries
+from todo_api.tasks import cursors, idempotency, queries
 from todo_api.tasks.queries import ListFilter, Versioned
 from todo_api.tasks.schemas import TaskCreate, TaskListQuery, TaskPage, TaskPatch
 
@@ -71,9 +71,29 @@ async def list_tasks(services: Services, user_id: str, query: TaskListQuery) -> 
     return TaskPage(items=items, next_cursor=next_cursor)
 
 
-async def create_task(services: Services, user_id: str, data: TaskCreate) -> Versioned:
+async def create_task(
+    services: Services, user_id: str, data: TaskCreate, request: Request | None = None
+) -> Versioned:
+    """Insert a task; with an Idempotency-Key on `request`, at most once per key."""
     fields = msgspec.structs.asdict(data)
-    created = await services.db(lambda conn: queries.insert(conn, user_id=user_id, fields=fields))
+    claim = idempotency.claim_of(request, data) if request is not None else None
+
+    def work(conn: Connection) -> Versioned | None:
+        if claim is not None:
+            earlier = idempotency.replay_or_claim(conn, user_id=user_id, claim=claim)
+            if earlier is not None:
+                return earlier
+        created = queries.insert(conn, user_id=user_id, fields=fields)
+        if created is not None and claim is not None:
+            idempotency.remember(conn, user_id=user_id, claim=claim, created=created)
+        return created
+
+    try:
+        created = await services.db(work)
+    except idempotency.KeyReused:
+        raise Conflict(
+            f"This {idempotency.HEADER} was used for a different request; use a new key"
+        ) from None
     if created is None:
         raise Unauthorized(ACCOUNT_GONE)
     return created
