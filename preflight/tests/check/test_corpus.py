@@ -26,6 +26,12 @@ EXPECTED: dict[str, set[tuple[str, str, int]]] = {
     "f5_users_json_next_to_code": {("PF501", "app.py", 14)},
     # an error: setup_logging() at main.py:7 reaches the mkdir of ./logs at every cold start
     "f5_logging_setup_creates_logs": {("PF501", "app/platform/logger.py", 9)},
+    # uploads saved into the code folder by framework helpers: errors, every upload fails
+    "f5_flask_upload_saved_to_folder": {("PF501", "app.py", 18)},
+    "f5_fastapi_upload_copied_to_folder": {("PF501", "main.py", 10), ("PF1301", "main.py", 9)},
+    "f5_uploads_to_tmp_or_storage": set(),
+    "f5_django_media_root_in_project": {("PF504", "shop/models.py", 6)},
+    "f5_collectstatic_at_import": {("PF501", "mysite/wsgi.py", 8)},
     "f6_sqlite_in_tmp": {("PF601", "app.py", 10)},
     "f7_module_state": {("PF701", "app.py", 7), ("PF702", "app.py", 13)},
     "f8_sqlite_in_bundle": {("PF801", "app.py", 9)},
@@ -127,3 +133,17 @@ def test_a_write_reached_at_import_is_an_error_naming_the_calls(check: Check) ->
     (finding,) = check(APPS / "f5_logging_setup_creates_logs").findings
     assert finding.severity.value == "error"
     assert "through setup_logging() at app/main.py:7 -> _add_file_sink()" in finding.message
+
+
+@pytest.mark.parametrize(
+    "app",
+    [
+        "f5_flask_upload_saved_to_folder",
+        "f5_fastapi_upload_copied_to_folder",
+        "f5_django_media_root_in_project",
+        "f5_collectstatic_at_import",
+    ],
+)
+def test_uploads_into_the_code_folder_are_errors(app: str, check: Check) -> None:
+    (finding,) = [f for f in check(APPS / app).findings if f.fid == "F5"]
+    assert finding.severity.value == "error"

@@ -113,7 +113,10 @@ def classify(expr: ast.expr, module: Module, depth: int = 0) -> PathInfo:
                 return _with_tail(base, right.value)
         return base
     if isinstance(expr, ast.Subscript):
-        return classify(expr.value, module, depth + 1) if _is_parents(expr.value) else _UNKNOWN
+        if _is_parents(expr.value):
+            return classify(expr.value, module, depth + 1)
+        setting = _config_value(expr, module)
+        return classify(setting, module, depth + 1) if setting is not None else _UNKNOWN
     if isinstance(expr, ast.Attribute) and expr.attr in _PASS_THROUGH_ATTRS:
         return classify(expr.value, module, depth + 1)
     if isinstance(expr, ast.Call):
@@ -159,6 +162,24 @@ def _classify_call(call: ast.Call, module: Module, depth: int) -> PathInfo:
                     base = _with_tail(base, arg.value)
         return base
     return _UNKNOWN
+
+
+def _config_value(expr: ast.Subscript, module: Module) -> ast.expr | None:
+    """`app.config["UPLOAD_FOLDER"]` -> the value of the module's one assignment
+    `app.config["UPLOAD_FOLDER"] = ...` (Flask's usual upload setting), else None."""
+    owner = dotted_name(expr.value)
+    if owner is None or not owner.endswith("config") or not isinstance(expr.slice, ast.Constant):
+        return None
+    values = [
+        node.value
+        for node in module.of(ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Subscript)
+        and dotted_name(target.value) == owner
+        and isinstance(target.slice, ast.Constant)
+        and target.slice.value == expr.slice.value
+    ]
+    return values[0] if len(values) == 1 else None
 
 
 def _is_parents(expr: ast.expr) -> bool:

@@ -15,6 +15,7 @@ from preflight.import_reach import Chain, reached_at_import, ruled_out_by_argume
 from preflight.on_vercel import branch_never_runs
 from preflight.project_paths import on_disk
 from preflight.rules._paths import describe, ships_directory
+from preflight.rules._uploads import takes_uploads
 from preflight.rules._writes import writes
 from preflight.rules.base import CodeRule, Invalid
 from preflight.source import FunctionNode, Module, call_name, last_attr
@@ -58,6 +59,18 @@ class WriteOutsideTmp(CodeRule):
         "    'class': 'logging.FileHandler', 'filename': '/tmp/app.log'}}})\n",
         "LOGGING = {'handlers': {'f': {'class': 'logging.FileHandler', 'filename': 'a.log',\n"
         "    'delay': True}}}\n",
+        # uploads kept in /tmp, in memory or sent to a bucket
+        "import os, tempfile\nfrom flask import request\n@app.post('/u')\ndef u():\n"
+        "    f = request.files['f']\n    f.save(os.path.join(tempfile.gettempdir(), 'x'))\n",
+        "import io\nfrom flask import request\n@app.post('/u')\ndef u():\n"
+        "    s3.upload_fileobj(request.files['f'], 'bucket', 'k')\n"
+        "    io.BytesIO(request.files['g'].read())\n",
+        "import aiofiles\nfrom fastapi import UploadFile\n@app.post('/u')\n"
+        "async def u(file: UploadFile):\n"
+        "    async with aiofiles.open(f'/tmp/{file.filename}', 'wb') as out:\n        pass\n",
+        "def save(form):\n    form.save('uploads/x')\n",  # not an upload: any .save()
+        "from storages.backends.s3 import S3Storage\nfrom django.core.management import "
+        "call_command\ncall_command('collectstatic', '--noinput')\n",
     )
     INVALID = (
         Invalid(
@@ -101,6 +114,29 @@ class WriteOutsideTmp(CodeRule):
             message="writes 'logs' inside the deployed code (/var/task is read-only) at import "
             "time, through setup() at app.py:9 -> _sink() at app.py:8",
         ),
+        # Werkzeug's FileStorage.save into the code folder: every upload fails
+        Invalid(
+            "import os\nfrom flask import Flask, request\napp = Flask(__name__)\n"
+            "app.config['UPLOAD_FOLDER'] = 'uploads'\n@app.post('/u')\ndef u():\n"
+            "    for f in request.files.getlist('files'):\n"
+            "        f.save(os.path.join(app.config['UPLOAD_FOLDER'], f.filename))\n",
+            line=8,
+            message="saves uploads to 'uploads' inside the deployed code (/var/task is "
+            "read-only): every upload fails",
+        ),
+        Invalid(
+            "import shutil\nfrom fastapi import UploadFile\n@app.post('/u')\n"
+            "async def u(file: UploadFile):\n"
+            "    with open(f'static/{file.filename}', 'wb') as out:\n"
+            "        shutil.copyfileobj(file.file, out)\n",
+            line=5,
+        ),
+        # Vercel's builder runs collectstatic and leaves STATIC_ROOT out of the function
+        Invalid(
+            "from django.core.management import call_command\n"
+            "call_command('collectstatic', interactive=False)\n",
+            line=2,
+        ),
         # Django configures LOGGING at setup, which opens the file
         Invalid(
             "LOGGING = {'version': 1, 'handlers': {'file': {\n"
@@ -133,6 +169,12 @@ class WriteOutsideTmp(CodeRule):
                 continue
             if chain is not None and not module.on_request_path(node):
                 continue  # its only caller runs at import, where the write is ruled out
+            if function is not None and takes_uploads(function, module):
+                # the upload feature never works on Vercel: no setting or traffic saves it
+                yield self.finding(
+                    module, node, f"saves uploads to {describe(target)}: every upload fails"
+                )
+                continue
             # ERROR means every request fails: a write in one handler fails the requests
             # that reach it (Toperlock/sing-box-subscribe api/app.py), so it is a warning
             where = "in a request handler" if module.on_request_path(node) else "when it runs"
@@ -273,85 +315,3 @@ def _key_for(parent: ast.AST | None, node: ast.expr) -> str | None:
     if isinstance(parent, ast.keyword):
         return parent.arg
     return None
-
-
-# Calls that download into a cache under HOME unless told otherwise, with the keyword
-# that moves it and the environment variable the library also honours.
-_HOME_CACHES = {
-    "from_pretrained": ("cache_dir", "HF_HOME"),
-    "SentenceTransformer": ("cache_folder", "HF_HOME"),
-    "hf_hub_download": ("cache_dir", "HF_HOME"),
-    "snapshot_download": ("cache_dir", "HF_HOME"),
-    "nltk.download": ("download_dir", "NLTK_DATA"),
-    "torch.hub.load": ("", "TORCH_HOME"),
-    "whisper.load_model": ("download_root", "XDG_CACHE_HOME"),
-}
-
-
-class CacheInHome(CodeRule):
-    """Model / data downloads that cache under HOME, which is not writable."""
-
-    id = "PF503"
-    fid = "F5"
-    name = "cache-in-home"
-    severity = Severity.WARNING
-    message = "downloads into a cache under HOME (~/.cache), which is read-only in the function"
-    fix = "pass a cache dir under /tmp (or set the library's env var, e.g. HF_HOME=/tmp/hf)"
-
-    VALID = (
-        "from transformers import AutoModel\n"
-        "m = AutoModel.from_pretrained('bert-base-uncased', cache_dir='/tmp/hf')\n",
-        "import os\nos.environ['HF_HOME'] = '/tmp/hf'\nfrom transformers import AutoModel\n"
-        "m = AutoModel.from_pretrained('bert-base-uncased')\n",
-        "import nltk\nnltk.download('punkt', download_dir='/tmp/nltk')\n",
-    )
-    INVALID = (
-        Invalid(
-            "from transformers import AutoModel\nm = AutoModel.from_pretrained('bert-base')\n",
-            line=2,
-        ),
-        Invalid("import nltk\nnltk.download('punkt')\n", line=2),
-        Invalid(
-            "from sentence_transformers import SentenceTransformer\n"
-            "def embed(request):\n    return SentenceTransformer('all-MiniLM-L6-v2')\n",
-            line=3,
-        ),
-    )
-
-    def check(self, module: Module) -> Iterator[Finding]:
-        configured = _env_set_in(module)
-        for node in module.of(ast.Call):
-            name = call_name(node) or ""
-            key = name if name in _HOME_CACHES else (last_attr(node) or "")
-            if key not in _HOME_CACHES or (key == "from_pretrained" and not name):
-                continue
-            keyword, env = _HOME_CACHES[key]
-            given = {k.arg for k in node.keywords}
-            if (
-                (keyword and keyword in given)
-                or env in configured
-                or "XDG_CACHE_HOME" in configured
-            ):
-                continue
-            yield self.finding(
-                module,
-                node,
-                f"{key}() caches downloads under HOME by default, which is read-only in "
-                "the function",
-                fix=f"pass {keyword}='/tmp/...'" if keyword else f"set {env} to a /tmp path",
-            )
-
-
-def _env_set_in(module: Module) -> set[str]:
-    """Environment variables the module sets (os.environ["X"] = / setdefault("X", ...))."""
-    found: set[str] = set()
-    for node in module.of(ast.Assign):
-        for target in node.targets:
-            if isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant):
-                found.add(str(target.slice.value))
-    for call in module.of(ast.Call):
-        if last_attr(call) == "setdefault" and call.args:
-            first = call.args[0]
-            if isinstance(first, ast.Constant):
-                found.add(str(first.value))
-    return found

@@ -1,0 +1,95 @@
+"""F5: model and data downloads that cache under HOME, which the function cannot write.
+
+Hugging Face, NLTK, torch.hub and whisper download into ~/.cache by default; in the
+function HOME is read-only, so the first download raises unless a /tmp cache is given.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from preflight.findings import Finding, Severity
+from preflight.rules.base import CodeRule, Invalid
+from preflight.source import Module, call_name, last_attr
+
+# Calls that download into a cache under HOME unless told otherwise, with the keyword
+# that moves it and the environment variable the library also honours.
+_HOME_CACHES = {
+    "from_pretrained": ("cache_dir", "HF_HOME"),
+    "SentenceTransformer": ("cache_folder", "HF_HOME"),
+    "hf_hub_download": ("cache_dir", "HF_HOME"),
+    "snapshot_download": ("cache_dir", "HF_HOME"),
+    "nltk.download": ("download_dir", "NLTK_DATA"),
+    "torch.hub.load": ("", "TORCH_HOME"),
+    "whisper.load_model": ("download_root", "XDG_CACHE_HOME"),
+}
+
+
+class CacheInHome(CodeRule):
+    """Model / data downloads that cache under HOME, which is not writable."""
+
+    id = "PF503"
+    fid = "F5"
+    name = "cache-in-home"
+    severity = Severity.WARNING
+    message = "downloads into a cache under HOME (~/.cache), which is read-only in the function"
+    fix = "pass a cache dir under /tmp (or set the library's env var, e.g. HF_HOME=/tmp/hf)"
+
+    VALID = (
+        "from transformers import AutoModel\n"
+        "m = AutoModel.from_pretrained('bert-base-uncased', cache_dir='/tmp/hf')\n",
+        "import os\nos.environ['HF_HOME'] = '/tmp/hf'\nfrom transformers import AutoModel\n"
+        "m = AutoModel.from_pretrained('bert-base-uncased')\n",
+        "import nltk\nnltk.download('punkt', download_dir='/tmp/nltk')\n",
+    )
+    INVALID = (
+        Invalid(
+            "from transformers import AutoModel\nm = AutoModel.from_pretrained('bert-base')\n",
+            line=2,
+        ),
+        Invalid("import nltk\nnltk.download('punkt')\n", line=2),
+        Invalid(
+            "from sentence_transformers import SentenceTransformer\n"
+            "def embed(request):\n    return SentenceTransformer('all-MiniLM-L6-v2')\n",
+            line=3,
+        ),
+    )
+
+    def check(self, module: Module) -> Iterator[Finding]:
+        configured = _env_set_in(module)
+        for node in module.of(ast.Call):
+            name = call_name(node) or ""
+            key = name if name in _HOME_CACHES else (last_attr(node) or "")
+            if key not in _HOME_CACHES or (key == "from_pretrained" and not name):
+                continue
+            keyword, env = _HOME_CACHES[key]
+            given = {k.arg for k in node.keywords}
+            if (
+                (keyword and keyword in given)
+                or env in configured
+                or "XDG_CACHE_HOME" in configured
+            ):
+                continue
+            yield self.finding(
+                module,
+                node,
+                f"{key}() caches downloads under HOME by default, which is read-only in "
+                "the function",
+                fix=f"pass {keyword}='/tmp/...'" if keyword else f"set {env} to a /tmp path",
+            )
+
+
+def _env_set_in(module: Module) -> set[str]:
+    """Environment variables the module sets (os.environ["X"] = / setdefault("X", ...))."""
+    found: set[str] = set()
+    for node in module.of(ast.Assign):
+        for target in node.targets:
+            if isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant):
+                found.add(str(target.slice.value))
+    for call in module.of(ast.Call):
+        if last_attr(call) == "setdefault" and call.args:
+            first = call.args[0]
+            if isinstance(first, ast.Constant):
+                found.add(str(first.value))
+    return found
