@@ -1,10 +1,13 @@
 """The API is what it documents: schemathesis, every check, authenticated, against
 `todo-api serve` on SQLite and on PostgreSQL, finds nothing (issue 11).
 
-Bounded (--max-examples) so both databases take well under 90 s together; the seed is
-fixed so a failure reproduces. NUL characters are left out of generated strings: they
-are refused with a 422 everywhere (tests/core/test_hostile_input.py), a rule JSON
-Schema cannot state for every string without a pattern on each.
+Bounded (--max-examples 5: ~55 s for both databases on an idle 2-core machine, the
+deterministic coverage phase being a third of it); the seed is fixed so a failure
+reproduces. Runs with 30 examples and other seeds found nothing either.
+
+NUL characters are left out of generated strings: they are refused with a 422
+everywhere (tests/core/test_hostile_input.py), a rule JSON Schema cannot state for
+every string without a pattern on each.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ def test_schemathesis_finds_nothing(app_process: Callable[..., AppProcess], tmp_
         str(Path(sys.executable).with_name("schemathesis")), "--config-file", str(CONFIG),
         "run", f"{app.url}/openapi.json", "--checks", "all",
         "-H", f"Authorization: Bearer {token}",
-        "--max-examples", "8", "--seed", "11", "--generation-allow-x00", "false",
+        "--max-examples", "5", "--seed", "11", "--generation-allow-x00", "false",
         "--no-color", "--report-dir", str(tmp_path),
     ]  # fmt: skip
     result = subprocess.run(
