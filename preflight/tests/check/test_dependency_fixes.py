@@ -158,3 +158,34 @@ def test_pip_is_missing_only_off_vercel(check: Check) -> None:
     assert check(APPS / "f2_pip_from_builder").findings == []
     lambda_findings = check(APPS / "f2_pip_from_builder", target="lambda").findings
     assert [(f.rule_id, f.location.line) for f in lambda_findings] == [("PF201", 14)]
+
+
+_HANDLER = (
+    "from http.server import BaseHTTPRequestHandler\nimport flask_cors\n\n\n"
+    "class handler(BaseHTTPRequestHandler):\n    pass\n"
+)
+
+
+def test_with_no_entrypoint_an_undeclared_import_is_an_error_only_where_a_function_reaches_it(
+    make_project: MakeProject, check: Check
+) -> None:
+    """With no entrypoint nothing says the function imports a file (scripts, a Backend/
+    folder the build misses): a warning. api/*.py files are functions: still an error."""
+    root = make_project(
+        {
+            "vercel.json": '{"framework": null}\n',
+            "requirements.txt": "flask==3.1.3\n",
+            "api/hello.py": _HANDLER,
+            "Backend/seed.py": "import orjson\nimport flask_cors\n",
+        }
+    )
+    result = check(root)
+    assert result.project.entrypoint is None
+    got = {
+        (f.location.path.relative_to(root).as_posix(), f.severity)
+        for f in result.findings
+        if f.rule_id == "PF201"
+    }
+    assert got == {("api/hello.py", Severity.ERROR), ("Backend/seed.py", Severity.WARNING)}
+    (script,) = [f for f in result.findings if f.location.path.name == "seed.py"]
+    assert "no entrypoint" in script.message

@@ -8,11 +8,15 @@ provides is learned from its wheel's or sdist's file list; when that cannot be l
 (a git or URL requirement, an unreadable release) an unexplained import is a warning,
 never an error. pip is in every Vercel bundle (deps/platform.py BUILDER_INSTALLED).
 `--fix` adds only a name the index has. With no entrypoint, every Python file's imports
-count. Distribution files are checked in wheels.py (F1).
+count, but nothing says the function imports a given file (a script, a folder the build
+misses), so there it is a warning unless an api/*.py function reaches it (Mehwish-data/
+AI_Mutli_Assistant_ChatBot: Backend/ beside a vercel.json naming a missing app.py).
+Distribution files are checked in wheels.py (F1).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,7 +25,7 @@ from pathlib import Path
 from packaging.markers import InvalidMarker
 
 from preflight.context import CheckContext
-from preflight.deps.closure import ImportUse, search_roots
+from preflight.deps.closure import ImportUse, build_closure, search_roots
 from preflight.deps.declared import RUNTIME, Declared
 from preflight.deps.mapping import KNOWN, candidates
 from preflight.deps.platform import BUILDER_INSTALLED, marker_environment
@@ -142,7 +146,12 @@ class MissingDependency(ProjectRule):
             )
         reported: set[str] = set()
         provided: _Provided | None = None
-        for use in ctx.closure.imports:
+        reached = _reached_without_entrypoint(ctx)
+        # a name is reported once: where a function surely imports it, if anywhere
+        uses = sorted(
+            ctx.closure.imports, key=lambda u: reached is not None and u.module.path not in reached
+        )
+        for use in uses:
             if use.guarded or use.top in reported:
                 continue
             names = candidates(use.dotted)
@@ -154,7 +163,10 @@ class MissingDependency(ProjectRule):
             if names & installed:
                 continue
             reported.add(use.top)
-            yield self._finding(ctx, use, names, provided.unknown)
+            finding = self._finding(ctx, use, names, provided.unknown)
+            if reached is not None and use.module.path not in reached:
+                finding = _unless_imported(finding, ctx, use)
+            yield finding
 
     def _finding(
         self, ctx: CheckContext, use: ImportUse, names: set[str], unknown: list[str]
@@ -210,6 +222,33 @@ class MissingDependency(ProjectRule):
         if ctx.lock is not None:
             fix += ", then run `uv lock`"
         return self.at(location, message, fix, autofix=_add_dependency(ctx, dist))
+
+
+def _reached_without_entrypoint(ctx: CheckContext) -> set[Path] | None:
+    """With no entrypoint, the files the api/*.py functions import (each such file is a
+    function of its own); None when there is an entrypoint (its closure is what runs)."""
+    if ctx.project.entrypoint is not None:
+        return None
+    api = ctx.project.root / "api"
+    functions = sorted(api.glob("*.py")) if api.is_dir() else []
+    reached: set[Path] = set()
+    for path in functions:
+        if not path.name.startswith(("_", ".")):
+            reached |= {m.path for m in build_closure(ctx.project.root, path).modules}
+    return reached
+
+
+def _unless_imported(finding: Finding, ctx: CheckContext, use: ImportUse) -> Finding:
+    """An error becomes a warning that says what it depends on."""
+    if finding.severity != Severity.ERROR:
+        return finding
+    rel = use.module.path.relative_to(ctx.project.root).as_posix()
+    return dataclasses.replace(
+        finding,
+        severity=Severity.WARNING,
+        message=f"{finding.message}, if the function imports {rel} (no entrypoint was "
+        "detected, so which files it imports is unknown)",
+    )
 
 
 def _runtime_table(manifest: Manifest | None) -> str:
