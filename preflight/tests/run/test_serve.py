@@ -234,3 +234,11 @@ def test_router_without_error_page_and_with_redirects(tmp_path: Path) -> None:
         "not_found",
         404,
     )
+
+
+def test_a_dest_without_leading_slash_is_rooted_as_vercel_does(tmp_path: Path) -> None:
+    # Legacy `routes` written `"dest": "api/index.py"` (Paul193247/three-player-chess) reach
+    # the function: Vercel prefixes the slash (packages/cli/src/util/dev/router.ts).
+    router = Router([{"src": "/(.*)", "dest": "api/index.py"}], None, "/api/index.py")
+    target = router.resolve("GET", "/board?x=1")
+    assert (target.kind, target.path) == ("function", "/board?x=1")

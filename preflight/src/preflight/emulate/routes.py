@@ -100,7 +100,8 @@ class Router:
                 dest_split = urlsplit(_substitute(str(dest), match))
                 if dest_split.scheme:
                     return Target("not_found", 502, headers=tuple(headers))  # external proxy
-                current = dest_split.path or "/"
+                # a dest without its leading slash is rooted (cli/src/util/dev/router.ts)
+                current = "/" + dest_split.path.lstrip("/")
                 if dest_split.query:
                     query = "&".join(q for q in (query, dest_split.query) if q)
                 for transform in route.get("transforms") or []:

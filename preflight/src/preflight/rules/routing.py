@@ -145,6 +145,9 @@ class RoutingDependsOnPreset(ProjectRule):
                         "vercel.json": '{"framework": "python"}'}),
         ProjectExample({"app.py": _APP, "requirements.txt": "starlette\n"}),
         ProjectExample({"api/index.py": _APP}),  # no manifest: a new project is "Other" too
+        ProjectExample({"api/index.py": _APP, "requirements.txt": "flask\n",  # legacy builds
+                        "vercel.json": '{"builds": [{"src": "api/index.py", '
+                                       '"use": "@vercel/python"}]}'}),
     )  # fmt: skip
     INVALID = (
         ProjectExample(
@@ -166,6 +169,8 @@ class RoutingDependsOnPreset(ProjectRule):
         slug = detect(root)
         if preset.pinned or slug not in PYTHON_PRESETS or rewrites_to(root, entry):
             return  # pinned; "Other" for every project; or PF403's business
+        if "builds" in (read_json_object(root / "vercel.json") or {}):
+            return  # legacy builds: no preset applies, vercel.json's routes decide
         yield self.at(
             Location(entry.path, entry.line),
             f'{_where(preset)} routes every path to this app, but under "Other", which '
