@@ -64,6 +64,7 @@ EXPECTED: dict[str, set[tuple[str, str, int]]] = {
     "f5_makedirs_shipped_directory": {("PF501", "app.py", 14)},  # uploads/ is not shipped
     "f5_writes_off_vercel_only": set(),
     "f2_sys_path_sibling_folder": {("PF404", "api/index.py", 9)},
+    "f4_community_builder": {("PF405", "vercel.json", 4)},
     "f11_config_libraries_at_import": {("PF1101", "settings.py", 8), ("PF1101", "settings.py", 10)},
     "f2_prerelease_pin_spelling": set(),  # httpx comes with googletrans 4.0.0rc1
     "f10_sdist_only_requirements": {("PF1001", "requirements.txt", 1)},  # torch, via its sdist

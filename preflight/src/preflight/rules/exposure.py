@@ -1,18 +1,23 @@
 """F18: files that would be published at public URLs.
 
-Files outside the function that are uploaded are served as static files, so a `.env`,
-a private key or a database file in the deployed tree is downloadable unless
-`.vercelignore` leaves it out (the CLI uploads what .vercelignore does not exclude).
+Whether an uploaded file is served follows the preset (preflight/preset.py): on "Other"
+with no `public/` the project folder is the output, so a `.env`, a private key or a
+database file is downloadable at its path (failure-modes F18). Under a Python preset only
+`public/` is served and the file is bundled into the function instead; legacy `builds`
+output only what they build. Then it is still uploaded to Vercel (a note), and a warning
+only where the dashboard's preset, not vercel.json, decides.
 """
 
 from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterator
+from pathlib import Path
 
 from preflight.context import CheckContext
 from preflight.files import uploaded_files
 from preflight.findings import Finding, Fix, Location, Severity
+from preflight.preset import preset_of, read_json_object
 from preflight.rules.base import VERCEL_ONLY, ProjectExample, ProjectRule
 
 _SECRET_PATTERNS = (
@@ -53,14 +58,36 @@ class SecretsPublished(ProjectRule):
 
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
         root = ctx.project.root
+        exposure = _exposure(root)
         for path in uploaded_files(root):
             if path.name in _NOT_SECRET:
                 continue
             if any(fnmatch.fnmatch(path.name, p) for p in _SECRET_PATTERNS):
                 rel = path.relative_to(root).as_posix()
+                served = rel.startswith("public/") or exposure[0] == "served"
                 yield self.at(
                     Location(path, 1),
-                    f"{rel} is uploaded with the deploy and can be downloaded from a public URL",
+                    f"{rel} is uploaded with the deploy and "
+                    + ("can be downloaded from a public URL" if served else exposure[1]),
+                    severity=Severity.WARNING
+                    if served or exposure[0] == "maybe"
+                    else Severity.NOTE,
                     fix=f"add /{rel} to .vercelignore",
                     autofix=Fix.append(root / ".vercelignore", f"/{rel}", f"ignore /{rel}"),
                 )
+
+
+def _exposure(root: Path) -> tuple[str, str]:
+    """("served" | "maybe" | "bundled", how the file is exposed) for files outside public/."""
+    if "builds" in (read_json_object(root / "vercel.json") or {}):
+        return "bundled", "bundled where `builds` use it, not served (legacy builds)"
+    preset = preset_of(root)
+    if preset.slug is None:
+        public = (root / "public").is_dir()
+        return ("bundled", "not served: public/ is the output") if public else ("served", "")
+    if preset.source == "detected":
+        return "maybe", (
+            f"bundled into the function under the {preset.slug} preset a new project gets; "
+            'on "Other" (older projects) it can be downloaded from a public URL'
+        )
+    return "bundled", f"bundled into the function, not served (the {preset.slug} preset)"
