@@ -79,18 +79,33 @@ class SqliteInBundle(CodeRule):
             "from sqlalchemy import create_engine\nengine = create_engine('sqlite:///app.db')\n", 2
         ),
         Invalid("SQLALCHEMY_DATABASE_URI = 'sqlite:///data/app.db'\n", line=1),
+        # one database opened in several handlers is one cause, one finding
+        Invalid(
+            "import sqlite3\n@app.get('/a')\ndef a():\n    return sqlite3.connect('v.db')\n"
+            "@app.get('/b')\ndef b():\n    return sqlite3.connect('v.db')\n",
+            line=4,
+        ),
     )
 
     def check(self, module: Module) -> Iterator[Finding]:
+        # one cause, one finding: the first connect to each database file, preferring one
+        # that surely runs (mari-oliv/TechChallengeFase01 opens vitibrasil.db in 9 handlers)
+        chosen: dict[str | None, Finding] = {}
         for node, info in _sqlite_targets(module):
             if info.read_only and not module.guarded_by_platform_check(node):
                 shown = f"'{info.text}'" if info.text else "a database file"
-                yield self.finding(
+                found = self.finding(
                     module,
                     node,
                     f"SQLite database {shown} is in the read-only bundle",
                     severity=self.certainty(module, node),
                 )
+                earlier = chosen.get(info.text)
+                if earlier is None or (
+                    earlier.severity is Severity.WARNING and found.severity is Severity.ERROR
+                ):
+                    chosen[info.text] = found
+        yield from chosen.values()
 
 
 class SqliteInTmp(CodeRule):
