@@ -17,7 +17,7 @@ from preflight.context import CheckContext
 from preflight.findings import Finding, Fix, Location, Severity
 from preflight.preset import PYTHON_PRESETS, Preset, detect, preset_of, read_json_object
 from preflight.project import Entrypoint
-from preflight.rules.base import VERCEL_ONLY, ProjectExample, ProjectRule
+from preflight.rules.base import VERCEL_ONLY, Expect, ProjectExample, ProjectRule
 
 
 class RewriteToEntrypoint(ProjectRule):
@@ -157,6 +157,14 @@ class RoutingDependsOnPreset(ProjectRule):
             fixed={"vercel.json": '{\n  "regions": [\n    "fra1"\n  ],\n'
                                   '  "framework": "flask"\n}\n'},
         ),
+        ProjectExample(  # linked to a project that holds "Other": broken today, not a risk
+            {"api/index.py": "from flask import Flask\napp = Flask(__name__)\n",
+             "requirements.txt": "flask\n",
+             ".vercel/project.json": '{"settings": {"framework": null}}'},
+            expect=(Expect("api/index.py", 2, message="the linked project's preset is 'Other': "
+                           "only /api/index reaches this app and every other route answers 404"),),
+            fixed={"vercel.json": '{\n  "framework": "flask"\n}\n'},
+        ),
     )  # fmt: skip
 
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
@@ -171,12 +179,23 @@ class RoutingDependsOnPreset(ProjectRule):
             return  # pinned; "Other" for every project; or PF403's business
         if "builds" in (read_json_object(root / "vercel.json") or {}):
             return  # legacy builds: no preset applies, vercel.json's routes decide
+        fix = f'pin the preset in vercel.json: "framework": "{slug}"'
+        if preset.source == "project.json" and not preset.routes_everything_to_app:
+            yield self.at(
+                Location(entry.path, entry.line),
+                f"the linked project's preset is {preset.slug or 'Other'!r}: only /api/index "
+                "reaches this app and every other route answers 404",
+                fix=fix,
+                severity=Severity.ERROR,
+                autofix=_pin(root, str(slug)),
+            )
+            return
         yield self.at(
             Location(entry.path, entry.line),
             f'{_where(preset)} routes every path to this app, but under "Other", which '
             "projects created before the Python presets hold, only /api/index reaches it "
             "and every other route answers 404",
-            fix=f'pin the preset in vercel.json: "framework": "{slug}"',
+            fix=fix,
             autofix=_pin(root, str(slug)),
         )
 
