@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, TypeVar, cast
 from preflight.suppression import suppresses
 
 if TYPE_CHECKING:
+    from preflight.import_calls import Program
     from preflight.import_reach import Chain
 
 # Decorator attribute names that register a request handler (Flask, FastAPI, Starlette,
@@ -102,6 +103,8 @@ class Module:
     # chain of calls (set by import_reach.link_closure), and the memo of what runs at import.
     called_at_import: dict[str, Chain] = field(default_factory=dict, repr=False)
     import_reach: dict[FunctionNode, Chain] | None = field(default=None, repr=False)
+    # The closure's modules, to follow calls into first-party functions (import_calls).
+    program: Program | None = field(default=None, repr=False)
 
     @classmethod
     def parse(cls, path: Path, root: Path) -> Module | None:
@@ -349,6 +352,22 @@ class Module:
                         dupes.add(target.id)
                     seen[target.id] = value
         return {k: v for k, v in seen.items() if k not in dupes}
+
+    def local_values(self, name: ast.Name) -> list[ast.expr]:
+        """Every value a non-parameter local name is assigned in its function (empty at
+        module level or for a parameter)."""
+        function = self.enclosing_function(name)
+        if function is None:
+            return []
+        params = {a.arg for a in self.subtree(function.args) if isinstance(a, ast.arg)}
+        if name.id in params:
+            return []
+        return [
+            node.value
+            for node in self.subtree(function)
+            if isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == name.id for t in node.targets)
+        ]
 
     def local_value(self, name: ast.Name) -> ast.expr | None:
         """What a name holds where it is used: a single local assignment, else a constant."""

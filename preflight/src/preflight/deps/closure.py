@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from preflight.files import uploaded_files
+from preflight.import_calls import Program
 from preflight.import_reach import link_closure
 from preflight.project_paths import on_disk
 from preflight.source import Module, call_name
@@ -89,8 +90,10 @@ def build_closure(root: Path, entry: Path) -> Closure:
 
 def _share_imports(closure: Closure) -> None:
     tops = frozenset().union(*(m.imported_tops for m in closure.modules))
+    program = Program(closure.modules)
     for module in closure.modules:
         module.closure_tops = tops
+        module.program = program
     link_closure(closure.modules)
 
 

@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from preflight.files import uploaded_files
+from preflight.on_vercel import UNKNOWN, evaluate
 from preflight.source import Module, call_name, dotted_name
 
 
@@ -88,7 +89,7 @@ def classify_literal(text: str) -> PathInfo:
 
 def classify(expr: ast.expr, module: Module, depth: int = 0) -> PathInfo:
     """Where `expr` points when it is used as a file path."""
-    if depth > 8:
+    if depth > 24:  # deep enough for a call chain's returns, bounded for recursion
         return _UNKNOWN
     if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
         return classify_literal(expr.value)
@@ -96,7 +97,15 @@ def classify(expr: ast.expr, module: Module, depth: int = 0) -> PathInfo:
         if expr.id == "__file__":
             return PathInfo(Where.BUNDLE, None)
         value = module.local_value(expr)
+        if value is None and module.program is not None:
+            # reassigned (`path = Path(raw)`, then `path = ROOT / path`): where all agree
+            return _agree([(module, v) for v in module.local_values(expr)], depth)
         return classify(value, module, depth + 1) if value is not None else _UNKNOWN
+    if isinstance(expr, ast.BoolOp) and isinstance(expr.op, ast.Or) and len(expr.values) == 2:
+        first = evaluate(expr.values[0], module)  # `log_dir or default_dir()`
+        if first is UNKNOWN:
+            return _agree([(module, v) for v in expr.values], depth)
+        return classify(expr.values[0] if first else expr.values[1], module, depth + 1)
     if isinstance(expr, ast.JoinedStr) and expr.values:
         first = expr.values[0]
         if isinstance(first, ast.Constant) and isinstance(first.value, str):
@@ -120,6 +129,9 @@ def classify(expr: ast.expr, module: Module, depth: int = 0) -> PathInfo:
     if isinstance(expr, ast.Attribute) and expr.attr in _PASS_THROUGH_ATTRS:
         return classify(expr.value, module, depth + 1)
     if isinstance(expr, ast.Call):
+        known = evaluate(expr, module)  # os.getenv("LOG_DIR", "logs"): the default on Vercel
+        if isinstance(known, str):
+            return classify_literal(known)
         return _classify_call(expr, module, depth)
     return _UNKNOWN
 
@@ -149,6 +161,10 @@ def _classify_call(call: ast.Call, module: Module, depth: int) -> PathInfo:
             if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                 base = _with_tail(base, arg.value)
         return base
+    if module.program is not None and depth < 16:
+        returns = module.program.returns(module, call)
+        if returns:  # a first-party function: where its return values point
+            return _agree(returns, depth)
     if isinstance(call.func, ast.Attribute) and call.func.attr in _PASS_THROUGH_ATTRS:
         base = classify(call.func.value, module, depth + 1)
         if call.func.attr == "with_name" and call.args:
@@ -180,6 +196,15 @@ def _config_value(expr: ast.Subscript, module: Module) -> ast.expr | None:
         and target.slice.value == expr.slice.value
     ]
     return values[0] if len(values) == 1 else None
+
+
+def _agree(values: list[tuple[Module, ast.expr]], depth: int) -> PathInfo:
+    """The place every candidate value points to, when they all point to the same one."""
+    infos = [classify(value, module, depth + 1) for module, value in values]
+    if not infos or any(i.where is not infos[0].where for i in infos):
+        return _UNKNOWN
+    texts = {i.text for i in infos}
+    return PathInfo(infos[0].where, texts.pop() if len(texts) == 1 else None)
 
 
 def _is_parents(expr: ast.expr) -> bool:

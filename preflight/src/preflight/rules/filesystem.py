@@ -11,12 +11,13 @@ import ast
 from collections.abc import Iterator
 
 from preflight.findings import Finding, Severity
+from preflight.import_calls import Program
 from preflight.import_reach import Chain, reached_at_import, ruled_out_by_arguments
 from preflight.on_vercel import branch_never_runs
 from preflight.project_paths import on_disk
-from preflight.rules._paths import describe, ships_directory
+from preflight.rules._paths import PathInfo, Where, describe, ships_directory
 from preflight.rules._uploads import takes_uploads
-from preflight.rules._writes import writes
+from preflight.rules._writes import writes, written_path
 from preflight.rules.base import CodeRule, Invalid
 from preflight.source import FunctionNode, Module, call_name, last_attr
 
@@ -149,7 +150,12 @@ class WriteOutsideTmp(CodeRule):
     def check(self, module: Module) -> Iterator[Finding]:
         reach = reached_at_import(module)
         reported: set[FunctionNode] = set()  # the first write raises: one finding per function
-        for node, target in writes(module):
+        for node, target in _with_unresolved(module, reach, writes(module)):
+            function = module.enclosing_function(node)
+            chain = reach.get(function) if function is not None else None
+            if not target.read_only and chain and isinstance(node, ast.Call):
+                # the path may be visible only with the chain's arguments bound
+                target = _bound_target(chain, module, node) or target
             if not target.read_only or _never_runs_on_vercel(module, node):
                 continue
             if _handles_os_error(module, node) or _creates_shipped_directory(module, node):
@@ -157,8 +163,6 @@ class WriteOutsideTmp(CodeRule):
             if module.is_import_time(node):
                 yield self.finding(module, node, f"writes {describe(target)} at import time")
                 continue
-            function = module.enclosing_function(node)
-            chain = reach.get(function) if function is not None else None
             if function is not None and chain is not None and _runs_on_vercel(chain, module, node):
                 if function not in reported:
                     reported.add(function)
@@ -184,6 +188,63 @@ class WriteOutsideTmp(CodeRule):
                 f"writes {describe(target)} {where}: those requests fail",
                 severity=Severity.WARNING,
             )
+
+
+# Writes whose target may show only with a chain's arguments bound (see _bound_target).
+_WRITE_NAMES = frozenset(
+    {"mkdir", "makedirs", "open", "write_text", "write_bytes", "touch", "basicConfig"}
+    | {"FileHandler", "RotatingFileHandler", "TimedRotatingFileHandler", "WatchedFileHandler"}
+)
+
+
+def _with_unresolved(
+    module: Module, reach: dict[FunctionNode, Chain], found: list[tuple[ast.AST, PathInfo]]
+) -> list[tuple[ast.AST, PathInfo]]:
+    """The module's visible writes plus, in functions reached at import, write calls
+    whose target is not visible without the chain's arguments."""
+    seen = {id(node) for node, _ in found}
+    extra: list[tuple[ast.AST, PathInfo]] = [
+        (node, PathInfo(Where.UNKNOWN))
+        for function in reach
+        for node in module.subtree(function)
+        if isinstance(node, ast.Call)
+        and id(node) not in seen
+        and last_attr(node) in _WRITE_NAMES
+        and module.enclosing_function(node) is function
+    ]
+    if not extra:
+        return found
+    return sorted(
+        [*found, *extra], key=lambda f: (getattr(f[0], "lineno", 0), getattr(f[0], "col_offset", 0))
+    )
+
+
+def _bound_target(chain: Chain, module: Module, node: ast.Call) -> PathInfo | None:
+    """Where the write lands with the constants of each call on the chain bound to the
+    parameters (grok2api: `setup_logging()` passes no folder, so the sink falls back to
+    `log_dir()`, "logs" under the project)."""
+    if module.program is None:
+        module.program = Program([module])
+    program = module.program
+    caller, call = chain[0].module, chain[0].call
+    for following in [*(link.call for link in chain[1:]), node]:
+        callee = program.callee(caller, call)
+        if callee is None:
+            return None
+        caller, _ = program.bind(caller, call, *callee)
+        found = _same_call(caller, following)
+        if found is None:
+            return None
+        call = found
+    return written_path(call, caller)
+
+
+def _same_call(module: Module, call: ast.Call) -> ast.Call | None:
+    """The call at the same place in a stand-in module (or the module itself)."""
+    for candidate in module.of(ast.Call):
+        if (candidate.lineno, candidate.col_offset) == (call.lineno, call.col_offset):
+            return candidate
+    return None
 
 
 def _runs_on_vercel(chain: Chain, module: Module, node: ast.AST) -> bool:
