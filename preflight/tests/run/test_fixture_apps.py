@@ -88,6 +88,9 @@ def test_handler_alias_fails_the_build_with_f4(fixture_run: Callable[..., Any]) 
     assert "PYTHON_ENTRYPOINT_NOT_FOUND" in run.report["build_error"]["message"]
     assert run.report["build_error"]["diagnosis"]["id"] == "F4"
     assert "top-level `app" in run.report["build_error"]["diagnosis"]["fix"]
+    # the builder's own words are shown, not only preflight's reading of them
+    assert "PYTHON_ENTRYPOINT_NOT_FOUND" in run.report["build_error"]["builder_output"]
+    assert run.report["build_error"]["this_machine"] is None
 
 
 def test_missing_env_var_at_import_is_f15_and_dotenv_is_not_shipped(

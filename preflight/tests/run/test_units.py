@@ -11,7 +11,7 @@ import pytest
 from preflight.cli import main
 from preflight.commands.run import parse_env_file
 from preflight.emulate.build import host_env
-from preflight.emulate.diagnose import diagnose, user_location
+from preflight.emulate.diagnose import diagnose, diagnose_build, user_location
 from preflight.emulate.probes import ProbeSyntaxError, parse_probe
 from preflight.emulate.tools import find_python, find_uv
 from preflight.files import copy_for_upload
@@ -184,3 +184,37 @@ def test_a_virtualenv_python_resolves_to_its_base(
     monkeypatch.setenv("PATH", f"{venv_bin}:{os.environ.get('PATH', '')}")
     assert find_python("3.12") == base
     assert not find_python("3.12").is_relative_to(tmp_path)
+
+
+def test_a_failed_build_script_is_not_read_as_the_functions_crash() -> None:
+    # the realprojects report: a ./build.sh step failed, and run blamed "undeclared import:
+    # django" although django is declared (the script ran a Python without the deps)
+    log = (
+        'Running "./build.sh"\n'
+        "ModuleNotFoundError: No module named 'django'\n"
+        'Error: Command "./build.sh" exited with 1\n'
+    )
+    verdict = diagnose_build('Command "./build.sh" exited with 1', log)
+    assert verdict.diagnosis is None
+    assert verdict.command == "./build.sh (exit 1)"
+
+
+def test_a_build_that_cannot_reach_a_vcs_host_is_this_machines_failure() -> None:
+    log = (
+        "Installing required dependencies from requirements.txt...\n"
+        "  x Failed to download and build `mylib @ git+https://github.com/o/mylib`\n"
+        "  fatal: unable to access 'https://github.com/o/mylib/': Could not resolve host: "
+        "github.com\n"
+    )
+    verdict = diagnose_build("pip install failed", log)
+    assert verdict.machine is not None
+    assert "github.com" in verdict.machine
+    assert verdict.diagnosis is None
+
+
+def test_a_builder_error_is_still_diagnosed() -> None:
+    verdict = diagnose_build("[PYTHON_ENTRYPOINT_NOT_FOUND] No Python entrypoint found", "")
+    assert verdict.diagnosis is not None
+    assert verdict.diagnosis.fid == "F4"
+    # a runtime pattern in a build log is no diagnosis of the function
+    assert diagnose_build("build failed", "KeyError: 'X' in os.environ").diagnosis is None

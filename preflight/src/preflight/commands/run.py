@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from preflight.emulate.diagnose import diagnose
+from preflight.emulate.diagnose import diagnose_build
 from preflight.emulate.edge import run_edge
 from preflight.emulate.errors import EmulatorError
 from preflight.emulate.function import BuildFailed
@@ -178,7 +178,7 @@ def run(args: argparse.Namespace) -> int:
             caps=None,
             policy=None,
             build_error=failed,
-            build_diagnosis=diagnose(failed.message + "\n" + failed.log),
+            build_verdict=diagnose_build(failed.message, failed.log),
             notes=failed.notes,
         )
         print(to_json(result) if args.json else to_text(result), end="")

@@ -1,13 +1,17 @@
 """Turn what a failed build or function printed into a failure mode (F-id) and its fix.
 
 The ids and fixes are those of ../shared/failure-modes.md; the patterns are the words
-CPython, vercel-runtime, uvicorn and Vercel's builder actually print. The most specific
-pattern wins (a KeyError on os.environ is F15 before it is a generic F11).
+CPython, vercel-runtime, uvicorn and Vercel's builder actually print, one row of a table
+each. The most specific row wins (a KeyError on os.environ is F15 before it is a generic
+F11). A failed build is classified first (diagnose_build): this machine, the project's own
+build command, or what the builder reports, so a build script's output is never read as
+the function's crash.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from preflight.emulate.sandbox import TASK_ROOT
@@ -39,146 +43,230 @@ def user_location(text: str) -> str | None:
     return found
 
 
-def diagnose(text: str) -> Diagnosis | None:
-    """The failure mode `text` (build log, crash message, logs) shows, if any is known."""
-    where = user_location(text)
-    if m := re.search(
+Cause = Callable[[re.Match[str], str], str]
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One row of the table: the words a failure mode prints, and how to word it.
+
+    `cause` turns the match (and the whole evidence) into the sentence the user reads;
+    `when` is a second pattern the evidence must also contain; `build` marks the rows a
+    builder failure may show (the others are what a running function prints)."""
+
+    fid: str
+    title: str
+    regex: str
+    cause: Cause
+    fix: str
+    when: str | None = None
+    build: bool = False
+
+
+def _const(text: str) -> Cause:
+    return lambda _m, _t: text
+
+
+def _last_line(_m: re.Match[str], text: str) -> str:
+    last = [line for line in text.strip().splitlines() if line.strip()]
+    return f"importing the app raised: {last[-1].strip() if last else 'an exception'}"
+
+
+def _f2_fix(m: re.Match[str]) -> str:
+    return (
+        f"add the distribution that provides {m.group(1).split('.')[0]!r} to "
+        "[project.dependencies] (or requirements.txt) and re-lock; dev groups and extras are "
+        "not installed."
+    )
+
+
+def _f15_fix(m: re.Match[str]) -> str:
+    name = m.group(1)
+    return (
+        f"add {name} to the project's environment variables (`vercel env add {name}`), "
+        f"and read it with a default or report it from /health instead of "
+        f"os.environ[{name!r}] at import."
+    )
+
+
+# Most specific first: a KeyError on os.environ is F15 before it is a generic F11.
+PATTERNS: tuple[Pattern, ...] = (
+    Pattern(
+        "F4",
+        "entrypoint not detected",
         r"PYTHON_ENTRYPOINT_NOT_FOUND\]?\s*(.*)|No Python entrypoint[^\n]*|"
         r'missing variable "(\w+)"|no Python function',
-        text,
-    ):
-        return Diagnosis(
-            "F4",
-            "entrypoint not detected",
-            (m.group(1) or m.group(0)).strip(),
-            "export the ASGI/WSGI app as a top-level `app = ...` (or `application`) in one of "
-            "{app,index,server,main,wsgi,asgi}.py at the root or in src/, app/, api/; "
-            "`handler = app` alone is not detected (or set [tool.vercel] entrypoint).",
-            where,
-        )
-    if re.search(r"No project table found|has no \[project\] table", text):
-        return Diagnosis(
-            "F3",
-            "manifest installs nothing",
-            "the pyproject.toml that wins has no [project] table, so no dependency is installed",
-            "declare the app's dependencies in one manifest with a [project] table "
-            "(pyproject.toml wins over requirements.txt in the same directory).",
-            where,
-        )
-    if re.search(r"maximum (function|unzipped) size|FUNCTION_SIZE|exceeds the maximum", text):
-        return Diagnosis(
-            "F10",
-            "bundle too large",
-            "the function bundle exceeds Vercel's 250 MB unzipped limit",
-            "trim dependencies (drop unused heavy packages) or exclude files with "
-            "`excludeFiles` in vercel.json.",
-            where,
-        )
-    if m := re.search(r'Python version "?([\d.]+)"? [^\n]*not (installed|available)', text):
-        return Diagnosis(
-            "F16",
-            "Python version not offered",
-            f"the project asks for Python {m.group(1)}, which Vercel does not offer",
-            "pin a supported version (3.12, 3.13 or 3.14) in .python-version.",
-            where,
-        )
-    if m := re.search(r"Read-only file system: '([^']*)'", text):
-        return Diagnosis(
-            "F5",
-            "write outside /tmp",
-            f"the app writes to {m.group(1)}, but a function's filesystem is read-only except /tmp",
-            "write scratch files with `tempfile` (under /tmp); keep data in a database or "
-            "object storage; point caches (HOME, XDG_CACHE_HOME) at /tmp.",
-            where,
-        )
-    if "attempt to write a readonly database" in text:
-        return Diagnosis(
-            "F8",
-            "SQLite in the read-only bundle",
-            "the app writes to an SQLite file shipped inside the bundle",
-            "use a hosted database (DATABASE_URL); a copy under /tmp is lost per instance.",
-            where,
-        )
-    if re.search(r"No space left on device|\[Errno 28\]", text):
-        return Diagnosis(
-            "F6",
-            "the temporary directory is full",
-            "the app filled its 512 MB /tmp (one per instance)",
-            "stream to object storage instead of /tmp; never keep data there.",
-            where,
-        )
-    if "FUNCTION_INVOCATION_TIMEOUT" in text:
-        return Diagnosis(
-            "F9",
-            "request ran past maxDuration",
-            "the function did not answer within its maxDuration, so the platform cut it off",
-            "make the request finish sooner (bounded waits, indexes), raise maxDuration in "
-            "vercel.json, or move long work to a queue or cron.",
-            where,
-        )
-    if "Application startup failed" in text:
-        return Diagnosis(
-            "F12",
-            "ASGI lifespan startup raised",
-            "the app's lifespan startup raised, so uvicorn stopped before serving any request",
-            "connect lazily on first use instead of in the lifespan, or catch the error and "
-            "report it from /health (503) instead of raising.",
-            where,
-        )
-    if m := re.search(
+        lambda m, _t: (m.group(1) or m.group(0)).strip(),
+        "export the ASGI/WSGI app as a top-level `app = ...` (or `application`) in one of "
+        "{app,index,server,main,wsgi,asgi}.py at the root or in src/, app/, api/; "
+        "`handler = app` alone is not detected (or set [tool.vercel] entrypoint).",
+        build=True,
+    ),
+    Pattern(
+        "F3",
+        "manifest installs nothing",
+        r"No project table found|has no \[project\] table",
+        _const(
+            "the pyproject.toml that wins has no [project] table, so no dependency is installed"
+        ),
+        "declare the app's dependencies in one manifest with a [project] table "
+        "(pyproject.toml wins over requirements.txt in the same directory).",
+        build=True,
+    ),
+    Pattern(
+        "F10",
+        "bundle too large",
+        r"maximum (function|unzipped) size|FUNCTION_SIZE|exceeds the maximum",
+        _const("the function bundle exceeds Vercel's 250 MB unzipped limit"),
+        "trim dependencies (drop unused heavy packages) or exclude files with "
+        "`excludeFiles` in vercel.json.",
+        build=True,
+    ),
+    Pattern(
+        "F16",
+        "Python version not offered",
+        r'Python version "?([\d.]+)"? [^\n]*not (installed|available)',
+        lambda m, _t: f"the project asks for Python {m.group(1)}, which Vercel does not offer",
+        "pin a supported version (3.12, 3.13 or 3.14) in .python-version.",
+        build=True,
+    ),
+    Pattern(
+        "F5",
+        "write outside /tmp",
+        r"Read-only file system: '([^']*)'",
+        lambda m, _t: (
+            f"the app writes to {m.group(1)}, but a function's filesystem is read-only except /tmp"
+        ),
+        "write scratch files with `tempfile` (under /tmp); keep data in a database or "
+        "object storage; point caches (HOME, XDG_CACHE_HOME) at /tmp.",
+    ),
+    Pattern(
+        "F8",
+        "SQLite in the read-only bundle",
+        r"attempt to write a readonly database",
+        _const("the app writes to an SQLite file shipped inside the bundle"),
+        "use a hosted database (DATABASE_URL); a copy under /tmp is lost per instance.",
+    ),
+    Pattern(
+        "F6",
+        "the temporary directory is full",
+        r"No space left on device|\[Errno 28\]",
+        _const("the app filled its 512 MB /tmp (one per instance)"),
+        "stream to object storage instead of /tmp; never keep data there.",
+    ),
+    Pattern(
+        "F9",
+        "request ran past maxDuration",
+        r"FUNCTION_INVOCATION_TIMEOUT",
+        _const("the function did not answer within its maxDuration, so the platform cut it off"),
+        "make the request finish sooner (bounded waits, indexes), raise maxDuration in "
+        "vercel.json, or move long work to a queue or cron.",
+    ),
+    Pattern(
+        "F12",
+        "ASGI lifespan startup raised",
+        r"Application startup failed",
+        _const("the app's lifespan startup raised, so uvicorn stopped before serving any request"),
+        "connect lazily on first use instead of in the lifespan, or catch the error and "
+        "report it from /health (503) instead of raising.",
+    ),
+    Pattern(
+        "F1",
+        "compiled module built for another platform",
         r"(cannot open shared object file|invalid ELF header|undefined symbol|"
         r"No module named '([\w.]+\._[\w]+)')",
-        text,
-    ):
-        return Diagnosis(
-            "F1",
-            "compiled module built for another platform",
-            f"a compiled extension does not load on Lambda's Linux x86_64 / CPython: {m.group(0)}",
-            "let the build resolve wheels for manylinux x86_64 and the runtime's CPython; "
-            "commit no virtualenv or vendored site-packages.",
-            where,
-        )
-    if m := re.search(r"ImportError: cannot import name '(\w+)' from '([\w.]+)'", text):
-        return Diagnosis(
-            "F19",
-            "incompatible dependency versions",
-            f"{m.group(2)} no longer provides {m.group(1)}: an unpinned dependency resolved to "
-            "a release that breaks another",
-            "pin compatible versions and commit a lock file.",
-            where,
-        )
-    if m := re.search(r"ModuleNotFoundError: No module named '([\w.]+)'", text):
-        top = m.group(1).split(".")[0]
-        return Diagnosis(
-            "F2",
-            "undeclared import",
-            f"the app imports {m.group(1)!r} but no declared dependency installs it",
-            f"add the distribution that provides {top!r} to [project.dependencies] "
-            "(or requirements.txt) and re-lock; dev groups and extras are not installed.",
-            where,
-        )
-    if (m := re.search(r"KeyError: '(\w+)'", text)) and re.search(
-        r"os\.environ|<frozen os>|getenv", text
-    ):
-        name = m.group(1)
-        return Diagnosis(
-            "F15",
-            "environment variable missing at import",
-            f"the app reads {name} from the environment at import and it is not set; "
-            "Vercel never loads .env files",
-            f"add {name} to the project's environment variables (`vercel env add {name}`), "
-            f"and read it with a default or report it from /health instead of "
-            f"os.environ[{name!r}] at import.",
-            where,
-        )
-    if re.search(r"could not import|Traceback", text):
-        last = [line for line in text.strip().splitlines() if line.strip()]
-        return Diagnosis(
-            "F11",
-            "exception at import",
-            f"importing the app raised: {last[-1].strip() if last else 'an exception'}",
-            "do nothing at import that can fail (config parsing, DB connects): do it lazily on "
-            "first use and degrade with a clear error.",
-            where,
-        )
+        lambda m, _t: (
+            "a compiled extension does not load on Lambda's Linux x86_64 / CPython: " + m.group(0)
+        ),
+        "let the build resolve wheels for manylinux x86_64 and the runtime's CPython; "
+        "commit no virtualenv or vendored site-packages.",
+    ),
+    Pattern(
+        "F19",
+        "incompatible dependency versions",
+        r"ImportError: cannot import name '(\w+)' from '([\w.]+)'",
+        lambda m, _t: (
+            f"{m.group(2)} no longer provides {m.group(1)}: an unpinned dependency resolved "
+            "to a release that breaks another"
+        ),
+        "pin compatible versions and commit a lock file.",
+    ),
+    Pattern(
+        "F2",
+        "undeclared import",
+        r"ModuleNotFoundError: No module named '([\w.]+)'",
+        lambda m, _t: f"the app imports {m.group(1)!r} but no declared dependency installs it",
+        "",  # worded per module: _f2_fix
+    ),
+    Pattern(
+        "F15",
+        "environment variable missing at import",
+        r"KeyError: '(\w+)'",
+        lambda m, _t: (
+            f"the app reads {m.group(1)} from the environment at import and it is not set; "
+            "Vercel never loads .env files"
+        ),
+        "",  # worded per variable: _f15_fix
+        when=r"os\.environ|<frozen os>|getenv",
+    ),
+    Pattern(
+        "F11",
+        "exception at import",
+        r"could not import|Traceback",
+        _last_line,
+        "do nothing at import that can fail (config parsing, DB connects): do it lazily on "
+        "first use and degrade with a clear error.",
+    ),
+)
+_FIXES: dict[str, Callable[[re.Match[str]], str]] = {"F2": _f2_fix, "F15": _f15_fix}
+
+
+def _first(text: str, patterns: tuple[Pattern, ...]) -> Diagnosis | None:
+    for row in patterns:
+        match = re.search(row.regex, text)
+        if match is None or (row.when is not None and re.search(row.when, text) is None):
+            continue
+        fix = _FIXES[row.fid](match) if row.fid in _FIXES else row.fix
+        return Diagnosis(row.fid, row.title, row.cause(match, text), fix, user_location(text))
     return None
+
+
+def diagnose(text: str) -> Diagnosis | None:
+    """The failure mode `text` (a crash message, logs) shows, if any is known."""
+    return _first(text, PATTERNS)
+
+
+# A failed build can say more than one thing; these rows say why it failed here first.
+# Tools this machine lacks or hosts it cannot reach are not the app's failure on Vercel.
+_MACHINE = re.compile(
+    r"Could not resolve host|Failed to connect to|Network is unreachable|No route to host|"
+    r"unable to access '[^']+'|Temporary failure in name resolution|"
+    r"(node|npm|git|python3\.\d+|uv): (command )?not found|ENOTFOUND|EAI_AGAIN"
+)
+# build-utils run-user-scripts.ts: `Command "<build command>" exited with <code>`
+# (BUILD_UTILS_SPAWN_<code>): the project's own build step failed, whatever it printed.
+_COMMAND = re.compile(r'Command "([^"]+)" exited with (\w+)')
+
+
+@dataclass(frozen=True)
+class BuildVerdict:
+    """Why a build failed: on this machine only, in the project's build command, or a
+    failure mode the builder itself reports (`diagnosis`)."""
+
+    machine: str | None = None  # the line that shows this machine is the cause
+    command: str | None = None  # the project's build command that exited non-zero
+    diagnosis: Diagnosis | None = None
+
+
+def diagnose_build(message: str, log: str) -> BuildVerdict:
+    """Classify a failed build without inventing a cause: a runtime pattern (an import
+    error in the log of a build script) is no diagnosis of the app's function."""
+    text = message + "\n" + log
+    if machine := _MACHINE.search(text):
+        line = next(
+            (ln.strip() for ln in text.splitlines() if machine.group(0) in ln), machine.group(0)
+        )
+        return BuildVerdict(machine=line)
+    if command := _COMMAND.search(text):
+        return BuildVerdict(command=f"{command.group(1)} (exit {command.group(2)})")
+    return BuildVerdict(diagnosis=_first(text, tuple(p for p in PATTERNS if p.build)))

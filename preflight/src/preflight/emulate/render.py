@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from preflight.emulate.diagnose import Diagnosis
+from preflight.emulate.diagnose import BuildVerdict, Diagnosis
 from preflight.emulate.function import BuildFailed, BuiltFunction
 from preflight.emulate.probes import Outcome, ProbeRun
 from preflight.emulate.sandbox import Capabilities, Policy
@@ -28,7 +28,7 @@ class RunResult:
     policy: Policy | None
     run: ProbeRun | None = None
     build_error: BuildFailed | None = None
-    build_diagnosis: Diagnosis | None = None
+    build_verdict: BuildVerdict | None = None
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -96,17 +96,58 @@ def to_json(result: RunResult) -> str:
             "max_duration_s": fn.max_duration_s,
         },
         "sandbox": {"enforced": enforced, "not_checked": missing},
-        "build_error": None
-        if result.build_error is None
-        else {
-            "message": result.build_error.message,
-            "diagnosis": _diagnosis_json(result.build_diagnosis),
-        },
+        "build_error": _build_error_json(result),
         "probes": [] if result.run is None else [_outcome_json(o) for o in result.run.outcomes],
         "cold_start": None if result.run is None else result.run.cold_start_summary(),
         "notes": result.notes,
     }
     return json.dumps(doc, indent=2)
+
+
+def _build_error_json(result: RunResult) -> dict[str, Any] | None:
+    if result.build_error is None:
+        return None
+    verdict = result.build_verdict or BuildVerdict()
+    return {
+        "message": result.build_error.message,
+        "diagnosis": _diagnosis_json(verdict.diagnosis),
+        "this_machine": verdict.machine,  # the build failed here for a reason of this machine
+        "build_command": verdict.command,  # the project's own build step that failed
+        "builder_output": log_tail(result.build_error.log),
+    }
+
+
+LOG_TAIL = 20
+
+
+def log_tail(log: str) -> str:
+    """The builder's last lines of output, as the user would read them in Vercel's log."""
+    lines = [line for line in log.rstrip().splitlines() if line.strip()]
+    return "\n".join(lines[-LOG_TAIL:])
+
+
+def _build_failure_text(error: BuildFailed, verdict: BuildVerdict) -> list[str]:
+    """The verdict on a failed build: why (this machine, the build command, or a failure
+    mode), then the builder's own output so nothing rests on preflight's reading alone."""
+    lines = ["", f"FAIL build: {error.message}"]
+    if verdict.diagnosis is not None:
+        lines.extend(_diagnosis_text(verdict.diagnosis, "  "))
+    lines.append("  builder output (last lines):")
+    lines.extend(_indent(log_tail(error.log), "    | "))
+    lines.append("")
+    if verdict.machine is not None:
+        lines.append(
+            f"Build failed on this machine ({verdict.machine}): not a verdict on the app; "
+            "no probe was sent, and on Vercel this build may succeed."
+        )
+    elif verdict.command is not None:
+        lines.append(
+            f"Build failed in the project's build command {verdict.command}: no probe was "
+            "sent; on Vercel the deployment fails if the command fails there too."
+        )
+    else:
+        lines.append("Build failed: no probe was sent (on Vercel the deployment fails).")
+    return lines
 
 
 def _ms(value: float | None) -> str:
@@ -125,7 +166,8 @@ def _indent(text: str, prefix: str) -> list[str]:
     return [prefix + line for line in text.rstrip().splitlines()]
 
 
-def to_text(result: RunResult) -> str:
+def _header(result: RunResult, missing: list[str], enforced: str) -> list[str]:
+    """Which build, which sandbox (and what it could not enforce), and the notes."""
     lines = [f"preflight run {result.source}"]
     fn = result.function
     if fn is not None:
@@ -135,54 +177,50 @@ def to_text(result: RunResult) -> str:
         )
     else:
         lines.append(f"  build    {result.builder}")
-    enforced, missing = sandbox_lines(result.caps, result.policy)
     lines.append(f"  sandbox  {enforced}")
-    for item in missing:
-        lines.append(f"           NOT checked: {item}")
+    lines.extend(f"           NOT checked: {item}" for item in missing)
     lines.extend(f"  note     {note}" for note in result.notes)
-    if result.build_error is not None:
-        lines.append("")
-        lines.append(f"FAIL build: {result.build_error.message}")
-        if result.build_diagnosis is not None:
-            lines.extend(_diagnosis_text(result.build_diagnosis, "  "))
-        lines.append("")
-        lines.append("Build failed: no probe was sent (on Vercel the deployment fails).")
-        return "\n".join(lines) + "\n"
-    run = result.run
-    assert run is not None
-    lines.append("")
-    for o in run.outcomes:
-        mark = "ok  " if o.ok else "FAIL"
-        status = f"{o.status} {o.error_code}" if o.error_code else str(o.status)
-        extra = ""
-        if o.cold_start_ms is not None:
-            extra = (
-                f"  cold start {_ms(o.cold_start_ms)} (runtime init {_ms(o.init_ms)}, "
-                f"app import {_ms(o.user_init_ms)})"
-            )
-        if o.mode == "concurrent":
-            extra = f"  x{o.attempts} at once, slowest {_ms(o.elapsed_ms)}"
-        else:
-            extra = f"  {_ms(o.elapsed_ms)}{extra}"
-        lines.append(f"{mark} {o.mode:<10} {o.probe.label:<28} -> {status}{extra}")
-        if o.excerpt and not o.error_code:
-            lines.append(f"       body: {o.excerpt}")
-        if o.note:
-            lines.append(f"       {o.note}")
-        for log in o.logs if o.ok else ():
-            lines.append(f"       log [{log.stream}] {log.message.strip()}")
-        if not o.ok:
-            if o.diagnosis is not None:
-                lines.extend(_diagnosis_text(o.diagnosis, "       "))
-            if o.crash:
-                lines.append("       runtime said:")
-                lines.extend(_indent(o.crash, "         | "))
-            for log in o.logs:
-                if log.message.strip():
-                    lines.append(f"       log [{log.stream}] {log.message.rstrip()}")
-    lines.append("")
+    return lines
+
+
+def _timing(o: Outcome) -> str:
+    if o.mode == "concurrent":
+        return f"  x{o.attempts} at once, slowest {_ms(o.elapsed_ms)}"
+    cold = ""
+    if o.cold_start_ms is not None:
+        cold = (
+            f"  cold start {_ms(o.cold_start_ms)} (runtime init {_ms(o.init_ms)}, "
+            f"app import {_ms(o.user_init_ms)})"
+        )
+    return f"  {_ms(o.elapsed_ms)}{cold}"
+
+
+def _outcome_lines(o: Outcome) -> list[str]:
+    """One probe: its line, then the body or, when it failed, the diagnosis and evidence."""
+    mark = "ok  " if o.ok else "FAIL"
+    status = f"{o.status} {o.error_code}" if o.error_code else str(o.status)
+    lines = [f"{mark} {o.mode:<10} {o.probe.label:<28} -> {status}{_timing(o)}"]
+    if o.excerpt and not o.error_code:
+        lines.append(f"       body: {o.excerpt}")
+    if o.note:
+        lines.append(f"       {o.note}")
+    if o.ok:
+        lines.extend(f"       log [{log.stream}] {log.message.strip()}" for log in o.logs)
+        return lines
+    if o.diagnosis is not None:
+        lines.extend(_diagnosis_text(o.diagnosis, "       "))
+    if o.crash:
+        lines.append("       runtime said:")
+        lines.extend(_indent(o.crash, "         | "))
+    lines.extend(
+        f"       log [{log.stream}] {log.message.rstrip()}" for log in o.logs if log.message.strip()
+    )
+    return lines
+
+
+def _summary(run: ProbeRun, missing: list[str]) -> list[str]:
+    """The verdict line, and what this machine could not check."""
     passed = sum(1 for o in run.outcomes if o.ok)
-    total = len(run.outcomes)
     summary = run.cold_start_summary()
     cold = ""
     if summary is not None:
@@ -195,7 +233,27 @@ def to_text(result: RunResult) -> str:
         skipped = " (warm and concurrent skipped: the function never started)"
     if len(run.journey) < run.journey_steps:
         skipped += f" (journey stopped after step {len(run.journey)} of {run.journey_steps})"
-    lines.append(f"{verdict}: {passed} of {total} passed{cold}{skipped}.")
+    lines = [f"{verdict}: {passed} of {len(run.outcomes)} passed{cold}{skipped}."]
     if missing:
         lines.append("Not checked here: " + "; ".join(missing) + ".")
+    return lines
+
+
+def to_text(result: RunResult) -> str:
+    """The report a person reads: header, then the failed build or each probe, then the
+    verdict."""
+    enforced, missing = sandbox_lines(result.caps, result.policy)
+    lines = _header(result, missing, enforced)
+    if result.build_error is not None:
+        lines.extend(
+            _build_failure_text(result.build_error, result.build_verdict or BuildVerdict())
+        )
+        return "\n".join(lines) + "\n"
+    run = result.run
+    assert run is not None
+    lines.append("")
+    for o in run.outcomes:
+        lines.extend(_outcome_lines(o))
+    lines.append("")
+    lines.extend(_summary(run, missing))
     return "\n".join(lines) + "\n"
