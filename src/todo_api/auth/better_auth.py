@@ -34,6 +34,7 @@ JWKS_PATH = "/api/auth/jwks"
 CACHE_TTL = 600.0
 MIN_REFETCH = 30.0
 FETCH_TIMEOUT = 3.0
+MAX_KID_LENGTH = 256
 NEGATIVE_TTL = 10.0  # after a failed fetch, refuse at once for this long
 
 logger = logging.getLogger("todo_api.auth")
@@ -129,6 +130,9 @@ class BetterAuthVerifier:
         kid = header.get("kid")
         if not isinstance(kid, str):
             raise jwt.InvalidTokenError("Token has no key id (kid)")
+        if not 0 < len(kid) <= MAX_KID_LENGTH or not kid.isprintable():
+            # Garbage never names a published key: refuse it without a JWKS fetch.
+            raise jwt.InvalidTokenError("Token's key id (kid) is malformed")
         key = await self._key(kid)
         claims: dict[str, Any] = jwt.decode(  # microseconds of CPU: fine on the loop
             token,
