@@ -67,6 +67,7 @@ EXPECTED: dict[str, set[tuple[str, str, int]]] = {
     "f4_community_builder": {("PF405", "vercel.json", 4)},
     "f5_log_dir_from_path_helper": {("PF501", "app/platform/logs.py", 15)},
     "f5_logging_setup_off_by_default": set(),
+    "f8_sqlite_shipped_read_only": {("PF801", "app.py", 13), ("PF1801", "prices.db", 1)},
     "f11_config_libraries_at_import": {("PF1101", "settings.py", 8), ("PF1101", "settings.py", 10)},
     "f2_prerelease_pin_spelling": set(),  # httpx comes with googletrans 4.0.0rc1
     "f10_sdist_only_requirements": {("PF1001", "requirements.txt", 1)},  # torch, via its sdist

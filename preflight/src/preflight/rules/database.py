@@ -58,6 +58,17 @@ def _url_used_as_database(node: ast.Constant, module: Module) -> bool:
     return False
 
 
+def _severity(surely: Severity, module: Module, node: ast.AST, text: str | None) -> Severity:
+    """A database file the deploy ships opens fine read-only: outside import time only the
+    requests that write fail (mari-oliv/TechChallengeFase01 queries its committed
+    vitibrasil.db), a warning as for PF501. One that is not shipped must be created, so
+    every request that opens it fails: that stays an error."""
+    if surely is Severity.WARNING or module.is_import_time(node) or text is None:
+        return surely
+    shipped = (module.root / text).is_file() or (module.path.parent / text).is_file()
+    return Severity.WARNING if shipped else surely
+
+
 class SqliteInBundle(CodeRule):
     """A SQLite database file that lives in the deployed (read-only) code."""
 
@@ -98,7 +109,7 @@ class SqliteInBundle(CodeRule):
                     module,
                     node,
                     f"SQLite database {shown} is in the read-only bundle",
-                    severity=self.certainty(module, node),
+                    severity=_severity(self.certainty(module, node), module, node, info.text),
                 )
                 earlier = chosen.get(info.text)
                 if earlier is None or (
