@@ -1,8 +1,8 @@
 """Turn what a failed build or function printed into a failure mode (F-id) and its fix.
 
-The ids and fixes are those of ../shared/failure-modes.md; the patterns are the words
-CPython, vercel-runtime, uvicorn and Vercel's builder actually print, one row of a table
-each. The most specific row wins (a KeyError on os.environ is F15 before it is a generic
+The ids and titles are the failure catalogue's (preflight/catalogue.py); the patterns are
+the words CPython, vercel-runtime, uvicorn and Vercel's builder actually print, one row of
+a table each. The most specific row wins (a KeyError on os.environ is F15 before it is a generic
 F11). A failed build is classified first (diagnose_build): this machine, the project's own
 build command, or what the builder reports, so a build script's output is never read as
 the function's crash.
@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from preflight.catalogue import CATALOGUE
 from preflight.emulate.sandbox import TASK_ROOT
 
 
@@ -55,7 +56,6 @@ class Pattern:
     builder failure may show (the others are what a running function prints)."""
 
     fid: str
-    title: str
     regex: str
     cause: Cause
     fix: str
@@ -93,7 +93,6 @@ def _f15_fix(m: re.Match[str]) -> str:
 PATTERNS: tuple[Pattern, ...] = (
     Pattern(
         "F4",
-        "entrypoint not detected",
         r"PYTHON_ENTRYPOINT_NOT_FOUND\]?\s*(.*)|No Python entrypoint[^\n]*|"
         r'missing variable "(\w+)"|no Python function',
         lambda m, _t: (m.group(1) or m.group(0)).strip(),
@@ -104,7 +103,6 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     Pattern(
         "F3",
-        "manifest installs nothing",
         r"No project table found|has no \[project\] table",
         _const(
             "the pyproject.toml that wins has no [project] table, so no dependency is installed"
@@ -115,7 +113,6 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     Pattern(
         "F10",
-        "bundle too large",
         r"maximum (function|unzipped) size|FUNCTION_SIZE|exceeds the maximum",
         _const("the function bundle exceeds Vercel's 250 MB unzipped limit"),
         "trim dependencies (drop unused heavy packages) or exclude files with "
@@ -124,7 +121,6 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     Pattern(
         "F16",
-        "Python version not offered",
         r'Python version "?([\d.]+)"? [^\n]*not (installed|available)',
         lambda m, _t: f"the project asks for Python {m.group(1)}, which Vercel does not offer",
         "pin a supported version (3.12, 3.13 or 3.14) in .python-version.",
@@ -132,7 +128,6 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     Pattern(
         "F5",
-        "write outside /tmp",
         r"Read-only file system: '([^']*)'",
         lambda m, _t: (
             f"the app writes to {m.group(1)}, but a function's filesystem is read-only except /tmp"
@@ -142,21 +137,18 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     Pattern(
         "F8",
-        "SQLite in the read-only bundle",
         r"attempt to write a readonly database",
         _const("the app writes to an SQLite file shipped inside the bundle"),
         "use a hosted database (DATABASE_URL); a copy under /tmp is lost per instance.",
     ),
     Pattern(
         "F6",
-        "the temporary directory is full",
         r"No space left on device|\[Errno 28\]",
         _const("the app filled its 512 MB /tmp (one per instance)"),
         "stream to object storage instead of /tmp; never keep data there.",
     ),
     Pattern(
         "F9",
-        "request ran past maxDuration",
         r"FUNCTION_INVOCATION_TIMEOUT",
         _const("the function did not answer within its maxDuration, so the platform cut it off"),
         "make the request finish sooner (bounded waits, indexes), raise maxDuration in "
@@ -164,7 +156,6 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     Pattern(
         "F12",
-        "ASGI lifespan startup raised",
         r"Application startup failed",
         _const("the app's lifespan startup raised, so uvicorn stopped before serving any request"),
         "connect lazily on first use instead of in the lifespan, or catch the error and "
@@ -172,7 +163,6 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     Pattern(
         "F1",
-        "compiled module built for another platform",
         r"(cannot open shared object file|invalid ELF header|undefined symbol|"
         r"No module named '([\w.]+\._[\w]+)')",
         lambda m, _t: (
@@ -183,7 +173,6 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     Pattern(
         "F19",
-        "incompatible dependency versions",
         r"ImportError: cannot import name '(\w+)' from '([\w.]+)'",
         lambda m, _t: (
             f"{m.group(2)} no longer provides {m.group(1)}: an unpinned dependency resolved "
@@ -193,14 +182,12 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     Pattern(
         "F2",
-        "undeclared import",
         r"ModuleNotFoundError: No module named '([\w.]+)'",
         lambda m, _t: f"the app imports {m.group(1)!r} but no declared dependency installs it",
         "",  # worded per module: _f2_fix
     ),
     Pattern(
         "F15",
-        "environment variable missing at import",
         r"KeyError: '(\w+)'",
         lambda m, _t: (
             f"the app reads {m.group(1)} from the environment at import and it is not set; "
@@ -211,7 +198,6 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     Pattern(
         "F11",
-        "exception at import",
         r"could not import|Traceback",
         _last_line,
         "do nothing at import that can fail (config parsing, DB connects): do it lazily on "
@@ -227,7 +213,8 @@ def _first(text: str, patterns: tuple[Pattern, ...]) -> Diagnosis | None:
         if match is None or (row.when is not None and re.search(row.when, text) is None):
             continue
         fix = _FIXES[row.fid](match) if row.fid in _FIXES else row.fix
-        return Diagnosis(row.fid, row.title, row.cause(match, text), fix, user_location(text))
+        title = CATALOGUE[row.fid].title
+        return Diagnosis(row.fid, title, row.cause(match, text), fix, user_location(text))
     return None
 
 

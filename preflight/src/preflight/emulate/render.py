@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from preflight.catalogue import CATALOGUE
 from preflight.emulate.diagnose import BuildVerdict, Diagnosis
 from preflight.emulate.function import BuildFailed, BuiltFunction
 from preflight.emulate.probes import Outcome, ProbeRun
@@ -39,7 +40,14 @@ class RunResult:
 def _diagnosis_json(d: Diagnosis | None) -> dict[str, Any] | None:
     if d is None:
         return None
-    return {"id": d.fid, "title": d.title, "cause": d.cause, "fix": d.fix, "location": d.location}
+    return {
+        "id": d.fid,
+        "title": d.title,
+        "cause": d.cause,
+        "fix": d.fix,
+        "location": d.location,
+        "docs": CATALOGUE[d.fid].anchor,  # the F-id explained in preflight/FAILURES.md
+    }
 
 
 def _outcome_json(o: Outcome) -> dict[str, Any]:
@@ -159,6 +167,7 @@ def _diagnosis_text(d: Diagnosis, indent: str) -> list[str]:
     return [
         f"{indent}{d.fid} {d.title}{where}: {d.cause}",
         f"{indent}fix: {d.fix}",
+        f"{indent}more: {CATALOGUE[d.fid].anchor}",
     ]
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from preflight import __version__
+from preflight.catalogue import CATALOGUE
 from preflight.engine import Result
 from preflight.findings import Severity
 
@@ -23,6 +24,16 @@ def _uri(path: Path, root: Path) -> str:
         return path.as_uri()
 
 
+def _help(fix: str, fid: str) -> dict[str, str]:
+    """The rule's fix, then its failure mode as the catalogue explains it."""
+    f = CATALOGUE[fid]
+    where = f"{fid} {f.title}, explained in {f.anchor}"
+    return {
+        "text": f"{fix}. {where}: {f.cause} Fix: {f.fix}",
+        "markdown": f"{fix}\n\n**{where}**\n\n- Why: {f.cause}\n- Fix: {f.fix}",
+    }
+
+
 def as_dict(result: Result) -> dict[str, Any]:
     root = result.project.root
     rules = list(result.rules)
@@ -33,7 +44,7 @@ def as_dict(result: Result) -> dict[str, Any]:
             "name": r.name,
             "shortDescription": {"text": r.message},
             "fullDescription": {"text": (r.__doc__ or r.message).strip()},
-            "help": {"text": f"{r.fix} ({r.fid} in the failure-mode catalogue)"},
+            "help": _help(r.fix, r.fid),
             "defaultConfiguration": {"level": _LEVEL[r.severity]},
             "properties": {"tags": [r.fid, "serverless", "vercel"]},
         }
