@@ -3,11 +3,13 @@ the failure mode a Vercel user would hit, reported the way they would see it."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from preflight.cli import main
 from preflight.emulate.journey import load_journey, run_journey
 from preflight.emulate.probes import parse_probe, run_all
 from preflight.emulate.session import Emulation
@@ -159,3 +161,14 @@ def test_a_rewrite_to_the_function_fails_the_probe_as_on_vercel(
     run = fixture_run("rewrite_to_function", "--probe", "GET /health 200")
     assert run.code == 1, run.report
     assert [p["status"] for p in run.outcomes("cold")] == [404]
+
+
+def test_format_and_output_file_as_check_has_them(needs_vercel: None, tmp_path: Path) -> None:
+    # --json stays an alias (every test above uses it); -f json -o FILE writes the same report
+    target = tmp_path / "run.json"
+    app = Path(__file__).resolve().parent.parent / "fixtures" / "run" / "handler_alias"
+    code = main(["run", str(app), "-f", "json", "-o", str(target)])
+    assert code == 1
+    report = json.loads(target.read_text())
+    assert report["build_error"]["diagnosis"]["id"] == "F4"
+    assert report["build_error"]["diagnosis"]["docs"] == "FAILURES.md#f4"

@@ -8,11 +8,13 @@ the app; 2 usage or environment error (one line on stderr).
 from __future__ import annotations
 
 import argparse
+import enum
 import re
 import sys
 from pathlib import Path
 from typing import Any
 
+from preflight.commands.options import enum_type, metavar
 from preflight.emulate.diagnose import diagnose_build
 from preflight.emulate.edge import run_edge
 from preflight.emulate.errors import EmulatorError
@@ -20,7 +22,8 @@ from preflight.emulate.function import BuildFailed
 from preflight.emulate.journey import JourneyError, load_journey, run_journey
 from preflight.emulate.probes import CONCURRENCY, Probe, ProbeSyntaxError, parse_probe, run_all
 from preflight.emulate.render import RunResult, to_json, to_text
-from preflight.emulate.session import Builder, prepare
+from preflight.emulate.session import Builder, Emulation, prepare
+from preflight.errors import UsageError
 
 DEFAULT_PROBE = "GET /"
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -88,7 +91,22 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--concurrency", type=int, default=CONCURRENCY, metavar="N", help="requests at once"
     )
-    parser.add_argument("--json", action="store_true", help="machine-readable result on stdout")
+    parser.add_argument(
+        "-f",
+        "--format",
+        type=enum_type(RunFormat),
+        metavar=metavar(RunFormat),
+        default=RunFormat.TEXT.value,
+        help="output format (default: text), as `check -f`",
+    )
+    parser.add_argument("-o", "--output", metavar="FILE", help="write the result to FILE")
+    parser.add_argument(
+        "--json",
+        dest="format",
+        action="store_const",
+        const=RunFormat.JSON,
+        help="alias of --format json",
+    )
     parser.add_argument(
         "--serve",
         action="store_true",
@@ -141,7 +159,13 @@ def _progress(message: str) -> None:
         print(f"preflight: {message}", file=sys.stderr)
 
 
-def run(args: argparse.Namespace) -> int:
+class RunFormat(enum.StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+def _inputs(args: argparse.Namespace) -> tuple[list[Probe], list[Any], dict[str, str]]:
+    """Probes, journey steps and environment, or a usage error naming the bad one."""
     parser: argparse.ArgumentParser = args._parser
     try:
         defaults = [] if args.journey else [DEFAULT_PROBE]
@@ -150,15 +174,85 @@ def run(args: argparse.Namespace) -> int:
         env = _environment(args)
     except (ProbeSyntaxError, JourneyError, ValueError, OSError) as exc:
         parser.error(str(exc))
+    return probes, steps, env
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    parser: argparse.ArgumentParser = args._parser
     for port in args.forward_port:
         if not 0 < port < 65536:
             parser.error(f"--forward-port {port}: not a TCP port")
     if args.memory < 128 or args.concurrency < 1:
         parser.error("--memory must be at least 128 and --concurrency at least 1")
-    if args.serve and (args.probe or args.journey or args.json):
-        parser.error("--serve does not combine with --probe, --journey or --json")
+    probing = args.probe or args.journey or args.format != RunFormat.TEXT or args.output
+    if args.serve and probing:
+        parser.error("--serve does not combine with --probe, --journey, --format or --output")
     if not 0 <= args.port < 65536 or (args.port and not args.serve):
         parser.error(f"--port {args.port}: needs --serve and a TCP port")
+
+
+def _failed_build(source: Path, failed: BuildFailed) -> RunResult:
+    return RunResult(
+        source=str(source),
+        builder=failed.builder,
+        function=None,
+        caps=None,
+        policy=None,
+        build_error=failed,
+        build_verdict=diagnose_build(failed.message, failed.log),
+        notes=failed.notes,
+    )
+
+
+def _serve(emulation: Emulation, port: int) -> int:
+    with emulation:
+        for note in [*emulation.notes, *emulation.function.notes]:
+            print(f"preflight: {note}", file=sys.stderr)
+        for missing in emulation.caps.missing:
+            print(f"preflight: not checked: {missing}", file=sys.stderr)
+        try:
+            return run_edge(emulation, "127.0.0.1", port)
+        except OSError as exc:
+            print(f"preflight run: cannot serve on port {port}: {exc}", file=sys.stderr)
+            return 2
+
+
+def _probe(
+    emulation: Emulation, source: Path, probes: list[Probe], steps: list[Any], concurrency: int
+) -> RunResult:
+    """Cold, warm and concurrent probes, then the journey; EmulatorError if this machine fails."""
+    with emulation:
+        outcome = run_all(emulation.launch, probes, concurrency)
+        if steps:
+            outcome.journey = run_journey(emulation.launch, steps)
+            outcome.journey_steps = len(steps)
+        return RunResult(
+            source=str(source),
+            builder=emulation.function.builder,
+            function=emulation.function,
+            caps=emulation.caps,
+            policy=emulation.policy,
+            run=outcome,
+            notes=[*emulation.notes, *emulation.function.notes],
+        )
+
+
+def _emit(result: RunResult, args: argparse.Namespace) -> int:
+    output = to_json(result) if args.format == RunFormat.JSON else to_text(result)
+    if args.output is None:
+        print(output, end="")
+    else:
+        try:
+            Path(args.output).write_text(output, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    return 0 if result.ok else 1
+
+
+def run(args: argparse.Namespace) -> int:
+    """Phases: read the inputs, build (a rejected build is a result), then serve or probe."""
+    probes, steps, env = _inputs(args)
+    _check_options(args)
     source = Path(args.path)
     try:
         emulation = prepare(
@@ -171,49 +265,15 @@ def run(args: argparse.Namespace) -> int:
             progress=_progress,
         )
     except BuildFailed as failed:
-        result = RunResult(
-            source=str(source),
-            builder=failed.builder,
-            function=None,
-            caps=None,
-            policy=None,
-            build_error=failed,
-            build_verdict=diagnose_build(failed.message, failed.log),
-            notes=failed.notes,
-        )
-        print(to_json(result) if args.json else to_text(result), end="")
-        return 1
+        return _emit(_failed_build(source, failed), args)
     except EmulatorError as exc:
         print(f"preflight run: {exc}", file=sys.stderr)
         return 2
     if args.serve:
-        with emulation:
-            for note in [*emulation.notes, *emulation.function.notes]:
-                print(f"preflight: {note}", file=sys.stderr)
-            for missing in emulation.caps.missing:
-                print(f"preflight: not checked: {missing}", file=sys.stderr)
-            try:
-                return run_edge(emulation, "127.0.0.1", args.port)
-            except OSError as exc:
-                print(f"preflight run: cannot serve on port {args.port}: {exc}", file=sys.stderr)
-                return 2
-    with emulation:
-        try:
-            outcome = run_all(emulation.launch, probes, args.concurrency)
-            if steps:
-                outcome.journey = run_journey(emulation.launch, steps)
-                outcome.journey_steps = len(steps)
-        except EmulatorError as exc:
-            print(f"preflight run: {exc}", file=sys.stderr)
-            return 2
-        result = RunResult(
-            source=str(source),
-            builder=emulation.function.builder,
-            function=emulation.function,
-            caps=emulation.caps,
-            policy=emulation.policy,
-            run=outcome,
-            notes=[*emulation.notes, *emulation.function.notes],
-        )
-    print(to_json(result) if args.json else to_text(result), end="")
-    return 0 if result.ok else 1
+        return _serve(emulation, args.port)
+    try:
+        result = _probe(emulation, source, probes, steps, args.concurrency)
+    except EmulatorError as exc:
+        print(f"preflight run: {exc}", file=sys.stderr)
+        return 2
+    return _emit(result, args)
