@@ -61,8 +61,6 @@ D_OVER_BUDGET: dict[str, str] = {
     "added while the gate landed (issue 14, step 4)",
     "preflight/src/preflight/rules/filesystem.py:WriteOutsideTmp": "the rule class, rated by "
     "its check; added while the gate landed (issue 14, step 4)",
-    "preflight/src/preflight/commands/run.py:run": "build, start, probe and report in one "
-    "function; to become named phases (issue 14, step 4)",
     "preflight/src/preflight/rules/_writes.py:written_path": "one branch per write API; "
     "to become a table (issue 14, step 4)",
 }
