@@ -15,10 +15,12 @@ so the box shares the host network and says so; without bwrap there is no box at
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import os
 import socket
 import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -182,6 +184,21 @@ def _read_info(fd: int, timeout: float) -> dict[str, object]:
     raise EmulatorError(f"bwrap did not report its child ({buf[:200]!r})")
 
 
+CLONE_NEWNET = 0x40000000  # <sched.h>; os.CLONE_NEWNET only exists from 3.12
+
+
+def enter_net_namespace(fd: int) -> None:
+    """setns(fd, CLONE_NEWNET) for the calling thread. `os.setns` is CPython 3.12+; the
+    package supports 3.11 too, where libc's setns(2) is called directly."""
+    if sys.version_info >= (3, 12):
+        os.setns(fd, os.CLONE_NEWNET)
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.setns(fd, CLONE_NEWNET) != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, os.strerror(errno))
+
+
 class BoxedProcess:
     """The function's process, in the box or (when unavailable) directly on the host."""
 
@@ -210,7 +227,7 @@ class BoxedProcess:
             try:
                 fd = os.open(path, os.O_RDONLY)
                 try:
-                    os.setns(fd, os.CLONE_NEWNET)
+                    enter_net_namespace(fd)
                 finally:
                     os.close(fd)
                 result.append(socket.create_connection(("127.0.0.1", port), timeout=timeout))
