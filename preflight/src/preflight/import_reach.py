@@ -108,7 +108,7 @@ def _calls_at_import(module: Module) -> Iterable[tuple[ast.Call, Chain]]:
 
 
 def _module_level_calls(module: Module) -> list[ast.Call]:
-    return [c for c in module.of(ast.Call) if module.is_import_time(c)]
+    return module.import_time_calls
 
 
 def _calls_in(module: Module, function: FunctionNode) -> list[ast.Call]:

@@ -256,6 +256,12 @@ class Module:
                 return False
         return True
 
+    @cached_property
+    def import_time_calls(self) -> list[ast.Call]:
+        """Calls that run while the module is imported (asked once per round of the
+        closure's call-chain linking, so computed once)."""
+        return [c for c in self.of(ast.Call) if self.is_import_time(c)]
+
     def in_main_guard(self, node: ast.AST) -> bool:
         """Under `if __name__ == "__main__":`, which never runs in the function."""
         return any(isinstance(p, ast.If) and _is_main_guard(p.test) for p in self.ancestors(node))

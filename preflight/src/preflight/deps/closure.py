@@ -127,6 +127,9 @@ def _add_sys_path_dirs(module: Module, roots: list[Path]) -> None:
     os.path.join(os.path.dirname(__file__), "..", "backend"))`, 03shraddha/now-reading
     api/index.py): later imports resolve there first, as in Python."""
     for call in module.of(ast.Call):
+        func = call.func
+        if not (isinstance(func, ast.Attribute) and func.attr in {"insert", "append"}):
+            continue  # cheap first: call_name on every call is most of this
         index = _SYS_PATH_ADDS.get(call_name(call) or "")
         if index is None or len(call.args) <= index or not module.is_import_time(call):
             continue

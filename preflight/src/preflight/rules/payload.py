@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from typing import cast
 
 from preflight.findings import Finding, Severity
 from preflight.rules.base import CodeRule, Invalid
-from preflight.source import FunctionNode, Module, dotted_name
+from preflight.source import Module, dotted_name
 
 LIMIT_BYTES = 4.5 * 1024 * 1024
 _LIMIT_KEYS = {"MAX_CONTENT_LENGTH", "DATA_UPLOAD_MAX_MEMORY_SIZE"}
@@ -58,21 +57,18 @@ class LargeRequestBody(CodeRule):
     )
 
     def check(self, module: Module) -> Iterator[Finding]:
-        capped = _caps_below_limit(module)
+        assigns: list[ast.Assign | ast.AnnAssign] = [
+            *module.of(ast.Assign),
+            *module.of(ast.AnnAssign),
+        ]
+        for assign in assigns:
+            yield from self._limit(module, assign)
+        if _caps_below_limit(module):
+            return
         reported: set[ast.AST | None] = set()  # one finding per handler: one cause
-        for node in _candidates(module):
-            if isinstance(node, ast.Assign | ast.AnnAssign):
-                yield from self._limit(module, node)
-                continue
-            upload = (isinstance(node, ast.Attribute) and dotted_name(node) in _UPLOAD_ATTRS) or (
-                isinstance(node, ast.arg)
-                and node.annotation is not None
-                and "UploadFile" in ast.unparse(node.annotation)
-            )
+        for node in _uploads(module):
             owner = module.enclosing_function(node)
-            if isinstance(node, ast.arg):
-                owner = cast("FunctionNode | None", module.parents.get(module.parents[node]))
-            if upload and not capped and owner not in reported:
+            if owner not in reported:
                 reported.add(owner)
                 yield self.finding(module, node)
 
@@ -107,19 +103,26 @@ def _caps_below_limit(module: Module) -> bool:
             key = target.id if isinstance(target, ast.Name) else None
             if isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant):
                 key = str(target.slice.value)
-            value = _evaluate(node.value) if node.value is not None else None
-            if key in _LIMIT_KEYS and value is not None and value <= LIMIT_BYTES:
+            if key not in _LIMIT_KEYS or node.value is None:
+                continue
+            value = _evaluate(node.value)
+            if value is not None and value <= LIMIT_BYTES:
                 return True
     return False
 
 
-def _candidates(module: Module) -> list[ast.AST]:
-    """Every node the rule looks at, in source order (so the first use is reported)."""
+def _uploads(module: Module) -> list[ast.AST]:
+    """`request.files` reads and `UploadFile` parameters, in source order (so the first
+    use in a handler is the one reported)."""
     found: list[ast.AST] = [
-        *module.of(ast.Attribute),
-        *module.of(ast.arg),
-        *module.of(ast.Assign),
-        *module.of(ast.AnnAssign),
+        node
+        for node in module.of(ast.Attribute)
+        if node.attr in {"files", "FILES"} and dotted_name(node) in _UPLOAD_ATTRS
+    ]
+    found += [
+        node
+        for node in module.of(ast.arg)
+        if node.annotation is not None and "UploadFile" in ast.unparse(node.annotation)
     ]
     return sorted(found, key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0)))
 
