@@ -21,7 +21,8 @@ from preflight.emulate.errors import EmulatorError
 from preflight.emulate.function import BuildFailed
 from preflight.emulate.journey import JourneyError, load_journey, run_journey
 from preflight.emulate.probes import CONCURRENCY, Probe, ProbeSyntaxError, parse_probe, run_all
-from preflight.emulate.render import RunResult, to_json, to_text
+from preflight.emulate.render import to_json, to_text
+from preflight.emulate.result import RunResult
 from preflight.emulate.session import Builder, Emulation, prepare
 from preflight.errors import UsageError
 

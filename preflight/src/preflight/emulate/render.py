@@ -1,4 +1,4 @@
-"""Write a run's result for people (text) or machines (JSON).
+"""Write a run's result (emulate/result.py RunResult) for people (text) or machines (JSON).
 
 The text says what was built by which builder, what the sandbox enforced and what it
 did not, each probe in each mode, and for every failure what Vercel users would see
@@ -8,33 +8,14 @@ did not, each probe in each mode, and for every failure what Vercel users would 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from typing import Any
 
 from preflight.catalogue import CATALOGUE
 from preflight.emulate.diagnose import BuildVerdict, Diagnosis
-from preflight.emulate.function import BuildFailed, BuiltFunction
+from preflight.emulate.function import BuildFailed
 from preflight.emulate.probes import Outcome, ProbeRun
+from preflight.emulate.result import RunResult
 from preflight.emulate.sandbox import Capabilities, Policy
-
-
-@dataclass
-class RunResult:
-    """Everything one `preflight run` found, ready to render."""
-
-    source: str
-    builder: str
-    function: BuiltFunction | None
-    caps: Capabilities | None
-    policy: Policy | None
-    run: ProbeRun | None = None
-    build_error: BuildFailed | None = None
-    build_verdict: BuildVerdict | None = None
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return self.build_error is None and self.run is not None and self.run.ok
 
 
 def _diagnosis_json(d: Diagnosis | None) -> dict[str, Any] | None:
