@@ -73,9 +73,6 @@ CYCLES_ALLOWED: dict[tuple[str, ...], str] = {
     ("todo_api.storage.blobs", "todo_api.storage.blobs.local", "todo_api.storage.blobs.s3"): (
         "the blob store ABC lives in the package face (issue 14, step 3)"
     ),
-    ("todo_api.storage.database", "todo_api.storage.migrate"): (
-        "migrate imports the PostgreSQL backend for its lock (issue 14, step 3)"
-    ),
     ("preflight.emulate.routes", "preflight.emulate.runtime", "preflight.emulate.session"): (
         "routes and runtime name session types under TYPE_CHECKING (issue 14, step 3)"
     ),

@@ -3,11 +3,14 @@
 Queries are written once with `:name` parameters, which both sqlite3 and pg8000's
 native interface understand; rows come back as dicts with Python values (bool, date,
 aware datetime) on both. Query functions never commit: the transaction belongs to the
-caller (`Database.run`).
+caller (`Database.run`). `Backend` is what each database module (sqlite, postgres)
+provides to `Database` and to the migration runner, so neither names a concrete class.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
 from typing import Any, Protocol
 
 Row = dict[str, Any]
@@ -23,6 +26,26 @@ class Connection(Protocol):
     def execute(self, sql: str, /, **params: Any) -> int:
         """Run a statement; return the number of rows it changed."""
         ...
+
+
+# Opens one transaction; the migration runner calls it once per file.
+TransactionFactory = Callable[[], contextlib.AbstractContextManager[Connection]]
+
+
+class Backend(Protocol):
+    dialect: str
+
+    def transaction(
+        self, *, immediate: bool = False
+    ) -> contextlib.AbstractContextManager[Connection]: ...
+
+    def migration_lock(self) -> contextlib.AbstractContextManager[TransactionFactory]:
+        """Hold the lock that serialises migration runners; yield how to open a
+        transaction under it (PostgreSQL: an advisory lock on one session; SQLite:
+        `BEGIN IMMEDIATE`, which takes the write lock per transaction)."""
+        ...
+
+    def close(self) -> None: ...
 
 
 class DatabaseUnavailable(Exception):

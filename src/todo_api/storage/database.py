@@ -12,24 +12,14 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import TypeVar
 from urllib.parse import unquote, urlsplit
 
 from anyio import to_thread
 
-from todo_api.storage.connection import Connection, DatabaseUnavailable
+from todo_api.storage.connection import Backend, Connection, DatabaseUnavailable
 
 T = TypeVar("T")
-
-
-class Backend(Protocol):
-    dialect: str
-
-    def transaction(
-        self, *, immediate: bool = False
-    ) -> contextlib.AbstractContextManager[Connection]: ...
-
-    def close(self) -> None: ...
 
 
 def open_backend(url: str) -> Backend:

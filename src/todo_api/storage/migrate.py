@@ -11,22 +11,20 @@ to run unchanged on both SQLite and Postgres.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
-from typing import TYPE_CHECKING
 
-from todo_api.storage.connection import Connection, DatabaseUnavailable
-
-if TYPE_CHECKING:
-    from todo_api.storage.database import Backend
+from todo_api.storage.connection import (
+    Backend,
+    Connection,
+    DatabaseUnavailable,
+    TransactionFactory,
+)
 
 logger = logging.getLogger("todo_api.migrate")
 
-ADVISORY_LOCK_KEY = 0x70D0A91  # any fixed 64-bit number unique to this application
 _FILENAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
 CREATE_LEDGER = """
@@ -68,17 +66,8 @@ def apply_migrations(backend: Backend) -> list[int]:
     migrations = discover()
     if not _pending(backend, migrations):
         return []
-    if backend.dialect == "postgres":
-        from todo_api.storage.postgres import PostgresDatabase
-
-        assert isinstance(backend, PostgresDatabase)
-        with backend.session() as session:
-            session.raw.run("SELECT pg_advisory_lock(:key)", key=ADVISORY_LOCK_KEY)
-            try:
-                return _apply_pending(lambda: backend.transaction_on(session), migrations)
-            finally:
-                session.raw.run("SELECT pg_advisory_unlock(:key)", key=ADVISORY_LOCK_KEY)
-    return _apply_pending(lambda: backend.transaction(immediate=True), migrations)
+    with backend.migration_lock() as transaction:
+        return _apply_pending(transaction, migrations)
 
 
 def _pending(backend: Backend, migrations: list[Migration]) -> bool:
@@ -95,7 +84,7 @@ def _pending(backend: Backend, migrations: list[Migration]) -> bool:
 
 
 def _apply_pending(
-    transaction: Callable[[], contextlib.AbstractContextManager[Connection]],
+    transaction: TransactionFactory,
     migrations: list[Migration],
 ) -> list[int]:
     applied_now = []

@@ -22,7 +22,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pg8000.native
 
-from todo_api.storage.connection import DatabaseUnavailable, Row
+from todo_api.storage.connection import DatabaseUnavailable, Row, TransactionFactory
+
+MIGRATION_LOCK_KEY = 0x70D0A91  # any fixed 64-bit number unique to this application
 
 IDLE_CHECK_AFTER = 30.0  # seconds idle before a connection is pinged on checkout
 MAX_IDLE = 4
@@ -165,6 +167,18 @@ class PostgresDatabase:
             healthy = True
         finally:
             self._checkin(conn, healthy)
+
+    @contextlib.contextmanager
+    def migration_lock(self) -> Iterator[TransactionFactory]:
+        """A session-level advisory lock, so two cold starts (or a cold start and
+        `todo-api migrate`) cannot apply the same file twice; the transactions run on
+        the session that holds it."""
+        with self.session() as session:
+            session.raw.run("SELECT pg_advisory_lock(:key)", key=MIGRATION_LOCK_KEY)
+            try:
+                yield lambda: self.transaction_on(session)
+            finally:
+                session.raw.run("SELECT pg_advisory_unlock(:key)", key=MIGRATION_LOCK_KEY)
 
     def _checkout(self) -> PostgresConnection:
         while True:

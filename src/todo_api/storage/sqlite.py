@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from todo_api.storage.connection import DatabaseUnavailable, Row
+from todo_api.storage.connection import DatabaseUnavailable, Row, TransactionFactory
 
 
 def _adapt_datetime(value: dt.datetime) -> str:
@@ -71,6 +71,12 @@ class SqliteDatabase:
             raise
         finally:
             raw.close()
+
+    @contextlib.contextmanager
+    def migration_lock(self) -> Iterator[TransactionFactory]:
+        """`BEGIN IMMEDIATE` takes the write lock at the start of each migration's
+        transaction, so a second runner waits and then sees the file applied."""
+        yield lambda: self.transaction(immediate=True)
 
     def _open(self) -> sqlite3.Connection:
         try:
