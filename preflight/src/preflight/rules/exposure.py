@@ -18,7 +18,7 @@ from preflight.context import CheckContext
 from preflight.files import uploaded_files
 from preflight.findings import Finding, Fix, Location, Severity
 from preflight.preset import preset_of, read_json_object
-from preflight.rules.base import VERCEL_ONLY, ProjectExample, ProjectRule
+from preflight.rules.base import VERCEL_ONLY, Expect, ProjectExample, ProjectRule
 
 _SECRET_PATTERNS = (
     ".env",
@@ -54,6 +54,29 @@ class SecretsPublished(ProjectRule):
     INVALID = (
         ProjectExample({"app.py": "app = 1\n", ".env": "SECRET=1\n"}, expect=((".env", 1),)),
         ProjectExample({"app.py": "app = 1\n", "data/app.db": ""}, expect=(("data/app.db", 1),)),
+        ProjectExample(  # a pinned Python preset serves only public/: the file is bundled
+            {"app.py": "app = 1\n", "vercel.json": '{"framework": "flask"}', "key.pem": "k"},
+            expect=(
+                Expect(
+                    "key.pem",
+                    1,
+                    message="key.pem is uploaded with the deploy and bundled into the "
+                    "function, not served (the flask preset)",
+                ),
+            ),
+        ),
+        ProjectExample(  # the dashboard decides: served only on "Other"
+            {"app.py": "app = 1\n", "requirements.txt": "flask\n", "key.pem": "k"},
+            expect=(
+                Expect(
+                    "key.pem",
+                    1,
+                    message="key.pem is uploaded with the deploy and bundled into the function "
+                    'under the flask preset a new project gets; on "Other" (older projects) '
+                    "it can be downloaded from a public URL",
+                ),
+            ),
+        ),
     )
 
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
