@@ -50,16 +50,15 @@ def reached_at_import(module: Module) -> dict[FunctionNode, Chain]:
 def link_closure(modules: list[Module]) -> None:
     """Tell each module which of its functions other modules call at import.
 
-    Repeated until nothing changes (a chain may cross several modules); each round only
-    adds entries, so it ends after at most one round per module."""
+    Repeated until nothing changes (a chain may cross several modules); after the first
+    round only modules whose functions were newly reached are looked at again."""
     index = _module_index(modules)
     imports = {id(m): _imported_functions(m, index) for m in modules}
+    todo = [m for m in modules if imports[id(m)]]
     for _ in range(len(modules) + 1):
-        changed = False
-        for module in modules:
+        changed: dict[int, Module] = {}
+        for module in todo:
             imported = imports[id(module)]
-            if not imported:
-                continue
             for call, chain in _calls_at_import(module):
                 target = imported.get(dotted_name(call.func) or "")
                 if target is None:
@@ -68,13 +67,14 @@ def link_closure(modules: list[Module]) -> None:
                 if name not in callee.called_at_import and callee is not module:
                     callee.called_at_import[name] = (*chain, Link(module, call))
                     callee.import_reach = None
-                    changed = True
-        if not changed:
+                    changed[id(callee)] = callee
+        todo = [m for m in changed.values() if imports[id(m)]]
+        if not todo:
             return
 
 
 def _reach(module: Module) -> dict[FunctionNode, Chain]:
-    top = _top_functions(module)
+    top = module.top_functions
     reached: dict[FunctionNode, Chain] = {}
     todo: list[FunctionNode] = []
     for name, chain in module.called_at_import.items():
@@ -82,7 +82,7 @@ def _reach(module: Module) -> dict[FunctionNode, Chain]:
             if function not in reached:
                 reached[function] = chain
                 todo.append(function)
-    for call in _module_level_calls(module):
+    for call in module.import_time_calls:
         for function in _callees(call, top):
             if function not in reached:
                 reached[function] = (Link(module, call),)
@@ -100,15 +100,11 @@ def _reach(module: Module) -> dict[FunctionNode, Chain]:
 def _calls_at_import(module: Module) -> Iterable[tuple[ast.Call, Chain]]:
     """Calls that run at import: module-level ones (no chain) and those in functions
     reached at import (with that function's chain)."""
-    for call in _module_level_calls(module):
+    for call in module.import_time_calls:
         yield call, ()
     for function, chain in reached_at_import(module).items():
         for call in _calls_in(module, function):
             yield call, chain
-
-
-def _module_level_calls(module: Module) -> list[ast.Call]:
-    return module.import_time_calls
 
 
 def _calls_in(module: Module, function: FunctionNode) -> list[ast.Call]:
@@ -118,14 +114,6 @@ def _calls_in(module: Module, function: FunctionNode) -> list[ast.Call]:
         for n in module.subtree(function)
         if isinstance(n, ast.Call) and module.enclosing_function(n) is function
     ]
-
-
-def _top_functions(module: Module) -> dict[str, list[FunctionNode]]:
-    found: dict[str, list[FunctionNode]] = {}
-    for stmt in module.tree.body:
-        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
-            found.setdefault(stmt.name, []).append(stmt)
-    return found
 
 
 def _callees(call: ast.Call, top: dict[str, list[FunctionNode]]) -> list[FunctionNode]:
@@ -164,7 +152,7 @@ def _imported_functions(module: Module, index: dict[str, Module]) -> dict[str, t
             if submodule is not None:
                 _add_module_alias(found, local, submodule)
             target = index.get(base)
-            if target is not None and alias.name in _top_functions(target):
+            if target is not None and alias.name in target.top_functions:
                 found[local] = (target, alias.name)
     for imp in module.of(ast.Import):
         for alias in imp.names:
@@ -175,7 +163,7 @@ def _imported_functions(module: Module, index: dict[str, Module]) -> dict[str, t
 
 
 def _add_module_alias(found: dict[str, tuple[Module, str]], local: str, target: Module) -> None:
-    for name in _top_functions(target):
+    for name in target.top_functions:
         found[f"{local}.{name}"] = (target, name)
 
 

@@ -15,6 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar, cast
 
+from preflight.ast_index import index_tree
 from preflight.suppression import suppresses
 
 if TYPE_CHECKING:
@@ -122,64 +123,10 @@ class Module:
         return module
 
     def _index(self) -> None:
-        """One depth-first pass: parents, nodes in pre-order, and each subtree's span.
-
-        Rules iterate `nodes` / `subtree()` instead of calling ast.walk again and again:
-        on a 100k-line app that repeated walking was most of the run time. Recursion is
-        twice as fast as an explicit stack here; pathological nesting falls back to it.
-        """
-        try:
-            self._index_recursive()
-        except RecursionError:
-            self.parents.clear()
-            self._by_type.clear()
-            self._index_iterative()
-
-    def _index_recursive(self) -> None:
-        nodes: list[ast.AST] = []
-        start: dict[ast.AST, int] = {}
-        end: dict[ast.AST, int] = {}
-        parents = self.parents
-        by_type = self._by_type
-
-        def visit(node: ast.AST) -> None:
-            start[node] = len(nodes)
-            nodes.append(node)
-            by_type.setdefault(type(node), []).append(node)
-            for name in node._fields:
-                value = getattr(node, name, None)
-                if isinstance(value, list):
-                    for item in value:
-                        if isinstance(item, ast.AST):
-                            parents[item] = node
-                            visit(item)
-                elif isinstance(value, ast.AST):
-                    parents[value] = node
-                    visit(value)
-            end[node] = len(nodes)
-
-        visit(self.tree)
-        self.nodes, self._start, self._end = nodes, start, end
-
-    def _index_iterative(self) -> None:
-        nodes: list[ast.AST] = []
-        start: dict[ast.AST, int] = {}
-        end: dict[ast.AST, int] = {}
-        stack: list[tuple[ast.AST, bool]] = [(self.tree, False)]
-        while stack:
-            node, finished = stack.pop()
-            if finished:
-                end[node] = len(nodes)
-                continue
-            start[node] = len(nodes)
-            nodes.append(node)
-            self._by_type.setdefault(type(node), []).append(node)
-            stack.append((node, True))
-            children = list(ast.iter_child_nodes(node))
-            for child in reversed(children):
-                self.parents[child] = node
-                stack.append((child, False))
-        self.nodes, self._start, self._end = nodes, start, end
+        """One pass over the tree: parents, pre-order nodes, spans (see ast_index)."""
+        found = index_tree(self.tree)
+        self.nodes, self._start, self._end = found.nodes, found.start, found.end
+        self.parents, self._by_type = found.parents, found.by_type
 
     def of(self, kind: type[N]) -> list[N]:
         """Every node of exactly this AST class, in source order (no isinstance scan)."""
@@ -230,6 +177,36 @@ class Module:
                     found.setdefault(str(key.value), value.value)
         return found
 
+    @cached_property
+    def top_functions(self) -> dict[str, list[FunctionNode]]:
+        """Functions defined at module level, by name (what a bare `name()` call runs)."""
+        found: dict[str, list[FunctionNode]] = {}
+        for stmt in self.tree.body:
+            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+                found.setdefault(stmt.name, []).append(stmt)
+        return found
+
+    @cached_property
+    def import_time_calls(self) -> list[ast.Call]:
+        """Calls that run while the module is imported (not in a function or lambda, not
+        under `if __name__ == "__main__":`), found by skipping those subtrees."""
+        skipped: list[tuple[int, int]] = []
+        for kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda):
+            skipped += [(self._start[n], self._end[n]) for n in self.of(kind)]
+        skipped += [
+            (self._start[n], self._end[n]) for n in self.of(ast.If) if _is_main_guard(n.test)
+        ]
+        skipped.sort()
+        calls: list[ast.Call] = []
+        index, limit = 0, -1
+        for position, node in enumerate(self.nodes):
+            while index < len(skipped) and skipped[index][0] <= position:
+                limit = max(limit, skipped[index][1])
+                index += 1
+            if position >= limit and isinstance(node, ast.Call):
+                calls.append(node)
+        return calls
+
     def imports_anywhere(self, top: str) -> bool:
         return top in self.imported_tops or top in self.closure_tops
 
@@ -255,12 +232,6 @@ class Module:
             if isinstance(parent, ast.If) and _is_main_guard(parent.test):
                 return False
         return True
-
-    @cached_property
-    def import_time_calls(self) -> list[ast.Call]:
-        """Calls that run while the module is imported (asked once per round of the
-        closure's call-chain linking, so computed once)."""
-        return [c for c in self.of(ast.Call) if self.is_import_time(c)]
 
     def in_main_guard(self, node: ast.AST) -> bool:
         """Under `if __name__ == "__main__":`, which never runs in the function."""
