@@ -282,7 +282,7 @@ def test_open_blob_store_urls(tmp_path: Path) -> None:
     creds = {"AWS_ACCESS_KEY_ID": "AK", "AWS_SECRET_ACCESS_KEY": "SK"}
     aws = open_blob_store("s3://my-bucket/files", data_dir=tmp_path, environ=creds)
     assert isinstance(aws, S3BlobStore)
-    assert (aws.host, aws.bucket_path, aws.prefix) == (
+    assert (aws.client.host, aws.client.bucket_path, aws.prefix) == (
         "my-bucket.s3.us-east-1.amazonaws.com",
         "",
         "files/",
@@ -293,16 +293,19 @@ def test_open_blob_store_urls(tmp_path: Path) -> None:
         environ={**creds, "AWS_ENDPOINT_URL_S3": "https://acct.r2.cloudflarestorage.com"},
     )
     assert isinstance(r2, S3BlobStore)
-    assert (r2.host, r2.bucket_path, r2.region) == (
+    assert (r2.client.host, r2.client.bucket_path, r2.client.region) == (
         "acct.r2.cloudflarestorage.com",
         "/my-bucket",
         "auto",
     )
-    assert "SK" not in repr(r2.credentials)
+    assert "SK" not in repr(r2.client.credentials)
     overridden = open_blob_store(
         "s3://b-1/?region=eu-west-3&addressing=path",
         data_dir=tmp_path,
         environ={**creds, "AWS_REGION": "us-west-2"},
     )
     assert isinstance(overridden, S3BlobStore)
-    assert (overridden.host, overridden.region) == ("s3.eu-west-3.amazonaws.com", "eu-west-3")
+    assert (overridden.client.host, overridden.client.region) == (
+        "s3.eu-west-3.amazonaws.com",
+        "eu-west-3",
+    )

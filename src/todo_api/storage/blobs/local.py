@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO, Literal
 
-from todo_api.storage.blobs import (
+from todo_api.storage.blobs.interface import (
     CHUNK_SIZE,
     BlobInfo,
     BlobNotFound,

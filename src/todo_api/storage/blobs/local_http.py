@@ -18,7 +18,12 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from todo_api.storage.blobs import BlobNotFound, StorageFull, content_disposition, is_out_of_room
+from todo_api.storage.blobs.interface import (
+    BlobNotFound,
+    StorageFull,
+    content_disposition,
+    is_out_of_room,
+)
 from todo_api.storage.blobs.local import (
     InvalidToken,
     LocalBlobStore,

@@ -14,29 +14,27 @@ Why no S3 client library (measured 2026-11-22, CPython 3.12, linux x86_64, warm)
 The whole Vercel bundle must stay under 15 MB unzipped and the app already needs ~4 MB,
 so each library would use the entire budget by itself (minio also ~0.5 s of cold start).
 What we need is small: SigV4-signed PUT/GET/HEAD/DELETE, ListObjectsV2, DeleteObjects,
-presigned GET/PUT URLs and a POST policy (`_sigv4.py`). One HTTP connection per call,
-verified TLS (`ssl.create_default_context()`), a timeout on every request.
+presigned GET/PUT URLs and a POST policy (`_sigv4.py`), sent by the signing client in
+`s3_client.py`: one HTTP connection per call, verified TLS, a timeout on every request.
+This module is the store: keys under the configured prefix, uploads, listings, deletes.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import http.client
-import re
 import tempfile
 import urllib.parse
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
-from typing import IO, BinaryIO
+from typing import BinaryIO
 from xml.sax.saxutils import escape
 
-from todo_api.storage.blobs import (
+from todo_api.storage.blobs._sigv4 import Credentials
+from todo_api.storage.blobs.interface import (
     CHUNK_SIZE,
     BlobInfo,
-    BlobNotFound,
     BlobReader,
     BlobStore,
     BlobStoreError,
@@ -45,41 +43,10 @@ from todo_api.storage.blobs import (
     validate_key,
     validate_prefix,
 )
-from todo_api.storage.blobs._sigv4 import (
-    EMPTY_SHA256,
-    Credentials,
-    post_policy_fields,
-    presign_url,
-    quote,
-    sign_headers,
-)
+from todo_api.storage.blobs.s3_client import DEFAULT_TIMEOUT, S3Client, S3Error, info_from_headers
 
 _NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
-_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
-DEFAULT_TIMEOUT = 15.0
 SPOOL_IN_MEMORY = 8 * 1024 * 1024
-
-
-class S3Error(BlobStoreError):
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(f"S3 answered {status} {code}: {message}".rstrip(": "))
-        self.status = status
-        self.code = code
-
-
-class _ResponseStream:
-    """An HTTP response body that closes its connection when closed."""
-
-    def __init__(self, conn: http.client.HTTPConnection, resp: http.client.HTTPResponse):
-        self._conn = conn
-        self._resp = resp
-
-    def read(self, size: int = -1, /) -> bytes:
-        return self._resp.read(None if size < 0 else size)
-
-    def close(self) -> None:
-        self._resp.close()
-        self._conn.close()
 
 
 class S3BlobStore(BlobStore):
@@ -97,41 +64,24 @@ class S3BlobStore(BlobStore):
         upload_method: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
-        if not _BUCKET.fullmatch(bucket):
-            raise BlobStoreError(f"{bucket!r} is not a valid S3 bucket name")
+        self.client = S3Client(
+            bucket=bucket,
+            endpoint=endpoint,
+            region=region,
+            credentials=credentials,
+            addressing=addressing,
+            timeout=timeout,
+        )
         self.bucket = bucket
         self.prefix = validate_prefix(prefix.strip("/") + "/" if prefix.strip("/") else "")
-        self.region = region
-        self.credentials = credentials
-        self.timeout = timeout
-        aws = endpoint is None
-        base = urllib.parse.urlsplit(endpoint or f"https://s3.{region}.amazonaws.com")
-        if base.scheme not in ("http", "https") or not base.hostname:
-            raise BlobStoreError(f"S3 endpoint {endpoint!r} must be an http(s) URL")
-        if addressing is None:
-            # AWS prefers virtual-hosted buckets; other servers (R2, RGW, MinIO) are
-            # reliably reachable path-style. Dots in a name break the TLS wildcard.
-            addressing = "virtual" if aws and "." not in bucket else "path"
-        if addressing not in ("path", "virtual"):
-            raise BlobStoreError(f"S3 addressing must be path or virtual, not {addressing!r}")
         if upload_method is None:
             # Cloudflare R2 does not implement browser POST uploads (PostObject).
-            r2 = base.hostname.endswith(".r2.cloudflarestorage.com")
+            r2 = self.client.hostname.endswith(".r2.cloudflarestorage.com")
             upload_method = "put" if r2 else "post"
         if upload_method not in ("post", "put"):
             raise BlobStoreError(f"S3 upload must be post or put, not {upload_method!r}")
         self.upload_method = upload_method
-        self.scheme = base.scheme
-        netloc = base.netloc.rpartition("@")[2]
-        if addressing == "virtual":
-            self.host = f"{bucket}.{netloc}"
-            self.bucket_path = ""
-        else:
-            self.host = netloc
-            self.bucket_path = f"/{bucket}"
-        # Keep the base path of an endpoint behind a reverse proxy.
-        self.bucket_path = base.path.rstrip("/") + self.bucket_path
-        self.description = f"s3://{bucket}/{self.prefix} at {self.scheme}://{self.host}"
+        self.description = f"s3://{bucket}/{self.prefix} at {self.client.origin}"
 
     @classmethod
     def from_url(cls, url: str, environ: Mapping[str, str]) -> S3BlobStore:
@@ -168,55 +118,8 @@ class S3BlobStore(BlobStore):
             upload_method=options.get("upload"),
         )
 
-    # -- HTTP ------------------------------------------------------------------------
-
     def _object_path(self, key: str) -> str:
-        return f"{self.bucket_path}/{quote(self.prefix + validate_key(key), safe='-_.~/')}"
-
-    def _connect(self) -> http.client.HTTPConnection:
-        if self.scheme == "https":
-            import ssl
-
-            return http.client.HTTPSConnection(
-                self.host, timeout=self.timeout, context=ssl.create_default_context()
-            )
-        return http.client.HTTPConnection(self.host, timeout=self.timeout)
-
-    def _request(
-        self,
-        method: str,
-        path: str,
-        *,
-        query: Mapping[str, str] | None = None,
-        headers: Mapping[str, str] | None = None,
-        body: bytes | IO[bytes] | None = None,
-        payload_sha256: str = EMPTY_SHA256,
-        ok: tuple[int, ...] = (200, 204),
-    ) -> tuple[int, http.client.HTTPMessage, bytes]:
-        conn = self._connect()
-        query = dict(query or {})
-        signed = sign_headers(
-            method=method,
-            host=self.host,
-            path=path or "/",
-            query=query,
-            headers=headers or {},
-            payload_sha256=payload_sha256,
-            credentials=self.credentials,
-            region=self.region,
-        )
-        target = (path or "/") + ("?" + _query_string(query) if query else "")
-        try:
-            conn.request(method, target, body=body, headers=signed)
-            resp = conn.getresponse()
-            data = resp.read()
-        except (OSError, http.client.HTTPException) as exc:
-            raise BlobStoreError(f"S3 at {self.scheme}://{self.host} unreachable: {exc}") from exc
-        finally:
-            conn.close()
-        if resp.status not in ok:
-            raise _error(resp.status, data)
-        return resp.status, resp.headers, data
+        return self.client.object_path(self.prefix + validate_key(key))
 
     # -- BlobStore -------------------------------------------------------------------
 
@@ -233,7 +136,7 @@ class S3BlobStore(BlobStore):
         if isinstance(data, bytes | bytearray | memoryview):
             payload = bytes(data)
             headers["Content-Length"] = str(len(payload))
-            self._request(
+            self.client.request(
                 "PUT",
                 path,
                 headers=headers,
@@ -251,56 +154,34 @@ class S3BlobStore(BlobStore):
                 length += len(chunk)
             spool.seek(0)
             headers["Content-Length"] = str(length)
-            self._request(
+            self.client.request(
                 "PUT", path, headers=headers, body=spool, payload_sha256=digest.hexdigest()
             )
         return BlobInfo(key=key, size=length, content_type=content_type)
 
     def open(self, key: str) -> BlobReader:
-        path = self._object_path(key)
-        signed = sign_headers(
-            method="GET",
-            host=self.host,
-            path=path,
-            query={},
-            headers={},
-            payload_sha256=EMPTY_SHA256,
-            credentials=self.credentials,
-            region=self.region,
-        )
-        conn = self._connect()
-        try:
-            conn.request("GET", path, headers=signed)
-            resp = conn.getresponse()
-        except (OSError, http.client.HTTPException) as exc:
-            conn.close()
-            raise BlobStoreError(f"S3 at {self.scheme}://{self.host} unreachable: {exc}") from exc
-        if resp.status != 200:
-            data = resp.read()
-            conn.close()
-            if resp.status == 404:
-                raise BlobNotFound(key)
-            raise _error(resp.status, data)
-        info = _info_from_headers(key, resp.headers)
-        return BlobReader(_ResponseStream(conn, resp), info)
+        stream, info = self.client.get_stream(self._object_path(key), key)
+        return BlobReader(stream, info)
 
     def head(self, key: str) -> BlobInfo | None:
         try:
-            _, headers, _ = self._request("HEAD", self._object_path(key), ok=(200,))
+            _, headers, _ = self.client.request("HEAD", self._object_path(key), ok=(200,))
         except S3Error as exc:
             if exc.status == 404:
                 return None
             raise
-        return _info_from_headers(key, headers)
+        return info_from_headers(key, headers)
 
     def delete(self, key: str) -> None:
-        self._request("DELETE", self._object_path(key), ok=(200, 204, 404))
+        self.client.request("DELETE", self._object_path(key), ok=(200, 204, 404))
 
     def list(self, prefix: str) -> Iterator[BlobInfo]:
         validate_prefix(prefix)
         query = {"list-type": "2", "prefix": self.prefix + prefix}
         while True:
-            _, _, data = self._request("GET", self.bucket_path + "/", query=query, ok=(200,))
+            _, _, data = self.client.request(
+                "GET", self.client.bucket_path + "/", query=query, ok=(200,)
+            )
             root = ET.fromstring(data)  # noqa: S314 - reply of the configured S3 server
             for item in root.iter(f"{_NS}Contents"):
                 full_key = item.findtext(f"{_NS}Key", "")
@@ -329,9 +210,9 @@ class S3BlobStore(BlobStore):
                 + "</Delete>"
             ).encode()
             md5 = hashlib.md5(body, usedforsecurity=False).digest()
-            _, _, data = self._request(
+            _, _, data = self.client.request(
                 "POST",
-                self.bucket_path + "/",
+                self.client.bucket_path + "/",
                 query={"delete": ""},
                 headers={
                     "Content-Type": "application/xml",
@@ -361,14 +242,10 @@ class S3BlobStore(BlobStore):
         """
         if self.upload_method == "put":
             headers = {"Content-Type": content_type, "Content-Length": str(max_size)}
-            url = presign_url(
-                method="PUT",
-                scheme=self.scheme,
-                host=self.host,
-                path=self._object_path(key),
+            url = self.client.presign(
+                "PUT",
+                self._object_path(key),
                 query={},
-                credentials=self.credentials,
-                region=self.region,
                 expires_in=expires_in,
                 signed_headers=headers,
             )
@@ -379,18 +256,15 @@ class S3BlobStore(BlobStore):
                 expires_in=expires_in,
                 max_size=max_size,
             )
-        fields = post_policy_fields(
-            bucket=self.bucket,
-            key=self.prefix + validate_key(key),
+        fields = self.client.post_policy(
+            self.prefix + validate_key(key),
             content_type=content_type,
             max_size=max_size,
-            credentials=self.credentials,
-            region=self.region,
             expires_in=expires_in,
         )
         return PresignedUpload(
             method="POST",
-            url=f"{self.scheme}://{self.host}{self.bucket_path}/",
+            url=f"{self.client.origin}{self.client.bucket_path}/",
             fields=fields,
             expires_in=expires_in,
             max_size=max_size,
@@ -407,15 +281,8 @@ class S3BlobStore(BlobStore):
         query = {"response-content-disposition": content_disposition(filename)}
         if content_type:
             query["response-content-type"] = content_type
-        return presign_url(
-            method="GET",
-            scheme=self.scheme,
-            host=self.host,
-            path=self._object_path(key),
-            query=query,
-            credentials=self.credentials,
-            region=self.region,
-            expires_in=expires_in,
+        return self.client.presign(
+            "GET", self._object_path(key), query=query, expires_in=expires_in
         )
 
     # -- administration (tests, first deployment) ------------------------------------
@@ -423,15 +290,15 @@ class S3BlobStore(BlobStore):
     def create_bucket(self) -> None:
         """Create the bucket; an existing bucket we own is fine."""
         body = b""
-        if self.host.endswith("amazonaws.com") and self.region != "us-east-1":
+        if self.client.host.endswith("amazonaws.com") and self.client.region != "us-east-1":
             body = (
                 "<CreateBucketConfiguration><LocationConstraint>"
-                f"{escape(self.region)}</LocationConstraint></CreateBucketConfiguration>"
+                f"{escape(self.client.region)}</LocationConstraint></CreateBucketConfiguration>"
             ).encode()
         try:
-            self._request(
+            self.client.request(
                 "PUT",
-                self.bucket_path or "/",
+                self.client.bucket_path or "/",
                 headers={"Content-Length": str(len(body))},
                 body=body,
                 payload_sha256=hashlib.sha256(body).hexdigest(),
@@ -450,9 +317,9 @@ class S3BlobStore(BlobStore):
             "<AllowedMethod>PUT</AllowedMethod><AllowedHeader>*</AllowedHeader>"
             "<MaxAgeSeconds>3000</MaxAgeSeconds></CORSRule></CORSConfiguration>"
         ).encode()
-        self._request(
+        self.client.request(
             "PUT",
-            self.bucket_path + "/",
+            self.client.bucket_path + "/",
             query={"cors": ""},
             headers={
                 "Content-Type": "application/xml",
@@ -465,32 +332,6 @@ class S3BlobStore(BlobStore):
             payload_sha256=hashlib.sha256(body).hexdigest(),
             ok=(200,),
         )
-
-
-def _query_string(query: Mapping[str, str]) -> str:
-    return "&".join(f"{quote(k)}={quote(v)}" for k, v in sorted(query.items()))
-
-
-def _error(status: int, data: bytes) -> S3Error:
-    code, message = {404: "NoSuchKey", 403: "AccessDenied"}.get(status, "Error"), ""
-    if data:
-        try:
-            root = ET.fromstring(data)  # noqa: S314 - reply of the configured S3 server
-            code = root.findtext("Code") or code
-            message = root.findtext("Message") or ""
-        except ET.ParseError:
-            message = data[:200].decode("utf-8", "replace")
-    return S3Error(status, code, message)
-
-
-def _info_from_headers(key: str, headers: http.client.HTTPMessage) -> BlobInfo:
-    modified = headers.get("Last-Modified")
-    return BlobInfo(
-        key=key,
-        size=int(headers.get("Content-Length", "0")),
-        content_type=headers.get("Content-Type"),
-        last_modified=parsedate_to_datetime(modified).astimezone(UTC) if modified else None,
-    )
 
 
 def _parse_iso(value: str) -> datetime:
