@@ -305,6 +305,16 @@ class Module:
                             todo.append(callee)
         return frozenset(reached)
 
+    def runs_with_its_handler(self, node: ast.AST) -> bool:
+        """True when the node is in a route handler's own body and no branch, loop or
+        except clause stands between: every request the route gets runs it."""
+        for parent in self.ancestors(node):
+            if isinstance(parent, FunctionNode):
+                return parent in self.handlers
+            if isinstance(parent, _CONDITIONAL):
+                return False
+        return False
+
     def on_request_path(self, node: ast.AST) -> bool:
         return any(
             isinstance(p, FunctionNode) and p in self.request_functions
@@ -370,6 +380,21 @@ class Module:
     def suppressed(self, line: int, rule_id: str, fid: str) -> bool:
         """`# preflight: ignore` or `# preflight: ignore[F5, PF702]` on the line."""
         return 0 < line <= len(self.lines) and suppresses(self.lines[line - 1], rule_id, fid)
+
+
+# Statements and expressions whose body may not run when the code around them does.
+_CONDITIONAL = (
+    ast.If,
+    ast.IfExp,
+    ast.Match,
+    ast.For,
+    ast.AsyncFor,
+    ast.While,
+    ast.ExceptHandler,
+    ast.BoolOp,
+    ast.Lambda,
+    ast.comprehension,
+)
 
 
 def _is_main_guard(test: ast.expr) -> bool:

@@ -179,8 +179,17 @@ class WriteOutsideTmp(CodeRule):
                     module, node, f"saves uploads to {describe(target)}: every upload fails"
                 )
                 continue
-            # ERROR means every request fails: a write in one handler fails the requests
-            # that reach it (Toperlock/sing-box-subscribe api/app.py), so it is a warning
+            if module.runs_with_its_handler(node):
+                # the route can never succeed on Vercel, whatever the traffic: the seeds'
+                # sign-up that appended to users.json next to the code
+                yield self.finding(
+                    module,
+                    node,
+                    f"writes {describe(target)} in a request handler: every request to it fails",
+                )
+                continue
+            # A write in a helper, or behind a branch, fails only the requests that reach it
+            # (Toperlock/sing-box-subscribe api/app.py): a warning
             where = "in a request handler" if module.on_request_path(node) else "when it runs"
             yield self.finding(
                 module,

@@ -1,0 +1,55 @@
+"""How sure PF501 is that a write next to the code breaks the app, by where it runs: in a
+route handler's own body every request to the route fails (an error, as the seeds' sign-up
+that appended to users.json); behind a branch or in a helper it depends on the traffic."""
+
+from __future__ import annotations
+
+from preflight.findings import Severity
+
+from .conftest import Check, MakeProject
+
+HANDLER = """\
+import json
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+@app.post("/users")
+def add_user():
+    {body}
+    return "ok"
+"""
+HELPER = """
+
+def save(users):
+    with open("users.json", "w") as f:
+        json.dump(users, f)
+"""
+
+
+def _levels(
+    check: Check, make_project: MakeProject, body: str, extra: str = ""
+) -> list[tuple[int, Severity]]:
+    app = HANDLER.format(body=body) + extra
+    root = make_project({"app.py": app, "requirements.txt": "flask\n"})
+    result = check(root, only={"PF501"})
+    return [(f.location.line, f.severity) for f in result.findings]
+
+
+def test_a_write_in_the_handlers_own_body_is_an_error(
+    check: Check, make_project: MakeProject
+) -> None:
+    body = 'with open("users.json", "w") as f:\n        json.dump(request.get_json(), f)'
+    assert _levels(check, make_project, body) == [(9, Severity.ERROR)]
+    root = make_project({"app.py": HANDLER.format(body=body), "requirements.txt": "flask\n"})
+    assert check(root, only={"PF501"}).exit_code == 1
+
+
+def test_a_write_behind_a_branch_or_in_a_helper_is_a_warning(
+    check: Check, make_project: MakeProject
+) -> None:
+    branch = 'if request.args.get("keep"):\n        open("users.json", "a").write("x")'
+    assert _levels(check, make_project, branch) == [(10, Severity.WARNING)]
+    helper = "save(request.get_json())"
+    assert _levels(check, make_project, helper, HELPER) == [(14, Severity.WARNING)]
