@@ -279,48 +279,64 @@ class FunctionInstance:
         began = time.monotonic()
         if timeout is None:
             timeout = float(self.fn.max_duration_s)
-        crash = self.start_info.crash
-        if crash is None and (self.port is None or self._proc is None):
-            crash = Crash("import", "the function was not started", None)
-        if crash is None and body is not None and len(body) > MAX_BODY:
-            return _platform_error(413, "FUNCTION_PAYLOAD_TOO_LARGE", began)
-        if crash is not None:
-            return _failed(crash, began, tuple(self.start_info.logs))
-        assert self._proc is not None
+        refused = self._refusal(body, began)
+        if refused is not None:
+            return refused
         assert self._ipc is not None
-        assert self.port is not None
         request_id, internal = self.internal_headers()
         sent = {"host": self.host, "x-forwarded-proto": "https", "x-forwarded-for": "127.0.0.1"}
         sent.update({k.lower(): v for k, v in (headers or {}).items()})
         sent.update(internal)
         try:
-            sock = self._proc.connect(self.port, timeout)
-            conn = _SocketConnection(sock, timeout)
-            try:
-                conn.request(method, path, body=body, headers=sent)
-                answer = conn.getresponse()
-                data = answer.read()
-                status = answer.status
-                got = {k.lower(): v for k, v in answer.getheaders()}
-            finally:
-                conn.close()
+            status, got, data = self._exchange(method, path, body, sent, timeout)
         except TimeoutError:
             return _platform_error(
                 504, "FUNCTION_INVOCATION_TIMEOUT", began, self._ipc.logs(request_id)
             )
         except (OSError, http.client.HTTPException) as exc:
-            # the instance died under the request (lifespan failure, crash, OOM kill)
-            exit_code = self._wait_exit(2.0)
-            reason = f"{type(exc).__name__}: {exc}"
-            if exit_code is not None:
-                reason = f"the function process exited with code {exit_code} ({reason})"
-            logs = tuple(line for line in self._ipc.logs() if line.message.strip())
-            return _failed(Crash("serve", reason, exit_code), began, logs)
+            return self._died(exc, began)
         elapsed = (time.monotonic() - began) * 1000
         self._ipc.wait_for({"end"}, 2.0, requestId=request_id)
         if len(data) > MAX_BODY:
             return _platform_error(502, "FUNCTION_RESPONSE_PAYLOAD_TOO_LARGE", began)
         return Response(status, got, data, elapsed, tuple(self._ipc.logs(request_id)))
+
+    def _refusal(self, body: bytes | None, began: float) -> Response | None:
+        """The answer when the request never reaches the app: it crashed or never started
+        (500), or the body is over 4.5 MB (413 before the function sees it)."""
+        crash = self.start_info.crash
+        if crash is None and (self.port is None or self._proc is None):
+            crash = Crash("import", "the function was not started", None)
+        if crash is not None:
+            return _failed(crash, began, tuple(self.start_info.logs))
+        if body is not None and len(body) > MAX_BODY:
+            return _platform_error(413, "FUNCTION_PAYLOAD_TOO_LARGE", began)
+        return None
+
+    def _exchange(
+        self, method: str, path: str, body: bytes | None, sent: dict[str, str], timeout: float
+    ) -> tuple[int, dict[str, str], bytes]:
+        """One HTTP exchange with the app over a socket made inside the box."""
+        assert self._proc is not None
+        assert self.port is not None
+        conn = _SocketConnection(self._proc.connect(self.port, timeout), timeout)
+        try:
+            conn.request(method, path, body=body, headers=sent)
+            answer = conn.getresponse()
+            data = answer.read()
+            return answer.status, {k.lower(): v for k, v in answer.getheaders()}, data
+        finally:
+            conn.close()
+
+    def _died(self, exc: BaseException, began: float) -> Response:
+        """The instance died under the request (lifespan failure, crash, OOM kill)."""
+        assert self._ipc is not None
+        exit_code = self._wait_exit(2.0)
+        reason = f"{type(exc).__name__}: {exc}"
+        if exit_code is not None:
+            reason = f"the function process exited with code {exit_code} ({reason})"
+        logs = tuple(line for line in self._ipc.logs() if line.message.strip())
+        return _failed(Crash("serve", reason, exit_code), began, logs)
 
     def startup_logs(self) -> list[LogLine]:
         """Lines logged outside any request (import time, lifespan), so far."""
