@@ -199,6 +199,18 @@ def test_a_failed_build_script_is_not_read_as_the_functions_crash() -> None:
     assert verdict.command == "./build.sh (exit 1)"
 
 
+def test_a_build_script_refused_by_this_machines_system_python_is_this_machines_failure() -> None:
+    # 0-BSCode/django-htmx build.sh runs `pip install`: Debian's python3 refuses (PEP 668)
+    log = (
+        "error: externally-managed-environment\n"
+        "ModuleNotFoundError: No module named 'django'\n"
+        'Error: [BUILD_UTILS_SPAWN_1] Command "./build.sh" exited with 1\n'
+    )
+    verdict = diagnose_build('Command "./build.sh" exited with 1', log)
+    assert verdict.machine == "error: externally-managed-environment"
+    assert verdict.diagnosis is None
+
+
 def test_a_build_that_cannot_reach_a_vcs_host_is_this_machines_failure() -> None:
     log = (
         "Installing required dependencies from requirements.txt...\n"

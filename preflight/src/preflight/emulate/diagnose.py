@@ -224,9 +224,12 @@ def diagnose(text: str) -> Diagnosis | None:
 
 
 # A failed build can say more than one thing; these rows say why it failed here first.
-# Tools this machine lacks or hosts it cannot reach are not the app's failure on Vercel.
+# Tools this machine lacks or hosts it cannot reach are not the app's failure on Vercel, nor
+# is this machine's system Python refusing a build script's `pip install` (PEP 668
+# externally-managed-environment: Debian's python3 does, Vercel's build image does not).
 _MACHINE = re.compile(
-    r"Could not resolve host|Failed to connect to|Network is unreachable|No route to host|"
+    r"externally-managed-environment|Could not resolve host|Failed to connect to|"
+    r"Network is unreachable|No route to host|"
     r"unable to access '[^']+'|Temporary failure in name resolution|"
     r"(node|npm|git|python3\.\d+|uv): (command )?not found|ENOTFOUND|EAI_AGAIN"
 )
