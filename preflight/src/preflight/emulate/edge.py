@@ -57,7 +57,8 @@ class Edge:
         log: IO[str] | None = None,
     ) -> None:
         self.emulation = emulation
-        self.router = router_for(emulation)
+        # the same routing the probes use (Emulation.launch builds it once)
+        self.router = emulation.router or router_for(emulation)
         self.host = host
         self.port = port
         self.log = log or sys.stderr
