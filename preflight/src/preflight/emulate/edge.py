@@ -39,7 +39,7 @@ from preflight.emulate.http1 import (
     relay_body,
     vercel_id,
 )
-from preflight.emulate.routes import Target, router_for
+from preflight.emulate.routes import Target
 from preflight.emulate.runtime import MAX_BODY, FunctionInstance
 from preflight.emulate.session import Emulation
 
@@ -57,8 +57,7 @@ class Edge:
         log: IO[str] | None = None,
     ) -> None:
         self.emulation = emulation
-        # the same routing the probes use (Emulation.launch builds it once)
-        self.router = emulation.router or router_for(emulation)
+        self.router = emulation.routing()  # the same Router the probes use
         self.host = host
         self.port = port
         self.log = log or sys.stderr

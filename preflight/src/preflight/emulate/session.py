@@ -63,11 +63,15 @@ class Emulation:
 
         It carries the build's routing so probes meet the app the way `--serve` and
         Vercel's edge do: through vercel.json's rewrites and the preset's catch-all."""
+        instance = FunctionInstance(self.function, self.python, self.env, self.policy, self.caps)
+        instance.router = self.routing()
+        return instance
+
+    def routing(self) -> Router:
+        """The build's routing, made once: probes and `--serve` share it."""
         if self.router is None:
             self.router = router_for(self)
-        instance = FunctionInstance(self.function, self.python, self.env, self.policy, self.caps)
-        instance.router = self.router
-        return instance
+        return self.router
 
     def close(self) -> None:
         shutil.rmtree(self.workdir, ignore_errors=True)
