@@ -1,4 +1,4 @@
-"""What handlers share: settings, the database, and the authentication entry point.
+"""What handlers share: settings, the database, the limiter and the Better Auth verifier.
 
 Built by create_app() from a Settings value (tests inject their own); everything in it
 is lazy, so building it touches no network, no disk and no optional module.
@@ -10,8 +10,6 @@ import logging
 import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
-
-from starlette.requests import Request
 
 from todo_api.auth.principal import ANONYMOUS, Principal
 from todo_api.http.middleware import log_internal
@@ -62,11 +60,6 @@ class Services:
         except DatabaseUnavailable as exc:
             log_internal("database unavailable", exc)
             raise ServiceUnavailable(exc.public) from None
-
-    async def authenticate(self, request: Request) -> Principal:
-        from todo_api.auth.authenticate import authenticate
-
-        return await authenticate(self, request)
 
     def throttle(self) -> Throttle | None:
         """The brute-force limiter (None when AUTH_RATE_LIMIT=off), built on first use:

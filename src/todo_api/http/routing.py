@@ -72,7 +72,12 @@ class Operation:
             if any("\x00" in value for value in request.path_params.values()):
                 # No id of ours holds one, and PostgreSQL cannot even compare such text.
                 raise NotFound("Nothing here has an id with a NUL character")
-            user = await services.authenticate(request) if self.auth else services.anonymous
+            if self.auth:
+                from todo_api.auth.authenticate import authenticate  # jwt only when needed
+
+                user = await authenticate(services, request)
+            else:
+                user = services.anonymous
             body = await decode_json_body(request, self.body) if self.body is not None else None
             query = (
                 decode_query(request.query_params, self.query) if self.query is not None else None

@@ -8,20 +8,26 @@ deletes a few rows idle for longer than the window, so the table stays small.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import Protocol, TypeVar
 
 from todo_api.storage.connection import Connection
 from todo_api.throttle import WINDOW, Limit, delay
 
-if TYPE_CHECKING:
-    from todo_api.services import Services
+T = TypeVar("T")
 
 SWEEP_BATCH = 20
 
 
+class TransactionRunner(Protocol):
+    """What the counters need of `Services`: its `db()`, named here so this module does
+    not import the module that builds it."""
+
+    async def db(self, work: Callable[[Connection], T], *, read_only: bool = False) -> T: ...
+
+
 class SqlCounters:
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: TransactionRunner) -> None:
         self.services = services  # its db(): a database outage is a 503 here too
 
     async def hit(self, limits: Sequence[Limit], now: float) -> float:
