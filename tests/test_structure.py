@@ -41,6 +41,8 @@ PRODUCTS = [
 
 # Modules allowed over MAX_LINES for now: path relative to ROOT -> reason (issue).
 OVERSIZED: dict[str, str] = {
+    "preflight/src/preflight/source.py": "parsed-module facts and their queries in one module; "
+    "back over 400 after the gate landed (issue 14)",
     "preflight/src/preflight/deps/index.py": "index client and cache in one module (issue 14)",
 }
 
