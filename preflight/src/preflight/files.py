@@ -158,3 +158,19 @@ def copy_for_upload(source: Path, dest: Path) -> list[str]:
         (dest / ".vercel").mkdir(exist_ok=True)
         shutil.copy2(settings, dest / PROJECT_SETTINGS)
     return skipped
+
+
+# What makes a folder a Python project for Vercel's Python builder: its source or a manifest.
+_PYTHON_MANIFESTS = frozenset({"pyproject.toml", "Pipfile", "Pipfile.lock", "setup.py"})
+
+
+def holds_python(root: Path) -> bool:
+    """Whether a deploy of `root` uploads any Python source or Python manifest; a folder
+    without either (a Next.js frontend, an empty dir) is no project for preflight."""
+    for path in uploaded_files(root):
+        name = path.name
+        if name.endswith(".py") or name in _PYTHON_MANIFESTS:
+            return True
+        if name.startswith("requirements") and name.endswith((".txt", ".in")):
+            return True
+    return False

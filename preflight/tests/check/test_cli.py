@@ -66,12 +66,29 @@ def test_warnings_only_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
 def test_usage_errors_exit_2_with_one_line(
     argv: list[str], needle: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
+    (tmp_path / "app.py").write_text("app = None\n")
     argv = [str(tmp_path) if a == "." else a for a in argv]
     code, out, err = run(argv, capsys)
     assert code == 2
     assert out == ""
     assert len(err.strip().splitlines()) == 1, err
     assert needle in err
+
+
+def test_a_folder_without_python_is_not_a_python_project(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # jmaczan/gdansk-ai's web-api folder (TypeScript only) was "no entrypoint", exit 1
+    (tmp_path / "package.json").write_text('{"name": "web"}\n')
+    (tmp_path / "index.ts").write_text("export {}\n")
+    code, out, err = run([str(tmp_path)], capsys)
+    assert (code, out) == (2, "")
+    assert err.strip() == (
+        f"preflight check: error: {tmp_path} is not a Python project: no .py file and no"
+        " requirements.txt, pyproject.toml or Pipfile that a deploy would upload"
+    )
+    (tmp_path / "requirements.txt").write_text("flask\n")
+    assert run([str(tmp_path), "--offline"], capsys)[0] == 1  # now a project: no entrypoint
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,7 @@ from preflight.commands.options import enum_type, env_flag, metavar
 from preflight.config import Target
 from preflight.engine import Result, run_check
 from preflight.errors import ExitCode, UsageError, debug_enabled, please_report
+from preflight.files import holds_python
 from preflight.report import Format, render, text
 from preflight.report.text import summary
 
@@ -87,6 +88,11 @@ def handle(args: argparse.Namespace) -> int:
     root = Path(args.path)
     if not root.is_dir():
         raise UsageError(f"{args.path} is not a directory")
+    if not holds_python(root):
+        raise UsageError(
+            f"{args.path} is not a Python project: no .py file and no requirements.txt,"
+            " pyproject.toml or Pipfile that a deploy would upload"
+        )
     if args.fix and args.format is not Format.TEXT:
         raise UsageError("--fix works with --format text only")
     args.offline = args.offline or env_flag("PREFLIGHT_OFFLINE")
