@@ -4,13 +4,14 @@ plus the invariants every rule must keep: unique ids, an F-id, a message and a f
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import re
 from pathlib import Path
 
 import pytest
 from preflight.findings import Finding
 from preflight.rules import all_rules
-from preflight.rules.base import CodeRule, Expect, Invalid, ProjectExample, ProjectRule
+from preflight.rules.base import CodeRule, Invalid, ProjectExample, ProjectRule
 from preflight.source import Module
 
 from preflight import fix as fixing
@@ -49,8 +50,7 @@ def test_rule_is_documented(rule: type) -> None:
 
 def test_every_rule_has_examples() -> None:
     for rule in all_rules():
-        if rule.id in {"PF103", "PF1001", "PF2001"}:
-            continue  # need index data only real-size fixtures give: see test_corpus.py
+        assert rule.VALID, f"{rule.id} has no VALID example"  # type: ignore[attr-defined]
         assert rule.INVALID, f"{rule.id} has no INVALID example"  # type: ignore[attr-defined]
 
 
@@ -70,12 +70,12 @@ def test_code_rule_invalid(rule: type[CodeRule], example: Invalid, tmp_path: Pat
     assert [f.location.line for f in findings] == [example.line], findings
     finding = findings[0]
     assert (finding.rule_id, finding.fid) == (rule.id, rule.fid)
-    if example.column is not None:
-        assert finding.location.column == example.column
-    if example.message is not None:
-        assert finding.message == example.message
+    assert finding.location.column == example.column
+    assert finding.message == example.message
+    assert (finding.autofix is None) == (example.fixed is None), (
+        "an autofix needs its fixed output in the INVALID example, and `fixed` an autofix"
+    )
     if example.fixed is not None:
-        assert finding.autofix is not None, "`fixed` is set but the rule offers no fix"
         changes = fixing.plan(findings)
         assert [(c.path, c.new) for c in changes] == [(module.path, example.fixed)]
         fixed = _module(tmp_path / "fixed", example.fixed)
@@ -115,10 +115,6 @@ def test_project_rule_valid(
     assert _run_example(rule, example, make_project(example.files), check) == []
 
 
-def _expected(item: Expect | tuple[str, int]) -> Expect:
-    return item if isinstance(item, Expect) else Expect(*item)
-
-
 @pytest.mark.parametrize(("rule", "example"), PROJECT_INVALID, ids=lambda x: getattr(x, "id", ""))
 def test_project_rule_invalid(
     rule: type[ProjectRule], example: ProjectExample, make_project: MakeProject, check: Check
@@ -130,16 +126,15 @@ def test_project_rule_invalid(
         (f.location.path.relative_to(root).as_posix(), f.location.line, f.location.column, f)
         for f in findings
     )
-    wanted = sorted((_expected(e) for e in example.expect), key=lambda e: (e.path, e.line))
-    assert [g[:2] for g in got] == [(e.path, e.line) for e in wanted], findings
-    for (_, _, column, finding), expect in zip(got, wanted, strict=True):
-        if expect.column is not None:
-            assert column == expect.column, finding
-        if expect.message is not None:
-            assert finding.message == expect.message
+    wanted = sorted(example.expect, key=lambda e: (e.path, e.line, e.column))
+    assert [g[:3] for g in got] == [(e.path, e.line, e.column) for e in wanted], findings
+    for (*_, finding), expect in zip(got, wanted, strict=True):
+        assert finding.message == expect.message
     fixable = [f for f in findings if f.autofix is not None]
+    assert bool(fixable) == (example.fixed is not None), (
+        "an autofix needs its fixed output in the INVALID example, and `fixed` an autofix"
+    )
     if example.fixed is not None:
-        assert fixable, "`fixed` is set but the rule offers no fix"
         changes = fixing.plan(fixable)
         assert {c.path.relative_to(root).as_posix(): c.new for c in changes} == example.fixed
         fixing.apply(changes)
@@ -185,3 +180,11 @@ def test_a_fix_that_does_not_remove_its_finding_is_refused(
         ("add a comment", "the re-check still reports PF1101 in app.py")
     ]
     assert (root / "app.py").read_text() == "import os\nA = os.environ['A']\napp = 1\n"
+
+
+def test_every_autofix_has_a_fixed_example() -> None:
+    """A rule that can fix shows it: one INVALID example carries the fixed output."""
+    for rule in all_rules():
+        if "autofix=" in inspect.getsource(rule):
+            fixed = [ex for ex in rule.INVALID if ex.fixed is not None]  # type: ignore[attr-defined]
+            assert fixed, f"{rule.id} can fix: one INVALID example needs its `fixed` output"

@@ -80,22 +80,16 @@ def _code_examples(rule: type[CodeRule]) -> Iterator[str]:
 def _project_examples(rule: type[ProjectRule]) -> Iterator[str]:
     for example in rule.INVALID:
         yield from ("", "Flagged:", *_files(example.files, example))
-        yield from (_where(_expect(item)) for item in example.expect)
+        yield from (_where(item) for item in example.expect)
         if example.fixed is not None:
             yield from ("", "After `--fix`:", *_files(example.fixed, example))
     for example in rule.VALID:
         yield from ("", "Not flagged:", *_files(example.files, example))
 
 
-def _expect(item: Expect | tuple[str, int]) -> Expect:
-    return item if isinstance(item, Expect) else Expect(*item)
-
-
 def _where(found: Invalid | Expect) -> str:
-    column = "" if found.column is None else f":{found.column}"
-    place = found.path if isinstance(found, Expect) else "line "
-    message = "" if found.message is None else f": {found.message}"
-    return f"- {place}{':' if isinstance(found, Expect) else ''}{found.line}{column}{message}"
+    place = f"{found.path}:" if isinstance(found, Expect) else "line "
+    return f"- {place}{found.line}:{found.column}: {found.message}"
 
 
 def _files(files: Mapping[str, str], example: ProjectExample) -> Iterator[str]:

@@ -28,8 +28,8 @@ class Invalid:
 
     code: str
     line: int
-    column: int | None = None
-    message: str | None = None
+    column: int
+    message: str
     fixed: str | None = None
 
 
@@ -40,8 +40,8 @@ class Expect:
 
     path: str
     line: int
-    column: int | None = None
-    message: str | None = None
+    column: int
+    message: str
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class ProjectExample:
     """
 
     files: Mapping[str, str]
-    expect: tuple[Expect | tuple[str, int], ...] = ()
+    expect: tuple[Expect, ...] = ()
     options: Mapping[str, object] = field(default_factory=dict)
     fixed: Mapping[str, str] | None = None
 

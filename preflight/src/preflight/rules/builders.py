@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 from preflight.context import CheckContext
 from preflight.findings import Finding, Location, Severity
-from preflight.rules.base import VERCEL_ONLY, ProjectExample, ProjectRule
+from preflight.rules.base import VERCEL_ONLY, Expect, ProjectExample, ProjectRule
 
 OFFICIAL = "@vercel/python"
 
@@ -64,14 +64,37 @@ class ForeignBuilder(ProjectRule):
                 "vercel.json": '{\n  "builds": [\n    {"src": "app.py",\n'
                 '     "use": "@liudonghua123/now-flask"}\n  ]\n}\n',
             },
-            expect=(("vercel.json", 4),),
+            expect=(
+                Expect(
+                    "vercel.json",
+                    4,
+                    1,
+                    (
+                        "'@liudonghua123/now-flask' is a community builder, not Vercel's "
+                        "@vercel/python: it predates the current Builder API and the "
+                        "build fails (legacy `builds` also turn zero-config detection "
+                        "off)"
+                    ),
+                ),
+            ),
         ),
         ProjectExample(
             {
                 "app.py": "app = 1\n",
                 "vercel.json": '{"builds": [{"src": "app.py", "use": "@vercel/python@3.0.0"}]}',
             },
-            expect=(("vercel.json", 1),),
+            expect=(
+                Expect(
+                    "vercel.json",
+                    1,
+                    1,
+                    (
+                        "'@vercel/python@3.0.0' pins an old release of Vercel's Python "
+                        "builder: it is unmaintained and builds for runtimes Vercel "
+                        "retires"
+                    ),
+                ),
+            ),
         ),
     )
 

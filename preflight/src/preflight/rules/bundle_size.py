@@ -23,7 +23,7 @@ from typing import ClassVar
 from preflight.context import CheckContext
 from preflight.deps.declared import RUNTIME
 from preflight.findings import Finding, Location, Severity
-from preflight.rules.base import VERCEL_ONLY, ProjectRule
+from preflight.rules.base import VERCEL_ONLY, Expect, ProjectExample, ProjectRule
 
 UNZIP_FACTOR = 3.0  # wheel size (compressed) -> installed size, measured on common wheels
 MIB = 1024 * 1024
@@ -62,6 +62,20 @@ def estimated_bundle_bytes(ctx: CheckContext) -> int:
     return estimate(ctx).size
 
 
+def _project(dependencies: str) -> str:
+    return (
+        '[project]\nname = "big"\nversion = "0.1.0"\nrequires-python = ">=3.12"\n'
+        f"dependencies = [{dependencies}]\n"
+    )
+
+
+_MAIN = "from fastapi import FastAPI\napp = FastAPI()\n"
+_TORCH = _project('"fastapi==0.121.0", "torch==2.5.1"')
+_DATA = _project(
+    '"fastapi==0.121.0", "numpy==2.3.5", "pandas==2.3.3", "pyarrow==22.0.0", "scipy==1.16.3"'
+)
+
+
 class BundleTooLarge(ProjectRule):
     """Estimated unzipped size of the installed dependencies against the hard limit:
     Lambda's 250 MB, or on Vercel the 500 MiB its runtime install may put in /tmp."""
@@ -74,6 +88,47 @@ class BundleTooLarge(ProjectRule):
     fix = "drop heavy dependencies (or slimmer variants), and exclude files from the bundle"
     defaults: ClassVar[Mapping[str, object]] = {"limit-mb": 250}
     needs_index = True
+
+    VALID = (
+        ProjectExample(  # a small app, within every limit
+            {"main.py": _MAIN, "requirements.txt": "fastapi==0.121.0\n"},
+            options={"target": "lambda"},
+        ),
+    )
+    INVALID = (
+        ProjectExample(  # torch alone is far over Lambda's 250 MB
+            {"main.py": _MAIN, "pyproject.toml": _TORCH},
+            expect=(
+                Expect(
+                    "pyproject.toml",
+                    1,
+                    1,
+                    (
+                        "dependencies are at least ~2729 MB unzipped (estimate; not "
+                        "counted: what torch installs), over Lambda's 250 MB limit: the "
+                        "deploy is rejected"
+                    ),
+                ),
+            ),
+            options={"target": "lambda"},
+        ),
+        ProjectExample(  # ... and over the 500 MiB Vercel can install into /tmp
+            {"main.py": _MAIN, "pyproject.toml": _TORCH},
+            expect=(
+                Expect(
+                    "pyproject.toml",
+                    1,
+                    1,
+                    (
+                        "dependencies are at least ~2602 MiB unzipped (estimate; not "
+                        "counted: what torch installs): too big for the function and over "
+                        "the 500 MiB Vercel allows in /tmp for installing them at cold "
+                        "start, so the build fails (LAMBDA_SIZE_EXCEEDED)"
+                    ),
+                ),
+            ),
+        ),
+    )
 
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
         limit = self.option_float("limit-mb")
@@ -107,6 +162,30 @@ class InstalledAtColdStart(ProjectRule):
     fix = "trim dependencies below 225 MiB unzipped"
     defaults: ClassVar[Mapping[str, object]] = {"threshold-mib": 225}
     needs_index = True
+
+    VALID = (
+        ProjectExample(  # fastapi and numpy stay under the threshold
+            {"main.py": _MAIN, "pyproject.toml": _project('"fastapi==0.121.0", "numpy==2.3.5"')}
+        ),
+    )
+    INVALID = (
+        ProjectExample(  # the data-science stack of f20_dependencies_installed_at_cold_start
+            {"main.py": _MAIN, "pyproject.toml": _DATA},
+            expect=(
+                Expect(
+                    "pyproject.toml",
+                    1,
+                    1,
+                    (
+                        "dependencies are at least ~350 MB unzipped (estimate; not "
+                        "counted: what pyarrow installs), over Vercel's 225 MiB "
+                        "threshold: the runtime installs them into /tmp over the network "
+                        "at every cold start (slow cold starts; the build still succeeds)"
+                    ),
+                ),
+            ),
+        ),
+    )
 
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
         # packages/python/src/dependency-externalizer.ts: LAMBDA_SIZE_THRESHOLD_BYTES

@@ -102,7 +102,17 @@ class IncompatibleResolution(ProjectRule):
     INVALID = (
         ProjectExample(
             {"app.py": "app = 1\n", "requirements.txt": "flask==2.2.2\n"},
-            expect=(("requirements.txt", 1),),
+            expect=(
+                Expect(
+                    "requirements.txt",
+                    1,
+                    1,
+                    (
+                        "flask 2.2.2 with werkzeug 3.1.9 fails at import: cannot import "
+                        "name 'url_quote' from 'werkzeug.urls'"
+                    ),
+                ),
+            ),
         ),
         ProjectExample(
             {"app.py": "app = 1\n", "requirements.txt": "Django==3.2.8\n"},
@@ -111,8 +121,11 @@ class IncompatibleResolution(ProjectRule):
                     "requirements.txt",
                     1,
                     1,
-                    "django 3.2.8 with Python 3.12 fails at import: ModuleNotFoundError: "
-                    "No module named 'distutils' (django/utils/version.py)",
+                    (
+                        "django 3.2.8 with Python 3.12 fails at import: "
+                        "ModuleNotFoundError: No module named 'distutils' "
+                        "(django/utils/version.py)"
+                    ),
                 ),
             ),
         ),

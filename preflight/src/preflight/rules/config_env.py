@@ -15,7 +15,7 @@ from preflight.context import CheckContext
 from preflight.deps.platform import version_tuple
 from preflight.findings import Finding, Location, Severity
 from preflight.on_vercel import evaluate
-from preflight.rules.base import CodeRule, Invalid, ProjectExample, ProjectRule
+from preflight.rules.base import CodeRule, Expect, Invalid, ProjectExample, ProjectRule
 from preflight.source import Module, call_name, dotted_name
 
 
@@ -50,16 +50,99 @@ class EnvironAtImport(CodeRule):
         "import os\nURL = 'DATABASE_URL' in os.environ and os.environ['DATABASE_URL']\n",
     )
     INVALID = (
-        Invalid("import os\nDATABASE_URL = os.environ['DATABASE_URL']\n", line=2),
-        Invalid("from os import environ\nKEY = environ['KEY']\n", line=2),
-        Invalid("import os\nclass Settings:\n    token = os.environ['TOKEN']\n", line=3),
-        Invalid("import os\nif os.environ.get('DEBUG'):\n    URL = os.environ['URL']\n", line=3),
-        Invalid("import os\nKEY = os.getenv('API_KEY').replace('-', '')\n", line=2),
-        Invalid("import os\nPORT = os.environ.get('PORT')[0]\n", line=2),
-        Invalid("from decouple import config\nSECRET_KEY = config('MY_SECRET_KEY')\n", line=2),
-        Invalid("from decouple import config\nDEBUG = config('DEBUG', cast=bool)\n", line=2),
-        Invalid("from environs import Env\nenv = Env()\nURL = env.str('DATABASE_URL')\n", 3),
-        Invalid("from environs import Env\nenv = Env()\nURL = env('DATABASE_URL')\n", line=3),
+        Invalid(
+            "import os\nDATABASE_URL = os.environ['DATABASE_URL']\n",
+            line=2,
+            column=16,
+            message=(
+                "os.environ['DATABASE_URL'] at import raises KeyError when it is "
+                "not set, and .env is never loaded by the builder"
+            ),
+        ),
+        Invalid(
+            "from os import environ\nKEY = environ['KEY']\n",
+            line=2,
+            column=7,
+            message=(
+                "os.environ['KEY'] at import raises KeyError when it is not set, "
+                "and .env is never loaded by the builder"
+            ),
+        ),
+        Invalid(
+            "import os\nclass Settings:\n    token = os.environ['TOKEN']\n",
+            line=3,
+            column=13,
+            message=(
+                "os.environ['TOKEN'] at import raises KeyError when it is not "
+                "set, and .env is never loaded by the builder"
+            ),
+        ),
+        Invalid(
+            "import os\nif os.environ.get('DEBUG'):\n    URL = os.environ['URL']\n",
+            line=3,
+            column=11,
+            message=(
+                "os.environ['URL'] at import raises KeyError when it is not set, "
+                "and .env is never loaded by the builder"
+            ),
+        ),
+        Invalid(
+            "import os\nKEY = os.getenv('API_KEY').replace('-', '')\n",
+            line=2,
+            column=7,
+            message=(
+                "os.getenv('API_KEY') is None when it is not set, so using its "
+                "value at import raises (AttributeError/TypeError) and .env is "
+                "never loaded by the builder"
+            ),
+        ),
+        Invalid(
+            "import os\nPORT = os.environ.get('PORT')[0]\n",
+            line=2,
+            column=8,
+            message=(
+                "os.getenv('PORT') is None when it is not set, so using its value "
+                "at import raises (AttributeError/TypeError) and .env is never "
+                "loaded by the builder"
+            ),
+        ),
+        Invalid(
+            "from decouple import config\nSECRET_KEY = config('MY_SECRET_KEY')\n",
+            line=2,
+            column=14,
+            message=(
+                "config('MY_SECRET_KEY') without a default raises "
+                "UndefinedValueError at import when the variable is not set, and "
+                ".env is not uploaded"
+            ),
+        ),
+        Invalid(
+            "from decouple import config\nDEBUG = config('DEBUG', cast=bool)\n",
+            line=2,
+            column=9,
+            message=(
+                "config('DEBUG') without a default raises UndefinedValueError at "
+                "import when the variable is not set, and .env is not uploaded"
+            ),
+        ),
+        Invalid(
+            "from environs import Env\nenv = Env()\nURL = env.str('DATABASE_URL')\n",
+            3,
+            column=7,
+            message=(
+                "env.str('DATABASE_URL') without a default raises EnvError at "
+                "import when the variable is not set, and .env is not uploaded"
+            ),
+        ),
+        Invalid(
+            "from environs import Env\nenv = Env()\nURL = env('DATABASE_URL')\n",
+            line=3,
+            column=7,
+            message=(
+                "env('DATABASE_URL') without a default raises EnvError at import "
+                "when the variable is not set, and .env is not uploaded"
+            ),
+        ),
     )
 
     def check(self, module: Module) -> Iterator[Finding]:
@@ -216,7 +299,11 @@ class SyntaxErrorInClosure(ProjectRule):
     INVALID = (
         ProjectExample(
             {"app.py": "import helpers\napp = 1\n", "helpers.py": "def f(:\n    pass\n"},
-            expect=(("helpers.py", 1),),
+            expect=(
+                Expect(
+                    "helpers.py", 1, 7, "helpers.py SyntaxError: invalid syntax: the import fails"
+                ),
+            ),
         ),
     )
 

@@ -85,16 +85,31 @@ class SqliteInBundle(CodeRule):
         "import sqlite3\ndef connect(path):\n    return sqlite3.connect(path)\n",
     )
     INVALID = (
-        Invalid("import sqlite3\ndef get_db():\n    return sqlite3.connect('app.db')\n", line=3),
         Invalid(
-            "from sqlalchemy import create_engine\nengine = create_engine('sqlite:///app.db')\n", 2
+            "import sqlite3\ndef get_db():\n    return sqlite3.connect('app.db')\n",
+            line=3,
+            column=12,
+            message="SQLite database 'app.db' is in the read-only bundle",
         ),
-        Invalid("SQLALCHEMY_DATABASE_URI = 'sqlite:///data/app.db'\n", line=1),
+        Invalid(
+            "from sqlalchemy import create_engine\nengine = create_engine('sqlite:///app.db')\n",
+            2,
+            column=24,
+            message="SQLite database 'app.db' is in the read-only bundle",
+        ),
+        Invalid(
+            "SQLALCHEMY_DATABASE_URI = 'sqlite:///data/app.db'\n",
+            line=1,
+            column=27,
+            message="SQLite database 'data/app.db' is in the read-only bundle",
+        ),
         # one database opened in several handlers is one cause, one finding
         Invalid(
             "import sqlite3\n@app.get('/a')\ndef a():\n    return sqlite3.connect('v.db')\n"
             "@app.get('/b')\ndef b():\n    return sqlite3.connect('v.db')\n",
             line=4,
+            column=12,
+            message="SQLite database 'v.db' is in the read-only bundle",
         ),
     )
 
@@ -131,9 +146,23 @@ class SqliteInTmp(CodeRule):
 
     VALID = ("import sqlite3\nconn = sqlite3.connect(':memory:')\n",)
     INVALID = (
-        Invalid("import sqlite3\ndef db():\n    return sqlite3.connect('/tmp/app.db')\n", 3),
         Invalid(
-            "from sqlalchemy import create_engine\ne = create_engine('sqlite:////tmp/a.db')\n", 2
+            "import sqlite3\ndef db():\n    return sqlite3.connect('/tmp/app.db')\n",
+            3,
+            column=12,
+            message=(
+                "SQLite database in /tmp: each instance has its own copy, lost on "
+                "the next cold start"
+            ),
+        ),
+        Invalid(
+            "from sqlalchemy import create_engine\ne = create_engine('sqlite:////tmp/a.db')\n",
+            2,
+            column=19,
+            message=(
+                "SQLite database in /tmp: each instance has its own copy, lost on "
+                "the next cold start"
+            ),
         ),
     )
 
@@ -167,6 +196,8 @@ class DjangoSqlite(CodeRule):
             "    }\n"
             "}\n",
             line=3,
+            column=19,
+            message=("Django DATABASES uses SQLite: the file is read-only, so any write fails"),
         ),
     )
 

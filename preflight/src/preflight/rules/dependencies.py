@@ -86,8 +86,10 @@ class MissingDependency(ProjectRule):
                     "app.py",
                     2,
                     1,
-                    "'flask_cors' is imported, but no distribution providing it is declared in "
-                    "requirements.txt: ModuleNotFoundError on Vercel",
+                    (
+                        "'flask_cors' is imported, but no distribution providing it is "
+                        "declared in requirements.txt: ModuleNotFoundError on Vercel"
+                    ),
                 ),
             ),
             fixed={"requirements.txt": "flask\nflask-cors\n"},
@@ -102,10 +104,13 @@ class MissingDependency(ProjectRule):
                     "app.py",
                     1,
                     1,
-                    "'shortlink' is imported and no declared distribution is known to provide "
-                    "it; what git+https://github.com/example-org/shortlink-py.git installs "
-                    "could not be fully learned: fine if one of them provides it, else "
-                    "ModuleNotFoundError",
+                    (
+                        "'shortlink' is imported and no declared distribution is known to "
+                        "provide it; what "
+                        "git+https://github.com/example-org/shortlink-py.git installs "
+                        "could not be fully learned: fine if one of them provides it, "
+                        "else ModuleNotFoundError"
+                    ),
                 ),
             ),
         ),
@@ -115,7 +120,28 @@ class MissingDependency(ProjectRule):
                 "pyproject.toml": '[project]\nname = "a"\nversion = "0"\ndependencies = ["flask"]\n'
                 '[dependency-groups]\ndev = ["flask-cors"]\n',
             },
-            expect=(("app.py", 2),),
+            expect=(
+                Expect(
+                    "app.py",
+                    2,
+                    1,
+                    (
+                        "'flask_cors' is imported, but flask-cors is only in the dev "
+                        "group: Vercel installs only [project.dependencies] (uv sync "
+                        "--no-dev), so the import fails"
+                    ),
+                ),
+            ),
+            fixed={
+                "pyproject.toml": (
+                    "[project]\n"
+                    'name = "a"\n'
+                    'version = "0"\n'
+                    'dependencies = ["flask", "flask-cors"]\n'
+                    "[dependency-groups]\n"
+                    'dev = ["flask-cors"]\n'
+                )
+            },
         ),
         ProjectExample(
             {
@@ -123,7 +149,18 @@ class MissingDependency(ProjectRule):
                 "models.py": "Todo = 1\n",
                 "requirements.txt": "flask\n",
             },
-            expect=(("app.py", 1),),
+            expect=(
+                Expect(
+                    "app.py",
+                    1,
+                    1,
+                    (
+                        "'Models' is imported, but the file is models.py: Linux file "
+                        "names are case-sensitive, so this works on macOS/Windows and "
+                        "fails on Vercel"
+                    ),
+                ),
+            ),
         ),
     )
 

@@ -52,18 +52,47 @@ class SecretsPublished(ProjectRule):
         ProjectExample({"app.py": "app = 1\n", ".env.example": "X=\n"}),
     )
     INVALID = (
-        ProjectExample({"app.py": "app = 1\n", ".env": "SECRET=1\n"}, expect=((".env", 1),)),
-        ProjectExample({"app.py": "app = 1\n", "data/app.db": ""}, expect=(("data/app.db", 1),)),
+        ProjectExample(
+            {"app.py": "app = 1\n", ".env": "SECRET=1\n"},
+            expect=(
+                Expect(
+                    ".env",
+                    1,
+                    1,
+                    (".env is uploaded with the deploy and can be downloaded from a public URL"),
+                ),
+            ),
+            fixed={".vercelignore": "/.env\n"},
+        ),
+        ProjectExample(
+            {"app.py": "app = 1\n", "data/app.db": ""},
+            expect=(
+                Expect(
+                    "data/app.db",
+                    1,
+                    1,
+                    (
+                        "data/app.db is uploaded with the deploy and can be downloaded "
+                        "from a public URL"
+                    ),
+                ),
+            ),
+            fixed={".vercelignore": "/data/app.db\n"},
+        ),
         ProjectExample(  # a pinned Python preset serves only public/: the file is bundled
             {"app.py": "app = 1\n", "vercel.json": '{"framework": "flask"}', "key.pem": "k"},
             expect=(
                 Expect(
                     "key.pem",
                     1,
-                    message="key.pem is uploaded with the deploy and bundled into the "
-                    "function, not served (the flask preset)",
+                    1,
+                    (
+                        "key.pem is uploaded with the deploy and bundled into the "
+                        "function, not served (the flask preset)"
+                    ),
                 ),
             ),
+            fixed={".vercelignore": "/key.pem\n"},
         ),
         ProjectExample(  # the dashboard decides: served only on "Other"
             {"app.py": "app = 1\n", "requirements.txt": "flask\n", "key.pem": "k"},
@@ -71,11 +100,15 @@ class SecretsPublished(ProjectRule):
                 Expect(
                     "key.pem",
                     1,
-                    message="key.pem is uploaded with the deploy and bundled into the function "
-                    'under the flask preset a new project gets; on "Other" (older projects) '
-                    "it can be downloaded from a public URL",
+                    1,
+                    (
+                        "key.pem is uploaded with the deploy and bundled into the "
+                        'function under the flask preset a new project gets; on "Other" '
+                        "(older projects) it can be downloaded from a public URL"
+                    ),
                 ),
             ),
+            fixed={".vercelignore": "/key.pem\n"},
         ),
     )
 

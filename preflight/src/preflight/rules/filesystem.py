@@ -81,28 +81,73 @@ class WriteOutsideTmp(CodeRule):
             "    with open(DATA, 'w') as f:\n"
             "        json.dump({}, f)\n",
             line=4,
+            column=10,
+            message="writes 'users.json' inside the deployed code (/var/task is "
+            "read-only) in a request handler: every request to it fails",
         ),
         Invalid(
             "from pathlib import Path\nPath(__file__).parent.joinpath('out.txt').write_text('x')\n",
             2,
+            column=1,
+            message="writes 'out.txt' inside the deployed code (/var/task is read-only) at "
+            "import time",
         ),
         Invalid(
             "from pathlib import Path\nCACHE = Path(__file__).with_name('c.json')\nCACHE.touch()\n",
             line=3,
+            column=1,
+            message="writes 'c.json' inside the deployed code (/var/task is read-only) at import "
+            "time",
         ),
-        Invalid("import os\nos.makedirs('uploads', exist_ok=True)\n", line=2),
-        Invalid("import logging\nhandler = logging.FileHandler('app.log')\n", line=2),
-        Invalid("import logging\nlogging.basicConfig(filename='app.log')\n", line=2),
         Invalid(
-            "from pathlib import Path\nCACHE = Path.home() / '.cache' / 'app'\nCACHE.mkdir()\n", 3
+            "import os\nos.makedirs('uploads', exist_ok=True)\n",
+            line=2,
+            column=1,
+            message="writes 'uploads' inside the deployed code (/var/task is read-only) at "
+            "import time",
         ),
-        Invalid("import shutil\nshutil.copy('/tmp/a', 'static/a')\n", line=2),
+        Invalid(
+            "import logging\nhandler = logging.FileHandler('app.log')\n",
+            line=2,
+            column=11,
+            message="writes 'app.log' inside the deployed code (/var/task is read-only) at "
+            "import time",
+        ),
+        Invalid(
+            "import logging\nlogging.basicConfig(filename='app.log')\n",
+            line=2,
+            column=1,
+            message="writes 'app.log' inside the deployed code (/var/task is read-only) at "
+            "import time",
+        ),
+        Invalid(
+            "from pathlib import Path\nCACHE = Path.home() / '.cache' / 'app'\nCACHE.mkdir()\n",
+            3,
+            column=1,
+            message="writes a file in HOME (not writable in the function) at import time",
+        ),
+        Invalid(
+            "import shutil\nshutil.copy('/tmp/a', 'static/a')\n",
+            line=2,
+            column=1,
+            message="writes 'static/a' inside the deployed code (/var/task is read-only) at "
+            "import time",
+        ),
         # the branch that runs on Vercel
-        Invalid("import os\nif os.environ.get('VERCEL'):\n    os.makedirs('logs')\n", line=3),
+        Invalid(
+            "import os\nif os.environ.get('VERCEL'):\n    os.makedirs('logs')\n",
+            line=3,
+            column=5,
+            message="writes 'logs' inside the deployed code (/var/task is read-only) at import "
+            "time",
+        ),
         Invalid(
             "import os\nif os.getenv('LOG_TO_FILE', 'true').lower() == 'true':\n"
             "    os.makedirs('logs', exist_ok=True)\n",
             line=3,
+            column=5,
+            message="writes 'logs' inside the deployed code (/var/task is read-only) at import "
+            "time",
         ),
         # reached at import through two calls (chenyme/grok2api#538)
         Invalid(
@@ -114,6 +159,7 @@ class WriteOutsideTmp(CodeRule):
             line=4,
             message="writes 'logs' inside the deployed code (/var/task is read-only) at import "
             "time, through setup() at app.py:9 -> _sink() at app.py:8",
+            column=5,
         ),
         # Werkzeug's FileStorage.save into the code folder: every upload fails
         Invalid(
@@ -124,6 +170,7 @@ class WriteOutsideTmp(CodeRule):
             line=8,
             message="saves uploads to 'uploads' inside the deployed code (/var/task is "
             "read-only): every upload fails",
+            column=9,
         ),
         Invalid(
             "import shutil\nfrom fastapi import UploadFile\n@app.post('/u')\n"
@@ -131,12 +178,18 @@ class WriteOutsideTmp(CodeRule):
             "    with open(f'static/{file.filename}', 'wb') as out:\n"
             "        shutil.copyfileobj(file.file, out)\n",
             line=5,
+            column=10,
+            message="saves uploads to 'static/' inside the deployed code (/var/task "
+            "is read-only): every upload fails",
         ),
         # Vercel's builder runs collectstatic and leaves STATIC_ROOT out of the function
         Invalid(
             "from django.core.management import call_command\n"
             "call_command('collectstatic', interactive=False)\n",
             line=2,
+            column=1,
+            message="writes 'STATIC_ROOT' inside the deployed code (/var/task is "
+            "read-only) at import time",
         ),
         # Django configures LOGGING at setup, which opens the file
         Invalid(
@@ -144,6 +197,8 @@ class WriteOutsideTmp(CodeRule):
             "    'class': 'logging.handlers.RotatingFileHandler', 'filename': 'debug.log'}}}\n",
             line=1,
             column=47,
+            message="writes 'debug.log' inside the deployed code (/var/task is "
+            "read-only) at import time",
         ),
     )
 
@@ -336,17 +391,32 @@ class FileSessionsOrCaches(CodeRule):
         "app.config['SESSION_TYPE'] = 'filesystem'\n",
     )
     INVALID = (
-        Invalid("from flask_session import Session\nSESSION_TYPE = 'filesystem'\n", line=2),
+        Invalid(
+            "from flask_session import Session\nSESSION_TYPE = 'filesystem'\n",
+            line=2,
+            column=16,
+            message="SESSION_TYPE = 'filesystem' keeps state in files",
+        ),
         Invalid(
             "from flask_session import Session\napp.config['SESSION_TYPE'] = 'filesystem'\n",
             line=2,
+            column=30,
+            message="SESSION_TYPE = 'filesystem' keeps state in files",
         ),
-        Invalid("SESSION_ENGINE = 'django.contrib.sessions.backends.file'\n", line=1),
+        Invalid(
+            "SESSION_ENGINE = 'django.contrib.sessions.backends.file'\n",
+            line=1,
+            column=18,
+            message="SESSION_ENGINE = 'django.contrib.sessions.backends.file' keeps state in files",
+        ),
         Invalid(
             "CACHES = {'default': {\n"
             "    'BACKEND': 'django.core.cache.backends.filebased.FileBasedCache',\n"
             "    'LOCATION': 'cache'}}\n",
             line=2,
+            column=16,
+            message="BACKEND = 'django.core.cache.backends.filebased.FileBasedCache' "
+            "keeps state in files",
         ),
     )
 

@@ -47,12 +47,30 @@ class CacheInHome(CodeRule):
         Invalid(
             "from transformers import AutoModel\nm = AutoModel.from_pretrained('bert-base')\n",
             line=2,
+            column=5,
+            message=(
+                "from_pretrained() caches downloads under HOME by default, which "
+                "is read-only in the function"
+            ),
         ),
-        Invalid("import nltk\nnltk.download('punkt')\n", line=2),
+        Invalid(
+            "import nltk\nnltk.download('punkt')\n",
+            line=2,
+            column=1,
+            message=(
+                "nltk.download() caches downloads under HOME by default, which is "
+                "read-only in the function"
+            ),
+        ),
         Invalid(
             "from sentence_transformers import SentenceTransformer\n"
             "def embed(request):\n    return SentenceTransformer('all-MiniLM-L6-v2')\n",
             line=3,
+            column=12,
+            message=(
+                "SentenceTransformer() caches downloads under HOME by default, "
+                "which is read-only in the function"
+            ),
         ),
     )
 

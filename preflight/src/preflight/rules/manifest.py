@@ -53,11 +53,46 @@ class PyprojectWithoutProject(ProjectRule):
                 "pyproject.toml": "[tool.ruff]\nline-length = 100\n",
                 "requirements.txt": "flask\n",
             },
-            expect=(("pyproject.toml", 1),),
+            expect=(
+                Expect(
+                    "pyproject.toml",
+                    1,
+                    1,
+                    (
+                        "pyproject.toml has no [project] table, yet it wins over "
+                        "requirements.txt: Vercel ignores requirements.txt and installs "
+                        "nothing"
+                    ),
+                ),
+            ),
+            fixed={
+                "pyproject.toml": (
+                    "[tool.ruff]\n"
+                    "line-length = 100\n"
+                    "\n"
+                    "[project]\n"
+                    'name = "p0"\n'
+                    'version = "0.1.0"\n'
+                    'requires-python = ">=3.12"\n'
+                    "dependencies = [\n"
+                    '    "flask",\n'
+                    "]\n"
+                )
+            },
         ),
         ProjectExample(
             {"app.py": _APP, "pyproject.toml": '[project]\nname = "a"\ndependencies = [\n'},
-            expect=(("pyproject.toml", 3),),
+            expect=(
+                Expect(
+                    "pyproject.toml",
+                    3,
+                    1,
+                    (
+                        "pyproject.toml does not parse (Invalid value (at end of "
+                        "document)): the build fails"
+                    ),
+                ),
+            ),
         ),
     )
 
@@ -137,8 +172,11 @@ class ManifestEncoding(ProjectRule):
                     "requirements.txt",
                     1,
                     1,
-                    "requirements.txt is UTF-8 with a byte-order mark: Vercel reads it as "
-                    "plain UTF-8 and the build fails with PYTHON_REQUIREMENTS_PARSE_ERROR",
+                    (
+                        "requirements.txt is UTF-8 with a byte-order mark: Vercel reads "
+                        "it as plain UTF-8 and the build fails with "
+                        "PYTHON_REQUIREMENTS_PARSE_ERROR"
+                    ),
                 ),
             ),
             fixed={"requirements.txt": "flask\n"},
@@ -150,8 +188,11 @@ class ManifestEncoding(ProjectRule):
                     "pyproject.toml",
                     1,
                     1,
-                    "pyproject.toml is UTF-8 with a byte-order mark: Vercel reads it as "
-                    "plain UTF-8 and the build fails with PYTHON_CONFIG_PARSE_ERROR",
+                    (
+                        "pyproject.toml is UTF-8 with a byte-order mark: Vercel reads it "
+                        "as plain UTF-8 and the build fails with "
+                        "PYTHON_CONFIG_PARSE_ERROR"
+                    ),
                 ),
             ),
             fixed={"pyproject.toml": _PROJECT + 'dependencies = ["flask"]\n'},
@@ -212,7 +253,17 @@ class ShadowedManifest(ProjectRule):
                 "pyproject.toml": _PROJECT + 'dependencies = ["flask"]\n',
                 "requirements.txt": "flask\nflask-cors\n",
             },
-            expect=(("requirements.txt", 2),),
+            expect=(
+                Expect(
+                    "requirements.txt",
+                    2,
+                    1,
+                    (
+                        "requirements.txt is ignored (pyproject.toml wins), so flask-cors "
+                        "will not be installed"
+                    ),
+                ),
+            ),
         ),
     )
 
@@ -269,11 +320,25 @@ class StaleUvLock(ProjectRule):
                     '[package.metadata]\nrequires-dist = [{ name = "flask", specifier = ">=3" }]\n'
                 ),
             },
-            expect=(("pyproject.toml", 6),),
+            expect=(
+                Expect(
+                    "pyproject.toml",
+                    6,
+                    1,
+                    (
+                        "'flask-cors>=4' is not in uv.lock: Vercel installs the lock "
+                        "--frozen, so it is missing in production"
+                    ),
+                ),
+            ),
         ),
         ProjectExample(
             {"app.py": _APP, "pyproject.toml": _PROJECT, "uv.lock": "version = [[[\n"},
-            expect=(("uv.lock", 1),),
+            expect=(
+                Expect(
+                    "uv.lock", 1, 1, "uv.lock does not parse: `uv sync --frozen` fails the build"
+                ),
+            ),
         ),
     )
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from preflight.context import CheckContext
 from preflight.findings import Finding, Location
 from preflight.rules._paths import PathInfo, Where, classify, describe
-from preflight.rules.base import ProjectExample, ProjectRule
+from preflight.rules.base import Expect, ProjectExample, ProjectRule
 from preflight.source import Module, call_name
 
 _FIELDS = frozenset({"FileField", "ImageField"})
@@ -65,14 +65,34 @@ class MediaInCode(ProjectRule):
                 "models.py": _MODELS + "    image = models.ImageField(upload_to='p')\n"
                 "    doc = models.FileField(upload_to='d')\n",
             },
-            expect=(("models.py", 3),),  # one cause, one finding: at the first field
+            expect=(
+                Expect(
+                    "models.py",
+                    3,
+                    13,
+                    (
+                        "models.ImageField saves uploads to MEDIA_ROOT, 'media' inside "
+                        "the deployed code (/var/task is read-only): every upload fails"
+                    ),
+                ),
+            ),  # one cause, one finding: at the first field
         ),
         ProjectExample(  # MEDIA_ROOT unset: the working directory, /var/task
             {
                 "settings.py": _SETTINGS,
                 "models.py": _MODELS + "    doc = models.FileField(upload_to='d')\n",
             },
-            expect=(("models.py", 3),),
+            expect=(
+                Expect(
+                    "models.py",
+                    3,
+                    11,
+                    (
+                        "models.FileField saves uploads to MEDIA_ROOT, a file inside the "
+                        "deployed code (/var/task is read-only): every upload fails"
+                    ),
+                ),
+            ),
         ),
     )
 

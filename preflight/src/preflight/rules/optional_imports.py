@@ -81,8 +81,11 @@ class UnguardedOptionalImport(ProjectRule):
                     "app.py",
                     6,
                     12,
-                    "'orjson' comes from an optional import and is used without a check: "
-                    "orjson is not declared (no manifest), so on Vercel it is missing",
+                    (
+                        "'orjson' comes from an optional import and is used without a "
+                        "check: orjson is not declared (no manifest), so on Vercel it is "
+                        "missing"
+                    ),
                 ),
             ),
         ),
@@ -97,8 +100,11 @@ class UnguardedOptionalImport(ProjectRule):
                     "app.py",
                     6,
                     5,
-                    "'CORS' comes from an optional import and is used without a check: "
-                    "flask_cors is not declared in requirements.txt, so on Vercel it is missing",
+                    (
+                        "'CORS' comes from an optional import and is used without a "
+                        "check: flask_cors is not declared in requirements.txt, so on "
+                        "Vercel it is missing"
+                    ),
                 ),
             ),
         ),

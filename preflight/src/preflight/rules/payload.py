@@ -39,13 +39,25 @@ class LargeRequestBody(CodeRule):
             "from flask import Flask, request\napp = Flask(__name__)\n"
             "@app.post('/upload')\ndef upload():\n    f = request.files['file']\n    return 'ok'\n",
             line=5,
+            column=9,
+            message=("file upload through the function: bodies over 4.5 MB are rejected with 413"),
         ),
         Invalid(
             "from fastapi import FastAPI, UploadFile\napp = FastAPI()\n"
             "@app.post('/upload')\nasync def upload(file: UploadFile):\n    return {}\n",
             line=4,
+            column=18,
+            message=("file upload through the function: bodies over 4.5 MB are rejected with 413"),
         ),
-        Invalid("MAX_CONTENT_LENGTH = 50 * 1024 * 1024\n", line=1),
+        Invalid(
+            "MAX_CONTENT_LENGTH = 50 * 1024 * 1024\n",
+            line=1,
+            column=1,
+            message=(
+                "MAX_CONTENT_LENGTH allows 50 MB bodies; Vercel rejects anything "
+                "over 4.5 MB with 413"
+            ),
+        ),
         # one handler reading request.files three times is one cause, one finding
         Invalid(
             "def upload(request):\n"
@@ -53,6 +65,8 @@ class LargeRequestBody(CodeRule):
             "else request.FILES.getlist('b')[0]\n"
             "    g = request.FILES['c']\n",
             line=2,
+            column=9,
+            message=("file upload through the function: bodies over 4.5 MB are rejected with 413"),
         ),
     )
 

@@ -42,7 +42,19 @@ class PythonVersionIgnored(ProjectRule):
     VALID = (ProjectExample({"app.py": _APP, ".python-version": "3.13\n"}),)
     INVALID = (
         ProjectExample(
-            {"app.py": _APP, ".python-version": "3.10\n"}, expect=((".python-version", 1),)
+            {"app.py": _APP, ".python-version": "3.10\n"},
+            expect=(
+                Expect(
+                    ".python-version",
+                    1,
+                    1,
+                    (
+                        "Python '3.10' from .python-version is not offered by Vercel "
+                        "(3.12, 3.13, 3.14): it is ignored and 3.12 runs"
+                    ),
+                ),
+            ),
+            fixed={".python-version": "3.12\n"},
         ),
         ProjectExample(
             {
@@ -55,8 +67,10 @@ class PythonVersionIgnored(ProjectRule):
                     "pyproject.toml",
                     4,
                     1,
-                    "requires-python '>=3.9,<3.12' excludes every Python Vercel offers "
-                    "(3.12, 3.13, 3.14): the build fails in its uv steps",
+                    (
+                        "requires-python '>=3.9,<3.12' excludes every Python Vercel "
+                        "offers (3.12, 3.13, 3.14): the build fails in its uv steps"
+                    ),
                 ),
             ),
         ),
@@ -70,8 +84,10 @@ class PythonVersionIgnored(ProjectRule):
                     "pyproject.toml",
                     4,
                     1,
-                    "requires-python '3.9' is not a valid version specifier (write e.g. "
-                    '">=3.12"): the build fails in its uv steps',
+                    (
+                        "requires-python '3.9' is not a valid version specifier (write "
+                        'e.g. ">=3.12"): the build fails in its uv steps'
+                    ),
                 ),
             ),
         ),
@@ -82,8 +98,10 @@ class PythonVersionIgnored(ProjectRule):
                     ".python-version",
                     1,
                     1,
-                    "Python '3.6' from .python-version is discontinued on Vercel: the build "
-                    "fails (BUILD_UTILS_PYTHON_VERSION_DISCONTINUED)",
+                    (
+                        "Python '3.6' from .python-version is discontinued on Vercel: the "
+                        "build fails (BUILD_UTILS_PYTHON_VERSION_DISCONTINUED)"
+                    ),
                 ),
             ),
             fixed={".python-version": "3.12\n"},
@@ -150,8 +168,20 @@ class PythonVersionMismatch(ProjectRule):
     INVALID = (
         ProjectExample(
             {"app.py": _APP, ".python-version": "3.13\n"},
-            expect=((".python-version", 1),),
+            expect=(
+                Expect(
+                    ".python-version",
+                    1,
+                    1,
+                    (
+                        "you checked for Python 3.12, but Vercel will run 3.13 (from "
+                        ".python-version): compiled wheels for one do not load on the "
+                        "other"
+                    ),
+                ),
+            ),
             options={"python": "3.12"},
+            fixed={".python-version": "3.12\n"},
         ),
     )
 

@@ -74,7 +74,18 @@ class RewriteToEntrypoint(ProjectRule):
                 "vercel.json": '{\n  "rewrites": [\n    {"source": "/(.*)", '
                 '"destination": "/api/index"}\n  ]\n}\n',
             },
-            expect=(("vercel.json", 3),),
+            expect=(
+                Expect(
+                    "vercel.json",
+                    3,
+                    1,
+                    (
+                        "rewriting '/(.*)' to '/api/index' makes the app see '/api/index' "
+                        "as the path of every request (the 'python' preset a new project "
+                        "gets): its routes answer 404"
+                    ),
+                ),
+            ),
         ),
         ProjectExample(
             {
@@ -83,7 +94,18 @@ class RewriteToEntrypoint(ProjectRule):
                 "vercel.json": '{"rewrites": [{"source": "/api/(.*)", '
                 '"destination": "/app/main.py"}]}',
             },
-            expect=(("vercel.json", 1),),
+            expect=(
+                Expect(
+                    "vercel.json",
+                    1,
+                    1,
+                    (
+                        "rewriting '/api/(.*)' to '/app/main.py' makes the app see "
+                        "'/app/main.py' as the path of every request (the 'python' preset "
+                        "a new project gets): its routes answer 404"
+                    ),
+                ),
+            ),
         ),
     )
 
@@ -153,7 +175,11 @@ class RoutingDependsOnPreset(ProjectRule):
         ProjectExample(
             {"api/index.py": "from flask import Flask\napp = Flask(__name__)\n",
              "requirements.txt": "flask\n", "vercel.json": '{"regions": ["fra1"]}\n'},
-            expect=(("api/index.py", 2),),
+            expect=(Expect("api/index.py", 2, 1,
+                           "the 'flask' preset a new project gets routes every path to this "
+                           'app, but under "Other", which projects created before the Python '
+                           "presets hold, only /api/index reaches it and every other route "
+                           "answers 404"),),
             fixed={"vercel.json": '{\n  "regions": [\n    "fra1"\n  ],\n'
                                   '  "framework": "flask"\n}\n'},
         ),
@@ -161,8 +187,9 @@ class RoutingDependsOnPreset(ProjectRule):
             {"api/index.py": "from flask import Flask\napp = Flask(__name__)\n",
              "requirements.txt": "flask\n",
              ".vercel/project.json": '{"settings": {"framework": null}}'},
-            expect=(Expect("api/index.py", 2, message="the linked project's preset is 'Other': "
-                           "only /api/index reaches this app and every other route answers 404"),),
+            expect=(Expect("api/index.py", 2, 1,
+                           "the linked project's preset is 'Other': only /api/index reaches "
+                           "this app and every other route answers 404"),),
             fixed={"vercel.json": '{\n  "framework": "flask"\n}\n'},
         ),
     )  # fmt: skip

@@ -70,8 +70,26 @@ class ConnectionAtImport(CodeRule):
         "import boto3\ns3 = boto3.client('s3')\n",
     )
     INVALID = (
-        Invalid("import psycopg2\nconn = psycopg2.connect('postgresql://db')\n", line=2),
-        Invalid("import pymysql\n\nDB = pymysql.connect(host='db')\n", line=3),
+        Invalid(
+            "import psycopg2\nconn = psycopg2.connect('postgresql://db')\n",
+            line=2,
+            column=8,
+            message=(
+                "connection opened at import: the import fails when the database "
+                "is unreachable, and the connection goes stale between "
+                "invocations"
+            ),
+        ),
+        Invalid(
+            "import pymysql\n\nDB = pymysql.connect(host='db')\n",
+            line=3,
+            column=6,
+            message=(
+                "connection opened at import: the import fails when the database "
+                "is unreachable, and the connection goes stale between "
+                "invocations"
+            ),
+        ),
     )
 
     def check(self, module: Module) -> Iterator[Finding]:
@@ -108,12 +126,21 @@ class GlobalStateInHandler(CodeRule):
             "from flask import Flask\napp = Flask(__name__)\n"
             "TODOS = []\n@app.post('/todos')\ndef add():\n    TODOS.append(1)\n    return 'ok'\n",
             line=6,
+            column=5,
+            message="request handler add() writes global 'TODOS'",
         ),
         Invalid(
             "COUNT = 0\ndef view(request):\n    global COUNT\n    COUNT += 1\n",
             line=4,
+            column=5,
+            message="request handler view() writes global 'COUNT'",
         ),
-        Invalid("SEEN = {}\ndef view(request):\n    SEEN[request.path] = True\n", line=3),
+        Invalid(
+            "SEEN = {}\ndef view(request):\n    SEEN[request.path] = True\n",
+            line=3,
+            column=5,
+            message="request handler view() writes global 'SEEN'",
+        ),
     )
 
     def check(self, module: Module) -> Iterator[Finding]:

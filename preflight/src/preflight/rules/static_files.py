@@ -49,13 +49,32 @@ class ReadsPublicDir(CodeRule):
         Invalid(
             "from starlette.staticfiles import StaticFiles\nui = StaticFiles(directory='public')\n",
             line=2,
+            column=6,
+            message=("reads 'public' at run time: public/ is served by the CDN, not the function"),
         ),
-        Invalid("def index(request):\n    return open('public/index.html').read()\n", line=2),
-        Invalid("from flask import Flask\napp = Flask(__name__, static_folder='public')\n", 2),
+        Invalid(
+            "def index(request):\n    return open('public/index.html').read()\n",
+            line=2,
+            column=12,
+            message=(
+                "reads 'public/index.html' at run time: public/ is served by the "
+                "CDN, not the function"
+            ),
+        ),
+        Invalid(
+            "from flask import Flask\napp = Flask(__name__, static_folder='public')\n",
+            2,
+            column=7,
+            message=("reads 'public' at run time: public/ is served by the CDN, not the function"),
+        ),
         Invalid(
             "from pathlib import Path\nHERE = Path(__file__).parent\n"
             "def page(request):\n    return (HERE / 'public' / 'a.html').read_text()\n",
             line=4,
+            column=12,
+            message=(
+                "reads 'public/a.html' at run time: public/ is served by the CDN, not the function"
+            ),
         ),
     )
 

@@ -34,11 +34,18 @@ class UnboundedWaitInHandler(CodeRule):
         "import time\ndef worker():\n    while True:\n        time.sleep(60)\n",
     )
     INVALID = (
-        Invalid("import time\ndef view(request):\n    time.sleep(30)\n", line=3),
+        Invalid(
+            "import time\ndef view(request):\n    time.sleep(30)\n",
+            line=3,
+            column=5,
+            message="handler view() sleeps 30 s per request",
+        ),
         Invalid(
             "from flask import Flask\napp = Flask(__name__)\n@app.get('/wait')\n"
             "def wait():\n    while True:\n        poll()\n",
             line=5,
+            column=5,
+            message="`while True` in handler wait() has no break or return",
         ),
     )
 

@@ -21,7 +21,9 @@ from preflight.deps.platform import (
 )
 from preflight.files import in_virtualenv, uploaded_files
 from preflight.findings import Finding, Location, Severity
-from preflight.rules.base import ProjectExample, ProjectRule
+from preflight.rules.base import Expect, ProjectExample, ProjectRule
+
+_FLASK_APP = "from flask import Flask\napp = Flask(__name__)\n"
 
 
 class NoWheelForTarget(ProjectRule):
@@ -50,7 +52,18 @@ class NoWheelForTarget(ProjectRule):
                 "requirements.txt": "pydantic-core==2.16.3\n",
                 ".python-version": "3.14\n",
             },
-            expect=(("requirements.txt", 1),),
+            expect=(
+                Expect(
+                    "requirements.txt",
+                    1,
+                    1,
+                    (
+                        "pydantic-core 2.16.3 has no wheel for manylinux x86_64 (glibc "
+                        "2.28) CPython 3.14 (its Linux x86_64 wheels are for cp38 ... "
+                        "cp312 only): the build needs a compiler and fails"
+                    ),
+                ),
+            ),
         ),
         ProjectExample(
             {
@@ -58,7 +71,18 @@ class NoWheelForTarget(ProjectRule):
                 "requirements.txt": "pydantic_core @ https://files.pythonhosted.org/packages/x/"
                 "pydantic_core-2.50.2-cp312-cp312-macosx_11_0_arm64.whl\n",
             },
-            expect=(("requirements.txt", 1),),
+            expect=(
+                Expect(
+                    "requirements.txt",
+                    1,
+                    1,
+                    (
+                        "pydantic_core-2.50.2-cp312-cp312-macosx_11_0_arm64.whl is built "
+                        "for cp312-macosx_11_0_arm64, not manylinux x86_64 (glibc 2.28) "
+                        "CPython 3.12: its compiled modules will not load"
+                    ),
+                ),
+            ),
         ),
     )
 
@@ -117,6 +141,32 @@ class SdistOnly(ProjectRule):
     fix = "check it is pure Python; if it compiles C/Rust code, pin a version with wheels"
     needs_index = True
 
+    VALID = (
+        ProjectExample(  # flask and its dependencies all ship wheels
+            {"app.py": _FLASK_APP, "requirements.txt": "flask==3.1.3\n"}
+        ),
+        ProjectExample(  # django-allauth 65.9.0: an sdist only, but pure Python
+            {"app.py": "import allauth\napp = 1\n", "requirements.txt": "django-allauth==65.9.0\n"}
+        ),
+    )
+    INVALID = (
+        ProjectExample(  # ujson 1.35 (2016) was published as a C-extension sdist only
+            {"app.py": "import ujson\napp = 1\n", "requirements.txt": "ujson==1.35\n"},
+            expect=(
+                Expect(
+                    "requirements.txt",
+                    1,
+                    1,
+                    (
+                        "ujson 1.35 has no wheel: its sdist has C/C++/Cython/Rust "
+                        "sources, compiled during the deploy (fails if the build image "
+                        "lacks its compiler or libraries)"
+                    ),
+                ),
+            ),
+        ),
+    )
+
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
         for resolved in ctx.resolution.packages.values():
             if resolved.wheel is not None or resolved.binary_only_elsewhere:
@@ -164,7 +214,18 @@ class VendoredHostBinary(ProjectRule):
                 "lib/pydantic_core/__init__.py": "",
                 "lib/pydantic_core/_pydantic_core.cpython-312-darwin.so": "\xcf\xfa\xed\xfe",
             },
-            expect=(("lib/pydantic_core/_pydantic_core.cpython-312-darwin.so", 1),),
+            expect=(
+                Expect(
+                    "lib/pydantic_core/_pydantic_core.cpython-312-darwin.so",
+                    1,
+                    1,
+                    (
+                        "lib/pydantic_core/_pydantic_core.cpython-312-darwin.so is built "
+                        "for macOS (CPython 3.12): it cannot load on manylinux x86_64 "
+                        "(glibc 2.28) CPython 3.12"
+                    ),
+                ),
+            ),
         ),
     )
 
