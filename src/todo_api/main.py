@@ -11,7 +11,6 @@ import logging
 import os
 import sys
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
@@ -32,7 +31,7 @@ from todo_api.http.middleware import (
 )
 from todo_api.http.problems import ApiError
 from todo_api.http.routing import Operation
-from todo_api.http.ui import UiFiles
+from todo_api.http.ui import UiFiles, ui_directory
 from todo_api.platform import Platform
 from todo_api.services import Services
 from todo_api.settings import Settings
@@ -96,9 +95,10 @@ def _routes() -> list[BaseRoute]:
         Route("/openapi.json", docs.openapi_json, include_in_schema=False),
         Route("/docs", docs.docs_page, include_in_schema=False),
     ]
-    public = Path(os.environ.get("TODO_PUBLIC_DIR", "public"))
-    if public.is_dir():
-        # Locally and in containers; on Vercel the CDN serves public/ before the function.
+    routes += docs.asset_routes()
+    public = ui_directory(os.environ.get("TODO_PUBLIC_DIR"))
+    if public is not None:
+        # Wherever the app runs; on Vercel the CDN serves public/ before the function.
         routes.append(Mount("/", UiFiles(directory=public, html=True), name="public"))
     else:
         routes.append(Route("/", _to_docs, include_in_schema=False))

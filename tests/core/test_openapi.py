@@ -73,3 +73,22 @@ def test_docs_page(client: TestClient) -> None:
     response = client.get("/docs")
     assert response.status_code == 200
     assert "/openapi.json" in response.text
+
+
+def test_docs_load_nothing_from_another_host(client: TestClient) -> None:
+    """Every script and stylesheet of /docs is served here (swagger-ui-bundle-v2)."""
+    page = client.get("/docs")
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert assets, page.text
+    for asset in assets:
+        assert asset.startswith("/"), f"{asset} is not served by this app"
+        response = client.get(asset)
+        assert response.status_code == 200, asset
+    bundle = client.get("/docs/assets/swagger-ui-bundle.js")
+    assert len(bundle.content) > 500_000
+    assert bundle.headers["content-type"].startswith("text/javascript")
+    assert client.get("/docs/assets/../pyproject.toml").status_code == 404
+    missing = client.get("/docs/assets/index.j2")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == "application/problem+json"

@@ -1,4 +1,9 @@
-"""The web UI's files (public/) with its Content-Security-Policy as a response header.
+"""The web UI's files with its Content-Security-Policy as a response header.
+
+The UI ships inside the package (todo_api/web, package data), so a wheel, the Lambda
+bundle or a container serves it from any working directory; TODO_PUBLIC_DIR points
+elsewhere (a customised copy). public/ at the repo root is a copy of todo_api/web for
+Vercel's CDN, kept identical by tests/core/test_ui_files.py.
 
 `frame-ancestors` (no framing: clickjacking) only works in a header; browsers ignore
 it in a <meta> tag and log an error. On Vercel the CDN serves public/ itself, so
@@ -6,6 +11,9 @@ vercel.json sends the same header (a test keeps the two equal).
 """
 
 from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
 
 from starlette.staticfiles import StaticFiles
 from starlette.types import Message, Receive, Scope, Send
@@ -27,3 +35,14 @@ class UiFiles(StaticFiles):
             await send(message)
 
         await super().__call__(scope, receive, send_with_csp)
+
+
+def ui_directory(override: str | None) -> Path | None:
+    """The folder to serve at `/`: TODO_PUBLIC_DIR when set, else the packaged UI.
+
+    None when the override names no folder: `/` then leads to /docs rather than 404.
+    """
+    # The package's folder is a plain directory in every install this project supports
+    # (wheel, editable, `pip install --target` for Lambda); zip imports are not among them.
+    folder = Path(override) if override else Path(str(files("todo_api") / "web"))
+    return folder if folder.is_dir() else None

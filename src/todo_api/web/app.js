@@ -1,0 +1,569 @@
+// The todo web UI: plain ES module, no build step, no framework.
+// Every piece of user data is put on the page with textContent, never innerHTML.
+
+const $ = (selector, root = document) => root.querySelector(selector);
+
+// ---------------------------------------------------------------------------------------
+// Session. Tokens live in sessionStorage (and memory): they survive a reload of this tab
+// but not closing it, and are not shared with other tabs or sent with every request the
+// way a cookie would be (so no CSRF). localStorage would keep a refresh token on disk
+// indefinitely. Neither is out of reach of injected script, which is why the page has a
+// strict Content-Security-Policy and never renders data as HTML.
+// ---------------------------------------------------------------------------------------
+const SESSION_KEY = "todo.session";
+let session = loadSession();
+
+function loadSession() {
+  try {
+    return JSON.parse(sessionStorage.getItem(SESSION_KEY)) || null;
+  } catch {
+    return null;
+  }
+}
+
+function saveSession(tokens) {
+  session = tokens
+    ? { access: tokens.access_token, refresh: tokens.refresh_token, user: tokens.user }
+    : null;
+  if (session) sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
+  else sessionStorage.removeItem(SESSION_KEY);
+}
+
+// ---------------------------------------------------------------------------------------
+// API client: JSON in and out, problem+json turned into ApiError, one refresh on 401.
+// ---------------------------------------------------------------------------------------
+class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem.detail || problem.title || `Request failed (${status})`);
+    this.status = status;
+    this.title = problem.title || "";
+    this.errors = Array.isArray(problem.errors) ? problem.errors : [];
+  }
+}
+
+let refreshing = null;
+
+async function refreshTokens() {
+  // One refresh at a time: parallel 401s wait for the same rotation.
+  if (!refreshing) {
+    refreshing = (async () => {
+      if (!session?.refresh) return false;
+      const resp = await fetch("/api/auth/refresh", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ refresh_token: session.refresh }),
+      });
+      if (!resp.ok) return false;
+      saveSession(await resp.json());
+      return true;
+    })().finally(() => {
+      refreshing = null;
+    });
+  }
+  return refreshing;
+}
+
+async function api(method, path, { json, body, headers = {}, auth = true, retried = false } = {}) {
+  const init = { method, headers: { Accept: "application/json", ...headers } };
+  if (json !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(json);
+  } else if (body !== undefined) {
+    init.body = body;
+  }
+  if (auth && session?.access) init.headers.Authorization = `Bearer ${session.access}`;
+  let resp;
+  try {
+    resp = await fetch(path, init);
+  } catch {
+    throw new ApiError(0, { detail: "Cannot reach the server. Check your connection and try again." });
+  }
+  if (resp.status === 401 && auth && !retried && (await refreshTokens())) {
+    return api(method, path, { json, body, headers, auth, retried: true });
+  }
+  if (resp.status === 401 && auth) {
+    signedOut();
+    throw new ApiError(401, { detail: "Your session has ended. Please log in again." });
+  }
+  if (!resp.ok) throw new ApiError(resp.status, await readProblem(resp));
+  const data = resp.status === 204 ? null : await resp.json().catch(() => null);
+  return { data, resp };
+}
+
+async function readProblem(resp) {
+  const type = resp.headers.get("Content-Type") || "";
+  if (type.includes("json")) {
+    try {
+      return await resp.json();
+    } catch {
+      /* fall through */
+    }
+  }
+  const titles = { 413: "The file is too large.", 502: "The server is unavailable.", 503: "The service is unavailable." };
+  return { title: resp.statusText, detail: titles[resp.status] || `The server answered ${resp.status} ${resp.statusText}.` };
+}
+
+// ---------------------------------------------------------------------------------------
+// Messages
+// ---------------------------------------------------------------------------------------
+function showError(error) {
+  // While the modal editor is open the page behind it is inert: show the message in it.
+  const inEditor = $("#editor").open;
+  const notice = inEditor ? $("#editor-notice") : $("#notice");
+  notice.classList.remove("ok");
+  $(inEditor ? ".notice-text" : "#notice-text", notice).textContent =
+    error instanceof ApiError ? error.message : String(error.message || error);
+  $(inEditor ? ".notice-errors" : "#notice-errors", notice).replaceChildren(
+    ...(error.errors || []).map((e) => {
+      const li = document.createElement("li");
+      li.textContent = e.field ? `${e.field}: ${e.message}` : e.message;
+      return li;
+    }),
+  );
+  notice.hidden = false;
+  notice.scrollIntoView({ block: "nearest" });
+  if (!(error instanceof ApiError)) console.error(error);
+}
+
+function announce(text) {
+  $("#status").textContent = text;
+}
+
+function clearNotice() {
+  $("#notice").hidden = true;
+  $("#editor-notice").hidden = true;
+}
+
+async function guarded(button, work) {
+  clearNotice();
+  if (button) button.disabled = true;
+  try {
+    await work();
+  } catch (error) {
+    showError(error);
+  } finally {
+    if (button) button.disabled = false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Auth screens
+// ---------------------------------------------------------------------------------------
+function signedIn() {
+  $("#auth").hidden = true;
+  $("#tasks").hidden = false;
+  $("#session").hidden = false;
+  const user = session.user || {};
+  $("#whoami").textContent = user.name ? `${user.name} (${user.email})` : user.email || "";
+  loadTasks();
+  $("#new-task [name=title]").focus();
+}
+
+function signedOut(message) {
+  saveSession(null);
+  $("#tasks").hidden = true;
+  $("#session").hidden = true;
+  $("#auth").hidden = false;
+  $("#task-list").replaceChildren();
+  if ($("#editor").open) $("#editor").close();
+  if (message) showError(new Error(message));
+  showAuth("login");
+}
+
+function showAuth(which) {
+  $("#login-form").hidden = which !== "login";
+  $("#register-form").hidden = which !== "register";
+  $("#auth-title").textContent = which === "login" ? "Log in" : "Sign up";
+  $(`#${which}-form [name=email]`).focus();
+}
+
+function formJson(form) {
+  return Object.fromEntries(new FormData(form).entries());
+}
+
+$("#login-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const form = event.currentTarget;
+  guarded(form.querySelector("button[type=submit]"), async () => {
+    const { email, password } = formJson(form);
+    const { data } = await api("POST", "/api/auth/login", { json: { email, password }, auth: false });
+    saveSession(data);
+    form.reset();
+    signedIn();
+  });
+});
+
+$("#register-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const form = event.currentTarget;
+  guarded(form.querySelector("button[type=submit]"), async () => {
+    const { email, password, name } = formJson(form);
+    const json = { email, password };
+    if (name.trim()) json.name = name.trim();
+    const { data } = await api("POST", "/api/auth/register", { json, auth: false });
+    saveSession(data);
+    form.reset();
+    signedIn();
+  });
+});
+
+$("#show-register").addEventListener("click", () => showAuth("register"));
+$("#show-login").addEventListener("click", () => showAuth("login"));
+
+$("#logout").addEventListener("click", async (event) => {
+  const refresh = session?.refresh;
+  await guarded(event.currentTarget, async () => {
+    if (refresh) {
+      // Revoke the refresh token server-side; signing out locally happens regardless.
+      await api("POST", "/api/auth/logout", { json: { refresh_token: refresh } }).catch(() => {});
+    }
+  });
+  signedOut();
+  announce("Logged out.");
+});
+
+$("#notice-close").addEventListener("click", clearNotice);
+
+// ---------------------------------------------------------------------------------------
+// Task list
+// ---------------------------------------------------------------------------------------
+let nextCursor = null;
+// Tasks as the last write returned them: a list response that was on its way during the
+// write may carry an older copy, and must not undo what the user just saw happen.
+const written = new Map();
+
+function newest(task) {
+  const mine = written.get(task.id);
+  return mine && mine.updated_at > task.updated_at ? mine : task;
+}
+
+function remember(task) {
+  written.set(task.id, task);
+  return task;
+}
+let searchTimer = null;
+let listGeneration = 0;
+
+function listQuery(cursor) {
+  const form = $("#toolbar");
+  const params = new URLSearchParams({
+    status: form.status.value,
+    sort: form.sort.value,
+    order: form.order.value,
+    limit: "50",
+  });
+  const q = form.q.value.trim();
+  if (q) params.set("q", q);
+  if (cursor) params.set("cursor", cursor);
+  return `/api/tasks?${params}`;
+}
+
+async function loadTasks({ append = false } = {}) {
+  const generation = ++listGeneration;
+  try {
+    const { data } = await api("GET", listQuery(append ? nextCursor : null));
+    if (generation !== listGeneration) return; // a newer search is on its way
+    const list = $("#task-list");
+    const items = data.items.map((task) => renderTask(newest(task)));
+    if (append) list.append(...items);
+    else list.replaceChildren(...items);
+    nextCursor = data.next_cursor;
+    $("#more").hidden = !nextCursor;
+    $("#empty").hidden = list.children.length > 0;
+    announce(`${list.children.length} task${list.children.length === 1 ? "" : "s"} shown.`);
+  } catch (error) {
+    if (generation === listGeneration) showError(error);
+  }
+}
+
+const PRIORITY = { low: "Low", medium: "Medium", high: "High" };
+
+function renderTask(task) {
+  const li = $("#task-template").content.firstElementChild.cloneNode(true);
+  li.dataset.id = task.id;
+  li.classList.toggle("done", task.completed);
+  const toggle = $(".toggle", li);
+  toggle.checked = task.completed;
+  toggle.setAttribute("aria-label", `${task.completed ? "Mark pending" : "Mark completed"}: ${task.title}`);
+  toggle.addEventListener("change", () => toggleTask(task, li));
+  const title = $(".title", li);
+  title.textContent = task.title;
+  title.addEventListener("click", () => openEditor(task.id));
+  $(".description", li).textContent = task.description || "";
+  $(".description", li).hidden = !task.description;
+
+  const meta = $(".meta", li);
+  const priority = document.createElement("span");
+  priority.textContent = `${PRIORITY[task.priority] || task.priority} priority`;
+  if (task.priority === "high") priority.className = "high";
+  meta.append(priority);
+  if (task.due_date) {
+    const due = document.createElement("span");
+    const overdue = !task.completed && task.due_date < new Date().toISOString().slice(0, 10);
+    due.textContent = ` · due ${task.due_date}${overdue ? " (overdue)" : ""}`;
+    if (overdue) due.className = "overdue";
+    meta.append(due);
+  }
+  if (task.tags?.length) meta.append(` · ${task.tags.map((t) => `#${t}`).join(" ")}`);
+
+  const edit = $(".edit", li);
+  edit.setAttribute("aria-label", `Edit: ${task.title}`);
+  edit.addEventListener("click", () => openEditor(task.id));
+  const del = $(".delete", li);
+  del.setAttribute("aria-label", `Delete: ${task.title}`);
+  del.addEventListener("click", () => deleteTask(task, del));
+  return li;
+}
+
+async function toggleTask(task, li) {
+  await guarded(null, async () => {
+    try {
+      const { data } = await api("PATCH", `/api/tasks/${encodeURIComponent(task.id)}/complete`);
+      const fresh = renderTask(remember(data));
+      // The list may have been re-rendered meanwhile: replace the row that is there now.
+      const current = document.querySelector(`.task[data-id="${CSS.escape(task.id)}"]`) || li;
+      current.replaceWith(fresh);
+      $(".toggle", fresh).focus();
+      announce(data.completed ? `Completed: ${data.title}` : `Pending again: ${data.title}`);
+      if ($("#toolbar").status.value !== "all") loadTasks();
+    } catch (error) {
+      $(".toggle", li).checked = task.completed;
+      throw error;
+    }
+  });
+}
+
+async function deleteTask(task, button) {
+  if (!confirm(`Delete "${task.title}" and its files?`)) return;
+  await guarded(button, async () => {
+    await api("DELETE", `/api/tasks/${encodeURIComponent(task.id)}`);
+    announce(`Deleted: ${task.title}`);
+    await loadTasks();
+    $("#new-task [name=title]").focus();
+  });
+}
+
+$("#new-task").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const form = event.currentTarget;
+  guarded(form.querySelector("button[type=submit]"), async () => {
+    const values = formJson(form);
+    const json = { title: values.title.trim(), priority: values.priority };
+    if (values.due_date) json.due_date = values.due_date;
+    const { data } = await api("POST", "/api/tasks", { json });
+    form.reset();
+    announce(`Added: ${data.title}`);
+    await loadTasks();
+    form.title.focus();
+  });
+});
+
+$("#toolbar").addEventListener("input", (event) => {
+  clearTimeout(searchTimer);
+  // Typing in search waits for a pause; the other controls apply at once.
+  searchTimer = setTimeout(() => loadTasks(), event.target.name === "q" ? 250 : 0);
+});
+$("#toolbar").addEventListener("submit", (event) => {
+  event.preventDefault();
+  loadTasks();
+});
+$("#more").addEventListener("click", () => loadTasks({ append: true }));
+
+// ---------------------------------------------------------------------------------------
+// Editor (a modal dialog: Escape closes it, focus returns to the list)
+// ---------------------------------------------------------------------------------------
+let editing = null; // { task, etag }
+
+async function openEditor(id) {
+  await guarded(null, async () => {
+    const { data, resp } = await api("GET", `/api/tasks/${encodeURIComponent(id)}`);
+    editing = { task: data, etag: resp.headers.get("ETag") };
+    const form = $("#edit-form");
+    form.title.value = data.title;
+    form.description.value = data.description || "";
+    form.priority.value = data.priority;
+    form.due_date.value = data.due_date || "";
+    form.tags.value = (data.tags || []).join(", ");
+    form.completed.checked = data.completed;
+    $("#upload-form").reset();
+    $("#editor").showModal();
+    form.title.focus();
+    await loadAttachments();
+  });
+}
+
+$("#edit-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const form = event.currentTarget;
+  guarded(form.querySelector("button[type=submit]"), async () => {
+    const json = {
+      title: form.title.value.trim(),
+      description: form.description.value.trim() || null,
+      priority: form.priority.value,
+      due_date: form.due_date.value || null,
+      tags: form.tags.value.split(",").map((t) => t.trim()).filter(Boolean),
+      completed: form.completed.checked,
+    };
+    const headers = editing.etag ? { "If-Match": editing.etag } : {};
+    try {
+      const { data } = await api("PUT", `/api/tasks/${encodeURIComponent(editing.task.id)}`, {
+        json,
+        headers,
+      });
+      remember(data);
+    } catch (error) {
+      if (error.status === 412) {
+        throw new ApiError(412, {
+          detail: "This task was changed elsewhere since you opened it. Close and reopen it to see the latest version.",
+        });
+      }
+      throw error;
+    }
+    $("#editor").close();
+    announce(`Saved: ${json.title}`);
+    await loadTasks();
+  });
+});
+
+$("#edit-cancel").addEventListener("click", () => $("#editor").close());
+$("#editor").addEventListener("close", () => {
+  const id = editing?.task.id;
+  editing = null;
+  const row = id && document.querySelector(`.task[data-id="${CSS.escape(id)}"] .title`);
+  if (row) row.focus();
+});
+
+// ---------------------------------------------------------------------------------------
+// Attachments
+// ---------------------------------------------------------------------------------------
+let limits = { max_direct_upload_bytes: 4 * 1024 * 1024 };
+
+function attachmentsPath(suffix = "") {
+  return `/api/tasks/${encodeURIComponent(editing.task.id)}/attachments${suffix}`;
+}
+
+function formatSize(bytes) {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} kB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+async function loadAttachments() {
+  if (!editing) return;
+  const { data } = await api("GET", attachmentsPath());
+  limits = { ...limits, ...data };
+  const list = $("#attachment-list");
+  list.replaceChildren(...data.items.map(renderAttachment));
+  if (!data.items.length) {
+    const li = document.createElement("li");
+    li.className = "hint";
+    li.textContent = "No files attached.";
+    list.append(li);
+  }
+  const quota = [];
+  if (data.max_upload_bytes) quota.push(`Up to ${formatSize(data.max_upload_bytes)} per file.`);
+  if (data.quota_bytes) quota.push(`${formatSize(data.used_bytes || 0)} of ${formatSize(data.quota_bytes)} used.`);
+  $("#quota").textContent = quota.join(" ");
+}
+
+function renderAttachment(att) {
+  const li = document.createElement("li");
+  const name = document.createElement("span");
+  name.className = "name";
+  name.textContent = `${att.filename} (${formatSize(att.size)})`;
+  const download = document.createElement("button");
+  download.type = "button";
+  download.className = "secondary";
+  download.textContent = "Download";
+  download.setAttribute("aria-label", `Download ${att.filename}`);
+  download.addEventListener("click", () =>
+    guarded(download, async () => {
+      // The download itself needs no token: ask for a short-lived link, then follow it.
+      const { data } = await api("GET", attachmentsPath(`/${encodeURIComponent(att.id)}/url`));
+      const a = document.createElement("a");
+      a.href = data.url;
+      a.download = att.filename;
+      a.rel = "noopener";
+      document.body.append(a);
+      a.click();
+      a.remove();
+    }),
+  );
+  const remove = document.createElement("button");
+  remove.type = "button";
+  remove.className = "danger";
+  remove.textContent = "Remove";
+  remove.setAttribute("aria-label", `Remove ${att.filename}`);
+  remove.addEventListener("click", () =>
+    guarded(remove, async () => {
+      if (!confirm(`Remove "${att.filename}"?`)) return;
+      await api("DELETE", attachmentsPath(`/${encodeURIComponent(att.id)}`));
+      announce(`Removed ${att.filename}`);
+      await loadAttachments();
+      $("#upload-form [name=file]").focus();
+    }),
+  );
+  li.append(name, download, remove);
+  return li;
+}
+
+$("#upload-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const form = event.currentTarget;
+  const file = form.file.files[0];
+  if (!file) {
+    showError(new Error("Choose a file to attach first."));
+    return;
+  }
+  guarded(form.querySelector("button[type=submit]"), async () => {
+    const progress = $("#upload-progress");
+    progress.hidden = false;
+    progress.removeAttribute("value"); // indeterminate
+    try {
+      if (limits.max_upload_bytes && file.size > limits.max_upload_bytes) {
+        throw new Error(`${file.name} is ${formatSize(file.size)}; the limit is ${formatSize(limits.max_upload_bytes)}.`);
+      }
+      if (file.size <= limits.max_direct_upload_bytes) {
+        const body = new FormData();
+        body.append("file", file, file.name);
+        await api("POST", attachmentsPath(), { body });
+      } else {
+        await presignedUpload(file);
+      }
+      form.reset();
+      announce(`Attached ${file.name}`);
+      await loadAttachments();
+    } finally {
+      progress.hidden = true;
+    }
+  });
+});
+
+async function presignedUpload(file) {
+  // Large files go straight to the store; the API only signs and then records them.
+  const contentType = file.type || "application/octet-stream";
+  const { data: upload } = await api("POST", attachmentsPath("/uploads"), {
+    json: { filename: file.name, content_type: contentType, size: file.size },
+  });
+  let resp;
+  try {
+    if (upload.method === "POST") {
+      const form = new FormData();
+      for (const [key, value] of Object.entries(upload.fields || {})) form.append(key, value);
+      form.append("file", file, file.name);
+      resp = await fetch(upload.url, { method: "POST", body: form });
+    } else {
+      resp = await fetch(upload.url, { method: "PUT", body: file, headers: upload.headers || {} });
+    }
+  } catch {
+    throw new Error("The upload to file storage failed (network or CORS). Try a smaller file or try again.");
+  }
+  if (!resp.ok) throw new ApiError(resp.status, await readProblem(resp));
+  await api("POST", attachmentsPath(`/uploads/${encodeURIComponent(upload.upload_id)}/complete`));
+}
+
+// ---------------------------------------------------------------------------------------
+// Start
+// ---------------------------------------------------------------------------------------
+if (session?.access) signedIn();
+else signedOut();
