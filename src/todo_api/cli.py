@@ -79,7 +79,9 @@ def _migrate(args: argparse.Namespace) -> int:
         print(f"todo-api migrate: {settings.database_problem}", file=sys.stderr)
         return 1
     try:
-        backend = open_backend(settings.database_url)
+        backend = open_backend(
+            settings.database_url, sqlite_busy_timeout=settings.sqlite_busy_timeout
+        )
         applied = apply_migrations(backend)
         backend.close()
     except DatabaseUnavailable as exc:

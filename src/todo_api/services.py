@@ -41,7 +41,8 @@ class Services:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
-        return cls(settings=settings, database=Database(settings.database_url))
+        database = Database(settings.database_url, sqlite_busy_timeout=settings.sqlite_busy_timeout)
+        return cls(settings=settings, database=database)
 
     def require_secret(self) -> str:
         if self.settings.secret is None:
@@ -59,7 +60,8 @@ class Services:
             return await self.database.run(work, read_only=read_only)
         except DatabaseUnavailable as exc:
             log_internal("database unavailable", exc)
-            raise ServiceUnavailable(exc.public) from None
+            headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
+            raise ServiceUnavailable(exc.public, headers=headers) from None
 
     def throttle(self) -> Throttle | None:
         """The brute-force limiter (None when AUTH_RATE_LIMIT=off), built on first use:

@@ -18,6 +18,7 @@ from todo_api.platform import Platform, detect_platform
 
 MIN_SECRET_BYTES = 32
 DEV_SECRET_FILE = "dev-secret"  # noqa: S105 (a file name)
+DEFAULT_SQLITE_BUSY_TIMEOUT = 10.0
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,8 @@ class Settings:
     # Brute-force limits (todo_api/throttle); None when AUTH_RATE_LIMIT=off.
     rate_limits: RateLimits | None = field(default_factory=lambda: RateLimits())
     redis_url: str | None = None  # rate-limit counters in Redis instead of the database
+    # Seconds a SQLite writer waits for another writer's lock before answering 503.
+    sqlite_busy_timeout: float = DEFAULT_SQLITE_BUSY_TIMEOUT
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -93,6 +96,9 @@ class Settings:
             log_level=env.get("LOG_LEVEL", "INFO").upper(),
             rate_limits=_rate_limits(env, problems),
             redis_url=(env.get("REDIS_URL") or "").strip() or None,
+            sqlite_busy_timeout=_seconds(
+                env, "SQLITE_BUSY_TIMEOUT", DEFAULT_SQLITE_BUSY_TIMEOUT, problems
+            ),
             problems=tuple(problems),
         )
 
@@ -164,6 +170,22 @@ def _int(env: Mapping[str, str], name: str, default: int, problems: list[str]) -
         return default
     if value <= 0:
         problems.append(f"{name} must be positive, got {value}")
+        return default
+    return value
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float, problems: list[str]) -> float:
+    """A positive, finite number of seconds (fractions allowed: tests wait 0.2 s)."""
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        problems.append(f"{name} must be a number of seconds, got {raw[:40]!r}")
+        return default
+    if not 0 < value < 3600:  # also refuses nan and inf
+        problems.append(f"{name} must be between 0 and 3600 seconds, got {raw[:40]!r}")
         return default
     return value
 

@@ -52,8 +52,16 @@ class DatabaseUnavailable(Exception):
     """The database cannot be reached or opened; answered as 503, never a crash.
 
     str() is for the log and may name the host, port, database or file; `public` is what
-    clients are told, in words only."""
+    clients are told, in words only. `retry_after` (seconds) is set when waiting is
+    the remedy, and becomes the 503's Retry-After."""
 
-    def __init__(self, detail: str, public: str = "The database is unreachable") -> None:
+    def __init__(
+        self,
+        detail: str,
+        public: str = "The database is unreachable",
+        *,
+        retry_after: int | None = None,
+    ) -> None:
         super().__init__(detail)
         self.public = public
+        self.retry_after = retry_after

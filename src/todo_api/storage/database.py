@@ -22,8 +22,10 @@ from todo_api.storage.connection import Backend, Connection, DatabaseUnavailable
 T = TypeVar("T")
 
 
-def open_backend(url: str) -> Backend:
-    """sqlite:///relative/path, sqlite:////absolute/path, postgres[ql]://..."""
+def open_backend(url: str, *, sqlite_busy_timeout: float = 10.0) -> Backend:
+    """sqlite:///relative/path, sqlite:////absolute/path, postgres[ql]://...
+
+    `sqlite_busy_timeout`: seconds a SQLite writer waits for the write lock."""
     scheme = urlsplit(url).scheme.lower()
     if scheme == "sqlite":
         path = unquote(url.split(":///", 1)[1]) if ":///" in url else ""
@@ -34,7 +36,7 @@ def open_backend(url: str) -> Backend:
             )
         from todo_api.storage.sqlite import SqliteDatabase
 
-        return SqliteDatabase(Path(path))
+        return SqliteDatabase(Path(path), busy_timeout=sqlite_busy_timeout)
     if scheme in ("postgres", "postgresql"):
         from todo_api.storage.postgres import PostgresDatabase
 
@@ -47,8 +49,9 @@ def open_backend(url: str) -> Backend:
 
 
 class Database:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, sqlite_busy_timeout: float = 10.0) -> None:
         self.url = url
+        self.sqlite_busy_timeout = sqlite_busy_timeout
         self._backend: Backend | None = None
         self._migrated = False
         self._lock = threading.RLock()  # ensure_migrated -> backend() re-enters it
@@ -62,7 +65,9 @@ class Database:
         if self._backend is None:
             with self._lock:
                 if self._backend is None:
-                    self._backend = open_backend(self.url)
+                    self._backend = open_backend(
+                        self.url, sqlite_busy_timeout=self.sqlite_busy_timeout
+                    )
         return self._backend
 
     def ensure_migrated(self) -> None:

@@ -2,7 +2,9 @@
 
 A fresh connection per transaction is cheap (~0.1 ms) and sidesteps sqlite3's
 thread-affinity rules under the thread pool that runs our blocking calls. WAL mode lets
-readers proceed during a write; `busy_timeout` waits for a writer instead of failing.
+readers proceed during a write; `busy_timeout` waits for a writer instead of failing,
+and a writer still waiting when it runs out is `DatabaseBusy` (a 503 with Retry-After):
+the lock is another writer's, so trying again shortly is the remedy, not a bug report.
 """
 
 from __future__ import annotations
@@ -33,6 +35,38 @@ sqlite3.register_converter("DATE", lambda raw: dt.date.fromisoformat(raw.decode(
 sqlite3.register_converter("BOOLEAN", lambda raw: raw not in (b"0", b""))
 
 
+BUSY_RETRY_AFTER = 2  # seconds; a writer holds the lock, so a moment's wait is the cure
+_BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
+
+
+class DatabaseBusy(DatabaseUnavailable):
+    """Another writer held SQLite's write lock for longer than the busy timeout."""
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    # Extended codes (SQLITE_BUSY_SNAPSHOT, ...) carry the primary code in the low byte.
+    code = getattr(exc, "sqlite_errorcode", None)
+    return (
+        isinstance(exc, sqlite3.OperationalError)
+        and code is not None
+        and code & 0xFF in _BUSY_CODES
+    )
+
+
+@contextlib.contextmanager
+def _busy_is_unavailable(path: Path, timeout: float) -> Iterator[None]:
+    try:
+        yield
+    except sqlite3.Error as exc:
+        if not _is_busy(exc):
+            raise
+        raise DatabaseBusy(
+            f"SQLite {path}: still locked by another writer after {timeout:g} s ({exc})",
+            public="The database is busy with another write; try again shortly",
+            retry_after=BUSY_RETRY_AFTER,
+        ) from exc
+
+
 class SqliteConnection:
     dialect = "sqlite"
 
@@ -54,8 +88,9 @@ class SqliteConnection:
 class SqliteDatabase:
     dialect = "sqlite"
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, busy_timeout: float = 10.0) -> None:
         self.path = path
+        self.busy_timeout = busy_timeout
         # The folder and WAL mode (stored in the file) need setting once, not per request.
         self._prepared = False
 
@@ -63,9 +98,10 @@ class SqliteDatabase:
     def transaction(self, *, immediate: bool = False) -> Iterator[SqliteConnection]:
         raw = self._open()
         try:
-            raw.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
-            yield SqliteConnection(raw)
-            raw.commit()
+            with _busy_is_unavailable(self.path, self.busy_timeout):
+                raw.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+                yield SqliteConnection(raw)
+                raw.commit()
         except BaseException:
             raw.rollback()
             raise
@@ -87,14 +123,18 @@ class SqliteDatabase:
                 detect_types=sqlite3.PARSE_DECLTYPES,
                 isolation_level=None,  # we issue BEGIN/COMMIT ourselves
                 check_same_thread=False,
-                timeout=10.0,
+                timeout=self.busy_timeout,
             )
             raw.row_factory = sqlite3.Row
             raw.execute("PRAGMA foreign_keys = ON")
             raw.execute("PRAGMA synchronous = NORMAL")
             if not self._prepared:
-                raw.execute("PRAGMA journal_mode = WAL")
+                with _busy_is_unavailable(self.path, self.busy_timeout):
+                    raw.execute("PRAGMA journal_mode = WAL")
                 self._prepared = True
+        except DatabaseBusy:
+            raw.close()
+            raise
         except (OSError, sqlite3.Error) as exc:
             raise DatabaseUnavailable(
                 f"cannot open SQLite database {self.path}: {exc}",
