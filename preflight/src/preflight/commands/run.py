@@ -156,8 +156,9 @@ def _environment(args: argparse.Namespace) -> dict[str, str]:
 
 
 def _progress(message: str) -> None:
-    if sys.stderr.isatty():
-        print(f"preflight: {message}", file=sys.stderr)
+    """One line per phase on stderr, terminal or not: a CI log must not sit silent
+    through the npm install and the build (tens of seconds)."""
+    print(f"preflight: {message}", file=sys.stderr, flush=True)
 
 
 class RunFormat(enum.StrEnum):
@@ -207,6 +208,7 @@ def _failed_build(source: Path, failed: BuildFailed) -> RunResult:
 
 def _serve(emulation: Emulation, port: int) -> int:
     with emulation:
+        _progress("starting the function behind the emulated edge")
         for note in [*emulation.notes, *emulation.function.notes]:
             print(f"preflight: {note}", file=sys.stderr)
         for missing in emulation.caps.missing:
@@ -223,8 +225,14 @@ def _probe(
 ) -> RunResult:
     """Cold, warm and concurrent probes, then the journey; EmulatorError if this machine fails."""
     with emulation:
+        if probes:
+            _progress(
+                f"starting the function: {_plural(len(probes), 'probe')} cold, warm "
+                f"and {concurrency} at once"
+            )
         outcome = run_all(emulation.launch, probes, concurrency)
         if steps:
+            _progress(f"starting the function for the journey ({_plural(len(steps), 'step')})")
             outcome.journey = run_journey(emulation.launch, steps)
             outcome.journey_steps = len(steps)
         return RunResult(
@@ -236,6 +244,10 @@ def _probe(
             run=outcome,
             notes=[*emulation.notes, *emulation.function.notes],
         )
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _emit(result: RunResult, args: argparse.Namespace) -> int:

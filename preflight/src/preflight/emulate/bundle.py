@@ -6,12 +6,19 @@ with uv for the *target* platform, never the host's: manylinux_2_28 x86_64 wheel
 the function's CPython, into `_vendor/` beside the code, the project itself non-editable
 and `vercel-runtime` at the version Vercel's builder pins. The trampoline it writes does
 what the builder's does: point vercel-runtime at the entrypoint, put `_vendor` first.
+
+A local project (pyproject.toml with [project], as todo_api is) is built into a wheel
+first, from source, as Vercel's builder does; only its dependencies must be wheels. A
+dependency published only as an sdist is what this bundler cannot do (building it here
+would compile for this machine, not the target), so it says so instead of claiming the
+deployment fails: Vercel's builder would try to build it.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tomllib
@@ -29,6 +36,14 @@ PLATFORM = "x86_64-manylinux_2_28"
 HANDLER_MODULE = "vc__handler__python"
 INSTALL_TIMEOUT_S = 900
 SKIP_TOP = {".vercel", "_vendor"}
+# Said when the limit is this bundler's, not the app's (diagnose.py reads it as such).
+CANNOT = "preflight's fallback bundler cannot"
+# uv's refusals under --only-binary :all: name the package it would have had to build
+# (resolving: "Wheels are required for `x`"; installing: "attempted to build `x`").
+_SDIST_ONLY = re.compile(
+    r"Wheels are required for `([^`]+)` because building from source is disabled|"
+    r"Building source distributions is disabled, but attempted to build `([^`]+)`"
+)
 
 TRAMPOLINE = '''\
 """Written by preflight's fallback bundler: start vercel-runtime on the user's app."""
@@ -74,6 +89,38 @@ def _pipfile_requirements(project: Project) -> list[str]:
     return lines
 
 
+def _run(command: list[str], what: str) -> subprocess.CompletedProcess[str]:
+    try:
+        return subprocess.run(
+            command,
+            env={**host_env(), "PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+            capture_output=True,
+            text=True,
+            timeout=INSTALL_TIMEOUT_S,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise EmulatorError(f"{what} timed out") from exc
+
+
+def _last_lines(log: str) -> str:
+    return " / ".join([line for line in log.splitlines() if line.strip()][-3:])
+
+
+def _project_wheel(project_dir: Path, work: Path) -> Path:
+    """The local project as a wheel built from source (what the builder installs)."""
+    out = work / "wheels"
+    proc = _run(
+        [str(find_uv()), "build", "--wheel", "--quiet", "--out-dir", str(out), str(project_dir)],
+        "uv build",
+    )
+    wheels = sorted(out.glob("*.whl"))
+    if proc.returncode != 0 or not wheels:
+        log = proc.stdout + proc.stderr
+        raise BuildFailed(f"the project does not build: {_last_lines(log)}", log, LABEL)
+    return wheels[0]
+
+
 def _install_args(project: Project, work: Path) -> list[str]:
     manifest = project.manifest
     if manifest is None:
@@ -86,7 +133,7 @@ def _install_args(project: Project, work: Path) -> list[str]:
                 "",
                 LABEL,
             )
-        return [str(manifest.path.parent)]
+        return [str(_project_wheel(manifest.path.parent, work))]
     if manifest.kind in ("Pipfile", "Pipfile.lock"):
         reqs = work / "pipfile-requirements.txt"
         reqs.write_text("\n".join(_pipfile_requirements(project)) + "\n")
@@ -130,21 +177,19 @@ def bundle(project_dir: Path, work: Path, python_version: str | None = None) -> 
         "--only-binary", ":all:",
         RUNTIME_PIN, *_install_args(project, work),
     ]  # fmt: skip
-    try:
-        proc = subprocess.run(
-            command,
-            env={**host_env(), "PATH": os.environ.get("PATH", "/usr/bin:/bin")},
-            capture_output=True,
-            text=True,
-            timeout=INSTALL_TIMEOUT_S,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise EmulatorError("uv pip install timed out") from exc
+    proc = _run(command, "uv pip install")
     if proc.returncode != 0:
         log = proc.stdout + proc.stderr
-        last = [line for line in log.splitlines() if line.strip()][-3:]
-        raise BuildFailed("dependency installation failed: " + " / ".join(last), log, LABEL)
+        if sdist := _SDIST_ONLY.search(log):
+            name = sdist.group(1) or sdist.group(2)
+            raise BuildFailed(
+                f"{CANNOT} build {name} from source for {PLATFORM} (it has no wheel "
+                f"for CPython {version}); Vercel's builder would try: install Node.js and npm "
+                "to check with it",
+                log,
+                LABEL,
+            )
+        raise BuildFailed(f"dependency installation failed: {_last_lines(log)}", log, LABEL)
     entry = project.entrypoint.path.relative_to(project.root).as_posix()
     module = entry.removesuffix(".py").replace("/", ".")
     (task_dir / f"{HANDLER_MODULE}.py").write_text(

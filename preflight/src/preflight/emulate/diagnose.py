@@ -231,7 +231,8 @@ _MACHINE = re.compile(
     r"externally-managed-environment|Could not resolve host|Failed to connect to|"
     r"Network is unreachable|No route to host|"
     r"unable to access '[^']+'|Temporary failure in name resolution|"
-    r"(node|npm|git|python3\.\d+|uv): (command )?not found|ENOTFOUND|EAI_AGAIN"
+    r"(node|npm|git|python3\.\d+|uv): (command )?not found|ENOTFOUND|EAI_AGAIN|"
+    r"preflight's fallback bundler cannot"  # bundle.CANNOT: the fallback's limit, not the app's
 )
 # build-utils run-user-scripts.ts: `Command "<build command>" exited with <code>`
 # (BUILD_UTILS_SPAWN_<code>): the project's own build step failed, whatever it printed.

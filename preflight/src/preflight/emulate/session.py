@@ -101,8 +101,7 @@ def build_function(
     python = find_python(python_version)
     if builder is not Builder.PREFLIGHT:
         try:
-            progress("preparing Vercel's CLI (npm, first run only)")
-            cli = ensure_vercel_cli()
+            cli = ensure_vercel_cli(progress=progress)
         except EmulatorError as exc:
             if builder is Builder.VERCEL:
                 raise

@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,8 +73,13 @@ def _cli_in(directory: Path, node: Path) -> VercelCli | None:
     return None
 
 
-def ensure_vercel_cli(root: Path | None = None) -> VercelCli:
+def ensure_vercel_cli(
+    root: Path | None = None, progress: Callable[[str], None] | None = None
+) -> VercelCli:
     """The cached CLI, installing it with npm on first use (needs the network once).
+
+    `progress` hears one line only when npm actually runs: that is the slow first run a
+    CI log should explain, and a cached CLI says nothing.
 
     Concurrent callers (parallel test workers, two terminals) serialise on a file lock;
     the install lands in a staging directory and is renamed into place, so a killed
@@ -93,6 +99,8 @@ def ensure_vercel_cli(root: Path | None = None) -> VercelCli:
         found = _cli_in(target, node)
         if found is not None:
             return found
+        if progress is not None:
+            progress(f"installing Vercel's CLI {VERCEL_VERSION} with npm (first run only)")
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=target.parent))
         try:
             (staging / "package.json").write_text(_package_json())
