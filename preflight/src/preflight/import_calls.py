@@ -21,7 +21,8 @@ import sys
 from collections.abc import Iterable
 
 from preflight.on_vercel import UNKNOWN, evaluate
-from preflight.source import FunctionNode, Module
+from preflight.source import Module
+from preflight.syntax import FunctionNode
 
 _NOT_FIRST_PARTY = frozenset(sys.stdlib_module_names)
 _MAX_BOUND = 400  # bound functions per closure: enough for real call chains, bounded cost

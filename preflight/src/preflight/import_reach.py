@@ -17,26 +17,11 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable
-from dataclasses import dataclass
 from itertools import pairwise
 
 from preflight.on_vercel import UNKNOWN, evaluate
-from preflight.source import FunctionNode, Module, dotted_name
-
-
-@dataclass(frozen=True)
-class Link:
-    """One call on the way from import time to a function."""
-
-    module: Module
-    call: ast.Call
-
-    def __str__(self) -> str:
-        name = dotted_name(self.call.func) or "call"
-        return f"{name}() at {self.module.rel}:{self.call.lineno}"
-
-
-Chain = tuple[Link, ...]
+from preflight.source import Chain, Link, Module
+from preflight.syntax import FunctionNode, dotted_name
 
 
 def reached_at_import(module: Module) -> dict[FunctionNode, Chain]:

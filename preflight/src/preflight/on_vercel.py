@@ -18,7 +18,8 @@ import ast
 import re
 from typing import Final
 
-from preflight.source import Module, call_name, dotted_name
+from preflight.source import Module
+from preflight.syntax import call_name, dotted_name
 
 
 class _Unknown:

@@ -12,7 +12,8 @@ import ast
 import os
 from pathlib import Path
 
-from preflight.source import Module, call_name
+from preflight.source import Module
+from preflight.syntax import call_name
 
 
 def on_disk(expr: ast.expr, module: Module, depth: int = 0) -> Path | None:

@@ -13,75 +13,55 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import Protocol, TypeVar, cast
 
 from preflight.ast_index import index_tree
 from preflight.suppression import suppresses
-
-if TYPE_CHECKING:
-    from preflight.import_calls import Program
-    from preflight.import_reach import Chain
-
-# Decorator attribute names that register a request handler (Flask, FastAPI, Starlette,
-# Django REST framework, Quart, Sanic, Bottle, Pyramid).
-ROUTE_DECORATORS = frozenset(
-    {
-        "route",
-        "get",
-        "post",
-        "put",
-        "patch",
-        "delete",
-        "head",
-        "options",
-        "websocket",
-        "api_route",
-        "api_view",
-        "view_config",
-        "endpoint",
-    }
-)
-# Calls whose function arguments are handlers: Route("/x", endpoint), path("x", view).
-ROUTE_REGISTRARS = frozenset(
-    {"Route", "WebSocketRoute", "path", "re_path", "add_url_rule", "add_api_route", "add_route"}
-)
-# Base classes whose methods handle requests.
-HANDLER_BASES = frozenset(
-    {"HTTPEndpoint", "View", "MethodView", "APIView", "BaseHTTPRequestHandler", "Resource"}
-)
-HANDLER_METHODS = frozenset(
-    {"get", "post", "put", "patch", "delete", "head", "options", "dispatch"}
-    | {"do_GET", "do_POST", "do_PUT", "do_PATCH", "do_DELETE", "do_HEAD"}
+from preflight.syntax import (
+    HANDLER_BASES,
+    HANDLER_METHODS,
+    ROUTE_REGISTRARS,
+    FunctionNode,
+    call_name,
+    dotted_name,
+    is_main_guard,
+    is_route_decorator,
+    last_attr,
 )
 
-FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 N = TypeVar("N", bound=ast.AST)
 
 
-def dotted_name(node: ast.AST) -> str | None:
-    """`a.b.c` for Name/Attribute chains, else None."""
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return None
+class Program(Protocol):
+    """The closure's first-party functions, as rules follow calls into them
+    (`import_calls.Program` is the one implementation). Declared here, beside `Module`
+    which holds one, so this module need not import the analysis that imports it."""
+
+    def callee(self, module: Module, call: ast.Call) -> tuple[Module, FunctionNode] | None:
+        """The first-party top-level function `call` names, with its module."""
+
+    def bind(
+        self, caller: Module, call: ast.Call, target: Module, fn: FunctionNode
+    ) -> tuple[Module, FunctionNode]:
+        """`fn` specialised to the constants this call passes."""
+
+    def returns(self, module: Module, call: ast.Call) -> list[tuple[Module, ast.expr]] | None:
+        """What a first-party function returns for this call, per `return`."""
 
 
-def call_name(call: ast.Call) -> str | None:
-    """The dotted name of the called function, e.g. `os.path.join`."""
-    return dotted_name(call.func)
+@dataclass(frozen=True)
+class Link:
+    """One call on the way from import time to a function (import_reach finds them)."""
+
+    module: Module
+    call: ast.Call
+
+    def __str__(self) -> str:
+        name = dotted_name(self.call.func) or "call"
+        return f"{name}() at {self.module.rel}:{self.call.lineno}"
 
 
-def last_attr(call: ast.Call) -> str | None:
-    func = call.func
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    if isinstance(func, ast.Name):
-        return func.id
-    return None
+Chain = tuple[Link, ...]
 
 
 @dataclass
@@ -194,7 +174,7 @@ class Module:
         for kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda):
             skipped += [(self._start[n], self._end[n]) for n in self.of(kind)]
         skipped += [
-            (self._start[n], self._end[n]) for n in self.of(ast.If) if _is_main_guard(n.test)
+            (self._start[n], self._end[n]) for n in self.of(ast.If) if is_main_guard(n.test)
         ]
         skipped.sort()
         calls: list[ast.Call] = []
@@ -229,13 +209,13 @@ class Module:
         for parent in self.ancestors(node):
             if isinstance(parent, FunctionNode | ast.Lambda):
                 return False
-            if isinstance(parent, ast.If) and _is_main_guard(parent.test):
+            if isinstance(parent, ast.If) and is_main_guard(parent.test):
                 return False
         return True
 
     def in_main_guard(self, node: ast.AST) -> bool:
         """Under `if __name__ == "__main__":`, which never runs in the function."""
-        return any(isinstance(p, ast.If) and _is_main_guard(p.test) for p in self.ancestors(node))
+        return any(isinstance(p, ast.If) and is_main_guard(p.test) for p in self.ancestors(node))
 
     def in_handler(self, node: ast.AST) -> FunctionNode | None:
         """The request handler this node runs in (any enclosing level), if any."""
@@ -269,7 +249,7 @@ class Module:
         found: set[FunctionNode] = set()
         functions: list[FunctionNode] = [*self.of(ast.FunctionDef), *self.of(ast.AsyncFunctionDef)]
         for node in functions:
-            if node.name in registered or any(_is_route_decorator(d) for d in node.decorator_list):
+            if node.name in registered or any(is_route_decorator(d) for d in node.decorator_list):
                 found.add(node)
                 continue
             args = node.args.posonlyargs + node.args.args
@@ -395,19 +375,3 @@ _CONDITIONAL = (
     ast.Lambda,
     ast.comprehension,
 )
-
-
-def _is_main_guard(test: ast.expr) -> bool:
-    return (
-        isinstance(test, ast.Compare)
-        and isinstance(test.left, ast.Name)
-        and test.left.id == "__name__"
-        and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators)
-    )
-
-
-def _is_route_decorator(decorator: ast.expr) -> bool:
-    target = decorator.func if isinstance(decorator, ast.Call) else decorator
-    if isinstance(target, ast.Attribute):
-        return target.attr in ROUTE_DECORATORS
-    return isinstance(target, ast.Name) and target.id in {"api_view", "view_config"}

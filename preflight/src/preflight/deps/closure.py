@@ -21,7 +21,8 @@ from preflight.files import uploaded_files
 from preflight.import_calls import Program
 from preflight.import_reach import link_closure
 from preflight.project_paths import on_disk
-from preflight.source import Module, call_name
+from preflight.source import Module
+from preflight.syntax import call_name
 
 STDLIB = frozenset(sys.stdlib_module_names) | {"__future__"}
 

@@ -15,13 +15,10 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from preflight.emulate import build
-
-if TYPE_CHECKING:  # session builds the Router it hands to each instance
-    from preflight.emulate.session import Emulation
 
 
 @dataclass(frozen=True)
@@ -177,9 +174,11 @@ def _substitute(template: str, match: re.Match[str]) -> str:
     return re.sub(r"\$(\d+|[A-Za-z_][A-Za-z0-9_]*)", group, template)
 
 
-def router_for(emulation: Emulation) -> Router:
-    """The Router of a build: Vercel's output when there is one, else public/ + the app."""
-    output = emulation.workdir / "src" / ".vercel" / "output"
+def router_for(workdir: Path) -> Router:
+    """The Router of a build in `workdir`: Vercel's output when there is one, else
+    public/ + the app. Takes the directory, not the session, so routing needs nothing of
+    the session that builds it (the session imports this module)."""
+    output = workdir / "src" / ".vercel" / "output"
     config_file = output / "config.json"
     func = build.pick_function(output) if output.is_dir() else None
     if func is not None and config_file.is_file():
@@ -193,6 +192,6 @@ def router_for(emulation: Emulation) -> Router:
             route,
         )
     # preflight's bundler writes no build output: public/ on the CDN, the rest to the app
-    public = emulation.workdir / "src" / "public"
+    public = workdir / "src" / "public"
     routes = [{"handle": "filesystem"}, {"src": "/(.*)", "dest": "/index"}]
     return Router(routes, public if public.is_dir() else None, "/index")

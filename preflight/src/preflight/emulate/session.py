@@ -70,7 +70,7 @@ class Emulation:
     def routing(self) -> Router:
         """The build's routing, made once: probes and `--serve` share it."""
         if self.router is None:
-            self.router = router_for(self)
+            self.router = router_for(self.workdir)
         return self.router
 
     def close(self) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from preflight.deps.closure import iter_python_files
 from preflight.project import find_exported_name, parse_file
-from preflight.source import call_name
+from preflight.syntax import call_name
 
 FACTORIES = frozenset({"create_app", "make_app", "get_app", "build_app", "get_application"})
 # Constructors (last dotted part) whose result is an ASGI / WSGI application.

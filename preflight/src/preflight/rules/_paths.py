@@ -17,7 +17,8 @@ from pathlib import Path
 
 from preflight.files import uploaded_files
 from preflight.on_vercel import UNKNOWN, evaluate
-from preflight.source import Module, call_name, dotted_name
+from preflight.source import Module
+from preflight.syntax import call_name, dotted_name
 
 
 class Where(enum.Enum):

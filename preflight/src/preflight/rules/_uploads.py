@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import ast
 
-from preflight.source import FunctionNode, Module
+from preflight.source import Module
+from preflight.syntax import FunctionNode
 
 _UPLOAD_SOURCES = ("request.files", "request.FILES", "req.files")
 _UPLOAD_TYPES = ("FileStorage", "UploadFile", "UploadedFile")

@@ -10,7 +10,8 @@ import ast
 
 from preflight.rules._paths import PathInfo, Where, classify
 from preflight.rules._uploads import is_upload
-from preflight.source import Module, call_name, last_attr
+from preflight.source import Module
+from preflight.syntax import call_name, last_attr
 
 _WRITE_MODE_CHARS = set("wax+")
 _PATH_WRITE_METHODS = {"write_text", "write_bytes", "touch", "mkdir", "symlink_to"}

@@ -16,7 +16,8 @@ from preflight.deps.platform import version_tuple
 from preflight.findings import Finding, Location, Severity
 from preflight.on_vercel import evaluate
 from preflight.rules.base import CodeRule, Expect, Invalid, ProjectExample, ProjectRule
-from preflight.source import Module, call_name, dotted_name
+from preflight.source import Module
+from preflight.syntax import call_name, dotted_name
 
 
 class EnvironAtImport(CodeRule):

@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from preflight.findings import Finding, Severity
 from preflight.rules._paths import PathInfo, Where, classify, classify_literal
 from preflight.rules.base import CodeRule, Invalid
-from preflight.source import Module, call_name, last_attr
+from preflight.source import Module
+from preflight.syntax import call_name, last_attr
 
 _SQLITE_CONNECT = {"sqlite3.connect", "sqlite3.dbapi2.connect", "aiosqlite.connect"}
 _URL_CONSUMERS = {"create_engine", "create_async_engine", "Database", "connect", "from_url"}

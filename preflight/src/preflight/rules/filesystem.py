@@ -12,14 +12,15 @@ from collections.abc import Iterator
 
 from preflight.findings import Finding, Severity
 from preflight.import_calls import Program
-from preflight.import_reach import Chain, reached_at_import, ruled_out_by_arguments
+from preflight.import_reach import reached_at_import, ruled_out_by_arguments
 from preflight.on_vercel import branch_never_runs
 from preflight.project_paths import on_disk
 from preflight.rules._paths import PathInfo, Where, describe, ships_directory
 from preflight.rules._uploads import takes_uploads
 from preflight.rules._writes import writes, written_path
 from preflight.rules.base import CodeRule, Invalid
-from preflight.source import FunctionNode, Module, call_name, last_attr
+from preflight.source import Chain, Module
+from preflight.syntax import FunctionNode, call_name, last_attr
 
 
 class WriteOutsideTmp(CodeRule):

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 
 from preflight.findings import Finding, Severity
 from preflight.rules.base import CodeRule, Invalid
-from preflight.source import Module, call_name, last_attr
+from preflight.source import Module
+from preflight.syntax import call_name, last_attr
 
 # Calls that download into a cache under HOME unless told otherwise, with the keyword
 # that moves it and the environment variable the library also honours.

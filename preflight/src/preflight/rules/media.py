@@ -16,7 +16,8 @@ from preflight.context import CheckContext
 from preflight.findings import Finding, Location
 from preflight.rules._paths import PathInfo, Where, classify, describe
 from preflight.rules.base import Expect, ProjectExample, ProjectRule
-from preflight.source import Module, call_name
+from preflight.source import Module
+from preflight.syntax import call_name
 
 _FIELDS = frozenset({"FileField", "ImageField"})
 # Settings that move the default storage elsewhere (S3, Cloudinary, GCS, ...): any value

@@ -9,7 +9,8 @@ from collections.abc import Iterator
 
 from preflight.findings import Finding, Severity
 from preflight.rules.base import CodeRule, Invalid
-from preflight.source import Module, dotted_name
+from preflight.source import Module
+from preflight.syntax import dotted_name
 
 LIMIT_BYTES = 4.5 * 1024 * 1024
 _LIMIT_KEYS = {"MAX_CONTENT_LENGTH", "DATA_UPLOAD_MAX_MEMORY_SIZE"}

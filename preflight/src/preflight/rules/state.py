@@ -13,7 +13,8 @@ from collections.abc import Iterator
 
 from preflight.findings import Finding, Severity
 from preflight.rules.base import CodeRule, Invalid
-from preflight.source import Module, call_name
+from preflight.source import Module
+from preflight.syntax import call_name
 
 # Calls that open a network connection right away (not lazily, like SQLAlchemy engines,
 # redis.Redis or boto3 clients, which are fine and even recommended at module level).

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from preflight.findings import Finding, Severity
 from preflight.rules._paths import Where, classify
 from preflight.rules.base import VERCEL_ONLY, CodeRule, Invalid
-from preflight.source import Module, call_name, last_attr
+from preflight.source import Module
+from preflight.syntax import call_name, last_attr
 
 # Calls whose first argument (or `directory=` / `static_folder=`) is read at run time.
 _READERS = {

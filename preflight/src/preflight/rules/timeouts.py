@@ -12,7 +12,8 @@ from typing import ClassVar
 
 from preflight.findings import Finding, Severity
 from preflight.rules.base import CodeRule, Invalid
-from preflight.source import Module, call_name
+from preflight.source import Module
+from preflight.syntax import call_name
 
 _SLEEPS = {"time.sleep", "sleep", "asyncio.sleep", "anyio.sleep", "gevent.sleep"}
 

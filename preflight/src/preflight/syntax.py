@@ -1,0 +1,87 @@
+"""Names and shapes of Python syntax that rules and the module model share: dotted names
+of calls, the function node types, and the decorator/base-class vocabulary of request
+handlers across frameworks.
+
+Why its own module: these take an AST node, not a `Module`, so `source`, `on_vercel`,
+`import_reach` and the rules can all use them without importing one another.
+"""
+
+from __future__ import annotations
+
+import ast
+
+# Decorator attribute names that register a request handler (Flask, FastAPI, Starlette,
+# Django REST framework, Quart, Sanic, Bottle, Pyramid).
+ROUTE_DECORATORS = frozenset(
+    {
+        "route",
+        "get",
+        "post",
+        "put",
+        "patch",
+        "delete",
+        "head",
+        "options",
+        "websocket",
+        "api_route",
+        "api_view",
+        "view_config",
+        "endpoint",
+    }
+)
+# Calls whose function arguments are handlers: Route("/x", endpoint), path("x", view).
+ROUTE_REGISTRARS = frozenset(
+    {"Route", "WebSocketRoute", "path", "re_path", "add_url_rule", "add_api_route", "add_route"}
+)
+# Base classes whose methods handle requests.
+HANDLER_BASES = frozenset(
+    {"HTTPEndpoint", "View", "MethodView", "APIView", "BaseHTTPRequestHandler", "Resource"}
+)
+HANDLER_METHODS = frozenset(
+    {"get", "post", "put", "patch", "delete", "head", "options", "dispatch"}
+    | {"do_GET", "do_POST", "do_PUT", "do_PATCH", "do_DELETE", "do_HEAD"}
+)
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def dotted_name(node: ast.AST) -> str | None:
+    """`a.b.c` for Name/Attribute chains, else None."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+def call_name(call: ast.Call) -> str | None:
+    """The dotted name of the called function, e.g. `os.path.join`."""
+    return dotted_name(call.func)
+
+
+def last_attr(call: ast.Call) -> str | None:
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    if isinstance(func, ast.Name):
+        return func.id
+    return None
+
+
+def is_main_guard(test: ast.expr) -> bool:
+    return (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == "__name__"
+        and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators)
+    )
+
+
+def is_route_decorator(decorator: ast.expr) -> bool:
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    if isinstance(target, ast.Attribute):
+        return target.attr in ROUTE_DECORATORS
+    return isinstance(target, ast.Name) and target.id in {"api_view", "view_config"}
