@@ -1,6 +1,7 @@
 """A real Redis server for the test session (Debian's `redis-server`), in the foreground
 on a free loopback port with persistence off; `redis_url` gives each test its own
-logical database, emptied first."""
+logical database, emptied first. `private_redis` is a server of the test's own, which it
+may `stop()` and `start()` again on the same port (outage tests)."""
 
 from __future__ import annotations
 
@@ -51,12 +52,7 @@ def _wait_for(port: int, process: subprocess.Popen[bytes], timeout: float = 10) 
     raise RuntimeError("redis-server did not answer PING")
 
 
-@pytest.fixture(scope="session")
-def redis_server() -> Iterator[RedisServer]:
-    if not Path(REDIS_SERVER).exists():
-        pytest.skip("redis-server not found (apt-get install redis-server)")
-    directory = tempfile.mkdtemp(prefix="todo-api-redis-")
-    port = _free_port()
+def _launch(port: int, directory: str) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
         [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
          "--appendonly", "no", "--dir", directory],
@@ -64,10 +60,64 @@ def redis_server() -> Iterator[RedisServer]:
     )  # fmt: skip
     try:
         _wait_for(port, process)
+    except BaseException:
+        process.kill()
+        process.wait(10)
+        raise
+    return process
+
+
+def _require_redis() -> None:
+    if not Path(REDIS_SERVER).exists():
+        pytest.skip("redis-server not found (apt-get install redis-server)")
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    _require_redis()
+    directory = tempfile.mkdtemp(prefix="todo-api-redis-")
+    try:
+        port = _free_port()
+        process = _launch(port, directory)
         yield RedisServer(port, process)
-    finally:
         process.terminate()
         process.wait(10)
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+class PrivateRedis:
+    """A Redis server of one test's own: `stop()` kills it (an outage: its data goes
+    too, persistence being off), `start()` brings a fresh one up on the same port."""
+
+    def __init__(self, directory: str) -> None:
+        self.directory = directory
+        self.port = _free_port()
+        self.process: subprocess.Popen[bytes] | None = _launch(self.port, directory)
+
+    def url(self, database: int = 0) -> str:
+        return f"redis://127.0.0.1:{self.port}/{database}"
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(10)
+            self.process = None
+
+    def start(self) -> None:
+        if self.process is None:
+            self.process = _launch(self.port, self.directory)
+
+
+@pytest.fixture
+def private_redis() -> Iterator[PrivateRedis]:
+    _require_redis()
+    directory = tempfile.mkdtemp(prefix="todo-api-redis-private-")
+    try:
+        server = PrivateRedis(directory)
+        yield server
+        server.stop()
+    finally:
         shutil.rmtree(directory, ignore_errors=True)
 
 

@@ -1,7 +1,10 @@
 """Rate-limit counters in Redis (REDIS_URL): one Lua script per attempt, so the check and
 the count are atomic across every instance. redis-py is imported only here, and this
 module only when REDIS_URL is set. A Redis that cannot be reached is a 503, not an open
-door: the limits would otherwise vanish exactly when an attacker takes Redis down.
+door: the limits would otherwise vanish exactly when an attacker takes Redis down. The
+503 carries Retry-After, and the next call reconnects (redis-py's pool opens a fresh
+connection; an emptied script cache is reloaded), so Redis's return heals without a
+restart.
 """
 
 from __future__ import annotations
@@ -12,10 +15,12 @@ from typing import Any
 import redis
 from anyio import to_thread
 
+from todo_api.http.middleware import log_internal
 from todo_api.http.problems import ServiceUnavailable
 from todo_api.throttle import FIRST_DELAY, MAX_DELAY, WINDOW, Limit
 
 PREFIX = "todo_api:throttle:"
+RETRY_AFTER = 5  # seconds: a restart or failover of Redis, not a long wait
 
 # KEYS: the counters. ARGV: now, window, first delay, max delay, then each allowance.
 # Hash fields: n = attempts in the window, b = blocked until (epoch seconds).
@@ -70,6 +75,9 @@ class RedisCounters:
         try:
             return await to_thread.run_sync(lambda: script(keys=keys, args=args))
         except redis.RedisError as exc:
+            log_internal("rate limiter's Redis unavailable", exc)  # may name host and port
             raise ServiceUnavailable(
-                f"The rate limiter's Redis cannot be reached ({type(exc).__name__})"
+                f"The rate limiter's Redis cannot be reached ({type(exc).__name__}); "
+                "try again shortly",
+                headers={"Retry-After": str(RETRY_AFTER)},
             ) from None
