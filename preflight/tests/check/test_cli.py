@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from preflight.cli import main
 from preflight.findings import Finding
+from preflight.rules import all_rules
 from preflight.rules.config_env import EnvironAtImport
 
 from preflight import engine
@@ -144,7 +145,21 @@ def test_a_crashing_rule_is_an_internal_error_and_the_others_still_report(
     assert "please report it" in err
     assert "Traceback" not in err
     assert "Incomplete: 1 rule crashed (see below); so far 1 error in 1 file.\n" in err
-    assert "PF1101  F11  crashed" in run([str(APPS / "f2_missing_flask_cors"), "-v"], capsys)[2]
+    verbose = run([str(APPS / "f2_missing_flask_cors"), "-v"], capsys)[2]
+    assert re.search(r"PF1101  F11  environ-at-import +crashed", verbose), verbose
+
+
+def test_verbose_names_each_rule_and_the_entrypoint_says_why(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """-v lists every rule by id, F-id and name; the entrypoint line says in words why
+    Vercel picks that file, not an internal tag like "(candidate)"."""
+    _, _, err = run([str(APPS / "clean_flask"), "-v"], capsys)
+    listed = re.findall(r"^    (PF\d+) +(F\d+) +([a-z0-9-]+) +(\w+)", err, re.MULTILINE)
+    assert len(listed) == len(all_rules()), err
+    assert ("PF201", "F2", "import-not-installed", "pass") in listed
+    assert "exports `app` (found by Vercel's file search: " in err
+    assert "(candidate)" not in err
 
 
 def test_internal_error_traceback_only_when_asked(

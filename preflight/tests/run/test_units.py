@@ -27,9 +27,30 @@ def test_probe_syntax() -> None:
     assert anything.expect is None
     assert anything.met_by(404)
     assert not anything.met_by(500)
-    for bad in ("/health", "FETCH /x 200", "GET health"):
+    bare_json = parse_probe('POST /items {"title": "x"}')
+    assert (bare_json.expect, bare_json.body) == (None, b'{"title": "x"}')
+    for bad in (
+        "/health",
+        "FETCH /x 200",
+        "GET health",
+        "GET /health OK",
+        "GET /x 2OO",
+        "GET /x 99",
+    ):
         with pytest.raises(ProbeSyntaxError):
             parse_probe(bad)
+
+
+def test_probe_with_a_word_for_a_status_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    """One line, exit 2, before any build: not sent with 'OK' as its body."""
+    with pytest.raises(SystemExit) as exited:
+        main(["run", ".", "--probe", "GET /health OK"])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        "preflight run: error: probe 'GET /health OK': 'OK' is not an HTTP status (100-599); "
+        "expected 'METHOD /path [STATUS] [BODY]'"
+    )
 
 
 def test_env_file(tmp_path: Path) -> None:

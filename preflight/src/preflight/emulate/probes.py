@@ -9,6 +9,7 @@ connection use that a single request never exercises (F7).
 from __future__ import annotations
 
 import json
+import re
 import statistics
 import uuid
 from collections.abc import Callable
@@ -48,6 +49,29 @@ class Probe:
         return status < 500 if self.expect is None else status == self.expect
 
 
+def _status_and_body(spec: str, rest: list[str]) -> tuple[int | None, str | None]:
+    """The third word is the status; without one, only a JSON body may follow.
+
+    Why so strict: `GET /health OK` or `GET /health 2OO` taken as a body would send it
+    and accept any status below 500, so a typo'd expectation would pass silently."""
+    if not rest:
+        return None, None
+    if re.fullmatch(r"[1-5][0-9][0-9]", rest[0]):
+        return int(rest[0]), " ".join(rest[1:]) or None
+    body = " ".join(rest)
+    if body[:1] in "{[":
+        try:
+            json.loads(body)
+        except ValueError:
+            pass
+        else:
+            return None, body
+    raise ProbeSyntaxError(
+        f"probe {spec!r}: {rest[0]!r} is not an HTTP status (100-599); "
+        "expected 'METHOD /path [STATUS] [BODY]'"
+    )
+
+
 def parse_probe(spec: str) -> Probe:
     """`GET /health 200`, `POST /items 201 {"title": "x"}`, `GET /` (any status < 500)."""
     parts = spec.strip().split(maxsplit=3)
@@ -56,12 +80,7 @@ def parse_probe(spec: str) -> Probe:
     method, path = parts[0].upper(), parts[1]
     if method not in METHODS or not path.startswith("/"):
         raise ProbeSyntaxError(f"probe {spec!r}: expected 'METHOD /path [STATUS] [BODY]'")
-    expect: int | None = None
-    rest = parts[2:]
-    if rest and rest[0].isdigit() and len(rest[0]) == 3:
-        expect = int(rest[0])
-        rest = rest[1:]
-    body = " ".join(rest) if rest else None
+    expect, body = _status_and_body(spec, parts[2:])
     headers: dict[str, str] = {}
     if body is not None:
         try:

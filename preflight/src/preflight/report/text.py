@@ -100,13 +100,24 @@ def _python_line(result: Result) -> str:
     return f"  python:     {python.version} (from {origin}{ignored})"
 
 
+# Why Vercel picks that file, in words a reader can check (project/entrypoint.py sources).
+_ENTRYPOINT_SOURCES = {
+    "candidate": "found by Vercel's file search: {app,index,server,main,wsgi,asgi}.py "
+    "in ., src/, app/, api/",
+    "vercel.json": "named by vercel.json",
+    "tool.vercel.entrypoint": "named by [tool.vercel] entrypoint in pyproject.toml",
+    "project.scripts": "named by [project.scripts] app in pyproject.toml",
+    "django": "the WSGI application manage.py's settings name",
+}
+
+
 def _entrypoint_line(result: Result) -> str:
     entry = result.project.entrypoint
     if entry is None:
         return "  entrypoint: none detected"
     return (
         f"  entrypoint: {_rel(entry.path, result.project.root)}:{entry.line} exports "
-        f"`{entry.name}` ({entry.source})"
+        f"`{entry.name}` ({_ENTRYPOINT_SOURCES.get(entry.source, entry.source)})"
     )
 
 
@@ -125,9 +136,14 @@ def _rule_lines(result: Result, verbose: bool) -> list[str]:
     counts = ", ".join(f"{n} {name}" for name, n in sorted(by_status.items()))
     lines = [f"  rules:      {counts}{'' if verbose else '  (-v lists them)'}"]
     if verbose:
+        names = {rule.id: rule.name for rule in result.rules}
+        width = max((len(name) for name in names.values()), default=0)
         for status in result.statuses:
             reason = f": {status.reason}" if status.reason else ""
-            lines.append(f"    {status.rule_id:<7} {status.fid:<4} {status.status}{reason}")
+            name = names.get(status.rule_id, "")
+            lines.append(
+                f"    {status.rule_id:<7} {status.fid:<4} {name:<{width}}  {status.status}{reason}"
+            )
     return lines
 
 
