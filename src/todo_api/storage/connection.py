@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 Row = dict[str, Any]
+T = TypeVar("T")
 
 
 class Connection(Protocol):
@@ -38,6 +39,12 @@ class Backend(Protocol):
     def transaction(
         self, *, immediate: bool = False
     ) -> contextlib.AbstractContextManager[Connection]: ...
+
+    def read(self, work: Callable[[Connection], T]) -> T:
+        """Run work that never writes, with no more round trips than its statements
+        need (PostgreSQL: no BEGIN/COMMIT; under READ COMMITTED every statement takes
+        its own snapshot inside a transaction too, so one would add only latency)."""
+        ...
 
     def migration_lock(self) -> contextlib.AbstractContextManager[TransactionFactory]:
         """Hold the lock that serialises migration runners; yield how to open a

@@ -94,7 +94,10 @@ class Database:
             yield conn
 
     def call(self, work: Callable[[Connection], T], *, read_only: bool = False) -> T:
-        with self.transaction(read_only=read_only) as conn:
+        if read_only:
+            self.ensure_migrated()
+            return self.backend().read(work)
+        with self.transaction() as conn:
             return work(conn)
 
     async def run(self, work: Callable[[Connection], T], *, read_only: bool = False) -> T:
@@ -104,8 +107,7 @@ class Database:
     def ping(self) -> float:
         """Round-trip time of a trivial query in milliseconds; raises when unreachable."""
         started = time.perf_counter()
-        with self.backend().transaction() as conn:
-            conn.fetch_one("SELECT 1 AS ok")
+        self.backend().read(lambda conn: conn.fetch_one("SELECT 1 AS ok"))
         return (time.perf_counter() - started) * 1000
 
     def close(self) -> None:

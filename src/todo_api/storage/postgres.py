@@ -15,14 +15,21 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pg8000.native
 
-from todo_api.storage.connection import DatabaseUnavailable, Row, TransactionFactory
+from todo_api.storage.connection import (
+    Connection,
+    DatabaseUnavailable,
+    Row,
+    TransactionFactory,
+)
+
+T = TypeVar("T")
 
 MIGRATION_LOCK_KEY = 0x70D0A91  # any fixed 64-bit number unique to this application
 
@@ -143,6 +150,28 @@ class PostgresDatabase:
             healthy = True
         finally:
             self._checkin(conn, healthy)
+
+    def read(self, work: Callable[[Connection], T]) -> T:
+        """Read-only work on a pooled connection in autocommit: one round trip per
+        statement. A pooled connection the server closed meanwhile shows only when the
+        work fails; a read is safe to repeat, so it runs once more on a new connection."""
+        conn = self._checkout()
+        try:
+            result = work(conn)
+        except BaseException as exc:
+            self._discard(conn)
+            if not (isinstance(exc, Exception) and _connection_lost(exc)):
+                raise
+            self._drop_idle()
+            conn = self._connect()
+            try:
+                with _lost_is_unavailable(self.params):
+                    result = work(conn)
+            except BaseException:
+                self._discard(conn)
+                raise
+        self._checkin(conn, healthy=True)
+        return result
 
     @staticmethod
     @contextlib.contextmanager

