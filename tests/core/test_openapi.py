@@ -92,3 +92,22 @@ def test_docs_load_nothing_from_another_host(client: TestClient) -> None:
     missing = client.get("/docs/assets/index.j2")
     assert missing.status_code == 404
     assert missing.headers["content-type"] == "application/problem+json"
+
+
+def test_try_it_out_starts_from_realistic_examples(client: TestClient) -> None:
+    """Swagger UI pre-fills request bodies from `examples`; "string" helps nobody."""
+    schemas = document(client)["components"]["schemas"]
+    for schema, field in [
+        ("TaskCreate", "title"),
+        ("TaskCreate", "description"),
+        ("RegisterRequest", "email"),
+        ("RegisterRequest", "password"),
+        ("LoginRequest", "email"),
+        ("PasswordGrant", "username"),
+    ]:
+        prop = schemas[schema]["properties"][field]
+        options = prop.get("anyOf", [prop])
+        examples = [e for option in options for e in option.get("examples", [])]
+        assert examples, (schema, field)
+        assert "string" not in examples, (schema, field)
+    assert schemas["TaskCreate"]["properties"]["tags"]["items"]["examples"] == ["errands"]

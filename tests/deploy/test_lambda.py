@@ -136,6 +136,9 @@ def test_bundle_is_built_for_lambda(lambda_bundle: Path) -> None:
     assert all("x86_64" in name or "abi3" in name for name in shared_objects), shared_objects
     assert (lambda_bundle / "mangum").is_dir()
     assert (lambda_bundle / "todo_api" / "lambda_handler.py").is_file()
+    # The web UI and the docs' Swagger UI travel with the package (issue 16).
+    assert (lambda_bundle / "todo_api" / "web" / "index.html").is_file()
+    assert list(lambda_bundle.glob("swagger_ui_bundle/vendor/*/swagger-ui-bundle.js"))
 
 
 def test_journey_through_api_gateway_v2_events(lambda_bundle: Path, postgres_url: str) -> None:

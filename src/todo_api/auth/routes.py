@@ -7,7 +7,13 @@ from starlette.responses import Response
 from todo_api.auth import refresh_tokens, users
 from todo_api.auth.access_tokens import issue_access_token
 from todo_api.auth.passwords import burn_verification_time, hash_password, verify_password
-from todo_api.auth.schemas import LoginRequest, RefreshRequest, RegisterRequest, TokenResponse
+from todo_api.auth.schemas import (
+    LoginRequest,
+    PasswordGrant,
+    RefreshRequest,
+    RegisterRequest,
+    TokenResponse,
+)
 from todo_api.http.client_address import client_address
 from todo_api.http.problems import Conflict, FieldError, Unauthorized, ValidationFailed
 from todo_api.http.responses import json_response
@@ -109,9 +115,31 @@ async def register(call: Call) -> Response:
 )
 async def login(call: Call) -> Response:
     data: LoginRequest = call.body
+    return _no_store(await _password_login(call, data.email, data.password))
+
+
+@api.post(
+    "/api/auth/token",
+    summary="OAuth2 password grant: email (as username) and password for tokens",
+    description="RFC 6749 section 4.3, form-encoded, for OAuth2 clients such as the "
+    "Authorize dialog of /docs. The same tokens as /api/auth/login; errors are problem "
+    "details like everywhere else in this API.",
+    form=PasswordGrant,
+    response=TokenResponse,
+    errors=(401, 422, 429),
+    auth=False,
+)
+async def token(call: Call) -> Response:
+    grant: PasswordGrant = call.body
+    return _no_store(await _password_login(call, grant.username, grant.password))
+
+
+async def _password_login(call: Call, given_email: str, password: str) -> TokenResponse:
+    """Check email and password (throttled, in constant time when the account is unknown)
+    and start a session; shared by the JSON login and the OAuth2 token endpoint."""
     services = call.services
     services.require_secret()
-    email = users.normalise_email(data.email)
+    email = users.normalise_email(given_email)
     account_key = key("login:account", email)
     address_key = key("login:address", client_address(call.request, services.settings.platform))
     throttle = services.throttle()
@@ -125,13 +153,13 @@ async def login(call: Call) -> Response:
     found = await services.db(lambda conn: users.find_by_email(conn, email=email), read_only=True)
     stored_hash = found[1] if found is not None else None
     if found is None or stored_hash is None:
-        await burn_verification_time(data.password)  # same time as a wrong password
+        await burn_verification_time(password)  # same time as a wrong password
         raise Unauthorized(BAD_CREDENTIALS)
     user = found[0]
-    verdict = await verify_password(stored_hash, data.password)
+    verdict = await verify_password(stored_hash, password)
     if not verdict.ok:
         raise Unauthorized(BAD_CREDENTIALS)
-    new_hash = await hash_password(data.password) if verdict.needs_rehash else None
+    new_hash = await hash_password(password) if verdict.needs_rehash else None
     if throttle is not None:
         await throttle.succeeded(reset=account_key, forgive=address_key)
 
@@ -140,7 +168,7 @@ async def login(call: Call) -> Response:
             users.update_password_hash(conn, user_id=user.id, password_hash=new_hash)
         return _tokens(services, conn, user, family=None)
 
-    return _no_store(await services.db(start_session))
+    return await services.db(start_session)
 
 
 @api.post(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -37,20 +37,37 @@ _NOT_IN_EMAIL = "@" + "".join(
 _PART = f"[^{_NOT_IN_EMAIL}]+"
 Email = Annotated[
     str,
-    msgspec.Meta(min_length=3, max_length=254, pattern=f"^ *{_PART}@{_PART}\\.{_PART} *$"),
+    msgspec.Meta(
+        min_length=3,
+        max_length=254,
+        pattern=f"^ *{_PART}@{_PART}\\.{_PART} *$",
+        examples=["ada@example.com"],
+    ),
 ]
-Password = Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
+Password = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=128, examples=["correct horse battery"])
+]
 
 
 class RegisterRequest(msgspec.Struct):
     email: Email
     password: Password
-    name: Annotated[str, msgspec.Meta(max_length=100)] | None = None
+    name: Annotated[str, msgspec.Meta(max_length=100, examples=["Ada Lovelace"])] | None = None
 
 
 class LoginRequest(msgspec.Struct):
-    email: Annotated[str, msgspec.Meta(max_length=254)]
+    email: Annotated[str, msgspec.Meta(max_length=254, examples=["ada@example.com"])]
     password: Password
+
+
+class PasswordGrant(msgspec.Struct):
+    """RFC 6749 section 4.3.2, form-encoded: what OAuth2 clients (the /docs "Authorize"
+    dialog among them) send. `username` is the account's email."""
+
+    grant_type: Literal["password"]
+    username: Annotated[str, msgspec.Meta(max_length=254, examples=["ada@example.com"])]
+    password: Password
+    scope: Annotated[str, msgspec.Meta(max_length=200)] = ""
 
 
 class RefreshRequest(msgspec.Struct):

@@ -12,10 +12,12 @@ from typing import Any
 
 import msgspec
 
+from todo_api.http.decoding import FORM
 from todo_api.http.problems import PROBLEM_MEDIA_TYPE, Problem
 from todo_api.http.routing import Operation
 
 REF = "#/components/schemas/{name}"
+TOKEN_URL = "/api/auth/token"  # noqa: S105 (a path, not a secret)
 _PATH_PARAM = re.compile(r"{([^}:]+)(?::[^}]+)?}")
 
 
@@ -23,7 +25,7 @@ def build_document(operations: Iterable[Operation], *, title: str, version: str)
     operations = list(operations)
     types: list[Any] = [Problem]
     for op in operations:
-        types.extend(t for t in (op.body, op.response, op.query) if t is not None)
+        types.extend(t for t in (op.body, op.form, op.response, op.query) if t is not None)
     schemas, components = msgspec.json.schema_components(types, ref_template=REF)
     schema_of = dict(zip(map(id, types), schemas, strict=True))
 
@@ -49,7 +51,13 @@ def build_document(operations: Iterable[Operation], *, title: str, version: str)
                     "bearerFormat": "JWT",
                     "description": "An access token from /api/auth/login, or a Better Auth "
                     "JWT (EdDSA) when BETTER_AUTH_URL is set.",
-                }
+                },
+                # What the docs' "Authorize" dialog offers: email (as username) and password.
+                "password": {
+                    "type": "oauth2",
+                    "description": "Log in with your account's email (as username) and password.",
+                    "flows": {"password": {"tokenUrl": TOKEN_URL, "scopes": {}}},
+                },
             },
         },
     }
@@ -68,11 +76,16 @@ def _operation(
     if op.description:
         doc["description"] = op.description
     if op.auth:
-        doc["security"] = [{"bearer": []}]
+        doc["security"] = [{"bearer": []}, {"password": []}]
     if op.body is not None:
         doc["requestBody"] = {
             "required": True,
             "content": {"application/json": {"schema": schema_of[id(op.body)]}},
+        }
+    if op.form is not None:
+        doc["requestBody"] = {
+            "required": True,
+            "content": {FORM: {"schema": schema_of[id(op.form)]}},
         }
     if op.multipart_file is not None:  # so the docs' "Try it out" can send a file
         file_field = {op.multipart_file: {"type": "string", "format": "binary"}}
@@ -139,9 +152,11 @@ def _responses(op: Operation, schema_of: dict[int, Any]) -> dict[str, Any]:
         responses[str(status)] = {"description": description}
     problem = {PROBLEM_MEDIA_TYPE: {"schema": schema_of[id(Problem)]}}
     statuses = set(op.errors) | ({401} if op.auth else set()) | {500}
-    if op.auth or op.body is not None:
+    if op.auth or op.body is not None or op.form is not None:
         statuses.add(503)
-    if op.body is not None:  # not JSON, not UTF-8 or nested too deep; wrong type; too big
+    if (
+        op.body is not None or op.form is not None
+    ):  # not JSON, not UTF-8 or nested too deep; wrong type; too big
         statuses |= {400, 413, 415}
     if op.query is not None:  # a cursor this API did not issue
         statuses.add(400)

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from todo_api.http.decoding import decode_json_body, decode_query
+from todo_api.http.decoding import decode_form_body, decode_json_body, decode_query
 from todo_api.http.problems import NotFound
 from todo_api.http.responses import json_response
 
@@ -59,6 +59,7 @@ class Operation:
     response_headers: tuple[str, ...] = ()
     request_headers: tuple[str, ...] = ()
     media_type: str = "application/json"
+    form: Any = None  # a struct read from an application/x-www-form-urlencoded body
     multipart_file: str | None = None  # the form field of a multipart/form-data upload
     extra_responses: dict[int, str] = field(default_factory=dict)
 
@@ -78,7 +79,7 @@ class Operation:
                 user = await authenticate(services, request)
             else:
                 user = services.anonymous
-            body = await decode_json_body(request, self.body) if self.body is not None else None
+            body = await self._body(request)
             query = (
                 decode_query(request.query_params, self.query) if self.query is not None else None
             )
@@ -91,6 +92,13 @@ class Operation:
 
         endpoint.__name__ = self.operation_id
         return Route(self.path, endpoint, methods=[self.method])
+
+    async def _body(self, request: Request) -> Any:
+        if self.body is not None:
+            return await decode_json_body(request, self.body)
+        if self.form is not None:
+            return await decode_form_body(request, self.form)
+        return None
 
 
 class Api:

@@ -14,10 +14,19 @@ Priority = Literal["low", "medium", "high"]
 SPACES = r"\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 Title = Annotated[
     str,
-    msgspec.Meta(min_length=1, max_length=200, pattern=f"[^{SPACES}]", description="Not blank"),
+    msgspec.Meta(
+        min_length=1,
+        max_length=200,
+        pattern=f"[^{SPACES}]",
+        description="Not blank",
+        examples=["Renew passport"],
+    ),
 ]
-Description = Annotated[str, msgspec.Meta(max_length=1000)]
-Tag = Annotated[str, msgspec.Meta(min_length=1, max_length=50)]
+# The examples are what /docs pre-fills in "Try it out": a task a person would write.
+Description = Annotated[
+    str, msgspec.Meta(max_length=1000, examples=["Photo booth on the high street first"])
+]
+Tag = Annotated[str, msgspec.Meta(min_length=1, max_length=50, examples=["errands"])]
 Tags = Annotated[list[Tag], msgspec.Meta(max_length=20)]
 SortKey = Literal["created", "title", "due_date", "priority"]
 
