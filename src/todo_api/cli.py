@@ -55,6 +55,14 @@ def _env_int(name: str, default: int) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from todo_api.container_data import data_loss_warning
+    from todo_api.settings import Settings
+
+    # Once, here, rather than in create_app: each of --workers N would repeat it.
+    warning = data_loss_warning(Settings.from_env().database_url)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
+
     uvicorn.run(
         "todo_api.main:app",
         host=args.host,
