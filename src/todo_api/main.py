@@ -44,6 +44,7 @@ ROUTE_GROUPS = (
     (r"/api/tasks/[^/]+/attachments(/|$)", "todo_api.attachments.routes"),
     (r"/api/tasks(/|$)", "todo_api.tasks.routes"),
     (r"/api/[^/]+/tasks(/|$)", "todo_api.tasks.compat_routes"),
+    (r"/mcp$|/\.well-known/oauth-protected-resource(/|$)", "todo_api.mcp.routes"),
 )
 
 CORS_ALLOW_HEADERS = [
@@ -52,9 +53,10 @@ CORS_ALLOW_HEADERS = [
     "Idempotency-Key",
     "If-Match",
     "If-None-Match",
+    "Mcp-Protocol-Version",  # browser MCP clients (the Inspector's direct mode)
     "X-Request-ID",
 ]
-CORS_EXPOSE_HEADERS = ["ETag", "Location", "X-Request-ID"]
+CORS_EXPOSE_HEADERS = ["ETag", "Location", "WWW-Authenticate", "X-Request-ID"]
 
 
 def operations() -> list[Operation]:
@@ -131,7 +133,8 @@ def _middleware(settings: Settings) -> list[Middleware]:
 def _openapi() -> dict[str, Any]:
     from todo_api.http.openapi import build_document
 
-    return build_document(operations(), title="todo_api", version=__version__)
+    documented = [op for op in operations() if op.documented]
+    return build_document(documented, title="todo_api", version=__version__)
 
 
 def _configure_logging(level: str) -> None:

@@ -37,21 +37,26 @@ async def decode_json_body(request: Request, type_: type[T]) -> T:
     if content_type != "application/json" and not content_type.endswith("+json"):
         raise UnsupportedMediaType("Send the body as JSON with Content-Type: application/json")
     body = await read_limited(request, MAX_JSON_BODY, "JSON bodies")
+    return decode_json(body, type_, "The request body is invalid")
+
+
+def decode_json(body: bytes, type_: type[T], invalid: str, where: str = "body") -> T:
+    """JSON bytes -> `type_` with every REST rule (all field errors, NUL, depth, UTF-8);
+    the MCP tools decode their arguments here too, so both surfaces validate alike."""
     try:
         value = msgspec.json.decode(body, type=type_)
     except msgspec.ValidationError:
-        raise ValidationFailed(
-            "The request body is invalid", errors=field_errors(type_, _untyped(body), "body")
-        ) from None
+        errors = field_errors(type_, _untyped(body), where)
+        raise ValidationFailed(invalid, errors=errors) from None
     except msgspec.DecodeError as exc:
         raise BadRequest(f"The request body is not valid JSON: {exc}") from None
     except UnicodeDecodeError:
         raise BadRequest(NOT_UTF8) from None
     except RecursionError:
         raise BadRequest(TOO_DEEP) from None
-    where = _nul_in(value, "body")
-    if where is not None:
-        raise ValidationFailed("The request body is invalid", errors=[FieldError(where, NUL)])
+    holder = _nul_in(value, where)
+    if holder is not None:
+        raise ValidationFailed(invalid, errors=[FieldError(holder, NUL)])
     return value
 
 

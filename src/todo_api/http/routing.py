@@ -62,6 +62,8 @@ class Operation:
     form: Any = None  # a struct read from an application/x-www-form-urlencoded body
     multipart_file: str | None = None  # the form field of a multipart/form-data upload
     extra_responses: dict[int, str] = field(default_factory=dict)
+    # False for protocols OpenAPI cannot describe (/mcp speaks JSON-RPC): served, not listed.
+    documented: bool = True
 
     @property
     def operation_id(self) -> str:

@@ -65,13 +65,20 @@ class TaskPatch(msgspec.Struct):
     tags: Tags | msgspec.UnsetType = msgspec.UNSET
 
 
+# Named so the MCP list_tasks tool takes exactly what GET /api/tasks takes.
+Status = Literal["all", "pending", "completed"]
+Search = Annotated[str, msgspec.Meta(max_length=200)]
+PageSize = Annotated[int, msgspec.Meta(ge=1, le=100)]
+Cursor = Annotated[str, msgspec.Meta(max_length=500)]
+
+
 class TaskListQuery(msgspec.Struct):
-    status: Literal["all", "pending", "completed"] = "all"
-    q: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    status: Status = "all"
+    q: Search | None = None
     sort: SortKey = "created"
     order: Literal["asc", "desc"] | None = None
-    limit: Annotated[int, msgspec.Meta(ge=1, le=100)] = 50
-    cursor: Annotated[str, msgspec.Meta(max_length=500)] | None = None
+    limit: PageSize = 50
+    cursor: Cursor | None = None
 
 
 class TaskPage(msgspec.Struct):
