@@ -97,6 +97,23 @@ def test_put_get_head_delete(backend: Backend) -> None:
     store.delete("u1/t1/a1")  # deleting twice is fine
 
 
+def test_copy_is_a_snapshot_of_the_source(backend: Backend) -> None:
+    """What completing a presigned upload relies on: the copy keeps the bytes and type it
+    was made from, whatever is later written to the source, and replaces the target."""
+    store = backend.store
+    store.put("u1/t1/a1.upload", b"the original", content_type="application/pdf")
+    store.put("u1/t1/a1.done", b"an older target", content_type="text/plain")
+    store.copy("u1/t1/a1.upload", "u1/t1/a1.done")
+    store.put("u1/t1/a1.upload", b"a replayed upload", content_type="application/pdf")
+    assert store.read_bytes("u1/t1/a1.done") == b"the original"
+    head = store.head("u1/t1/a1.done")
+    assert head is not None
+    assert (head.size, head.content_type) == (12, "application/pdf")
+    with pytest.raises(BlobNotFound):
+        store.copy("u1/t1/missing", "u1/t1/other")
+    assert store.head("u1/t1/other") is None
+
+
 def test_put_stream_of_unknown_length(backend: Backend) -> None:
     data = bytes(range(256)) * 1000  # 256 kB, several chunks
     backend.store.put("big/one", io.BytesIO(data), content_type="application/octet-stream")

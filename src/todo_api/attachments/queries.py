@@ -125,16 +125,25 @@ def list_for_task(conn: Connection, *, user_id: str, task_id: str) -> list[Attac
 
 
 def mark_ready(
-    conn: Connection, *, user_id: str, attachment_id: str, size: int, content_type: str
+    conn: Connection,
+    *,
+    user_id: str,
+    attachment_id: str,
+    size: int,
+    content_type: str,
+    storage_key: str,
 ) -> Stored | None:
+    """List a pending upload, now read from `storage_key` (its completed copy); None when
+    it is no longer pending (completed by another request, or gone)."""
     row = conn.fetch_one(
         "UPDATE attachments SET status = 'ready', expires_at = NULL, size = :size, "
-        "content_type = :content_type WHERE id = :id AND user_id = :user_id "
-        f"AND status = 'pending' RETURNING {COLUMNS}",
+        "content_type = :content_type, storage_key = :storage_key WHERE id = :id "
+        f"AND user_id = :user_id AND status = 'pending' RETURNING {COLUMNS}",
         id=attachment_id,
         user_id=user_id,
         size=size,
         content_type=content_type,
+        storage_key=storage_key,
     )
     return None if row is None else _stored(row)
 

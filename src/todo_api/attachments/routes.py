@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.types import Message
 
-from todo_api.attachments import queries, service
+from todo_api.attachments import queries, service, uploads
 from todo_api.attachments.files import SNIFF_BYTES, sanitise_filename
 from todo_api.attachments.schemas import (
     Attachment,
@@ -182,7 +182,7 @@ async def start_upload(call: Call) -> PresignedUploadOut:
             "The request body is invalid", errors=[FieldError("size", "A whole number of bytes")]
         )
     content_type = service.checked_content_type(config, body.content_type)
-    pending, presigned = await service.create_upload(
+    pending, presigned = await uploads.create_upload(
         call.services,
         config,
         store,
@@ -214,7 +214,7 @@ async def start_upload(call: Call) -> PresignedUploadOut:
 )
 async def complete_upload(call: Call) -> Attachment:
     _, store = _store(call)
-    return await service.complete_upload(
+    return await uploads.complete_upload(
         call.services,
         store,
         user_id=call.user.id,

@@ -10,24 +10,21 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from anyio import to_thread
 
 from todo_api.attachments import queries
 from todo_api.attachments.config import DEFAULT_CONTENT_TYPES, AttachmentConfig
-from todo_api.attachments.files import SNIFF_BYTES, matches_signature, normalise_content_type
+from todo_api.attachments.files import matches_signature, normalise_content_type
 from todo_api.attachments.queries import Stored
 from todo_api.attachments.schemas import Attachment
-from todo_api.attachments.store import blob_key, blocking, runtime, task_prefix, user_prefix
-from todo_api.auth.users import new_id, now
+from todo_api.attachments.store import blob_key, runtime, task_prefix, user_prefix
+from todo_api.auth.users import now
 from todo_api.http.problems import (
     ApiError,
-    FieldError,
     NotFound,
-    PayloadTooLarge,
     UnsupportedMediaType,
-    ValidationFailed,
 )
 
 if TYPE_CHECKING:
@@ -53,15 +50,6 @@ ORPHAN_GRACE = dt.timedelta(hours=1)
 class QuotaExceeded(ApiError):
     status = 413
     type = "/problems/quota-exceeded"
-
-
-class Gone(ApiError):
-    status = 410
-
-
-class UploadIncomplete(ApiError):
-    status = 409
-    type = "/problems/upload-incomplete"
 
 
 # -- checks ------------------------------------------------------------------------------
@@ -96,14 +84,14 @@ def check_signature(content_type: str, head: bytes) -> None:
         )
 
 
-def _quota_detail(config: AttachmentConfig, used: int, size: int) -> str:
+def quota_detail(config: AttachmentConfig, used: int, size: int) -> str:
     return (
-        f"This file ({_human(size)}) would exceed your storage quota: {_human(used)} of "
-        f"{_human(config.quota_bytes)} used. Delete some files to make room."
+        f"This file ({human_size(size)}) would exceed your storage quota: {human_size(used)} of "
+        f"{human_size(config.quota_bytes)} used. Delete some files to make room."
     )
 
 
-def _human(n: int) -> str:
+def human_size(n: int) -> str:
     if n < 1024:
         return f"{n} B"
     if n < 1024 * 1024:
@@ -114,7 +102,7 @@ def _human(n: int) -> str:
 async def check_quota(services: Services, config: AttachmentConfig, user_id: str, size: int) -> int:
     used = await services.db(lambda conn: queries.used_bytes(conn, user_id=user_id), read_only=True)
     if used + size > config.quota_bytes:
-        raise QuotaExceeded(_quota_detail(config, used, size))
+        raise QuotaExceeded(quota_detail(config, used, size))
     return used
 
 
@@ -136,7 +124,7 @@ async def list_attachments(
     return found
 
 
-def _insert_within_quota(
+def insert_within_quota(
     conn: Connection,
     config: AttachmentConfig,
     *,
@@ -189,7 +177,7 @@ async def record(
     key = blob_key(user_id, task_id, attachment_id)
 
     def work(conn: Connection) -> Stored | int | None:
-        return _insert_within_quota(
+        return insert_within_quota(
             conn, config, user_id=user_id, task_id=task_id, attachment_id=attachment_id,
             filename=filename, content_type=content_type, size=size, key=key,
             status="ready", expires_at=None,
@@ -198,123 +186,14 @@ async def record(
     try:
         result = await services.db(work)
     except BaseException:
-        await _forget_blob(store, key)
+        await forget_blob(store, key)
         raise
     if isinstance(result, Stored):
         return result.attachment
-    await _forget_blob(store, key)
+    await forget_blob(store, key)
     if result is None:
         raise NotFound(TASK_NOT_FOUND)
-    raise QuotaExceeded(_quota_detail(config, result, size))
-
-
-async def create_upload(
-    services: Services,
-    config: AttachmentConfig,
-    store: BlobStore,
-    *,
-    user_id: str,
-    task_id: str,
-    filename: str,
-    content_type: str,
-    size: int,
-) -> tuple[Stored, Any]:
-    """A pending row and a presigned upload bound to its key, type and size."""
-    errors = []
-    if size > config.max_bytes:
-        errors.append(FieldError("size", f"Files are limited to {_human(config.max_bytes)}."))
-    if errors:
-        raise ValidationFailed("The upload cannot be accepted", errors=errors)
-    await clean_orphans(services, config, store, user_id)
-    attachment_id = new_id()
-    key = blob_key(user_id, task_id, attachment_id)
-    expires = now() + dt.timedelta(seconds=config.upload_ttl)
-
-    def work(conn: Connection) -> Stored | int | None:
-        return _insert_within_quota(
-            conn, config, user_id=user_id, task_id=task_id, attachment_id=attachment_id,
-            filename=filename, content_type=content_type, size=size, key=key,
-            status="pending", expires_at=expires,
-        )  # fmt: skip
-
-    result = await services.db(work)
-    if result is None:
-        raise NotFound(TASK_NOT_FOUND)
-    if not isinstance(result, Stored):
-        raise QuotaExceeded(_quota_detail(config, result, size))
-    presigned = await blocking(
-        store.presign_upload,
-        key,
-        content_type=content_type,
-        max_size=size,
-        expires_in=config.upload_ttl,
-    )
-    return result, presigned
-
-
-async def complete_upload(
-    services: Services,
-    store: BlobStore,
-    *,
-    user_id: str,
-    task_id: str,
-    upload_id: str,
-) -> Attachment:
-    def find(conn: Connection) -> tuple[Stored | None, Stored | None]:
-        pending = queries.get(
-            conn, user_id=user_id, task_id=task_id, attachment_id=upload_id, status="pending"
-        )
-        ready = queries.get(conn, user_id=user_id, task_id=task_id, attachment_id=upload_id)
-        return pending, ready
-
-    pending, ready = await services.db(find, read_only=True)
-    if ready is not None:  # completing twice answers the same
-        return ready.attachment
-    if pending is None:
-        raise NotFound("No upload in progress with this id on this task")
-    key = pending.storage_key
-    info = await blocking(store.head, key)
-    if info is None:
-        if pending.expires_at is not None and pending.expires_at < now():
-            await _drop(services, store, user_id, pending)
-            raise Gone("The upload link expired before the file arrived; start a new upload.")
-        raise UploadIncomplete(
-            "The file has not arrived in storage yet: send it to the upload URL first, "
-            "then complete the upload."
-        )
-    declared = pending.attachment
-    if info.size > declared.size:
-        await _drop(services, store, user_id, pending)
-        raise PayloadTooLarge(f"The file is larger than the {declared.size} bytes announced.")
-    stored_type = normalise_content_type(info.content_type)
-    if stored_type is not None and stored_type != declared.content_type:
-        await _drop(services, store, user_id, pending)
-        raise UnsupportedMediaType(
-            f"The file was stored as {stored_type}, not the announced {declared.content_type}."
-        )
-    head = await blocking(_read_head, store, key)
-    if not matches_signature(declared.content_type, head):
-        await _drop(services, store, user_id, pending)
-        check_signature(declared.content_type, head)
-
-    def work(conn: Connection) -> Stored | None:
-        return queries.mark_ready(
-            conn,
-            user_id=user_id,
-            attachment_id=upload_id,
-            size=info.size,
-            content_type=declared.content_type,
-        )
-
-    done = await services.db(work)
-    if done is None:
-        raise NotFound("No upload in progress with this id on this task")
-    return done.attachment
-
-
-def _read_head(store: BlobStore, key: str) -> bytes:
-    with store.open(key) as reader:
-        return reader.read(SNIFF_BYTES)
+    raise QuotaExceeded(quota_detail(config, result, size))
 
 
 async def get_attachment(
@@ -336,7 +215,7 @@ async def delete_attachment(
     await services.db(
         lambda conn: queries.delete(conn, user_id=user_id, attachment_id=attachment_id)
     )
-    await _forget_blob(store, found.storage_key)
+    await forget_blob(store, found.storage_key)
 
 
 async def delete_task_files(state: State, services: Services, user_id: str, task_id: str) -> None:
@@ -380,14 +259,7 @@ async def clean_orphans(
         logger.warning("orphan clean-up failed for a user: %s", exc)
 
 
-async def _drop(services: Services, store: BlobStore, user_id: str, pending: Stored) -> None:
-    await services.db(
-        lambda conn: queries.delete(conn, user_id=user_id, attachment_id=pending.attachment.id)
-    )
-    await _forget_blob(store, pending.storage_key)
-
-
-async def _forget_blob(store: BlobStore, key: str) -> None:
+async def forget_blob(store: BlobStore, key: str) -> None:
     try:
         await to_thread.run_sync(store.delete, key)
     except Exception as exc:

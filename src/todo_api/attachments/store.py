@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -107,6 +108,18 @@ def runtime(state: State, services: Services) -> Runtime:
 
 def blob_key(user_id: str, task_id: str, attachment_id: str) -> str:
     return f"{task_prefix(user_id, task_id)}{attachment_id}"
+
+
+def upload_key(user_id: str, task_id: str, attachment_id: str) -> str:
+    """Where a presigned upload link writes: replayable until it expires, so never the
+    key a completed attachment is read from (see `uploads.py`)."""
+    return f"{blob_key(user_id, task_id, attachment_id)}.upload"
+
+
+def completed_key(user_id: str, task_id: str, attachment_id: str) -> str:
+    """A key of the attachment's own that no upload link names, fresh per completion, so
+    two completions racing never write the same key."""
+    return f"{blob_key(user_id, task_id, attachment_id)}.{secrets.token_urlsafe(9)}"
 
 
 def user_prefix(user_id: str) -> str:

@@ -121,6 +121,14 @@ class BlobStore(ABC):
         """Store `data` (bytes or a binary stream read to its end) under `key`."""
 
     @abstractmethod
+    def copy(self, source: str, target: str) -> None:
+        """Copy a blob's bytes and content type to `target`, replacing what is there, inside
+        the store (S3: CopyObject, no bytes pass through us); raises BlobNotFound.
+
+        Why: a presigned upload link writes its key until it expires, however often it is
+        replayed. A completed upload copied to a key no link names cannot be replaced."""
+
+    @abstractmethod
     def open(self, key: str) -> BlobReader:
         """Open a blob for reading; raises BlobNotFound."""
 

@@ -202,6 +202,18 @@ class LocalBlobStore(BlobStore):
             raise
         return BlobInfo(key=key, size=written, content_type=content_type, last_modified=_now())
 
+    def copy(self, source: str, target: str) -> None:
+        """Through a temporary file renamed into place, like put: a reader of `target`
+        sees the old file or the new one, never half of it."""
+        path = self._path("objects", source)
+        try:
+            stream = path.open("rb")
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as exc:
+            raise BlobNotFound(source) from exc
+        with stream:
+            content_type = self._content_type(source) or "application/octet-stream"
+            self.put(target, stream, content_type=content_type)
+
     def open(self, key: str) -> BlobReader:
         path = self._path("objects", key)
         try:
@@ -297,14 +309,17 @@ class LocalBlobStore(BlobStore):
             raise BlobStoreError("the local blob store needs a signing secret for URLs")
         return sign_token(self.signing_secret, claims)
 
+    def _content_type(self, key: str) -> str | None:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            found = json.loads(self._path("meta", key).read_text()).get("content_type")
+            return found if isinstance(found, str) else None
+        return None
+
     def _info(self, key: str, size: int, mtime: float) -> BlobInfo:
-        content_type = None
-        with contextlib.suppress(OSError, ValueError):
-            content_type = json.loads(self._path("meta", key).read_text()).get("content_type")
         return BlobInfo(
             key=key,
             size=size,
-            content_type=content_type,
+            content_type=self._content_type(key),
             last_modified=datetime.fromtimestamp(mtime, UTC),
         )
 
