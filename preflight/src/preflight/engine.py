@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+from preflight import one_pass
 from preflight.config import Config, ConfigError, Target, load_config
 from preflight.context import CheckContext
 from preflight.deps.index import Index, default_cache_dir
@@ -105,7 +106,8 @@ def run_check(
     threshold = gc.get_threshold()
     gc.set_threshold(100_000, 50, 100)
     try:
-        return _run_check(root, target, python, offline, cache_dir, only, observer)
+        with one_pass.scope():  # the tree is read as it is now, once
+            return _run_check(root, target, python, offline, cache_dir, only, observer)
     finally:
         gc.set_threshold(*threshold)
 

@@ -28,6 +28,8 @@ from pathlib import Path
 
 import pathspec
 
+from preflight.one_pass import remembered
+
 # getVercelIgnore's default list (packages/client/src/utils/index.ts, vercel 64.0.2).
 CLI_DEFAULT_IGNORES = (
     ".hg",
@@ -118,7 +120,11 @@ def _walk(root: Path, without_env_files: bool = False) -> Iterator[tuple[str, Pa
 
 
 def uploaded_files(root: Path) -> Iterator[Path]:
-    """Files a deploy of `root` uploads, in walk order."""
+    """Files a deploy of `root` uploads, in walk order (walked once per check)."""
+    return iter(remembered(("uploaded_files", root), lambda: list(_uploaded(root))))
+
+
+def _uploaded(root: Path) -> Iterator[Path]:
     for rel, path, skip in _walk(root):
         if not skip and not rel.endswith("/") and path.is_file():
             yield path

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Protocol, TypeVar, cast
 
 from preflight.ast_index import index_tree
+from preflight.one_pass import PARSED, remembered
 from preflight.suppression import suppresses
 from preflight.syntax import (
     HANDLER_BASES,
@@ -98,6 +99,8 @@ class Module:
             rel = path.relative_to(root).as_posix()
         except ValueError:
             rel = path.as_posix()
+        if not _declares_encoding(text):  # then the bytes parse to this same tree
+            remembered((PARSED, path), lambda: tree)
         module = cls(path, rel, text, tree)
         module._index()
         return module
@@ -375,3 +378,8 @@ _CONDITIONAL = (
     ast.Lambda,
     ast.comprehension,
 )
+
+
+def _declares_encoding(text: str) -> bool:
+    """A BOM or a PEP 263 coding line: parsing the file's bytes could differ from `text`."""
+    return text.startswith("\ufeff") or any("coding" in line for line in text.split("\n", 2)[:2])

@@ -13,13 +13,14 @@ from __future__ import annotations
 import ast
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from preflight.files import uploaded_files
 from preflight.import_calls import Program
 from preflight.import_reach import link_closure
+from preflight.one_pass import remembered
 from preflight.project_paths import on_disk
 from preflight.source import Module
 from preflight.syntax import call_name
@@ -112,7 +113,8 @@ def all_modules(root: Path) -> Closure:
         _add_sys_path_dirs(module, roots)
         # Without an entrypoint the folder the app runs from is unknown: any folder
         # between the file and the root may be it (a Backend/ with utils/ beside bots/).
-        here = [*roots, *(p for p in path.parents if p == root or root in p.parents)]
+        # (the walk found `path` under root: its first rel-depth parents end at root)
+        here = [*roots, *path.parents[: module.rel.count("/") + 1]]
         for node, name, guarded, probe in _imports(module):
             if not probe and not module.in_main_guard(node) and not _resolve_local(name, here):
                 closure.imports.extend(_third_party(module, node, name, guarded, here))
@@ -149,13 +151,21 @@ def _third_party(
     return [ImportUse(top, name, module, node, guarded)]
 
 
+_NOT_APP_FOLDERS = frozenset({"tests", "test", "build", "dist", "env", ".env"})
+
+
 def iter_python_files(root: Path) -> Iterable[Path]:
-    """Uploaded .py files that are app code: not tests, not build output."""
+    """Uploaded .py files that are app code: not tests, not build output (listed once per
+    check: the closure and the entrypoint hints each ask)."""
+    return iter(remembered(("python files", root), lambda: list(_python_files(root))))
+
+
+def _python_files(root: Path) -> Iterator[Path]:
+    depth = len(root.parts)  # the walk yields paths under root: cheaper than relative_to
     for path in uploaded_files(root):
-        parts = set(path.relative_to(root).parts[:-1])
         if path.suffix != ".py" or path.name.startswith("test_") or path.name == "conftest.py":
             continue
-        if parts & {"tests", "test", "build", "dist", "env", ".env"}:
+        if not _NOT_APP_FOLDERS.isdisjoint(path.parts[depth:-1]):
             continue
         yield path
 

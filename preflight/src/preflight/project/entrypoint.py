@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from preflight.one_pass import PARSED, remembered
+
 # packages/python/src/entrypoint.ts: PYTHON_ENTRYPOINT_FILENAMES / PYTHON_ENTRYPOINT_DIRS.
 # The search order is directory-major: every name in '' before any name in src/.
 ENTRYPOINT_NAMES = ("app", "index", "server", "main", "wsgi", "asgi")
@@ -69,7 +71,12 @@ def find_exported_name(tree: ast.Module) -> tuple[str, int] | None:
 
 
 def parse_file(path: Path) -> ast.Module | None:
-    """Parse a Python file, None when unreadable or not valid Python."""
+    """Parse a Python file, None when unreadable or not valid Python (once per check:
+    callers only read the tree)."""
+    return remembered((PARSED, path), lambda: _parse_file(path))
+
+
+def _parse_file(path: Path) -> ast.Module | None:
     try:
         return ast.parse(path.read_bytes(), filename=str(path))
     except (OSError, SyntaxError, ValueError, RecursionError):

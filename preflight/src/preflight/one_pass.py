@@ -1,0 +1,44 @@
+"""Within one check, each file is parsed once and the project tree walked once.
+
+Rules ask the same questions of the tree independently (which files upload? what does
+this file define?): on Django's 877 files the entrypoint, exposure, wheels and path rules
+walked the tree a dozen times and parsed every file three times, over half of a run. The
+answers only hold while the files are unchanged, so they are kept for one scope, not for
+the process: `run_check` opens one per check (a `--fix` re-check opens its own), and
+outside a scope every call computes afresh as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TypeVar, cast
+
+T = TypeVar("T")
+
+# Key prefix of a file's parsed tree: `project.parse_file` parses, `Module.parse` offers
+# the tree it made from the same text so the file is compiled once.
+PARSED = "parsed tree"
+
+_SCOPE: ContextVar[dict[Hashable, object] | None] = ContextVar("preflight_one_pass", default=None)
+
+
+@contextmanager
+def scope() -> Iterator[None]:
+    """Answers computed inside are shared until the block ends."""
+    token = _SCOPE.set({})
+    try:
+        yield
+    finally:
+        _SCOPE.reset(token)
+
+
+def remembered(key: Hashable, compute: Callable[[], T]) -> T:
+    """`compute()`, once per key within the current scope (every time outside one)."""
+    memo = _SCOPE.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return cast("T", memo[key])
