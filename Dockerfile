@@ -8,7 +8,9 @@ ENV UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy UV_PYTHON_DOWNLOADS=never
 COPY pyproject.toml uv.lock README.md ./
 RUN uv sync --locked --no-dev --no-install-project
 COPY src ./src
-RUN uv sync --locked --no-dev --no-editable
+# Optional extras, e.g. `docker build --build-arg EXTRAS=sentry` for SENTRY_DSN.
+ARG EXTRAS=""
+RUN uv sync --locked --no-dev --no-editable ${EXTRAS:+--extra "$EXTRAS"}
 
 FROM python:3.12-slim
 RUN useradd --create-home --uid 10001 app && mkdir -p /app/data && chown app /app/data

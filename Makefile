@@ -7,8 +7,10 @@ test:
 
 # Called by `sam build` (template.yaml, BuildMethod: makefile) with ARTIFACTS_DIR set:
 # the package and its locked dependencies, as wheels for Lambda's platform, compiled.
+# EXTRAS=sentry (`sam build` passes the environment through) adds an optional extra.
 build-TodoApiFunction:
-	uv export --locked --no-dev --no-emit-project --extra lambda --format requirements-txt > "$(ARTIFACTS_DIR)/requirements.txt"
+	uv export --locked --no-dev --no-emit-project --extra lambda $(if $(EXTRAS),--extra $(EXTRAS)) \
+		--format requirements-txt > "$(ARTIFACTS_DIR)/requirements.txt"
 	uv pip install --target "$(ARTIFACTS_DIR)" --python-platform x86_64-manylinux_2_28 \
 		--python-version 3.12 --only-binary :all: --compile-bytecode \
 		-r "$(ARTIFACTS_DIR)/requirements.txt"

@@ -25,6 +25,7 @@ from todo_api import __version__
 from todo_api.http import docs
 from todo_api.http.groups import RouteGroup
 from todo_api.http.middleware import (
+    ErrorReporter,
     RequestContextMiddleware,
     api_error_handler,
     http_exception_handler,
@@ -126,8 +127,31 @@ def _middleware(settings: Settings) -> list[Middleware]:
             expose_headers=CORS_EXPOSE_HEADERS,
             max_age=600,
         ),
-        Middleware(RequestContextMiddleware, trust_vercel_id=settings.platform is Platform.VERCEL),
+        Middleware(
+            RequestContextMiddleware,
+            trust_vercel_id=settings.platform is Platform.VERCEL,
+            reporter=_error_reporter(settings),
+        ),
     ]
+
+
+def _error_reporter(settings: Settings) -> ErrorReporter | None:
+    """Sentry when SENTRY_DSN is set; only then is the SDK imported (cold start)."""
+    if settings.sentry_dsn is None:
+        return None
+    try:
+        from todo_api import monitoring
+    except ImportError:
+        logging.getLogger("todo_api").error(
+            "SENTRY_DSN is set but sentry-sdk is not installed: error monitoring is off "
+            '(pip install "todo-api[sentry]")'
+        )
+        return None
+    return monitoring.start(
+        settings.sentry_dsn,
+        platform=settings.platform.value,
+        serverless=settings.platform.serverless,
+    )
 
 
 def _openapi() -> dict[str, Any]:

@@ -51,6 +51,7 @@ class Settings:
     # Brute-force limits (todo_api/throttle); None when AUTH_RATE_LIMIT=off.
     rate_limits: RateLimits | None = field(default_factory=lambda: RateLimits())
     redis_url: str | None = None  # rate-limit counters in Redis instead of the database
+    sentry_dsn: str | None = None  # errors and 5xx go to Sentry (todo_api.monitoring)
     # Seconds a SQLite writer waits for another writer's lock before answering 503.
     sqlite_busy_timeout: float = DEFAULT_SQLITE_BUSY_TIMEOUT
 
@@ -96,6 +97,7 @@ class Settings:
             log_level=env.get("LOG_LEVEL", "INFO").upper(),
             rate_limits=_rate_limits(env, problems),
             redis_url=(env.get("REDIS_URL") or "").strip() or None,
+            sentry_dsn=(env.get("SENTRY_DSN") or "").strip() or None,
             sqlite_busy_timeout=_seconds(
                 env, "SQLITE_BUSY_TIMEOUT", DEFAULT_SQLITE_BUSY_TIMEOUT, problems
             ),

@@ -7,7 +7,9 @@ exception a handler lets escape becomes a logged traceback with the request id a
 re-raise it into the server after answering. The request id is the client's
 X-Request-ID only when it is well-formed, and Vercel's X-Vercel-Id only on Vercel
 (elsewhere any client could set it); `current_request_id` lets log lines written deep
-in the app (a worker thread included: to_thread copies the context) name it.
+in the app (a worker thread included: to_thread copies the context) name it. An
+`ErrorReporter` (todo_api.monitoring, when SENTRY_DSN is set) hears of every escaped
+exception and every 5xx, with the request id and nothing the client sent.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ import sys
 import time
 import traceback
 from contextvars import ContextVar
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -39,14 +42,32 @@ current_request_id: ContextVar[str | None] = ContextVar("request_id", default=No
 HARDENING = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
 
 
+@dataclass(frozen=True)
+class FailedRequest:
+    """What an error report may say about the request: never headers, query or body."""
+
+    request_id: str
+    method: str
+    path: str
+    status: int
+
+
+class ErrorReporter(Protocol):
+    async def report(self, failed: FailedRequest, exc: BaseException | None) -> None:
+        """Send `exc` (an escaped exception) or, when None, the 5xx answer itself."""
+
+
 def request_id_of(request: Request) -> str | None:
     value = request.scope.get("state", {}).get("request_id")
     return str(value) if value is not None else None
 
 
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp, *, trust_vercel_id: bool = False) -> None:
+    def __init__(
+        self, app: ASGIApp, *, trust_vercel_id: bool = False, reporter: ErrorReporter | None = None
+    ) -> None:
         self.app = app
+        self.reporter = reporter
         self.id_headers = (
             (b"x-request-id", b"x-vercel-id") if trust_vercel_id else (b"x-request-id",)
         )
@@ -61,6 +82,7 @@ class RequestContextMiddleware:
         started = time.perf_counter()
         status = 500
         response_started = False
+        escaped: BaseException | None = None
 
         async def send_with_id(message: Message) -> None:
             nonlocal status, response_started
@@ -79,6 +101,7 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         except Exception as exc:
+            escaped = exc
             _log_exception(exc, scope, request_id)
             if not response_started:
                 response = problem_response(
@@ -87,6 +110,16 @@ class RequestContextMiddleware:
                 await response(scope, receive, send_with_id)
         finally:
             _log_request(scope, status, request_id, started)
+        if self.reporter is not None and (escaped is not None or status >= 500):
+            await self._report(FailedRequest(request_id, scope["method"], scope["path"], status),
+                               escaped)  # fmt: skip
+
+    async def _report(self, failed: FailedRequest, escaped: BaseException | None) -> None:
+        assert self.reporter is not None
+        try:
+            await self.reporter.report(failed, escaped)
+        except Exception as exc:  # monitoring must never cost the request
+            log_internal("error report failed", f"{type(exc).__name__}: {exc}")
 
 
 def _incoming_id(scope: Scope, names: tuple[bytes, ...]) -> str | None:
