@@ -11,16 +11,21 @@ import ast
 from collections.abc import Iterator
 
 from preflight.findings import Finding, Severity
-from preflight.import_calls import Program
-from preflight.import_reach import reached_at_import, ruled_out_by_arguments
-from preflight.on_vercel import branch_never_runs
-from preflight.project_paths import on_disk
-from preflight.rules._paths import PathInfo, Where, describe, ships_directory
+from preflight.import_reach import reached_at_import
+from preflight.rules._paths import describe
 from preflight.rules._uploads import takes_uploads
-from preflight.rules._writes import writes, written_path
+from preflight.rules._write_reach import (
+    bound_target,
+    creates_shipped_directory,
+    handles_os_error,
+    never_runs_on_vercel,
+    runs_on_vercel,
+    with_unresolved,
+)
+from preflight.rules._writes import writes
 from preflight.rules.base import CodeRule, Invalid
 from preflight.source import Chain, Module
-from preflight.syntax import FunctionNode, call_name, last_attr
+from preflight.syntax import FunctionNode
 
 
 class WriteOutsideTmp(CodeRule):
@@ -206,171 +211,63 @@ class WriteOutsideTmp(CodeRule):
     def check(self, module: Module) -> Iterator[Finding]:
         reach = reached_at_import(module)
         reported: set[FunctionNode] = set()  # the first write raises: one finding per function
-        for node, target in _with_unresolved(module, reach, writes(module)):
+        for node, target in with_unresolved(module, reach, writes(module)):
             function = module.enclosing_function(node)
             chain = reach.get(function) if function is not None else None
             if not target.read_only and chain and isinstance(node, ast.Call):
                 # the path may be visible only with the chain's arguments bound
-                target = _bound_target(chain, module, node) or target
-            if not target.read_only or _never_runs_on_vercel(module, node):
+                target = bound_target(chain, module, node) or target
+            if not target.read_only or _excused(module, node):
                 continue
-            if _handles_os_error(module, node) or _creates_shipped_directory(module, node):
+            verdict = _verdict(module, node, describe(target), function, chain)
+            if verdict is None:
                 continue
-            if module.is_import_time(node):
-                yield self.finding(module, node, f"writes {describe(target)} at import time")
-                continue
-            if function is not None and chain is not None and _runs_on_vercel(chain, module, node):
-                if function not in reported:
-                    reported.add(function)
-                    via = " -> ".join(str(link) for link in chain)
-                    yield self.finding(
-                        module, node, f"writes {describe(target)} at import time, through {via}"
-                    )
-                continue
-            if chain is not None and not module.on_request_path(node):
-                continue  # its only caller runs at import, where the write is ruled out
-            if function is not None and takes_uploads(function, module):
-                # the upload feature never works on Vercel: no setting or traffic saves it
-                yield self.finding(
-                    module, node, f"saves uploads to {describe(target)}: every upload fails"
-                )
-                continue
-            if module.runs_with_its_handler(node):
-                # the route can never succeed on Vercel, whatever the traffic: the seeds'
-                # sign-up that appended to users.json next to the code
-                yield self.finding(
-                    module,
-                    node,
-                    f"writes {describe(target)} in a request handler: every request to it fails",
-                )
-                continue
-            # A write in a helper, or behind a branch, fails only the requests that reach it
-            # (Toperlock/sing-box-subscribe api/app.py): a warning
-            where = "in a request handler" if module.on_request_path(node) else "when it runs"
-            yield self.finding(
-                module,
-                node,
-                f"writes {describe(target)} {where}: those requests fail",
-                severity=Severity.WARNING,
-            )
+            message, severity, once_per_function = verdict
+            if once_per_function and function is not None:
+                if function in reported:
+                    continue
+                reported.add(function)
+            yield self.finding(module, node, message, severity=severity)
 
 
-# Writes whose target may show only with a chain's arguments bound (see _bound_target).
-_WRITE_NAMES = frozenset(
-    {"mkdir", "makedirs", "open", "write_text", "write_bytes", "touch", "basicConfig"}
-    | {"FileHandler", "RotatingFileHandler", "TimedRotatingFileHandler", "WatchedFileHandler"}
-)
-
-
-def _with_unresolved(
-    module: Module, reach: dict[FunctionNode, Chain], found: list[tuple[ast.AST, PathInfo]]
-) -> list[tuple[ast.AST, PathInfo]]:
-    """The module's visible writes plus, in functions reached at import, write calls
-    whose target is not visible without the chain's arguments."""
-    seen = {id(node) for node, _ in found}
-    extra: list[tuple[ast.AST, PathInfo]] = [
-        (node, PathInfo(Where.UNKNOWN))
-        for function in reach
-        for node in module.subtree(function)
-        if isinstance(node, ast.Call)
-        and id(node) not in seen
-        and last_attr(node) in _WRITE_NAMES
-        and module.enclosing_function(node) is function
-    ]
-    if not extra:
-        return found
-    return sorted(
-        [*found, *extra], key=lambda f: (getattr(f[0], "lineno", 0), getattr(f[0], "col_offset", 0))
+def _excused(module: Module, node: ast.AST) -> bool:
+    """The write never runs on Vercel, or its failure is caught, or cannot happen."""
+    return (
+        never_runs_on_vercel(module, node)
+        or handles_os_error(module, node)
+        or creates_shipped_directory(module, node)
     )
 
 
-def _bound_target(chain: Chain, module: Module, node: ast.Call) -> PathInfo | None:
-    """Where the write lands with the constants of each call on the chain bound to the
-    parameters (grok2api: `setup_logging()` passes no folder, so the sink falls back to
-    `log_dir()`, "logs" under the project)."""
-    if module.program is None:
-        module.program = Program([module])
-    program = module.program
-    caller, call = chain[0].module, chain[0].call
-    for following in [*(link.call for link in chain[1:]), node]:
-        callee = program.callee(caller, call)
-        if callee is None:
-            return None
-        caller, _ = program.bind(caller, call, *callee)
-        found = _same_call(caller, following)
-        if found is None:
-            return None
-        call = found
-    return written_path(call, caller)
-
-
-def _same_call(module: Module, call: ast.Call) -> ast.Call | None:
-    """The call at the same place in a stand-in module (or the module itself)."""
-    for candidate in module.of(ast.Call):
-        if (candidate.lineno, candidate.col_offset) == (call.lineno, call.col_offset):
-            return candidate
-    return None
-
-
-def _runs_on_vercel(chain: Chain, module: Module, node: ast.AST) -> bool:
-    """Every call on the way runs on Vercel, none sits in a try that copes with it, and no
-    argument on the way switches the write off."""
-    if ruled_out_by_arguments(chain, module, node):
-        return False
-    return not any(
-        _never_runs_on_vercel(link.module, link.call) or _handles_os_error(link.module, link.call)
-        for link in chain
-    )
-
-
-def _never_runs_on_vercel(module: Module, node: ast.AST) -> bool:
-    """Under `if __name__ == "__main__":` or in a branch Vercel never takes."""
-    return module.in_main_guard(node) or branch_never_runs(module, node)
-
-
-def _creates_shipped_directory(module: Module, call: ast.AST) -> bool:
-    """`os.makedirs(d, exist_ok=True)` / `Path(d).mkdir(exist_ok=True)` on a directory the
-    deploy uploads: mkdir of an existing path fails with EEXIST before EROFS on a read-only
-    filesystem (checked under bwrap --ro-bind), and exist_ok swallows EEXIST, so nothing
-    fails (Guo-Alice/web_insurance app.py:31-33, GET / -> 200 under `preflight run`)."""
-    if not isinstance(call, ast.Call):
-        return False
-    exist_ok = any(
-        k.arg == "exist_ok" and isinstance(k.value, ast.Constant) and k.value.value is True
-        for k in call.keywords
-    )
-    name = call_name(call) or ""
-    if not exist_ok:
-        return False
-    if name == "os.makedirs" and call.args:
-        target: ast.expr | None = call.args[0]
-    elif last_attr(call) == "mkdir" and isinstance(call.func, ast.Attribute):
-        target = call.func.value
-    else:
-        return False
-    path = on_disk(target, module) if target is not None else None
-    return path is not None and ships_directory(path, module)
-
-
-def _handles_os_error(module: Module, node: ast.AST) -> bool:
-    """Inside `try:` whose handler catches the read-only error (OSError and kin): the code
-    already copes with a failed write (flaskr's `os.makedirs(instance_path)`)."""
-    caught = {"OSError", "IOError", "PermissionError", "Exception", "BaseException"}
-    for parent in module.ancestors(node):
-        if isinstance(parent, ast.Try) and node not in _handler_nodes(module, parent):
-            for handler in parent.handlers:
-                names = (
-                    {n.id for n in ast.walk(handler.type) if isinstance(n, ast.Name)}
-                    if handler.type is not None
-                    else {"BaseException"}
-                )
-                if names & caught:
-                    return True
-    return False
-
-
-def _handler_nodes(module: Module, try_stmt: ast.Try) -> set[ast.AST]:
-    return {n for h in try_stmt.handlers for n in module.subtree(h)}
+def _verdict(
+    module: Module,
+    node: ast.AST,
+    target: str,
+    function: FunctionNode | None,
+    chain: Chain | None,
+) -> tuple[str, Severity | None, bool] | None:
+    """(message, severity, once per function) for a read-only write, most certain failure
+    first: the import (every cold start), every upload, every request to the route, or the
+    requests that reach it; None when its only caller runs at import, where the write is
+    ruled out."""
+    if module.is_import_time(node):
+        return f"writes {target} at import time", None, False
+    if function is not None and chain is not None and runs_on_vercel(chain, module, node):
+        via = " -> ".join(str(link) for link in chain)
+        return f"writes {target} at import time, through {via}", None, True
+    if chain is not None and not module.on_request_path(node):
+        return None
+    if function is not None and takes_uploads(function, module):
+        # the upload feature never works on Vercel: no setting or traffic saves it
+        return f"saves uploads to {target}: every upload fails", None, False
+    if module.runs_with_its_handler(node):
+        # the route can never succeed on Vercel, whatever the traffic: the seeds'
+        # sign-up that appended to users.json next to the code
+        return f"writes {target} in a request handler: every request to it fails", None, False
+    # A write in a helper, or behind a branch, fails only the requests that reach it
+    # (Toperlock/sing-box-subscribe api/app.py): a warning
+    where = "in a request handler" if module.on_request_path(node) else "when it runs"
+    return f"writes {target} {where}: those requests fail", Severity.WARNING, False
 
 
 class FileSessionsOrCaches(CodeRule):
