@@ -1,5 +1,6 @@
 """Attachments under concurrency, on SQLite and PostgreSQL with the local folder: the quota
-holds for parallel uploads, and a signed upload link takes exactly one file."""
+holds for parallel uploads, a signed upload link takes exactly one file, and racing
+completions of one upload list it once."""
 
 from __future__ import annotations
 
@@ -116,3 +117,25 @@ def test_a_refused_put_leaves_the_link_usable(http: httpx.Client) -> None:
     upload = presigned(http, auth, task)
     assert put(http, upload, b"x" * (11 * KB)).status_code == 413
     assert put(http, upload, b"y" * (10 * KB)).status_code == 204
+
+
+def test_racing_completions_list_one_file_and_keep_its_bytes(
+    http: httpx.Client, tmp_path: Path
+) -> None:
+    """Each completion copies the upload to a key of its own: the losers delete their
+    copies, never the winner's, and the upload key goes too."""
+    auth, task = user_and_task(http)
+    upload = presigned(http, auth, task)
+    body = b"z" * (10 * KB)
+    assert put(http, upload, body).status_code == 204
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(
+            pool.map(lambda _: http.post(upload["complete_url"], headers=auth), range(4))
+        )
+    assert [r.status_code for r in answers] == [200] * 4, [r.text for r in answers]
+    assert len({r.text for r in answers}) == 1
+    link = http.get(f"/api/tasks/{task}/attachments/{upload['upload_id']}/url", headers=auth)
+    assert http.get(link.json()["url"]).content == body
+    stored = [p for p in (tmp_path / "blobs" / "objects").rglob("*") if p.is_file()]
+    assert len(stored) == 1, stored
+    assert not stored[0].name.endswith(".upload")
