@@ -1,0 +1,46 @@
+"""Whatever a token holder posts to /mcp is answered below 500: broken JSON, a body too
+large, a wrong content type, nesting too deep, an unknown protocol version. The SDK
+answers these as JSON-RPC errors (the MCP spec's form), tool arguments as tool errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from starlette.testclient import TestClient
+
+CALL = b'{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"add_task","arguments":'
+CASES = {
+    "broken JSON": (b"{not json", {}),
+    "a batch": (b'[{"jsonrpc":"2.0","id":1,"method":"tools/list"}]', {}),
+    "5 MB": (b'{"a":"' + b"x" * 5_000_000 + b'"}', {}),
+    "text/plain": (b"{}", {"Content-Type": "text/plain"}),
+    "arguments not an object": (CALL + b"[1]}}", {}),
+    "nested 5000 deep": (CALL + b'{"title":' + b"[" * 5000 + b"]" * 5000 + b"}}}", {}),
+    "unknown protocol version": (
+        b'{"jsonrpc":"2.0","id":1,"method":"tools/list"}',
+        {"Mcp-Protocol-Version": "1999-01-01"},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CASES, ids=list(CASES))
+def test_hostile_posts_get_a_4xx_or_an_error_message(
+    make_client: Callable[..., TestClient], case: str
+) -> None:
+    client = make_client(AUTH_RATE_LIMIT="off")
+    body = {"email": "hostile@example.com", "password": "correct horse battery"}
+    token = client.post("/api/auth/register", json=body).json()["access_token"]
+    content, extra = CASES[case]
+    headers = {
+        "Authorization": f"Bearer {token}",
+        "Accept": "application/json, text/event-stream",
+        "Content-Type": "application/json",
+        "Mcp-Protocol-Version": "2025-11-25",
+        **extra,
+    }
+    answer = client.post("/mcp", content=content, headers=headers)
+    assert answer.status_code < 500, answer.text[:300]
+    if answer.status_code == 200:  # a JSON-RPC error or a tool error, never a result
+        reply = answer.json()
+        assert "error" in reply or reply["result"]["isError"], reply
