@@ -36,7 +36,8 @@ def largest(folder: Path, count: int = 6) -> list[tuple[str, float]]:
     return sorted(sizes, key=lambda item: -item[1])[:count]
 
 
-def main() -> None:
+def measure() -> tuple[float, float, list[tuple[str, float]]]:
+    """(todo_api MB, the seeds' stack MB, todo_api's largest packages)."""
     with tempfile.TemporaryDirectory() as tmp:
         ours, peer = Path(tmp) / "ours", Path(tmp) / "peer"
         locked = subprocess.run(
@@ -50,9 +51,13 @@ def main() -> None:
         subprocess.run(["uv", "pip", "install", "-q", "--target", str(ours), *TARGET, "--no-deps",
                         str(ROOT)], check=True)  # fmt: skip
         install(PEER, peer)
-        ours_mb, peer_mb = size_mb(ours), size_mb(peer)
-        rows = "\n".join(f"| {name} | {mb:.1f} MB |" for name, mb in largest(ours))
-        report = f"""# Bundle size (unzipped): what the function ships
+        return size_mb(ours), size_mb(peer), largest(ours)
+
+
+def main() -> None:
+    ours_mb, peer_mb, biggest = measure()
+    rows = "\n".join(f"| {name} | {mb:.1f} MB |" for name, mb in biggest)
+    report = f"""# Bundle size (unzipped): what the function ships
 
 Measured {time.strftime("%Y-%m-%d")} with `bench/bundle_size.py` (wheels for manylinux
 x86_64, CPython 3.12, as Vercel's builder installs them).

@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -32,15 +33,18 @@ from todo_api.storage.database import Database  # noqa: E402
 SECRET = "bench-secret-that-is-long-enough-0123456789"
 OUR_PYTHON = ROOT / ".venv" / "bin" / "python"
 PEER_VENV = Path.home() / ".cache" / "todo-api-bench" / "fastapi-sqlmodel"
-PEER_PACKAGES = ["fastapi", "sqlmodel", "psycopg[binary]", "pyjwt"]
+PEER_PACKAGES = ["fastapi", "sqlmodel", "psycopg[binary]", "pyjwt", "uvicorn"]  # uvicorn: served.py
 
 
 def peer_python() -> Path:
     python = PEER_VENV / "bin" / "python"
-    if not python.exists():
+    created = not python.exists()
+    if created:
         subprocess.run(["uv", "venv", "-q", "--python", sys.executable, str(PEER_VENV)], check=True)
-        subprocess.run(["uv", "pip", "install", "-q", "--python", str(python), *PEER_PACKAGES],
-                       check=True)  # fmt: skip
+    # Every time: a no-op when present, and a venv from before uvicorn joined gets it.
+    subprocess.run(["uv", "pip", "install", "-q", "--python", str(python), *PEER_PACKAGES],
+                   check=True)  # fmt: skip
+    if created:
         # Compile once, as a deployment with bytecode would: both sides then start from .pyc.
         subprocess.run([str(python), "-m", "compileall", "-q", str(PEER_VENV)], check=False)
     return python
@@ -68,53 +72,49 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
+def measure(server: Any, rounds: int) -> dict[str, list[float]]:
+    """Samples (ms) of each measure on `server` (a tests.services.postgres server),
+    todo_api and the peer alternating within each round."""
+    subprocess.run([str(OUR_PYTHON), "-m", "compileall", "-q", str(ROOT / "src")], check=True)
+    peer = peer_python()
+    base_env = {"PATH": os.environ["PATH"], "BETTER_AUTH_SECRET": SECRET, "LOG_LEVEL": "WARNING"}
+    ours_url = server.url(server.create_database())
+    peer_url = server.url(server.create_database())
+    database = Database(ours_url)
+    user = database.call(lambda c: users.insert_local(c, email="b@example.com", name=None,
+                                                      password_hash="-"))  # fmt: skip
+    database.close()
+    assert user is not None
+    token = issue_access_token(subject=user.id, email=user.email, secret=SECRET, ttl=3600)
+    ours_env = {**base_env, "DATABASE_URL": ours_url}
+    peer_env = {**base_env, "DATABASE_URL": peer_url, "PYTHONPATH": str(ROOT / "bench" / "peers")}
+
+    samples: dict[str, list[float]] = {k: [] for k in
+        ("ours", "peer", "ours_import", "peer_import", "ours_proc", "starlette_proc", "python_proc")}  # fmt: skip
+    first_write(OUR_PYTHON, "todo_api.main:app", token, ours_env)  # warm the OS caches
+    first_write(peer, "fastapi_sqlmodel_app:app", token, peer_env)
+    for _ in range(rounds):
+        ours = first_write(OUR_PYTHON, "todo_api.main:app", token, ours_env)
+        theirs = first_write(peer, "fastapi_sqlmodel_app:app", token, peer_env)
+        samples["ours"].append(ours["wall_ms"])
+        samples["peer"].append(theirs["wall_ms"])
+        samples["ours_import"].append(ours["import_ms"])
+        samples["peer_import"].append(theirs["import_ms"])
+        samples["ours_proc"].append(process_time(OUR_PYTHON, "import todo_api.main", ours_env))
+        samples["starlette_proc"].append(process_time(
+            OUR_PYTHON, "from starlette.applications import Starlette; Starlette()", ours_env))  # fmt: skip
+        samples["python_proc"].append(process_time(OUR_PYTHON, "pass", ours_env))
+    return samples
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=9)
     args = parser.parse_args()
-    subprocess.run([str(OUR_PYTHON), "-m", "compileall", "-q", str(ROOT / "src")], check=True)
-    peer = peer_python()
-    base_env = {"PATH": os.environ["PATH"], "BETTER_AUTH_SECRET": SECRET, "LOG_LEVEL": "WARNING"}
-
     with tempfile.TemporaryDirectory(prefix="todo-bench-pg-") as root:
         os.chmod(root, 0o755)
         with running_server(Path(root) / "pg") as server:
-            ours_url = server.url(server.create_database())
-            peer_url = server.url(server.create_database())
-            database = Database(ours_url)
-            user = database.call(lambda c: users.insert(c, email="b@example.com", name=None,
-                                                        password_hash=None))  # fmt: skip
-            database.close()
-            token = issue_access_token(subject=user.id, email=user.email, secret=SECRET, ttl=3600)
-            ours_env = {**base_env, "DATABASE_URL": ours_url}
-            peer_env = {
-                **base_env,
-                "DATABASE_URL": peer_url,
-                "PYTHONPATH": str(ROOT / "bench" / "peers"),
-            }
-
-            samples: dict[str, list[float]] = {k: [] for k in
-                ("ours", "peer", "ours_import", "peer_import", "ours_proc", "starlette_proc", "python_proc")}  # fmt: skip
-            first_write(OUR_PYTHON, "todo_api.main:app", token, ours_env)  # warm the OS caches
-            first_write(peer, "fastapi_sqlmodel_app:app", token, peer_env)
-            for _ in range(args.rounds):
-                ours = first_write(OUR_PYTHON, "todo_api.main:app", token, ours_env)
-                theirs = first_write(peer, "fastapi_sqlmodel_app:app", token, peer_env)
-                samples["ours"].append(ours["wall_ms"])
-                samples["peer"].append(theirs["wall_ms"])
-                samples["ours_import"].append(ours["import_ms"])
-                samples["peer_import"].append(theirs["import_ms"])
-                samples["ours_proc"].append(
-                    process_time(OUR_PYTHON, "import todo_api.main", ours_env)
-                )
-                samples["starlette_proc"].append(
-                    process_time(
-                        OUR_PYTHON,
-                        "from starlette.applications import Starlette; Starlette()",
-                        ours_env,
-                    )
-                )
-                samples["python_proc"].append(process_time(OUR_PYTHON, "pass", ours_env))
+            samples = measure(server, args.rounds)
 
     m = {key: median(values) for key, values in samples.items()}
     cold_ratio = m["ours"] / m["peer"]

@@ -1,6 +1,7 @@
 """The seeds' stack, as our users wrote it: FastAPI + SQLModel + psycopg 3, PyJWT with
-BETTER_AUTH_SECRET, tables created at startup. Only what the cold-start benchmark
-touches: one authenticated, validated POST that writes a row. Benchmark baseline only.
+BETTER_AUTH_SECRET, tables created at startup. Only what the benchmarks touch: the
+authenticated, validated POST that writes a row (cold start) and the authenticated list
+of a user's latest tasks (served load, bench/served.py). Benchmark baseline only.
 """
 
 import os
@@ -12,9 +13,13 @@ from fastapi import Depends, FastAPI, Header, HTTPException
 from fastapi.middleware.cors import CORSMiddleware
 from pydantic import BaseModel
 from pydantic import Field as PydanticField
-from sqlmodel import Field, Session, SQLModel, create_engine
+from sqlmodel import Field, Session, SQLModel, col, create_engine, select
 
-engine = create_engine(os.environ["DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://"))
+URL = os.environ["DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://")
+# What FastAPI's tutorial tells SQLite users to pass: requests run on a thread pool.
+engine = create_engine(
+    URL, connect_args={"check_same_thread": False} if URL.startswith("sqlite") else {}
+)
 
 
 class Task(SQLModel, table=True):
@@ -68,3 +73,15 @@ def create_task(data: TaskCreate, user_id: str = Depends(current_user)) -> Task:
         session.commit()
         session.refresh(task)
         return task
+
+
+@app.get("/api/tasks")
+def list_tasks(limit: int = 50, user_id: str = Depends(current_user)) -> list[Task]:
+    with Session(engine) as session:
+        query = (
+            select(Task)
+            .where(Task.user_id == user_id)
+            .order_by(col(Task.created_at).desc())
+            .limit(min(max(limit, 1), 100))
+        )
+        return list(session.exec(query).all())
