@@ -30,6 +30,7 @@ from preflight.deps.archive import (
     zip_member_data,
     zip_members,
 )
+from preflight.deps.index_cache import load, release_entry, store, trim_project
 from preflight.deps.sdist_metadata import sdist_requires
 from preflight.deps.versions import normal_version, same_version
 
@@ -98,13 +99,13 @@ class Index:
         data = self._get(rel, f"{INDEX_URL}/{key}/json", PROJECT_TTL_SECONDS)
         if "latest" not in data:  # a raw API answer: keep it for this run, store it trimmed
             self._raw[key] = data
-            data = _trim_project(data)
+            data = trim_project(data)
             self._store(rel, data)
             latest = self._raw[key].get("info") or {}
             if data["latest"]:
                 self._store(
                     f"release/{key}/{normal_version(data['latest'])}.json",
-                    _release_entry(
+                    release_entry(
                         self._raw[key].get("urls") or [],
                         list(latest.get("requires_dist") or []),
                         latest.get("requires_python"),
@@ -126,7 +127,7 @@ class Index:
     def release(self, name: str, version: str) -> Release:
         key, version = canonicalize_name(name), normal_version(version)
         rel = f"release/{key}/{version}.json"
-        data = _load(self.cache_dir / rel)
+        data = load(self.cache_dir / rel)
         if data is None or (data["requires_dist"] is None and not self.offline):
             # a release never changes, but what the index told us about it may improve
             data = self._fetch_release(key, version)
@@ -148,7 +149,7 @@ class Index:
         only an sdist (django-allauth 65.0-65.9) still says what it provides."""
         key, version = canonicalize_name(name), normal_version(version)
         rel = f"toplevel/{key}/{version}.json"
-        cached = _load(self.cache_dir / rel)
+        cached = load(self.cache_dir / rel)
         if cached is not None:
             return tuple(cached["names"])
         if self.offline:
@@ -169,7 +170,7 @@ class Index:
         if self.top_level(name, version) is None:
             return None
         key, version = canonicalize_name(name), normal_version(version)
-        cached = _load(self.cache_dir / f"toplevel/{key}/{version}.json")
+        cached = load(self.cache_dir / f"toplevel/{key}/{version}.json")
         value = cached.get("compiles") if cached else None
         return value if isinstance(value, bool) else None
 
@@ -212,7 +213,7 @@ class Index:
         (deps/sdist_metadata.py); None when the sdist does not say or cannot be read."""
         key, version = canonicalize_name(name), normal_version(version)
         rel = f"toplevel/{key}/{version}.json"
-        cached = _load(self.cache_dir / rel)
+        cached = load(self.cache_dir / rel)
         if (cached is None or "requires" not in cached) and not self.offline:
             try:
                 entry = self._sdist_entry(key, self.release(key, version))
@@ -286,7 +287,7 @@ class Index:
         try:
             raw = self._fetch(f"{INDEX_URL}/{key}/{version}/json")
             info = raw.get("info") or {}
-            return _release_entry(
+            return release_entry(
                 raw.get("urls") or [],
                 list(info.get("requires_dist") or []),
                 info.get("requires_python"),
@@ -314,7 +315,7 @@ class Index:
                 requires_dist = message.get_all("Requires-Dist") or []
                 requires_python = message.get("Requires-Python")
                 break
-        return _release_entry(files, requires_dist, requires_python)
+        return release_entry(files, requires_dist, requires_python)
 
     def _fetch_text(self, url: str) -> str | None:
         if not url.startswith("https://"):
@@ -332,7 +333,7 @@ class Index:
 
     def _get(self, rel: str, url: str, ttl: float | None) -> dict[str, Any]:
         path = self.cache_dir / rel
-        cached = _load(path)
+        cached = load(path)
         fresh = cached is not None and (
             ttl is None or time.time() - path.stat().st_mtime < ttl or self.offline
         )
@@ -367,45 +368,4 @@ class Index:
         return data
 
     def _store(self, rel: str, data: dict[str, Any]) -> None:
-        path = self.cache_dir / rel
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(data, sort_keys=True, indent=0), encoding="utf-8")
-            tmp.replace(path)
-        except OSError:
-            pass  # a read-only cache (CI fixture) is fine: we just do not remember
-
-
-def _load(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def _trim_project(data: dict[str, Any]) -> dict[str, Any]:
-    info = data.get("info") or {}
-    releases = data.get("releases") or {}
-    versions = [v for v, files in releases.items() if files]
-    return {"latest": info.get("version", ""), "versions": versions}
-
-
-def _release_entry(
-    files: list[dict[str, Any]], requires_dist: list[str] | None, requires_python: str | None
-) -> dict[str, Any]:
-    return {
-        "files": [
-            {
-                "filename": f["filename"],
-                "size": int(f.get("size") or 0),
-                "yanked": bool(f.get("yanked")),
-                "requires_python": f.get("requires_python"),
-                "url": f.get("url"),
-            }
-            for f in files
-        ],
-        "requires_dist": requires_dist,
-        "requires_python": requires_python,
-    }
+        store(self.cache_dir / rel, data)

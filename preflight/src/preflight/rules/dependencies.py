@@ -17,7 +17,6 @@ Distribution files are checked in wheels.py (F1).
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,8 +28,9 @@ from preflight.deps.closure import ImportUse, build_closure, search_roots
 from preflight.deps.declared import RUNTIME, Declared
 from preflight.deps.mapping import KNOWN, candidates
 from preflight.deps.platform import BUILDER_INSTALLED, marker_environment
-from preflight.findings import Edit, Finding, Fix, Location, Severity
-from preflight.project import Manifest, read_toml
+from preflight.findings import Finding, Location, Severity
+from preflight.project import Manifest
+from preflight.rules._dependency_fix import dependency_fix
 from preflight.rules.base import Expect, ProjectExample, ProjectRule
 
 _FLASK_CORS_APP = (
@@ -228,7 +228,7 @@ class MissingDependency(ProjectRule):
                 f"Vercel installs only {table} (uv sync --no-dev), so the import fails",
                 f"move {dist} to {table} in {target}"
                 + (", then run `uv lock`" if ctx.lock is not None else ""),
-                autofix=_add_dependency(ctx, dist),
+                autofix=dependency_fix(ctx.project, dist),
             )
         if unknown:
             # What these install could not be learned: one of them may provide the name.
@@ -258,7 +258,7 @@ class MissingDependency(ProjectRule):
         fix = f"add {dist} to {target}"
         if ctx.lock is not None:
             fix += ", then run `uv lock`"
-        return self.at(location, message, fix, autofix=_add_dependency(ctx, dist))
+        return self.at(location, message, fix, autofix=dependency_fix(ctx.project, dist))
 
 
 def _reached_without_entrypoint(ctx: CheckContext) -> set[Path] | None:
@@ -372,46 +372,3 @@ def _applies(declared: Declared, env: dict[str, str]) -> bool:
 def _distribution_for(top: str) -> str:
     known = KNOWN.get(top)
     return known[0] if known else top.replace("_", "-").lower()
-
-
-def _add_dependency(ctx: CheckContext, dist: str) -> Fix | None:
-    manifest = ctx.project.manifest
-    description = f"add {dist} to the dependencies Vercel installs"
-    if manifest is None:
-        return Fix.append(ctx.project.root / "requirements.txt", dist, description)
-    if manifest.kind == "requirements.txt":
-        return Fix.append(manifest.path, dist, description)
-    if manifest.kind != "pyproject" or not manifest.has_project_table:
-        return None
-    lines = manifest.path.read_text(encoding="utf-8").splitlines()
-    in_project = False
-    for index, line in enumerate(lines):
-        stripped = line.strip()
-        if stripped.startswith("["):
-            in_project = stripped == "[project]"
-            continue
-        if in_project and re.match(r"dependencies\s*=\s*\[", stripped):
-            if stripped.endswith("["):
-                return Fix.insert_after(manifest.path, index + 1, f'    "{dist}",', description)
-            if stripped.endswith("]"):
-                body = line[: line.rindex("]")].rstrip()
-                sep = "" if body.endswith("[") else ", "
-                return Fix(
-                    manifest.path,
-                    (_replace_line(index, f'{body}{sep}"{dist}"]'),),
-                    description,
-                )
-            return None
-    data = read_toml(manifest.path) or {}
-    if "dependencies" in (data.get("project") or {}):
-        return None
-    for index, line in enumerate(lines):
-        if line.strip() == "[project]":
-            return Fix.insert_after(
-                manifest.path, index + 1, f'dependencies = ["{dist}"]', description
-            )
-    return None
-
-
-def _replace_line(index: int, text: str) -> Edit:
-    return Edit(index, index + 1, text + "\n")
