@@ -62,6 +62,7 @@ def _serve(args: argparse.Namespace) -> int:
     warning = data_loss_warning(Settings.from_env().database_url)
     if warning:
         print(warning, file=sys.stderr, flush=True)
+    print(_where(args.host, args.port), flush=True)
 
     uvicorn.run(
         "todo_api.main:app",
@@ -74,6 +75,13 @@ def _serve(args: argparse.Namespace) -> int:
         timeout_graceful_shutdown=20,
     )
     return 0
+
+
+def _where(host: str, port: int) -> str:
+    """The three addresses a newcomer wants first, before uvicorn's own lines."""
+    shown = "localhost" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 (compared)
+    base = f"http://{f'[{shown}]' if ':' in shown else shown}:{port}"
+    return f"todo-api: web UI {base}/  API docs {base}/docs  health {base}/health"
 
 
 def _migrate(args: argparse.Namespace) -> int:
