@@ -1,6 +1,8 @@
 // The todo web UI: plain ES module, no build step, no framework.
 // Every piece of user data is put on the page with textContent, never innerHTML.
 
+import { dueText, fieldSentence, isOverdue, problemSentence } from "/text.js";
+
 const $ = (selector, root = document) => root.querySelector(selector);
 
 // ---------------------------------------------------------------------------------------
@@ -34,7 +36,7 @@ function saveSession(tokens) {
 // ---------------------------------------------------------------------------------------
 class ApiError extends Error {
   constructor(status, problem) {
-    super(problem.detail || problem.title || `Request failed (${status})`);
+    super(problemSentence(status, problem));
     this.status = status;
     this.title = problem.title || "";
     this.errors = Array.isArray(problem.errors) ? problem.errors : [];
@@ -63,6 +65,24 @@ async function refreshTokens() {
   return refreshing;
 }
 
+// A request that takes longer than a moment shows "Working…" until every one has answered.
+let pending = 0;
+let slowTimer = null;
+
+async function tracked(request) {
+  pending += 1;
+  if (pending === 1) slowTimer = setTimeout(() => ($("#busy").hidden = false), 400);
+  try {
+    return await request;
+  } finally {
+    pending -= 1;
+    if (pending === 0) {
+      clearTimeout(slowTimer);
+      $("#busy").hidden = true;
+    }
+  }
+}
+
 async function api(method, path, { json, body, headers = {}, auth = true, retried = false } = {}) {
   const init = { method, headers: { Accept: "application/json", ...headers } };
   if (json !== undefined) {
@@ -74,7 +94,7 @@ async function api(method, path, { json, body, headers = {}, auth = true, retrie
   if (auth && session?.access) init.headers.Authorization = `Bearer ${session.access}`;
   let resp;
   try {
-    resp = await fetch(path, init);
+    resp = await tracked(fetch(path, init));
   } catch {
     throw new ApiError(0, { detail: "Cannot reach the server. Check your connection and try again." });
   }
@@ -116,7 +136,7 @@ function showError(error) {
   $(inEditor ? ".notice-errors" : "#notice-errors", notice).replaceChildren(
     ...(error.errors || []).map((e) => {
       const li = document.createElement("li");
-      li.textContent = e.field ? `${e.field}: ${e.message}` : e.message;
+      li.textContent = fieldSentence(e);
       return li;
     }),
   );
@@ -212,6 +232,7 @@ $("#show-login").addEventListener("click", () => showAuth("login"));
 
 $("#logout").addEventListener("click", async (event) => {
   const refresh = session?.refresh;
+  await commitDelete();
   await guarded(event.currentTarget, async () => {
     if (refresh) {
       // Revoke the refresh token server-side; signing out locally happens regardless.
@@ -243,6 +264,8 @@ function remember(task) {
 }
 let searchTimer = null;
 let listGeneration = 0;
+let activeTag = null; // set by clicking a tag; shown as a removable chip in the toolbar
+const hiddenForUndo = new Set(); // tasks deleted on screen whose DELETE waits for Undo
 
 function listQuery(cursor) {
   const form = $("#toolbar");
@@ -254,27 +277,60 @@ function listQuery(cursor) {
   });
   const q = form.q.value.trim();
   if (q) params.set("q", q);
+  if (activeTag) params.set("tag", activeTag);
   if (cursor) params.set("cursor", cursor);
   return `/api/tasks?${params}`;
 }
 
+function setLoading(on) {
+  $("#task-list").setAttribute("aria-busy", String(on));
+  $("#loading").hidden = !on;
+}
+
+function emptyText() {
+  const form = $("#toolbar");
+  const q = form.q.value.trim();
+  const status = form.status.value === "all" ? "" : `${form.status.value} `;
+  if (q && activeTag) return `No ${status}tasks tagged #${activeTag} match “${q}”.`;
+  if (q) return `No ${status}tasks match “${q}”.`;
+  if (activeTag) return `No ${status}tasks tagged #${activeTag}.`;
+  if (status) return `No ${status}tasks.`;
+  return "No tasks here yet. Add your first one above.";
+}
+
 async function loadTasks({ append = false } = {}) {
   const generation = ++listGeneration;
+  setLoading(true);
   try {
     const { data } = await api("GET", listQuery(append ? nextCursor : null));
     if (generation !== listGeneration) return; // a newer search is on its way
     const list = $("#task-list");
-    const items = data.items.map((task) => renderTask(newest(task)));
+    const visible = data.items.filter((task) => !hiddenForUndo.has(task.id));
+    const items = visible.map((task) => renderTask(newest(task)));
     if (append) list.append(...items);
     else list.replaceChildren(...items);
     nextCursor = data.next_cursor;
     $("#more").hidden = !nextCursor;
+    $("#empty").textContent = emptyText();
     $("#empty").hidden = list.children.length > 0;
-    announce(`${list.children.length} task${list.children.length === 1 ? "" : "s"} shown.`);
+    announce(list.children.length ? `${list.children.length} task${list.children.length === 1 ? "" : "s"} shown.` : emptyText());
   } catch (error) {
     if (generation === listGeneration) showError(error);
+  } finally {
+    if (generation === listGeneration) setLoading(false);
   }
 }
+
+function filterByTag(tag) {
+  activeTag = tag;
+  $("#tag-filter").hidden = !tag;
+  $("#tag-filter-name").textContent = tag ? `#${tag}` : "";
+  loadTasks();
+  if (tag) $("#tag-filter-clear").focus();
+  else $("#toolbar [name=q]").focus();
+}
+
+$("#tag-filter-clear").addEventListener("click", () => filterByTag(null));
 
 const PRIORITY = { low: "Low", medium: "Medium", high: "High" };
 
@@ -288,7 +344,8 @@ function renderTask(task) {
   toggle.addEventListener("change", () => toggleTask(task, li));
   const title = $(".title", li);
   title.textContent = task.title;
-  title.addEventListener("click", () => openEditor(task.id));
+  title.setAttribute("aria-label", `Rename: ${task.title}`);
+  title.addEventListener("click", () => renameInline(task, li));
   $(".description", li).textContent = task.description || "";
   $(".description", li).hidden = !task.description;
 
@@ -298,21 +355,90 @@ function renderTask(task) {
   if (task.priority === "high") priority.className = "high";
   meta.append(priority);
   if (task.due_date) {
-    const due = document.createElement("span");
-    const overdue = !task.completed && task.due_date < new Date().toISOString().slice(0, 10);
-    due.textContent = ` · due ${task.due_date}${overdue ? " (overdue)" : ""}`;
+    const due = document.createElement("time");
+    due.dateTime = task.due_date;
+    const overdue = !task.completed && isOverdue(task.due_date);
+    due.textContent = ` · due ${dueText(task.due_date)}${overdue ? " (overdue)" : ""}`;
     if (overdue) due.className = "overdue";
     meta.append(due);
   }
-  if (task.tags?.length) meta.append(` · ${task.tags.map((t) => `#${t}`).join(" ")}`);
+  if (task.tags?.length) {
+    meta.append(" · ");
+    for (const tag of task.tags) {
+      const chip = document.createElement("button");
+      chip.type = "button";
+      chip.className = "tag link";
+      chip.textContent = `#${tag}`;
+      chip.setAttribute("aria-label", `Show tasks tagged ${tag}`);
+      chip.addEventListener("click", () => filterByTag(tag));
+      meta.append(chip, " ");
+    }
+  }
 
   const edit = $(".edit", li);
   edit.setAttribute("aria-label", `Edit: ${task.title}`);
   edit.addEventListener("click", () => openEditor(task.id));
+  const attach = $(".attach-input", li);
+  attach.setAttribute("aria-label", `Attach a file to: ${task.title}`);
+  attach.addEventListener("change", () => {
+    const file = attach.files[0];
+    if (file) guarded(null, async () => {
+      await uploadFile(task.id, file);
+      attach.value = "";
+      announce(`Attached ${file.name} to ${task.title}`);
+    });
+  });
   const del = $(".delete", li);
   del.setAttribute("aria-label", `Delete: ${task.title}`);
-  del.addEventListener("click", () => deleteTask(task, del));
+  del.addEventListener("click", () => deleteTask(task, li));
   return li;
+}
+
+// Click a title to rename it in place: Enter or leaving the field saves, Escape keeps it.
+function renameInline(task, li) {
+  const title = $(".title", li);
+  const input = document.createElement("input");
+  input.className = "title-input";
+  input.value = task.title;
+  input.required = true;
+  input.maxLength = 200;
+  input.setAttribute("aria-label", `New title for: ${task.title}`);
+  title.replaceWith(input);
+  input.focus();
+  input.select();
+  let done = false;
+  const finish = async (save) => {
+    if (done) return;
+    done = true;
+    const value = input.value.trim();
+    if (!save || !value || value === task.title) {
+      input.replaceWith(title);
+      title.focus();
+      return;
+    }
+    await guarded(null, async () => {
+      try {
+        const { data } = await api("PATCH", `/api/tasks/${encodeURIComponent(task.id)}`, { json: { title: value } });
+        const fresh = renderTask(remember(data));
+        li.replaceWith(fresh);
+        $(".title", fresh).focus();
+        announce(`Renamed to ${data.title}`);
+      } catch (error) {
+        input.replaceWith(title);
+        throw error;
+      }
+    });
+  };
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      finish(true);
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      finish(false);
+    }
+  });
+  input.addEventListener("blur", () => finish(true));
 }
 
 async function toggleTask(task, li) {
@@ -333,15 +459,65 @@ async function toggleTask(task, li) {
   });
 }
 
-async function deleteTask(task, button) {
-  if (!confirm(`Delete "${task.title}" and its files?`)) return;
-  await guarded(button, async () => {
-    await api("DELETE", `/api/tasks/${encodeURIComponent(task.id)}`);
-    announce(`Deleted: ${task.title}`);
-    await loadTasks();
-    $("#new-task [name=title]").focus();
-  });
+// Delete is undoable: the row goes at once, the DELETE is sent when the Undo offer ends
+// (or at once when another delete, logging out or leaving the page comes first).
+let undoable = null; // { task, timer }
+const UNDO_MS = 7000;
+
+function deleteTask(task, li) {
+  commitDelete();
+  hiddenForUndo.add(task.id);
+  const next = li.nextElementSibling || li.previousElementSibling;
+  li.remove();
+  $("#empty").textContent = emptyText();
+  $("#empty").hidden = $("#task-list").children.length > 0;
+  undoable = { task, timer: setTimeout(commitDelete, UNDO_MS) };
+  $("#undo-text").textContent = `Deleted “${task.title}”.`;
+  $("#undo").hidden = false;
+  announce(`Deleted: ${task.title}. Undo is available.`);
+  const target = next ? $(".title", next) : null;
+  (target || $("#new-task [name=title]")).focus();
 }
+
+async function commitDelete({ keepalive = false } = {}) {
+  if (!undoable) return;
+  const { task, timer } = undoable;
+  undoable = null;
+  clearTimeout(timer);
+  $("#undo").hidden = true;
+  const path = `/api/tasks/${encodeURIComponent(task.id)}`;
+  if (keepalive) {
+    fetch(path, { method: "DELETE", keepalive: true, headers: { Authorization: `Bearer ${session?.access}` } });
+    return;
+  }
+  await guarded(null, async () => {
+    try {
+      await api("DELETE", path);
+    } catch (error) {
+      if (error.status !== 404) {
+        hiddenForUndo.delete(task.id);
+        await loadTasks();
+        throw error;
+      }
+    }
+  });
+  hiddenForUndo.delete(task.id);
+}
+
+$("#undo-button").addEventListener("click", () => {
+  if (!undoable) return;
+  const { task, timer } = undoable;
+  undoable = null;
+  clearTimeout(timer);
+  hiddenForUndo.delete(task.id);
+  $("#undo").hidden = true;
+  announce(`Restored: ${task.title}`);
+  loadTasks().then(() => {
+    const row = document.querySelector(`.task[data-id="${CSS.escape(task.id)}"] .title`);
+    if (row) row.focus();
+  });
+});
+window.addEventListener("pagehide", () => commitDelete({ keepalive: true }));
 
 $("#new-task").addEventListener("submit", (event) => {
   event.preventDefault();
@@ -356,6 +532,13 @@ $("#new-task").addEventListener("submit", (event) => {
     await loadTasks();
     form.title.focus();
   });
+});
+
+// Each sort's natural order: due dates soonest first (undated last), newest created first.
+const NATURAL_ORDER = { created: "desc", title: "asc", due_date: "asc", priority: "desc" };
+
+$("#toolbar [name=sort]").addEventListener("change", (event) => {
+  $("#toolbar [name=order]").value = NATURAL_ORDER[event.target.value] || "asc";
 });
 
 $("#toolbar").addEventListener("input", (event) => {
@@ -438,8 +621,23 @@ $("#editor").addEventListener("close", () => {
 // ---------------------------------------------------------------------------------------
 let limits = { max_direct_upload_bytes: 4 * 1024 * 1024 };
 
-function attachmentsPath(suffix = "") {
-  return `/api/tasks/${encodeURIComponent(editing.task.id)}/attachments${suffix}`;
+function attachmentsPath(suffix = "", taskId = editing.task.id) {
+  return `/api/tasks/${encodeURIComponent(taskId)}/attachments${suffix}`;
+}
+
+// Through the API when small, else straight to the store (presigned); used by the editor
+// and by each row's "Attach" button.
+async function uploadFile(taskId, file) {
+  if (limits.max_upload_bytes && file.size > limits.max_upload_bytes) {
+    throw new Error(`${file.name} is ${formatSize(file.size)}; the limit is ${formatSize(limits.max_upload_bytes)}.`);
+  }
+  if (file.size <= limits.max_direct_upload_bytes) {
+    const body = new FormData();
+    body.append("file", file, file.name);
+    await api("POST", attachmentsPath("", taskId), { body });
+  } else {
+    await presignedUpload(file, taskId);
+  }
 }
 
 function formatSize(bytes) {
@@ -520,16 +718,7 @@ $("#upload-form").addEventListener("submit", (event) => {
     progress.hidden = false;
     progress.removeAttribute("value"); // indeterminate
     try {
-      if (limits.max_upload_bytes && file.size > limits.max_upload_bytes) {
-        throw new Error(`${file.name} is ${formatSize(file.size)}; the limit is ${formatSize(limits.max_upload_bytes)}.`);
-      }
-      if (file.size <= limits.max_direct_upload_bytes) {
-        const body = new FormData();
-        body.append("file", file, file.name);
-        await api("POST", attachmentsPath(), { body });
-      } else {
-        await presignedUpload(file);
-      }
+      await uploadFile(editing.task.id, file);
       form.reset();
       announce(`Attached ${file.name}`);
       await loadAttachments();
@@ -539,10 +728,10 @@ $("#upload-form").addEventListener("submit", (event) => {
   });
 });
 
-async function presignedUpload(file) {
+async function presignedUpload(file, taskId) {
   // Large files go straight to the store; the API only signs and then records them.
   const contentType = file.type || "application/octet-stream";
-  const { data: upload } = await api("POST", attachmentsPath("/uploads"), {
+  const { data: upload } = await api("POST", attachmentsPath("/uploads", taskId), {
     json: { filename: file.name, content_type: contentType, size: file.size },
   });
   let resp;
@@ -559,8 +748,29 @@ async function presignedUpload(file) {
     throw new Error("The upload to file storage failed (network or CORS). Try a smaller file or try again.");
   }
   if (!resp.ok) throw new ApiError(resp.status, await readProblem(resp));
-  await api("POST", attachmentsPath(`/uploads/${encodeURIComponent(upload.upload_id)}/complete`));
+  await api("POST", attachmentsPath(`/uploads/${encodeURIComponent(upload.upload_id)}/complete`, taskId));
 }
+
+// ---------------------------------------------------------------------------------------
+// Keyboard shortcuts (listed in the help dialog): never while typing or with a modifier.
+// ---------------------------------------------------------------------------------------
+const SHORTCUTS = {
+  "/": () => $("#toolbar [name=q]").focus(),
+  n: () => $("#new-task [name=title]").focus(),
+  "?": () => $("#shortcuts").showModal(),
+};
+
+document.addEventListener("keydown", (event) => {
+  if (event.ctrlKey || event.metaKey || event.altKey || $("#tasks").hidden) return;
+  if (event.target.closest("input, textarea, select, [contenteditable]")) return;
+  if (document.querySelector("dialog[open]")) return;
+  const action = SHORTCUTS[event.key];
+  if (!action) return;
+  event.preventDefault();
+  action();
+});
+$("#show-shortcuts").addEventListener("click", () => $("#shortcuts").showModal());
+$("#shortcuts-close").addEventListener("click", () => $("#shortcuts").close());
 
 // ---------------------------------------------------------------------------------------
 // Start

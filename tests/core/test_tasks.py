@@ -85,6 +85,27 @@ def test_status_filter_and_search(alice: Account) -> None:
     assert titles(q="nothing matches") == []
 
 
+def test_tag_filter_matches_whole_tags(alice: Account) -> None:
+    """The UI's clickable tags: `tag=` keeps tasks carrying that exact tag (any case)."""
+    create(alice, title="Quarterly report", tags=["work", "q3"])
+    create(alice, title="Homework", tags=["homework"])
+    create(alice, title="Quote", tags=['say "work"', "café", "100%"])
+    create(alice, title="Untagged")
+
+    def titles(tag: str) -> list[str]:
+        response = alice.request("GET", "/api/tasks", params={"sort": "title", "tag": tag})
+        assert response.status_code == 200, response.text
+        return [task["title"] for task in response.json()["items"]]
+
+    assert titles("work") == ["Quarterly report"]
+    assert titles("WORK") == ["Quarterly report"]
+    assert titles("wor") == []
+    assert titles('say "work"') == ["Quote"]
+    assert titles("café") == ["Quote"]
+    assert titles("100") == []
+    assert titles("%") == []
+
+
 def test_sorting(alice: Account) -> None:
     create(alice, title="b", priority="low", due_date="2026-03-01")
     create(alice, title="a", priority="high")

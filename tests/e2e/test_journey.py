@@ -7,6 +7,7 @@ in test-artifacts/."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import signal
@@ -229,10 +230,26 @@ def test_whole_journey(
     page.goto("/")
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
 
-    # Sign up.
+    expect(page.locator("link[rel=icon]")).to_have_attribute("href", "/favicon.svg")
+    assert httpx.get(server + "/favicon.svg").headers["content-type"].startswith("image/svg")
+
+    # Sign up. The browser's own validation stays on; what only the API refuses reads as
+    # a sentence, not a validator's wording.
     page.get_by_role("button", name="Sign up").click()
     signup = page.locator("#register-form")
     signup.get_by_label("Name (optional)").fill("Ada")
+    signup.get_by_label("Email").fill("not an email")
+    signup.get_by_label("Password").fill("correct horse battery")
+    signup.get_by_role("button", name="Create account").click()
+    assert signup.get_by_label("Email").evaluate("el => el.validity.typeMismatch")
+    expect(page.locator("#notice")).to_be_hidden()  # the browser refused it, not the API
+    signup.get_by_label("Email").fill("ada@localhost")  # valid to the browser, not to us
+    signup.get_by_role("button", name="Create account").click()
+    expect(page.locator("#notice-errors")).to_have_text(
+        "Enter an email address like name@example.com."
+    )
+    expect(page.locator("#notice-text")).to_have_text("Some fields need attention:")
+    page.get_by_role("button", name="Dismiss message").click()
     signup.get_by_label("Email").fill("ada@example.com")
     signup.get_by_label("Password").fill("correct horse battery")
     signup.get_by_role("button", name="Create account").click()
@@ -254,9 +271,20 @@ def test_whole_journey(
     new_task.fill("x" * 201)
     new_task.press("Enter")
     expect(page.locator("#notice")).to_be_visible()
-    expect(page.locator("#notice-errors")).to_contain_text("title")
+    expect(page.locator("#notice-errors")).to_have_text(
+        "The title can be at most 200 characters long."
+    )
+    page.get_by_role("button", name="Dismiss message").click()
+    new_task.fill("   ")  # not empty to the browser; blank to the API
+    new_task.press("Enter")
+    expect(page.locator("#notice-errors")).to_have_text(
+        "Give the task a title (spaces alone do not count)."
+    )
     page.get_by_role("button", name="Dismiss message").click()
     new_task.fill("")
+    new_task.press("Enter")  # empty: the browser's own validation stops it
+    assert new_task.evaluate("el => el.validity.valueMissing")
+    expect(page.locator("#notice")).to_be_hidden()
 
     # Sort, search, complete, filter.
     toolbar = page.locator("#toolbar")
@@ -265,8 +293,25 @@ def test_whole_journey(
     expect(titles).to_have_text(["Buy milk", "Call mom", "Write report"])
     toolbar.get_by_label("Search").fill("milk")
     expect(titles).to_have_text(["Buy milk"])
+    toolbar.get_by_label("Search").fill("zebra")
+    expect(page.locator("#empty")).to_have_text("No tasks match “zebra”.")
     toolbar.get_by_label("Search").fill("")
     expect(titles).to_have_count(3)
+
+    # Slow requests show that something is happening (Chromium adds 1.5 s to each).
+    cdp = context.new_cdp_session(page)
+    slow = {"offline": False, "downloadThroughput": -1, "uploadThroughput": -1}
+    cdp.send("Network.emulateNetworkConditions", {**slow, "latency": 1500})
+    toolbar.get_by_label("Order").select_option("desc")
+    expect(page.get_by_text("Loading tasks…")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Working…")).to_be_visible()
+    expect(page.locator("#task-list")).to_have_attribute("aria-busy", "true")
+    expect(titles).to_have_text(["Write report", "Call mom", "Buy milk"])
+    expect(page.get_by_text("Loading tasks…")).to_be_hidden()
+    expect(page.locator("#busy")).to_be_hidden()
+    cdp.send("Network.emulateNetworkConditions", {**slow, "latency": 0})
+    toolbar.get_by_label("Order").select_option("asc")
+    expect(titles).to_have_text(["Buy milk", "Call mom", "Write report"])
     # click, not check(): the row is re-rendered with a new label once the API answers.
     page.get_by_role("checkbox", name="Mark completed: Buy milk").click()
     expect(page.get_by_role("checkbox", name="Mark pending: Buy milk")).to_be_checked()
@@ -289,13 +334,75 @@ def test_whole_journey(
     expect(row.locator(".description")).to_have_text("Numbers from Q3")
     expect(row.locator(".meta")).to_contain_text("#work #q3")
 
+    # Tags are links to the tasks that carry them.
+    row.get_by_role("button", name="Show tasks tagged work").click()
+    expect(titles).to_have_text(["Write quarterly report"])
+    page.get_by_role("button", name="Clear the tag filter").click()
+    expect(titles).to_have_count(3)
+
+    # Due dates: soonest first with undated last, in words near today.
+    today = dt.date.today()
+    for title, due in [("Call mom", today + dt.timedelta(days=1)), ("Buy milk", today)]:
+        page.get_by_role("button", name=f"Edit: {title}").click()
+        dialog.get_by_label("Due").fill(due.isoformat())
+        dialog.get_by_role("button", name="Save").click()
+        expect(dialog).to_be_hidden()
+    toolbar.get_by_label("Sort").select_option("due_date")
+    expect(toolbar.get_by_label("Order")).to_have_value("asc")
+    expect(titles).to_have_text(["Buy milk", "Call mom", "Write quarterly report"])
+    expect(page.locator(".task", has_text="Buy milk").locator(".meta")).to_contain_text("due today")
+    expect(page.locator(".task", has_text="Call mom").locator(".meta")).to_contain_text(
+        "due tomorrow"
+    )
+    toolbar.get_by_label("Sort").select_option("title")
+    expect(toolbar.get_by_label("Order")).to_have_value("asc")
+
+    # Rename in place: click the title, type, Enter; Escape keeps the old one.
+    page.get_by_role("button", name="Rename: Buy milk").click()
+    page.get_by_role("textbox", name="New title for: Buy milk").fill("Buy oat milk")
+    page.keyboard.press("Enter")
+    expect(titles).to_have_text(["Buy oat milk", "Call mom", "Write quarterly report"])
+    page.get_by_role("button", name="Rename: Call mom").click()
+    page.get_by_role("textbox", name="New title for: Call mom").fill("Something else")
+    page.keyboard.press("Escape")
+    expect(titles).to_have_text(["Buy oat milk", "Call mom", "Write quarterly report"])
+
+    # Keyboard shortcuts, listed in a dialog.
+    page.locator("body").click(position={"x": 5, "y": 5})
+    page.keyboard.press("/")
+    expect(toolbar.get_by_label("Search")).to_be_focused()
+    page.locator("body").click(position={"x": 5, "y": 5})
+    page.keyboard.press("n")
+    expect(new_task).to_be_focused()
+    expect(new_task).to_have_value("")  # the key is not typed into the field
+    page.locator("body").click(position={"x": 5, "y": 5})
+    page.keyboard.press("?")
+    help_dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
+    expect(help_dialog).to_be_visible()
+    expect(help_dialog).to_contain_text("New task")
+    page.keyboard.press("Escape")
+    expect(help_dialog).to_be_hidden()
+    page.get_by_role("button", name="Shortcuts").click()
+    expect(help_dialog).to_be_visible()
+    help_dialog.get_by_role("button", name="Close").click()
+
     # Attach files: a small one through the API, a larger one by presigned upload.
     small = tmp_path / "notes.txt"
     small.write_text("remember the numbers\n")
     large = tmp_path / "data.csv"
     large.write_text("a,b\n" + "1,2\n" * 1500)  # 6 kB: above the 2000-byte direct limit
+    # A file attaches straight from the list, without opening Edit.
+    note = tmp_path / "receipt.txt"
+    note.write_text("oat milk, 2 l\n")
+    page.get_by_label("Attach a file to: Buy oat milk").set_input_files(str(note))
+    expect(page.locator("#status")).to_have_text("Attached receipt.txt to Buy oat milk")
+    page.get_by_role("button", name="Edit: Buy oat milk").click()
+    expect(dialog.locator("#attachment-list")).to_contain_text("receipt.txt")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+
     page.get_by_role("button", name="Edit: Write quarterly report").click()
-    upload = dialog.get_by_label("Attach a file")
+    upload = dialog.get_by_label("Attach a file", exact=True)
     for file in (small, large):
         upload.set_input_files(str(file))
         dialog.get_by_role("button", name="Upload").click()
@@ -321,16 +428,27 @@ def test_whole_journey(
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
 
-    # Delete a task.
+    # Delete a task; Undo brings it back, and without Undo it is gone for good.
     page.get_by_role("button", name="Delete: Call mom").click()
-    expect(titles).to_have_text(["Buy milk", "Write quarterly report"])
+    expect(titles).to_have_text(["Buy oat milk", "Write quarterly report"])
+    page.get_by_role("button", name="Undo").click()
+    expect(titles).to_have_text(["Buy oat milk", "Call mom", "Write quarterly report"])
+    page.get_by_role("button", name="Delete: Call mom").click()
+    expect(titles).to_have_text(["Buy oat milk", "Write quarterly report"])
+    expect(page.get_by_role("button", name="Undo")).to_be_hidden(timeout=12_000)
+    page.reload()  # newest first again
+    expect(titles).to_have_text(["Write quarterly report", "Buy oat milk"])
     expect(page.get_by_role("button", name="Load more")).to_be_hidden()
     expect(page.locator("#notice")).to_be_hidden()
     page.screenshot(path=str(ARTIFACTS / f"e2e-journey-{kind}.png"), full_page=True)
 
-    # On a phone-sized screen the list stays readable.
+    # On a phone-sized screen the first task is visible without scrolling.
     page.set_viewport_size({"width": 390, "height": 844})
-    page.screenshot(path=str(ARTIFACTS / f"e2e-phone-{kind}.png"), full_page=True)
+    page.evaluate("window.scrollTo(0, 0)")
+    first = page.locator(".task").first.bounding_box()
+    assert first is not None
+    assert first["y"] + first["height"] <= 844, first
+    page.screenshot(path=str(ARTIFACTS / f"e2e-phone-{kind}.png"))
     page.set_viewport_size({"width": 1280, "height": 800})
 
     # Log out; a wrong password says so; the right one brings the tasks back.

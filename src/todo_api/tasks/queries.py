@@ -45,6 +45,7 @@ class ListFilter:
     order: str
     limit: int
     after: tuple[Any, str] | None  # (sort value, id) of the last row of the previous page
+    tag: str | None = None
 
 
 def _task(row: Row) -> Versioned:
@@ -115,6 +116,12 @@ def list_page(conn: Connection, *, user_id: str, spec: ListFilter) -> list[Task]
             "OR LOWER(COALESCE(description, '')) LIKE :pattern ESCAPE '\\')"
         )
         params["pattern"] = "%" + _escape_like(spec.search.lower()) + "%"
+    if spec.tag:
+        # Tags are stored as a JSON array: the quoted tag is one whole element (a quote
+        # inside a tag is escaped, so it cannot end one early). LOWER on both sides: the
+        # same case-blind match on SQLite and PostgreSQL.
+        where.append("LOWER(tags) LIKE :tag ESCAPE '\\'")
+        params["tag"] = "%" + _escape_like(json.dumps(spec.tag).lower()) + "%"
     key = SORT_EXPRESSIONS[spec.sort]
     direction = "DESC" if spec.order == "desc" else "ASC"
     if spec.after is not None:

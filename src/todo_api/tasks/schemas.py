@@ -75,6 +75,7 @@ Cursor = Annotated[str, msgspec.Meta(max_length=500)]
 class TaskListQuery(msgspec.Struct):
     status: Status = "all"
     q: Search | None = None
+    tag: Annotated[Tag, msgspec.Meta(description="Only tasks with this tag")] | None = None
     sort: SortKey = "created"
     order: Literal["asc", "desc"] | None = None
     limit: PageSize = 50

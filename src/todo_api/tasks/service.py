@@ -58,6 +58,7 @@ async def list_tasks(services: Services, user_id: str, query: TaskListQuery) -> 
     spec = ListFilter(
         status=query.status,
         search=query.q.strip() if query.q and query.q.strip() else None,
+        tag=query.tag,
         sort=query.sort,
         order=order,
         limit=query.limit,
