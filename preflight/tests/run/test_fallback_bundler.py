@@ -46,10 +46,14 @@ def test_auto_falls_back_when_node_is_missing(
 REPO = Path(__file__).resolve().parents[3]
 
 
-def test_fallback_builds_this_repo_from_source(run_cli: Callable[..., Any]) -> None:
+def test_fallback_builds_this_repo_from_source(
+    run_cli: Callable[..., Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """todo_api is a local project (pyproject [project], hatchling): the fallback builds
     its wheel from source as Vercel's builder does, and the function starts. Without
-    DATABASE_URL the app's own answer is 503 naming what is missing, never a crash."""
+    DATABASE_URL the app's own answer is 503 naming what is missing, never a crash.
+    Run from another folder: uv must not pick (or download) an interpreter by the cwd."""
+    monkeypatch.chdir(tmp_path)
     run = run_cli(str(REPO), "--builder", "preflight", "--probe", "GET /health 503")
     assert run.code == 0, run.report
     assert run.report["builder"] == "preflight bundler (fallback)"

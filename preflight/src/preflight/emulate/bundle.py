@@ -27,7 +27,7 @@ from pathlib import Path
 from preflight.emulate.build import host_env
 from preflight.emulate.errors import EmulatorError
 from preflight.emulate.function import BuildFailed, BuiltFunction, runtime_version_in
-from preflight.emulate.tools import find_uv
+from preflight.emulate.tools import find_python, find_uv
 from preflight.project import Project, load_project
 
 LABEL = "preflight bundler (fallback)"
@@ -107,13 +107,16 @@ def _last_lines(log: str) -> str:
     return " / ".join([line for line in log.splitlines() if line.strip()][-3:])
 
 
-def _project_wheel(project_dir: Path, work: Path) -> Path:
-    """The local project as a wheel built from source (what the builder installs)."""
+def _project_wheel(project_dir: Path, work: Path, version: str) -> Path:
+    """The local project as a wheel built from source (what the builder installs), by
+    the target's CPython: left to choose, uv would try to download one."""
     out = work / "wheels"
+    python = str(find_python(version))
     proc = _run(
-        [str(find_uv()), "build", "--wheel", "--quiet", "--out-dir", str(out), str(project_dir)],
+        [str(find_uv()), "build", "--wheel", "--quiet", "--no-python-downloads",
+         "--python", python, "--out-dir", str(out), str(project_dir)],
         "uv build",
-    )
+    )  # fmt: skip
     wheels = sorted(out.glob("*.whl"))
     if proc.returncode != 0 or not wheels:
         log = proc.stdout + proc.stderr
@@ -121,7 +124,7 @@ def _project_wheel(project_dir: Path, work: Path) -> Path:
     return wheels[0]
 
 
-def _install_args(project: Project, work: Path) -> list[str]:
+def _install_args(project: Project, work: Path, version: str) -> list[str]:
     manifest = project.manifest
     if manifest is None:
         return []
@@ -133,7 +136,7 @@ def _install_args(project: Project, work: Path) -> list[str]:
                 "",
                 LABEL,
             )
-        return [str(_project_wheel(manifest.path.parent, work))]
+        return [str(_project_wheel(manifest.path.parent, work, version))]
     if manifest.kind in ("Pipfile", "Pipfile.lock"):
         reqs = work / "pipfile-requirements.txt"
         reqs.write_text("\n".join(_pipfile_requirements(project)) + "\n")
@@ -175,7 +178,7 @@ def bundle(project_dir: Path, work: Path, python_version: str | None = None) -> 
         "--python-platform", PLATFORM,
         "--python-version", version,
         "--only-binary", ":all:",
-        RUNTIME_PIN, *_install_args(project, work),
+        RUNTIME_PIN, *_install_args(project, work, version),
     ]  # fmt: skip
     proc = _run(command, "uv pip install")
     if proc.returncode != 0:
