@@ -43,12 +43,7 @@ PRODUCTS = [
 OVERSIZED: dict[str, str] = {}
 
 # Blocks allowed to rate E or F for now: "path:qualified name" -> reason (issue).
-E_OR_F_ALLOWED: dict[str, str] = {
-    "preflight/src/preflight/rules/_paths.py:classify": "one branch per path expression; "
-    "rose from D while the gate landed; to become a table (issue 14, step 4)",
-    "preflight/src/preflight/rules/_paths.py:_classify_call": "one branch per path-building "
-    "call; rose from D while the gate landed; to become a table (issue 14, step 4)",
-}
+E_OR_F_ALLOWED: dict[str, str] = {}
 
 # Blocks rated D beyond the MAX_D_BLOCKS budget, for now: "path:qualified name" -> reason.
 D_OVER_BUDGET: dict[str, str] = {

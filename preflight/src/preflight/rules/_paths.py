@@ -11,9 +11,11 @@ from __future__ import annotations
 import ast
 import enum
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from preflight.files import uploaded_files
 from preflight.on_vercel import UNKNOWN, evaluate
@@ -89,96 +91,155 @@ def classify_literal(text: str) -> PathInfo:
 
 
 def classify(expr: ast.expr, module: Module, depth: int = 0) -> PathInfo:
-    """Where `expr` points when it is used as a file path."""
+    """Where `expr` points when it is used as a file path: one classifier per kind of
+    expression (_CLASSIFIERS), each following what the path is built from."""
     if depth > 24:  # deep enough for a call chain's returns, bounded for recursion
         return _UNKNOWN
-    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
-        return classify_literal(expr.value)
-    if isinstance(expr, ast.Name):
-        if expr.id == "__file__":
-            return PathInfo(Where.BUNDLE, None)
-        value = module.local_value(expr)
-        if value is None and module.program is not None:
-            # reassigned (`path = Path(raw)`, then `path = ROOT / path`): where all agree
-            return _agree([(module, v) for v in module.local_values(expr)], depth)
-        return classify(value, module, depth + 1) if value is not None else _UNKNOWN
-    if isinstance(expr, ast.BoolOp) and isinstance(expr.op, ast.Or) and len(expr.values) == 2:
-        first = evaluate(expr.values[0], module)  # `log_dir or default_dir()`
-        if first is UNKNOWN:
-            return _agree([(module, v) for v in expr.values], depth)
-        return classify(expr.values[0] if first else expr.values[1], module, depth + 1)
-    if isinstance(expr, ast.JoinedStr) and expr.values:
-        first = expr.values[0]
-        if isinstance(first, ast.Constant) and isinstance(first.value, str):
-            return classify_literal(first.value + _joined_tail(expr))
-        if isinstance(first, ast.FormattedValue):
-            base = classify(first.value, module, depth + 1)
-            return _with_tail(base, _joined_tail(expr).lstrip("/"))
+    classifier = _CLASSIFIERS.get(type(expr))
+    return classifier(expr, module, depth) if classifier is not None else _UNKNOWN
+
+
+def _constant(expr: ast.Constant, module: Module, depth: int) -> PathInfo:
+    return classify_literal(expr.value) if isinstance(expr.value, str) else _UNKNOWN
+
+
+def _name(expr: ast.Name, module: Module, depth: int) -> PathInfo:
+    if expr.id == "__file__":
+        return PathInfo(Where.BUNDLE, None)
+    value = module.local_value(expr)
+    if value is None and module.program is not None:
+        # reassigned (`path = Path(raw)`, then `path = ROOT / path`): where all agree
+        return _agree([(module, v) for v in module.local_values(expr)], depth)
+    return classify(value, module, depth + 1) if value is not None else _UNKNOWN
+
+
+def _bool_op(expr: ast.BoolOp, module: Module, depth: int) -> PathInfo:
+    if not isinstance(expr.op, ast.Or) or len(expr.values) != 2:
         return _UNKNOWN
-    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Div | ast.Add | ast.Mod):
-        base = classify(expr.left, module, depth + 1)
-        if isinstance(expr.op, ast.Div):
-            right = expr.right
-            if isinstance(right, ast.Constant) and isinstance(right.value, str):
-                return _with_tail(base, right.value)
-        return base
-    if isinstance(expr, ast.Subscript):
-        if _is_parents(expr.value):
-            return classify(expr.value, module, depth + 1)
-        setting = _config_value(expr, module)
-        return classify(setting, module, depth + 1) if setting is not None else _UNKNOWN
-    if isinstance(expr, ast.Attribute) and expr.attr in _PASS_THROUGH_ATTRS:
-        return classify(expr.value, module, depth + 1)
-    if isinstance(expr, ast.Call):
-        known = evaluate(expr, module)  # os.getenv("LOG_DIR", "logs"): the default on Vercel
-        if isinstance(known, str):
-            return classify_literal(known)
-        return _classify_call(expr, module, depth)
+    first = evaluate(expr.values[0], module)  # `log_dir or default_dir()`
+    if first is UNKNOWN:
+        return _agree([(module, v) for v in expr.values], depth)
+    return classify(expr.values[0] if first else expr.values[1], module, depth + 1)
+
+
+def _joined_str(expr: ast.JoinedStr, module: Module, depth: int) -> PathInfo:
+    if not expr.values:
+        return _UNKNOWN
+    first = expr.values[0]
+    if isinstance(first, ast.Constant) and isinstance(first.value, str):
+        return classify_literal(first.value + _joined_tail(expr))
+    if isinstance(first, ast.FormattedValue):
+        base = classify(first.value, module, depth + 1)
+        return _with_tail(base, _joined_tail(expr).lstrip("/"))
     return _UNKNOWN
 
 
+def _bin_op(expr: ast.BinOp, module: Module, depth: int) -> PathInfo:
+    if not isinstance(expr.op, ast.Div | ast.Add | ast.Mod):
+        return _UNKNOWN
+    base = classify(expr.left, module, depth + 1)
+    tail = expr.right.value if isinstance(expr.right, ast.Constant) else None
+    if isinstance(expr.op, ast.Div) and isinstance(tail, str):
+        return _with_tail(base, tail)
+    return base
+
+
+def _subscript(expr: ast.Subscript, module: Module, depth: int) -> PathInfo:
+    if _is_parents(expr.value):
+        return classify(expr.value, module, depth + 1)
+    setting = _config_value(expr, module)
+    return classify(setting, module, depth + 1) if setting is not None else _UNKNOWN
+
+
+def _attribute(expr: ast.Attribute, module: Module, depth: int) -> PathInfo:
+    if expr.attr not in _PASS_THROUGH_ATTRS:
+        return _UNKNOWN
+    return classify(expr.value, module, depth + 1)
+
+
+def _call(expr: ast.Call, module: Module, depth: int) -> PathInfo:
+    known = evaluate(expr, module)  # os.getenv("LOG_DIR", "logs"): the default on Vercel
+    if isinstance(known, str):
+        return classify_literal(known)
+    return _classify_call(expr, module, depth)
+
+
+_CLASSIFIERS: dict[type[ast.expr], Callable[[Any, Module, int], PathInfo]] = {
+    ast.Constant: _constant,
+    ast.Name: _name,
+    ast.BoolOp: _bool_op,
+    ast.JoinedStr: _joined_str,
+    ast.BinOp: _bin_op,
+    ast.Subscript: _subscript,
+    ast.Attribute: _attribute,
+    ast.Call: _call,
+}
+
+# Calls whose result is a known place whatever their arguments.
+_FIXED_PLACES = {
+    **dict.fromkeys(_TEMP_CALLS, PathInfo(Where.TMP)),
+    "Path.home": PathInfo(Where.HOME),
+    "pathlib.Path.home": PathInfo(Where.HOME),
+    "Path.cwd": PathInfo(Where.BUNDLE),
+    "pathlib.Path.cwd": PathInfo(Where.BUNDLE),
+    "os.getcwd": PathInfo(Where.BUNDLE),
+}
+
+
 def _classify_call(call: ast.Call, module: Module, depth: int) -> PathInfo:
+    """A call's path, in order: a fixed place, a join of its arguments, a path built from
+    its first argument, a first-party function's returns, a path method's result."""
     name = call_name(call) or ""
-    if name in _TEMP_CALLS or name.endswith((".gettempdir", ".mkdtemp")):
+    if name in _FIXED_PLACES:
+        return _FIXED_PLACES[name]
+    if name.endswith((".gettempdir", ".mkdtemp")):
         return PathInfo(Where.TMP)
-    if name in {"Path.home", "pathlib.Path.home"}:
-        return PathInfo(Where.HOME)
-    if name in {"Path.cwd", "pathlib.Path.cwd", "os.getcwd"}:
-        return PathInfo(Where.BUNDLE)
     if name in {"os.path.join", "path.join"} and call.args:
-        base = classify(call.args[0], module, depth + 1)
-        for arg in call.args[1:]:
-            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                if arg.value.startswith("/"):
-                    base = classify_literal(arg.value)
-                else:
-                    base = _with_tail(base, arg.value)
-            else:
-                base = _with_tail(base, None)
-        return base
+        return _os_path_join(call, module, depth)
     if name in _PASS_THROUGH_CALLS and call.args:
         base = classify(call.args[0], module, depth + 1)
-        for arg in call.args[1:]:  # Path(a, "b")
-            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                base = _with_tail(base, arg.value)
-        return base
+        return _with_tails(base, call.args[1:])  # Path(a, "b")
     if module.program is not None and depth < 16:
         returns = module.program.returns(module, call)
         if returns:  # a first-party function: where its return values point
             return _agree(returns, depth)
     if isinstance(call.func, ast.Attribute) and call.func.attr in _PASS_THROUGH_ATTRS:
-        base = classify(call.func.value, module, depth + 1)
-        if call.func.attr == "with_name" and call.args:
-            arg = call.args[0]
-            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                parent = base.text.rsplit("/", 1)[0] + "/" if base.text and "/" in base.text else ""
-                return PathInfo(base.where, parent + arg.value) if base.read_only else base
-        if call.func.attr == "joinpath":
-            for arg in call.args:
-                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                    base = _with_tail(base, arg.value)
-        return base
+        return _path_method(call, call.func, module, depth)
     return _UNKNOWN
+
+
+def _os_path_join(call: ast.Call, module: Module, depth: int) -> PathInfo:
+    base = classify(call.args[0], module, depth + 1)
+    for arg in call.args[1:]:
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+            if arg.value.startswith("/"):
+                base = classify_literal(arg.value)
+            else:
+                base = _with_tail(base, arg.value)
+        else:
+            base = _with_tail(base, None)
+    return base
+
+
+def _with_tails(base: PathInfo, args: list[ast.expr]) -> PathInfo:
+    """`base` joined with each string-constant argument (others leave it as is)."""
+    for arg in args:
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+            base = _with_tail(base, arg.value)
+    return base
+
+
+def _path_method(call: ast.Call, func: ast.Attribute, module: Module, depth: int) -> PathInfo:
+    """`p.with_name("x")`, `p.joinpath("a", "b")`, `p.resolve()`...: from `p`."""
+    base = classify(func.value, module, depth + 1)
+    if func.attr == "with_name" and call.args:
+        arg = call.args[0]
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+            parent = base.text.rsplit("/", 1)[0] + "/" if base.text and "/" in base.text else ""
+            return PathInfo(base.where, parent + arg.value) if base.read_only else base
+    if func.attr == "joinpath":
+        return _with_tails(base, call.args)
+    return base
 
 
 def _config_value(expr: ast.Subscript, module: Module) -> ast.expr | None:
