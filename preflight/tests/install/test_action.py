@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -133,7 +134,7 @@ def venv_path(tmp_path_factory: pytest.TempPathFactory) -> str:
 def _workspace(tmp_path: Path, fixture: str) -> Path:
     workspace = tmp_path / "workspace"
     workspace.mkdir()
-    (workspace / "app").symlink_to(FIXTURES / fixture, target_is_directory=True)
+    shutil.copytree(FIXTURES / fixture, workspace / "app")  # the checkout's subfolder
     return workspace
 
 
@@ -152,6 +153,11 @@ def test_findings_are_uploaded_then_fail_the_job(tmp_path: Path, venv_path: str)
     sarif = json.loads((runner.workspace / runner.uploaded[0]).read_text())
     results = sarif["runs"][0]["results"]
     assert [r["ruleId"] for r in results] == ["PF201"], results
+    # from the checkout's root, as code scanning resolves it: app/app.py, not app.py
+    location = results[0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert location == {"uri": "app/app.py", "uriBaseId": "%SRCROOT%"}
+    base = sarif["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+    assert base == runner.workspace.resolve().as_uri() + "/"
     assert "preflight check found error-level findings (exit 1)" in runner.log
 
 

@@ -1,5 +1,10 @@
 """SARIF 2.1.0 for GitHub code scanning: one run, every rule described, results with
 repository-relative URIs under %SRCROOT% (what code scanning resolves against).
+
+%SRCROOT% is the working directory when the project lies inside it, else the project:
+code scanning wants paths from the repository root, and CI (the GitHub Action) runs in
+the checkout, so `preflight check backend -f sarif` must name `backend/app.py`, not
+`app.py`, or the alert lands on a file that does not exist.
 """
 
 from __future__ import annotations
@@ -24,6 +29,11 @@ def _uri(path: Path, root: Path) -> str:
         return path.as_uri()
 
 
+def _source_root(project: Path) -> Path:
+    cwd = Path.cwd().resolve()
+    return cwd if project.resolve().is_relative_to(cwd) else project
+
+
 def _help(fix: str, fid: str) -> dict[str, str]:
     """The rule's fix, then its failure mode as the catalogue explains it."""
     f = CATALOGUE[fid]
@@ -35,7 +45,7 @@ def _help(fix: str, fid: str) -> dict[str, str]:
 
 
 def as_dict(result: Result) -> dict[str, Any]:
-    root = result.project.root
+    root = _source_root(result.project.root)
     rules = list(result.rules)
     index = {r.id: i for i, r in enumerate(rules)}
     descriptors = [
