@@ -84,8 +84,9 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--builder",
-        choices=[b.value for b in Builder],
-        default=Builder.AUTO.value,
+        type=enum_type(Builder),
+        default=Builder.AUTO,
+        metavar=metavar(Builder),
         help="auto (default): Vercel's CLI when Node/npm are available, else preflight's",
     )
     parser.add_argument("--memory", type=int, default=2048, metavar="MB", help="memory limit")
@@ -273,7 +274,7 @@ def run(args: argparse.Namespace) -> int:
             env=env,
             forward_ports=tuple(args.forward_port),
             python_version=args.python,
-            builder=Builder(args.builder),
+            builder=args.builder,
             memory_mb=args.memory,
             progress=_progress,
         )
