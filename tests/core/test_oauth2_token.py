@@ -26,8 +26,13 @@ def test_bad_grants_are_problems(client: TestClient) -> None:
         "/api/auth/register", json={"email": "ada@example.com", "password": "correct horse"}
     )
     wrong = client.post("/api/auth/token", data={**FORM, "password": "wrong"})
-    assert wrong.status_code == 401
-    assert wrong.json()["detail"] == "Incorrect email or password"
+    assert wrong.status_code == 400  # RFC 6749 section 5.2
+    assert wrong.headers["content-type"] == "application/problem+json"
+    problem = wrong.json()
+    assert problem["detail"] == problem["error_description"] == "Incorrect email or password"
+    assert problem["error"] == "invalid_grant"
+    unknown = client.post("/api/auth/token", data={**FORM, "username": "nobody@example.com"})
+    assert (unknown.status_code, unknown.json()["error"]) == (400, "invalid_grant")
     grant = client.post("/api/auth/token", data={**FORM, "grant_type": "client_credentials"})
     assert grant.status_code == 422
     assert [e["field"] for e in grant.json()["errors"]] == ["grant_type"]

@@ -15,7 +15,13 @@ from todo_api.auth.schemas import (
     TokenResponse,
 )
 from todo_api.http.client_address import client_address
-from todo_api.http.problems import Conflict, FieldError, Unauthorized, ValidationFailed
+from todo_api.http.problems import (
+    Conflict,
+    FieldError,
+    InvalidGrant,
+    Unauthorized,
+    ValidationFailed,
+)
 from todo_api.http.responses import json_response
 from todo_api.http.routing import Api, Call
 from todo_api.services import Services
@@ -122,16 +128,21 @@ async def login(call: Call) -> Response:
     "/api/auth/token",
     summary="OAuth2 password grant: email (as username) and password for tokens",
     description="RFC 6749 section 4.3, form-encoded, for OAuth2 clients such as the "
-    "Authorize dialog of /docs. The same tokens as /api/auth/login; errors are problem "
-    "details like everywhere else in this API.",
+    "Authorize dialog of /docs. The same tokens as /api/auth/login. Wrong credentials are "
+    "a 400 whose problem detail also carries RFC 6749's `error` (`invalid_grant`); a "
+    "missing or malformed field is a 422 listing each field, as elsewhere in this API.",
     form=PasswordGrant,
     response=TokenResponse,
-    errors=(401, 422, 429),
+    errors=(400, 422, 429),
     auth=False,
 )
 async def token(call: Call) -> Response:
     grant: PasswordGrant = call.body
-    return _no_store(await _password_login(call, grant.username, grant.password))
+    try:
+        tokens = await _password_login(call, grant.username, grant.password)
+    except Unauthorized as exc:
+        raise InvalidGrant(exc.detail) from None
+    return _no_store(tokens)
 
 
 async def _password_login(call: Call, given_email: str, password: str) -> TokenResponse:

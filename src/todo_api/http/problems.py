@@ -65,6 +65,24 @@ class BadRequest(ApiError):
     status = 400
 
 
+class OAuthProblem(Problem):
+    """A problem detail that OAuth2 clients can read too: RFC 6749 section 5.2's `error`
+    and `error_description`, carried as RFC 9457 extension members."""
+
+    error: str | None = None
+    error_description: str | None = None
+
+
+class InvalidGrant(BadRequest):
+    """RFC 6749 section 5.2: the password grant's credentials are wrong (400)."""
+
+    def problem(self, instance: str | None) -> Problem:
+        base = super().problem(instance)
+        return OAuthProblem(
+            **msgspec.structs.asdict(base), error="invalid_grant", error_description=self.detail
+        )
+
+
 class Unauthorized(ApiError):
     status = 401
 
