@@ -11,7 +11,7 @@ import ast
 from preflight.rules._paths import PathInfo, Where, classify
 from preflight.rules._uploads import is_upload
 from preflight.source import Module
-from preflight.syntax import call_name, last_attr
+from preflight.syntax import call_name
 
 _WRITE_MODE_CHARS = set("wax+")
 _PATH_WRITE_METHODS = {"write_text", "write_bytes", "touch", "mkdir", "symlink_to"}
@@ -41,40 +41,48 @@ _CALL_COMMAND = {"call_command", "management.call_command", "django.core.managem
 
 
 def written_path(call: ast.Call, module: Module) -> PathInfo | None:
+    """Where `call` writes, when it is a write: a function named for writing (open in a
+    write mode, shutil copies, logging files, collectstatic) or a method of a path, an
+    upload or a dataframe."""
     name = call_name(call) or ""
-    method = last_attr(call)
+    if name in _OPEN_CALLS or name in _WRITE_CALLS or name == "logging.basicConfig":
+        return _function_write(name, call, module)
+    if name in _CALL_COMMAND:
+        return _collectstatic(call, module)
+    if isinstance(call.func, ast.Attribute):
+        return _method_write(call.func.attr, call.func.value, call, module)
+    return None
+
+
+def _function_write(name: str, call: ast.Call, module: Module) -> PathInfo | None:
     if name in _OPEN_CALLS:
         mode = _mode(call, 1)
         if call.args and mode is not None and _WRITE_MODE_CHARS & set(mode):
             return classify(call.args[0], module)
         return None
-    if name in _WRITE_CALLS:
-        index = _WRITE_CALLS[name]
-        if len(call.args) > index:
-            return classify(call.args[index], module)
-        for kw in call.keywords:
-            if kw.arg in {"filename", "dst", "name", "path"}:
-                return classify(kw.value, module)
-        return None
-    if name == "logging.basicConfig":
-        for kw in call.keywords:
-            if kw.arg == "filename":
-                return classify(kw.value, module)
-        return None
-    if name in _CALL_COMMAND:
-        return _collectstatic(call, module)
-    if isinstance(call.func, ast.Attribute):
-        receiver = call.func.value
-        if method == "save" and call.args and is_upload(receiver, module):
-            return classify(call.args[0], module)  # Werkzeug's FileStorage.save(dst)
-        if method in _PATH_WRITE_METHODS:
+    index = _WRITE_CALLS.get(name)
+    if index is not None and len(call.args) > index:
+        return classify(call.args[index], module)
+    keywords = {"filename"} if index is None else {"filename", "dst", "name", "path"}
+    for kw in call.keywords:  # logging.basicConfig(filename=...), copy(src, dst=...)
+        if kw.arg in keywords:
+            return classify(kw.value, module)
+    return None
+
+
+def _method_write(
+    method: str, receiver: ast.expr, call: ast.Call, module: Module
+) -> PathInfo | None:
+    if method == "save" and call.args and is_upload(receiver, module):
+        return classify(call.args[0], module)  # Werkzeug's FileStorage.save(dst)
+    if method in _PATH_WRITE_METHODS:
+        return _pathlike(receiver, module)
+    if method == "open":
+        mode = _mode(call, 0)
+        if mode is not None and _WRITE_MODE_CHARS & set(mode):
             return _pathlike(receiver, module)
-        if method == "open":
-            mode = _mode(call, 0)
-            if mode is not None and _WRITE_MODE_CHARS & set(mode):
-                return _pathlike(receiver, module)
-        if method in _DATAFRAME_WRITES and call.args:
-            return classify(call.args[0], module)
+    if method in _DATAFRAME_WRITES and call.args:
+        return classify(call.args[0], module)
     return None
 
 
