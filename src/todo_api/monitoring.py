@@ -45,7 +45,7 @@ class SentryReporter:
         self.flush = flush
 
     async def report(self, failed: FailedRequest, exc: BaseException | None) -> None:
-        path = _SIGNED_PATH.sub(r"\1[Filtered]", failed.path)
+        path = scrubbed_path(failed.path)
         tags = {
             "request_id": failed.request_id,
             "http.method": failed.method,
@@ -63,15 +63,21 @@ class SentryReporter:
                 tags=tags,
                 contexts=context,
                 # One issue per route and status, not per task id in the path.
-                fingerprint=[str(failed.status), failed.method, _route_shape(path)],
+                fingerprint=[str(failed.status), failed.method, route_shape(path)],
             )
         if self.flush:
             await to_thread.run_sync(lambda: sentry_sdk.flush(timeout=FLUSH_SECONDS))
 
 
-def _route_shape(path: str) -> str:
-    """/api/tasks/3f2a…/complete -> /api/tasks/{id}/complete (ids are long hex/uuid)."""
-    return re.sub(r"/[0-9a-fA-F-]{16,}(?=/|$)", "/{id}", path)
+def route_shape(path: str) -> str:
+    """/api/tasks/Xk3…/complete -> /api/tasks/{id}/complete: our ids are 16 URL-safe
+    characters (users.new_id), longer than any literal segment of a route."""
+    return re.sub(r"/[A-Za-z0-9_-]{16,}(?=/|$)", "/{id}", path)
+
+
+def scrubbed_path(path: str) -> str:
+    """The path as reported: a signed blob link's token is its credential."""
+    return _SIGNED_PATH.sub(r"\1[Filtered]", path)
 
 
 def _scrub(event: Any, hint: Any) -> Any:

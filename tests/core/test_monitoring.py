@@ -248,3 +248,14 @@ def test_serve_reports_a_5xx_to_sentry(tmp_path: Path, sentry: CaptureServer) ->
         stop(app)
     assert event["tags"]["request_id"] == answer.headers["X-Request-ID"]
     assert_nothing_the_client_sent(sentry)
+
+
+def test_reports_group_by_route_and_never_carry_a_signed_link() -> None:
+    from todo_api.auth.users import new_id
+    from todo_api.monitoring import route_shape, scrubbed_path
+
+    task, attachment = new_id(), new_id()
+    path = f"/api/tasks/{task}/attachments/{attachment}/url"
+    assert route_shape(path) == "/api/tasks/{id}/attachments/{id}/url"
+    assert route_shape("/api/tasks/uploads/complete") == "/api/tasks/uploads/complete"
+    assert scrubbed_path("/api/blobs/eyJrZXkiOiJ1L3QvYSJ9.c2lnbmF0dXJl") == "/api/blobs/[Filtered]"
