@@ -9,6 +9,7 @@ stack here; pathological nesting falls back to the stack.
 from __future__ import annotations
 
 import ast
+from ast import AST
 from dataclasses import dataclass, field
 
 
@@ -41,15 +42,19 @@ def _recursive(tree: ast.AST) -> TreeIndex:
     def visit(node: ast.AST) -> None:
         start[node] = len(nodes)
         nodes.append(node)
-        by_type.setdefault(type(node), []).append(node)
+        kind = node.__class__
+        same_kind = by_type.get(kind)
+        if same_kind is None:
+            same_kind = by_type[kind] = []
+        same_kind.append(node)
         for name in node._fields:
             value = getattr(node, name, None)
-            if isinstance(value, list):
+            if value.__class__ is list:
                 for item in value:
-                    if isinstance(item, ast.AST):
+                    if isinstance(item, AST):
                         parents[item] = node
                         visit(item)
-            elif isinstance(value, ast.AST):
+            elif isinstance(value, AST):
                 parents[value] = node
                 visit(value)
         end[node] = len(nodes)
