@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from todo_api.auth.principal import ANONYMOUS, Principal
 from todo_api.http.middleware import log_internal
-from todo_api.http.problems import ServiceUnavailable, Unauthorized
+from todo_api.http.problems import InsufficientStorage, ServiceUnavailable, Unauthorized
 from todo_api.settings import Settings
-from todo_api.storage.connection import DatabaseUnavailable
+from todo_api.storage.connection import DatabaseFull, DatabaseUnavailable
 from todo_api.storage.database import Database
 
 if TYPE_CHECKING:
@@ -58,6 +58,9 @@ class Services:
             raise ServiceUnavailable(self.settings.database_problem)
         try:
             return await self.database.run(work, read_only=read_only)
+        except DatabaseFull as exc:
+            log_internal("database full", exc)
+            raise InsufficientStorage(exc.public) from None
         except DatabaseUnavailable as exc:
             log_internal("database unavailable", exc)
             headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None

@@ -72,3 +72,8 @@ class DatabaseUnavailable(Exception):
         super().__init__(detail)
         self.public = public
         self.retry_after = retry_after
+
+
+class DatabaseFull(DatabaseUnavailable):
+    """The database's disk (or the process's file-size limit) refused a write: answered
+    as 507 like a full file store, since the write was refused and nothing was kept."""

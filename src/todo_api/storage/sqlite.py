@@ -8,6 +8,9 @@ reads the file afresh. WAL mode lets readers proceed during a write; `busy_timeo
 waits for a writer instead of failing,
 and a writer still waiting when it runs out is `DatabaseBusy` (a 503 with Retry-After):
 the lock is another writer's, so trying again shortly is the remedy, not a bug report.
+A write the disk refuses (SQLITE_FULL on ENOSPC; SQLITE_IOERR_WRITE on EFBIG or EDQUOT,
+which SQLite's unix VFS does not tell apart from ENOSPC) is `DatabaseFull`, a 507: the
+transaction rolled back, so nothing half-written is kept.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import Any, TypeVar
 
 from todo_api.storage.connection import (
     Connection,
+    DatabaseFull,
     DatabaseUnavailable,
     Row,
     TransactionFactory,
@@ -57,34 +61,48 @@ def _close_all(idle: list[sqlite3.Connection]) -> None:
 
 BUSY_RETRY_AFTER = 2  # seconds; a writer holds the lock, so a moment's wait is the cure
 _BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
+_SQLITE_IOERR_WRITE = 778  # SQLITE_IOERR | (3 << 8); the sqlite3 module names no extended codes
 
 
 class DatabaseBusy(DatabaseUnavailable):
     """Another writer held SQLite's write lock for longer than the busy timeout."""
 
 
+def _code(exc: sqlite3.Error) -> int | None:
+    if not isinstance(exc, sqlite3.OperationalError):
+        return None
+    return getattr(exc, "sqlite_errorcode", None)
+
+
 def _is_busy(exc: sqlite3.Error) -> bool:
     # Extended codes (SQLITE_BUSY_SNAPSHOT, ...) carry the primary code in the low byte.
-    code = getattr(exc, "sqlite_errorcode", None)
-    return (
-        isinstance(exc, sqlite3.OperationalError)
-        and code is not None
-        and code & 0xFF in _BUSY_CODES
-    )
+    code = _code(exc)
+    return code is not None and code & 0xFF in _BUSY_CODES
+
+
+def _is_full(exc: sqlite3.Error) -> bool:
+    code = _code(exc)
+    return code is not None and (code & 0xFF == sqlite3.SQLITE_FULL or code == _SQLITE_IOERR_WRITE)
 
 
 @contextlib.contextmanager
-def _busy_is_unavailable(path: Path, timeout: float) -> Iterator[None]:
+def _refusals_are_unavailable(path: Path, timeout: float) -> Iterator[None]:
+    """A held write lock or a full disk becomes the matching `DatabaseUnavailable`."""
     try:
         yield
     except sqlite3.Error as exc:
-        if not _is_busy(exc):
-            raise
-        raise DatabaseBusy(
-            f"SQLite {path}: still locked by another writer after {timeout:g} s ({exc})",
-            public="The database is busy with another write; try again shortly",
-            retry_after=BUSY_RETRY_AFTER,
-        ) from exc
+        if _is_busy(exc):
+            raise DatabaseBusy(
+                f"SQLite {path}: still locked by another writer after {timeout:g} s ({exc})",
+                public="The database is busy with another write; try again shortly",
+                retry_after=BUSY_RETRY_AFTER,
+            ) from exc
+        if _is_full(exc):
+            raise DatabaseFull(
+                f"SQLite {path}: the write was refused ({exc})",
+                public="The database's storage is full; nothing was saved",
+            ) from exc
+        raise
 
 
 class SqliteConnection:
@@ -124,7 +142,7 @@ class SqliteDatabase:
         raw = self._checkout()
         healthy = False
         try:
-            with _busy_is_unavailable(self.path, self.busy_timeout):
+            with _refusals_are_unavailable(self.path, self.busy_timeout):
                 raw.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
                 yield SqliteConnection(raw)
                 raw.commit()
@@ -176,10 +194,10 @@ class SqliteDatabase:
             raw.execute("PRAGMA foreign_keys = ON")
             raw.execute("PRAGMA synchronous = NORMAL")
             if not self._prepared:
-                with _busy_is_unavailable(self.path, self.busy_timeout):
+                with _refusals_are_unavailable(self.path, self.busy_timeout):
                     raw.execute("PRAGMA journal_mode = WAL")
                 self._prepared = True
-        except DatabaseBusy:
+        except DatabaseUnavailable:  # busy or full: close, then say so
             raw.close()
             raise
         except (OSError, sqlite3.Error) as exc:
