@@ -71,7 +71,7 @@ class SentryReporter:
 
 def route_shape(path: str) -> str:
     """/api/tasks/Xk3…/complete -> /api/tasks/{id}/complete: our ids are 16 URL-safe
-    characters (users.new_id), longer than any literal segment of a route."""
+    characters (ids_and_clock.new_id), longer than any literal segment of a route."""
     return re.sub(r"/[A-Za-z0-9_-]{16,}(?=/|$)", "/{id}", path)
 
 

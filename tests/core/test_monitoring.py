@@ -251,7 +251,7 @@ def test_serve_reports_a_5xx_to_sentry(tmp_path: Path, sentry: CaptureServer) ->
 
 
 def test_reports_group_by_route_and_never_carry_a_signed_link() -> None:
-    from todo_api.auth.users import new_id
+    from todo_api.ids_and_clock import new_id
     from todo_api.monitoring import route_shape, scrubbed_path
 
     task, attachment = new_id(), new_id()

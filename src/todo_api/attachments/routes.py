@@ -26,7 +26,6 @@ from todo_api.attachments.schemas import (
     UploadRequest,
 )
 from todo_api.attachments.store import STORAGE_FULL, Runtime, blob_key, blocking, runtime
-from todo_api.auth.users import new_id
 from todo_api.http.problems import (
     FieldError,
     Forbidden,
@@ -38,6 +37,7 @@ from todo_api.http.problems import (
 )
 from todo_api.http.responses import json_response
 from todo_api.http.routing import Api, Call
+from todo_api.ids_and_clock import new_id
 from todo_api.storage.blobs import BlobNotFound, BlobStore, content_disposition, is_out_of_room
 
 api = Api(tags=["attachments"])

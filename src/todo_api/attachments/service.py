@@ -20,12 +20,12 @@ from todo_api.attachments.files import matches_signature, normalise_content_type
 from todo_api.attachments.queries import Stored
 from todo_api.attachments.schemas import Attachment
 from todo_api.attachments.store import blob_key, runtime, task_prefix, user_prefix
-from todo_api.auth.users import now
 from todo_api.http.problems import (
     ApiError,
     NotFound,
     UnsupportedMediaType,
 )
+from todo_api.ids_and_clock import now
 
 if TYPE_CHECKING:
     from starlette.datastructures import State

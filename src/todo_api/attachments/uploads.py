@@ -34,7 +34,6 @@ from todo_api.attachments.service import (
     quota_detail,
 )
 from todo_api.attachments.store import blocking, completed_key, upload_key
-from todo_api.auth.users import new_id, now
 from todo_api.http.problems import (
     ApiError,
     FieldError,
@@ -43,6 +42,7 @@ from todo_api.http.problems import (
     UnsupportedMediaType,
     ValidationFailed,
 )
+from todo_api.ids_and_clock import new_id, now
 from todo_api.storage.blobs import BlobInfo, BlobNotFound
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from todo_api.auth.users import new_id, now
+from todo_api.ids_and_clock import new_id, now
 from todo_api.storage.connection import Connection
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 import unicodedata
 from typing import Any
 
 import msgspec
 
+from todo_api.ids_and_clock import new_id, now
 from todo_api.storage.connection import Connection, Row
 
 
@@ -17,15 +17,6 @@ class User(msgspec.Struct, frozen=True):
     email: str
     name: str | None
     created_at: dt.datetime
-
-
-def new_id() -> str:
-    """Opaque, URL-safe, unguessable ids (never sequential numbers in URLs)."""
-    return secrets.token_urlsafe(12)
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def normalise_email(email: str) -> str:

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 import msgspec
 from starlette.requests import Request
 
-from todo_api.auth.users import now
 from todo_api.http.problems import BadRequest
+from todo_api.ids_and_clock import now
 from todo_api.storage.connection import Connection
 from todo_api.tasks.queries import Versioned
 from todo_api.tasks.schemas import Task

@@ -12,7 +12,7 @@ from typing import Any
 
 import msgspec
 
-from todo_api.auth.users import new_id, now
+from todo_api.ids_and_clock import new_id, now
 from todo_api.storage.connection import Connection, Row
 from todo_api.tasks.schemas import Task
 
