@@ -11,6 +11,7 @@ itself into _vendor, so a src layout works).
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 import sys
 from collections.abc import Iterable, Iterator
@@ -62,6 +63,7 @@ def build_closure(root: Path, entry: Path) -> Closure:
     closure = Closure()
     seen: set[Path] = set()
     todo = [entry]
+    edges: dict[Path, list[tuple[Path, bool]]] = {}  # importer -> (local module, guarded)
     while todo:
         path = todo.pop()
         if path in seen:
@@ -73,21 +75,46 @@ def build_closure(root: Path, entry: Path) -> Closure:
             continue
         closure.modules.append(module)
         _add_sys_path_dirs(module, roots)
+        out = edges.setdefault(path, [])
         for name in _string_module_refs(module):
-            todo.extend(_resolve_local(name, roots))
+            out.extend((local, False) for local in _resolve_local(name, roots))
         for name in _dotted_strings(module):
-            todo.extend(_resolve_local_exact(name, roots))
+            out.extend((local, False) for local in _resolve_local_exact(name, roots))
         for node, name, guarded, probe in _imports(module):
             if module.in_main_guard(node):
                 continue  # `python app.py` only: never imported by the function
             local = _resolve_local(name, roots)
             if local:
-                todo.extend(local)
+                out.extend((found, _is_guarded(module, node)) for found in local)
             elif not probe:  # a probe is only a guess at a local submodule (`from pkg import sub`)
                 closure.imports.extend(_third_party(module, node, name, guarded, roots))
+        todo.extend(local for local, _ in out)
+    closure.imports = _guard_optional_modules(closure.imports, edges, entry)
     closure.modules.sort(key=lambda m: m.rel)
     _share_imports(closure)
     return closure
+
+
+def _guard_optional_modules(
+    uses: list[ImportUse], edges: dict[Path, list[tuple[Path, bool]]], entry: Path
+) -> list[ImportUse]:
+    """A local module the function reaches only through guarded imports (`try: from app
+    import monitoring` / `except ImportError:`, this repo's own Sentry reporter) is optional
+    as a whole: an ImportError raised by any of its own imports propagates to that guard.
+    So its third-party imports count as guarded; one unguarded path makes it required."""
+    required = {entry}
+    todo = [entry]
+    while todo:
+        for target, guarded in edges.get(todo.pop(), ()):
+            if not guarded and target not in required:
+                required.add(target)
+                todo.append(target)
+    return [
+        use
+        if use.guarded or use.module.path in required
+        else dataclasses.replace(use, guarded=True)
+        for use in uses
+    ]
 
 
 def _share_imports(closure: Closure) -> None:

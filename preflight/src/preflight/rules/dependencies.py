@@ -36,6 +36,10 @@ from preflight.rules.base import Expect, ProjectExample, ProjectRule
 _FLASK_CORS_APP = (
     "from flask import Flask\nfrom flask_cors import CORS\napp = Flask(__name__)\nCORS(app)\n"
 )
+_FLASK_CORS_UNDECLARED = (
+    "'flask_cors' is imported, but no distribution providing it is declared in "
+    "requirements.txt: ModuleNotFoundError on Vercel"
+)
 
 
 class MissingDependency(ProjectRule):
@@ -70,6 +74,14 @@ class MissingDependency(ProjectRule):
                 "requirements.txt": "django-allauth==65.9.0\n",
             }
         ),
+        ProjectExample(  # a module imported only under a guard is optional as a whole
+            {
+                "app.py": "try:\n    import monitoring\nexcept ImportError:\n"
+                "    monitoring = None\nfrom flask import Flask\napp = Flask(__name__)\n",
+                "monitoring.py": "import sentry_sdk\n",
+                "requirements.txt": "flask\n",
+            }
+        ),
         ProjectExample(  # a local-only module, imported only where its file exists
             {
                 "app.py": "import os\nif os.path.exists('local_settings.py'):\n"
@@ -79,19 +91,21 @@ class MissingDependency(ProjectRule):
         ),
     )
     INVALID = (
+        ProjectExample(  # guarded in app.py, but views.py imports it unguarded: required
+            {
+                "app.py": "try:\n    import monitoring\nexcept ImportError:\n"
+                "    monitoring = None\nimport views\nfrom flask import Flask\n"
+                "app = Flask(__name__)\n",
+                "views.py": "import monitoring\n",
+                "monitoring.py": "from flask_cors import CORS\n",
+                "requirements.txt": "flask\n",
+            },
+            expect=(Expect("monitoring.py", 1, 1, _FLASK_CORS_UNDECLARED),),
+            fixed={"requirements.txt": "flask\nflask-cors\n"},
+        ),
         ProjectExample(
             {"app.py": _FLASK_CORS_APP, "requirements.txt": "flask\n"},
-            expect=(
-                Expect(
-                    "app.py",
-                    2,
-                    1,
-                    (
-                        "'flask_cors' is imported, but no distribution providing it is "
-                        "declared in requirements.txt: ModuleNotFoundError on Vercel"
-                    ),
-                ),
-            ),
+            expect=(Expect("app.py", 2, 1, _FLASK_CORS_UNDECLARED),),
             fixed={"requirements.txt": "flask\nflask-cors\n"},
         ),
         ProjectExample(  # installed from git: what it provides is unknown, so a warning
