@@ -22,6 +22,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from todo_api import __version__
+from todo_api.app_context import Services
 from todo_api.http import docs
 from todo_api.http.groups import RouteGroup
 from todo_api.http.middleware import (
@@ -34,7 +35,6 @@ from todo_api.http.problems import ApiError
 from todo_api.http.routing import Operation
 from todo_api.http.ui import UiFiles, ui_directory
 from todo_api.platform import Platform
-from todo_api.services import Services
 from todo_api.settings import Settings
 
 # (path pattern, module with `api`): first match wins, so the more specific go first.

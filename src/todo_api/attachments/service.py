@@ -30,7 +30,7 @@ from todo_api.ids_and_clock import now
 if TYPE_CHECKING:
     from starlette.datastructures import State
 
-    from todo_api.services import Services
+    from todo_api.app_context import Services
     from todo_api.storage.blobs import BlobStore
     from todo_api.storage.connection import Connection
 

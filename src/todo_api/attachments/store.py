@@ -25,7 +25,7 @@ from todo_api.http.problems import InsufficientStorage, ServiceUnavailable
 if TYPE_CHECKING:
     from starlette.datastructures import State
 
-    from todo_api.services import Services
+    from todo_api.app_context import Services
     from todo_api.storage.blobs import BlobStore
 
 T = TypeVar("T")

@@ -46,7 +46,7 @@ from todo_api.ids_and_clock import new_id, now
 from todo_api.storage.blobs import BlobInfo, BlobNotFound
 
 if TYPE_CHECKING:
-    from todo_api.services import Services
+    from todo_api.app_context import Services
     from todo_api.storage.blobs import BlobStore
     from todo_api.storage.connection import Connection
 

@@ -18,7 +18,7 @@ from todo_api.http.middleware import log_internal
 from todo_api.http.problems import ServiceUnavailable, Unauthorized
 
 if TYPE_CHECKING:
-    from todo_api.services import Services
+    from todo_api.app_context import Services
 
 
 def bearer_token(request: Request) -> str:

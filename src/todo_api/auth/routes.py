@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
+from todo_api.app_context import Services
 from todo_api.auth import refresh_tokens, users
 from todo_api.auth.access_tokens import issue_access_token
 from todo_api.auth.passwords import burn_verification_time, hash_password, verify_password
@@ -24,7 +25,6 @@ from todo_api.http.problems import (
 )
 from todo_api.http.responses import json_response
 from todo_api.http.routing import Api, Call
-from todo_api.services import Services
 from todo_api.storage.connection import Connection
 from todo_api.throttle import Limit, key
 

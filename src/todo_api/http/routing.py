@@ -20,8 +20,8 @@ from todo_api.http.problems import NotFound
 from todo_api.http.responses import json_response
 
 if TYPE_CHECKING:
+    from todo_api.app_context import Services
     from todo_api.auth.principal import Principal
-    from todo_api.services import Services
 
 
 @dataclass(frozen=True)

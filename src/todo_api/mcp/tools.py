@@ -14,8 +14,8 @@ from typing import Any
 
 import msgspec
 
+from todo_api.app_context import Services
 from todo_api.http.decoding import decode_json
-from todo_api.services import Services
 from todo_api.tasks import service
 from todo_api.tasks.schemas import (
     Cursor,

@@ -13,9 +13,9 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
+from todo_api.app_context import Services
 from todo_api.http.problems import Conflict, NotFound, PreconditionFailed, Unauthorized
 from todo_api.http.responses import json_response
-from todo_api.services import Services
 from todo_api.storage.connection import Connection
 from todo_api.tasks import cursors, idempotency, queries
 from todo_api.tasks.queries import ListFilter, Versioned

@@ -1,7 +1,9 @@
 """What handlers share: settings, the database, the limiter and the Better Auth verifier.
 
 Built by create_app() from a Settings value (tests inject their own); everything in it
-is lazy, so building it touches no network, no disk and no optional module.
+is lazy, so building it touches no network, no disk and no optional module. The module is
+the application context, named so, not `services.py`: beside tasks/service.py and
+attachments/service.py (one aggregate's operations each) that name read as one more of them.
 """
 
 from __future__ import annotations
