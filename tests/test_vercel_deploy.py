@@ -93,6 +93,25 @@ def test_full_journey_through_vercels_runtime(
     assert report["cold_start"]["samples"] == 3  # printed by `preflight run`, not asserted
 
 
+def test_docs_page_loads_its_swagger_ui_from_the_trimmed_bundle() -> None:
+    """The build command deletes Swagger UI's other files: the two /docs loads must remain."""
+    code, report = preflight_run(
+        str(REPO),
+        "--probe", "GET /docs 200",
+        "--probe", "GET /docs/assets/swagger-ui-bundle.js 200",
+        "--probe", "GET /docs/assets/swagger-ui.css 200",
+        "--probe", "GET /docs/assets/docs.js 200",
+    )  # fmt: skip
+    failed = [p for p in report["probes"] if not p["ok"]]
+    assert code == 0, json.dumps(failed, indent=2)
+    excerpts = {p["probe"]: p["body_excerpt"] for p in report["probes"] if p["mode"] == "cold"}
+    assert "<title>todo_api — API docs</title>" in excerpts["GET /docs 200"]
+    assert (
+        "webpackUniversalModuleDefinition" in excerpts["GET /docs/assets/swagger-ui-bundle.js 200"]
+    )
+    assert excerpts["GET /docs/assets/swagger-ui.css 200"].startswith(".swagger-ui{")
+
+
 def test_without_configuration_health_says_503_and_nothing_crashes() -> None:
     code, report = preflight_run(
         str(REPO),
