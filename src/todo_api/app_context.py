@@ -1,4 +1,5 @@
-"""What handlers share: settings, the database, the limiter and the Better Auth verifier.
+"""What handlers share: settings, the database, the limiter, the Better Auth verifier
+and the attachment store.
 
 Built by create_app() from a Settings value (tests inject their own); everything in it
 is lazy, so building it touches no network, no disk and no optional module. The module is
@@ -23,6 +24,7 @@ from todo_api.storage.database import Database
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from todo_api.attachments.store import Runtime
     from todo_api.auth.better_auth import BetterAuthVerifier
     from todo_api.storage.connection import Connection
     from todo_api.throttle import Throttle
@@ -39,6 +41,7 @@ class Services:
     _better_auth: BetterAuthVerifier | None = None
     _known_better_auth_users: set[str] = field(default_factory=set)
     _throttle: Throttle | None = None
+    _attachments: Runtime | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
@@ -88,6 +91,16 @@ class Services:
                     store = SqlCounters(self)
                 self._throttle = Throttle(store)
             return self._throttle
+
+    def attachments(self) -> Runtime:
+        """The attachment configuration and blob store (opened on its first use), built
+        on first use so requests that never touch files never import the store."""
+        from todo_api.attachments.store import Runtime
+
+        with self._lock:
+            if self._attachments is None:
+                self._attachments = Runtime(self.settings.attachments)
+            return self._attachments
 
     def better_auth_verifier(self) -> BetterAuthVerifier:
         from todo_api.auth.better_auth import BetterAuthVerifier

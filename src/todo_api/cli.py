@@ -118,7 +118,10 @@ def _storage_setup(args: argparse.Namespace) -> int:
 
     settings = Settings.from_env()
     try:
-        store = open_blob_store(os.environ.get("STORAGE_URL"), data_dir=settings.data_dir)
+        files = settings.attachments
+        store = open_blob_store(
+            files.storage_url, data_dir=settings.data_dir, environ=files.storage_env
+        )
         if not isinstance(store, S3BlobStore):
             print("storage is a local folder: nothing to set up")
             return 0

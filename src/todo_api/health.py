@@ -108,13 +108,11 @@ def _check_database(call: Call) -> DatabaseHealth:
 
 def _check_storage(call: Call) -> StorageHealth:
     """Open the attachment store as an upload would (no network round trip for S3)."""
-    from todo_api.attachments.store import runtime
-
     services = call.services
     if services.settings.secret is None:
         return StorageHealth(status="unavailable", error="no signing secret")
     try:
-        store = runtime(call.request.app.state, services).store(services.settings.secret)
+        store = services.attachments().store(services.settings.secret)
     except ApiError as exc:
         return StorageHealth(status="unavailable", error=exc.detail)
     return StorageHealth(status="ok", backend=store.kind)

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from todo_api.attachments.config import AttachmentConfig
 from todo_api.platform import Platform, detect_platform
 
 MIN_SECRET_BYTES = 32
@@ -46,6 +47,9 @@ class Settings:
     refresh_token_ttl: int
     password_min_length: int
     log_level: str
+    # Limits, content types and STORAGE_URL; its own `problem` is a 503 on the attachment
+    # routes only, so it is not among `problems` (a bad quota must not fail /health).
+    attachments: AttachmentConfig
     # Configuration errors that make the service unusable (health answers 503).
     problems: tuple[str, ...] = field(default=())
     # Brute-force limits (todo_api/throttle); None when AUTH_RATE_LIMIT=off.
@@ -95,6 +99,9 @@ class Settings:
             refresh_token_ttl=_int(env, "REFRESH_TOKEN_TTL", 30 * 24 * 3600, problems),
             password_min_length=_int(env, "PASSWORD_MIN_LENGTH", 6, problems),
             log_level=env.get("LOG_LEVEL", "INFO").upper(),
+            attachments=AttachmentConfig.from_env(
+                env, data_dir=data_dir, platform=platform.value, serverless=platform.serverless
+            ),
             rate_limits=_rate_limits(env, problems),
             redis_url=(env.get("REDIS_URL") or "").strip() or None,
             sentry_dsn=(env.get("SENTRY_DSN") or "").strip() or None,

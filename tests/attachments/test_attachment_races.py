@@ -13,7 +13,6 @@ from typing import Any
 import httpx
 import pytest
 
-from todo_api.attachments.config import AttachmentConfig
 from todo_api.main import create_app
 from todo_api.settings import Settings
 
@@ -37,7 +36,6 @@ def http(
     }
     settings = Settings.from_env(env)
     app = create_app(settings)
-    app.state.attachment_config = AttachmentConfig.from_env(env, data_dir=settings.data_dir)
     with httpx.Client(base_url=live_server(app), timeout=60) as client:
         yield client
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,6 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from todo_api.attachments.config import AttachmentConfig
 from todo_api.main import create_app
 from todo_api.settings import Settings
 from todo_api.storage.blobs import BlobStore
@@ -36,8 +35,7 @@ class Env:
     tmp: Path
 
     def store(self) -> BlobStore:
-        runtime = self.app.state.attachments_runtime
-        store: BlobStore = runtime.store(SECRET)
+        store: BlobStore = self.app.state.services.attachments().store(SECRET)
         return store
 
     def user(self) -> dict[str, str]:
@@ -84,8 +82,14 @@ class Env:
 
 
 def _make_env(
-    request: pytest.FixtureRequest, tmp_path: Path, kind: str, extra: dict[str, str]
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    kind: str,
+    extra: dict[str, str],
+    **attachments: Any,
 ) -> Iterator[Env]:
+    """The app over HTTP; `attachments` overrides fields of Settings.attachments that no
+    variable sets (upload_ttl, upload_grace)."""
     env = {"TODO_DATA_DIR": str(tmp_path), "BETTER_AUTH_SECRET": SECRET, **LIMITS, **extra}
     if kind.startswith("s3"):
         # S3 with Postgres, the local folder with SQLite: the deployed and the laptop pairs.
@@ -95,13 +99,8 @@ def _make_env(
         if kind == "s3-put":  # presigned PUT instead of POST, as on Cloudflare R2
             env["STORAGE_URL"] += "?upload=put"
     settings = Settings.from_env(env)
+    settings = replace(settings, attachments=replace(settings.attachments, **attachments))
     app = create_app(settings)
-    app.state.attachment_config = AttachmentConfig.from_env(
-        env,
-        data_dir=settings.data_dir,
-        platform=settings.platform.value,
-        serverless=settings.platform.serverless,
-    )
     base = request.getfixturevalue("live_server")(app)
     with httpx.Client(base_url=base, timeout=15, follow_redirects=False) as client:
         yield Env(client, app, kind, tmp_path)
@@ -353,9 +352,7 @@ def test_deleting_a_task_deletes_its_files(env: Env) -> None:
 def test_abandoned_uploads_are_cleaned(
     request: pytest.FixtureRequest, tmp_path: Path, kind: str
 ) -> None:
-    for env in _make_env(request, tmp_path, kind, {}):
-        config = env.app.state.attachment_config
-        env.app.state.attachment_config = AttachmentConfig(**{**config.__dict__, "upload_ttl": 2})
+    for env in _make_env(request, tmp_path, kind, {}, upload_ttl=2):
         auth = env.user()
         task_id = env.task(auth)
         start = {"filename": "a.txt", "content_type": "text/plain", "size": 900}
@@ -374,11 +371,7 @@ def test_abandoned_uploads_are_cleaned(
 def test_uploads_abandoned_by_others_are_cleaned_too(
     request: pytest.FixtureRequest, tmp_path: Path, kind: str
 ) -> None:
-    for env in _make_env(request, tmp_path, kind, {}):
-        config = env.app.state.attachment_config
-        env.app.state.attachment_config = AttachmentConfig(
-            **{**config.__dict__, "upload_ttl": 2, "upload_grace": 0}
-        )
+    for env in _make_env(request, tmp_path, kind, {}, upload_ttl=2, upload_grace=0):
         quitter, other = env.user(), env.user()
         start = {"filename": "a.txt", "content_type": "text/plain", "size": 3}
         task_id = env.task(quitter)

@@ -18,7 +18,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
-import pytest
 from starlette.testclient import TestClient
 
 from tests.services.app_process import AppProcess
@@ -44,10 +43,9 @@ def test_schemathesis_finds_nothing(app_process: Callable[..., AppProcess], tmp_
 
 
 def test_the_document_states_this_deployments_limits(
-    make_client: Callable[..., TestClient], monkeypatch: pytest.MonkeyPatch
+    make_client: Callable[..., TestClient],
 ) -> None:
-    monkeypatch.setenv("ATTACHMENT_MAX_BYTES", "12345")  # attachment settings: os.environ
-    client = make_client(PASSWORD_MIN_LENGTH="11")
+    client = make_client(PASSWORD_MIN_LENGTH="11", ATTACHMENT_MAX_BYTES="12345")
     document = client.get("/openapi.json").json()
     schemas = document["components"]["schemas"]
     assert schemas["RegisterRequest"]["properties"]["password"]["minLength"] == 11

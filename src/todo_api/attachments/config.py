@@ -1,4 +1,5 @@
-"""Attachment settings, read from the environment like every other setting.
+"""Attachment settings, read from the environment by Settings.from_env like every other
+setting (they are `Settings.attachments`), so a test's environment reaches them too.
 
 | variable                     | default                                   |
 |------------------------------|-------------------------------------------|
@@ -17,7 +18,6 @@ attachment routes only.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,13 +72,12 @@ class AttachmentConfig:
     @classmethod
     def from_env(
         cls,
-        environ: Mapping[str, str] | None = None,
+        env: Mapping[str, str],
         *,
         data_dir: Path,
         platform: str = "local",
         serverless: bool = False,
     ) -> AttachmentConfig:
-        env = os.environ if environ is None else environ
         problems: list[str] = []
 
         def size(name: str, default: int) -> int:

@@ -25,7 +25,7 @@ from todo_api.attachments.schemas import (
     PresignedUploadOut,
     UploadRequest,
 )
-from todo_api.attachments.store import STORAGE_FULL, Runtime, blob_key, blocking, runtime
+from todo_api.attachments.store import STORAGE_FULL, Runtime, blob_key, blocking
 from todo_api.http.problems import (
     FieldError,
     Forbidden,
@@ -55,13 +55,13 @@ SAFE_DOWNLOAD_HEADERS = {
 
 
 def _store(call: Call) -> tuple[Runtime, BlobStore]:
-    rt = runtime(call.request.app.state, call.services)
+    rt = call.services.attachments()
     return rt, rt.store(call.services.require_secret())
 
 
 @api.get(BASE, summary="List the files of a task", response=AttachmentList, errors=(404,))
 async def list_attachments(call: Call) -> AttachmentList:
-    rt = runtime(call.request.app.state, call.services)
+    rt = call.services.attachments()
     config = rt.config
     items, used = await service.list_attachments(
         call.services, config, call.user.id, call.path["task_id"]

@@ -19,7 +19,7 @@ from todo_api.attachments.config import DEFAULT_CONTENT_TYPES, AttachmentConfig
 from todo_api.attachments.files import matches_signature, normalise_content_type
 from todo_api.attachments.queries import Stored
 from todo_api.attachments.schemas import Attachment
-from todo_api.attachments.store import blob_key, runtime, task_prefix, user_prefix
+from todo_api.attachments.store import blob_key, task_prefix, user_prefix
 from todo_api.http.problems import (
     ApiError,
     NotFound,
@@ -28,8 +28,6 @@ from todo_api.http.problems import (
 from todo_api.ids_and_clock import now
 
 if TYPE_CHECKING:
-    from starlette.datastructures import State
-
     from todo_api.app_context import Services
     from todo_api.storage.blobs import BlobStore
     from todo_api.storage.connection import Connection
@@ -218,11 +216,11 @@ async def delete_attachment(
     await forget_blob(store, found.storage_key)
 
 
-async def delete_task_files(state: State, services: Services, user_id: str, task_id: str) -> None:
+async def delete_task_files(services: Services, user_id: str, task_id: str) -> None:
     """After a task is deleted (its rows cascade): remove its files. Never raises:
     deleting a task must work even when file storage is down or not configured."""
     try:
-        store = runtime(state, services).store(services.require_secret())
+        store = services.attachments().store(services.require_secret())
         await to_thread.run_sync(store.delete_prefix, task_prefix(user_id, task_id))
     except Exception as exc:  # clean_orphans catches what is left behind
         logger.warning("could not delete the files of task %s: %s", task_id, exc)

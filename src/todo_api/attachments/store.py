@@ -1,4 +1,5 @@
-"""Where an app's attachments live: the blob store, opened once per app on first use,
+"""Where an app's attachments live: the blob store, opened once per app on first use
+(Services.attachments() holds it),
 the keys files get in it, and store calls run off the event loop.
 
 Store failures become problems here, in words: a full store is a 507, any other failure
@@ -23,9 +24,6 @@ from todo_api.http.middleware import log_internal
 from todo_api.http.problems import InsufficientStorage, ServiceUnavailable
 
 if TYPE_CHECKING:
-    from starlette.datastructures import State
-
-    from todo_api.app_context import Services
     from todo_api.storage.blobs import BlobStore
 
 T = TypeVar("T")
@@ -87,23 +85,6 @@ class Runtime:
             log_internal("file storage unavailable", exc)
             raise ServiceUnavailable(STORAGE_DOWN) from None
         return store
-
-
-def runtime(state: State, services: Services) -> Runtime:
-    """The app's Runtime; tests may put an `attachment_config` on app.state first."""
-    found: Runtime | None = getattr(state, "attachments_runtime", None)
-    if found is None:
-        config = getattr(state, "attachment_config", None)
-        if config is None:
-            settings = services.settings
-            config = AttachmentConfig.from_env(
-                data_dir=settings.data_dir,
-                platform=settings.platform.value,
-                serverless=settings.platform.serverless,
-            )
-        found = Runtime(config)
-        state.attachments_runtime = found
-    return found
 
 
 def blob_key(user_id: str, task_id: str, attachment_id: str) -> str:

@@ -74,14 +74,13 @@ async def openapi_json(request: Request) -> Response:
     state = request.app.state
     document: dict[str, Any] | None = getattr(state, "openapi_document", None)
     if document is None:
-        from todo_api.attachments.store import runtime
         from todo_api.http.openapi import apply_deployment_limits
 
         services = state.services
         document = apply_deployment_limits(
             state.build_openapi(),
             password_min_length=services.settings.password_min_length,
-            upload_max_bytes=runtime(state, services).config.max_bytes,
+            upload_max_bytes=services.settings.attachments.max_bytes,
         )
         state.openapi_document = document
     return json_response(document)

@@ -55,7 +55,7 @@ async def _call_tool(ctx: Any, params: types.CallToolRequestParams) -> types.Cal
     if tool is None:
         return _error(f"No tool named {params.name[:50]!r}; see tools/list")
     scope = ctx.request.scope
-    context = Context(scope["app"].state.services, scope["app"].state, scope[PRINCIPAL_KEY])
+    context = Context(scope["app"].state.services, scope[PRINCIPAL_KEY])
     try:
         data = await tool.call(context, params.arguments)
     except ApiError as exc:

@@ -58,10 +58,9 @@ class Deleted(msgspec.Struct):
 
 @dataclass(frozen=True)
 class Context:
-    """What a tool call runs with: the app's services and state, and the caller's id."""
+    """What a tool call runs with: the app's services and the caller's id."""
 
     services: Services
-    app_state: Any
     user_id: str
 
 
@@ -138,7 +137,7 @@ async def _delete(context: Context, args: TaskRef) -> Deleted:
     # As DELETE /api/tasks/{id}: the attachment rows went with the task, now their files.
     from todo_api.attachments.service import delete_task_files
 
-    await delete_task_files(context.app_state, context.services, context.user_id, args.task_id)
+    await delete_task_files(context.services, context.user_id, args.task_id)
     return Deleted(id=args.task_id)
 
 

@@ -106,9 +106,7 @@ async def delete_task(call: Call) -> None:
     # The attachment rows went with the task (ON DELETE CASCADE); now their files.
     from todo_api.attachments.service import delete_task_files
 
-    await delete_task_files(
-        call.request.app.state, call.services, call.user.id, call.path["task_id"]
-    )
+    await delete_task_files(call.services, call.user.id, call.path["task_id"])
 
 
 @api.patch(
