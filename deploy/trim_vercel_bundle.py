@@ -19,6 +19,8 @@ What goes, and why it is safe:
   `from uvicorn.main import Server` and carries on without it (ImportError is handled).
 - jinja2 and markupsafe come with swagger-ui-bundle-v2; nothing here imports them
   (starlette's templating is never loaded).
+- pip: the builder seeds it into the venv (`uv venv --seed`, dist/index.js line 5948)
+  and installs vercel-runtime after this command with `uv pip` (line 11527), not pip.
 - Swagger UI's files except the two `todo_api.http.docs` serves (its licence stays, in
   the distribution's dist-info, which is not touched).
 tests/test_vercel_bundle.py builds with the real builder and checks each of these.
@@ -31,7 +33,7 @@ import sys
 import sysconfig
 from pathlib import Path
 
-UNUSED_DISTRIBUTIONS = ("uvicorn", "click", "jinja2", "markupsafe")
+UNUSED_DISTRIBUTIONS = ("uvicorn", "click", "jinja2", "markupsafe", "pip")
 # Keep in step with todo_api.http.docs._SWAGGER_FILES.
 SERVED_SWAGGER_FILES = frozenset({"swagger-ui.css", "swagger-ui-bundle.js"})
 # Where @vercel/python 25 makes the function's venv (dist/index.js: workPath/.vercel/python/.venv).
