@@ -6,6 +6,8 @@ log with the request id."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
 from anyio import to_thread
 
@@ -57,7 +59,7 @@ class HealthProblem(Problem):
     auth=False,
     errors=(503,),
 )
-async def health(call: Call) -> object:
+async def health(call: Call[None, None]) -> object:
     settings = call.services.settings
     # Both checks block (driver, filesystem): one trip to a worker thread for the two,
     # not one each (a hop costs about what the database ping itself does on loopback).
@@ -88,7 +90,7 @@ async def health(call: Call) -> object:
     return json_response(body, headers={"Cache-Control": "no-store"})
 
 
-def _check_database(call: Call) -> DatabaseHealth:
+def _check_database(call: Call[Any, Any]) -> DatabaseHealth:
     services = call.services
     dialect = services.database.dialect
     if services.settings.database_problem:
@@ -106,7 +108,7 @@ def _check_database(call: Call) -> DatabaseHealth:
     return DatabaseHealth(status="ok", dialect=dialect, latency_ms=round(latency, 2))
 
 
-def _check_storage(call: Call) -> StorageHealth:
+def _check_storage(call: Call[Any, Any]) -> StorageHealth:
     """Open the attachment store as an upload would (no network round trip for S3)."""
     services = call.services
     if services.settings.secret is None:

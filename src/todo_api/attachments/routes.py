@@ -11,6 +11,7 @@ clients that cannot follow an authenticated redirect (browsers).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
@@ -54,13 +55,13 @@ SAFE_DOWNLOAD_HEADERS = {
 }
 
 
-def _store(call: Call) -> tuple[Runtime, BlobStore]:
+def _store(call: Call[Any, Any]) -> tuple[Runtime, BlobStore]:
     rt = call.services.attachments()
     return rt, rt.store(call.services.require_secret())
 
 
 @api.get(BASE, summary="List the files of a task", response=AttachmentList, errors=(404,))
-async def list_attachments(call: Call) -> AttachmentList:
+async def list_attachments(call: Call[None, None]) -> AttachmentList:
     rt = call.services.attachments()
     config = rt.config
     items, used = await service.list_attachments(
@@ -84,7 +85,7 @@ async def list_attachments(call: Call) -> AttachmentList:
     errors=(400, 404, 413, 415, 422, 503, 507),
     multipart_file="file",
 )
-async def upload_attachment(call: Call) -> Response:
+async def upload_attachment(call: Call[None, None]) -> Response:
     rt, store = _store(call)
     config = rt.config
     user_id, task_id = call.user.id, call.path["task_id"]
@@ -172,10 +173,10 @@ def _limited(request: Request, limit: int, detail: str) -> Request:
     status=201,
     errors=(404, 413, 415, 422, 503),
 )
-async def start_upload(call: Call) -> PresignedUploadOut:
+async def start_upload(call: Call[UploadRequest, None]) -> PresignedUploadOut:
     rt, store = _store(call)
     config = rt.config
-    body: UploadRequest = call.body
+    body = call.body
     task_id = call.path["task_id"]
     if not body.size.is_integer():
         raise ValidationFailed(
@@ -212,7 +213,7 @@ async def start_upload(call: Call) -> PresignedUploadOut:
     response=Attachment,
     errors=(404, 409, 410, 413, 415, 503),
 )
-async def complete_upload(call: Call) -> Attachment:
+async def complete_upload(call: Call[None, None]) -> Attachment:
     _, store = _store(call)
     return await uploads.complete_upload(
         call.services,
@@ -230,7 +231,7 @@ async def complete_upload(call: Call) -> Attachment:
     errors=(404, 503),
     extra_responses={302: "Redirect to a short-lived download URL"},
 )
-async def download_attachment(call: Call) -> Response:
+async def download_attachment(call: Call[None, None]) -> Response:
     rt, store = _store(call)
     found = await service.get_attachment(
         call.services, call.user.id, call.path["task_id"], call.path["attachment_id"]
@@ -266,7 +267,7 @@ async def download_attachment(call: Call) -> Response:
     response=DownloadLink,
     errors=(404, 503),
 )
-async def download_link(call: Call) -> DownloadLink:
+async def download_link(call: Call[None, None]) -> DownloadLink:
     rt, store = _store(call)
     found = await service.get_attachment(
         call.services, call.user.id, call.path["task_id"], call.path["attachment_id"]
@@ -283,7 +284,7 @@ async def download_link(call: Call) -> DownloadLink:
 
 
 @api.delete(ONE, summary="Delete a file", status=204, errors=(404, 503))
-async def delete_attachment(call: Call) -> None:
+async def delete_attachment(call: Call[None, None]) -> None:
     _, store = _store(call)
     await service.delete_attachment(
         call.services, store, call.user.id, call.path["task_id"], call.path["attachment_id"]
@@ -298,7 +299,7 @@ async def delete_attachment(call: Call) -> None:
     auth=False,
     errors=(403, 404),
 )
-async def signed_download(call: Call) -> Response:
+async def signed_download(call: Call[None, None]) -> Response:
     from todo_api.storage.blobs.local import LocalBlobStore
     from todo_api.storage.blobs.local_http import serve_download
 
@@ -315,7 +316,7 @@ async def signed_download(call: Call) -> Response:
     status=204,
     errors=(403, 404, 413, 507),
 )
-async def signed_upload(call: Call) -> Response:
+async def signed_upload(call: Call[None, None]) -> Response:
     from todo_api.storage.blobs.local import InvalidToken, LocalBlobStore, verify_token
     from todo_api.storage.blobs.local_http import serve_upload
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.responses import Response
 
 from todo_api.app_context import Services
@@ -69,8 +71,8 @@ def _no_store(tokens: TokenResponse, status: int = 200) -> Response:
     errors=(409, 422, 429),
     auth=False,
 )
-async def register(call: Call) -> Response:
-    data: RegisterRequest = call.body
+async def register(call: Call[RegisterRequest, None]) -> Response:
+    data = call.body
     services = call.services
     services.require_secret()
     minimum = services.settings.password_min_length
@@ -119,8 +121,8 @@ async def register(call: Call) -> Response:
     errors=(401, 422, 429),
     auth=False,
 )
-async def login(call: Call) -> Response:
-    data: LoginRequest = call.body
+async def login(call: Call[LoginRequest, None]) -> Response:
+    data = call.body
     return _no_store(await _password_login(call, data.email, data.password))
 
 
@@ -136,8 +138,8 @@ async def login(call: Call) -> Response:
     errors=(400, 422, 429),
     auth=False,
 )
-async def token(call: Call) -> Response:
-    grant: PasswordGrant = call.body
+async def token(call: Call[PasswordGrant, None]) -> Response:
+    grant = call.body
     try:
         tokens = await _password_login(call, grant.username, grant.password)
     except Unauthorized as exc:
@@ -145,7 +147,7 @@ async def token(call: Call) -> Response:
     return _no_store(tokens)
 
 
-async def _password_login(call: Call, given_email: str, password: str) -> TokenResponse:
+async def _password_login(call: Call[Any, Any], given_email: str, password: str) -> TokenResponse:
     """Check email and password (throttled, in constant time when the account is unknown)
     and start a session; shared by the JSON login and the OAuth2 token endpoint."""
     services = call.services
@@ -190,8 +192,8 @@ async def _password_login(call: Call, given_email: str, password: str) -> TokenR
     errors=(401, 422),
     auth=False,
 )
-async def refresh(call: Call) -> Response:
-    data: RefreshRequest = call.body
+async def refresh(call: Call[RefreshRequest, None]) -> Response:
+    data = call.body
     services = call.services
     services.require_secret()
 
@@ -222,8 +224,8 @@ async def refresh(call: Call) -> Response:
     errors=(422,),
     auth=False,
 )
-async def logout(call: Call) -> None:
-    data: RefreshRequest = call.body
+async def logout(call: Call[RefreshRequest, None]) -> None:
+    data = call.body
 
     def revoke(conn: Connection) -> None:
         presented = refresh_tokens.lookup(conn, token=data.refresh_token)
@@ -234,7 +236,7 @@ async def logout(call: Call) -> None:
 
 
 @api.get("/api/auth/me", summary="The account behind the access token", response=users.User)
-async def me(call: Call) -> users.User:
+async def me(call: Call[None, None]) -> users.User:
     found = await call.services.db(
         lambda conn: users.find_by_id(conn, user_id=call.user.id), read_only=True
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -24,22 +24,30 @@ if TYPE_CHECKING:
     from todo_api.auth.principal import Principal
 
 
+Body = TypeVar("Body")
+Query = TypeVar("Query")
+
+
 @dataclass(frozen=True)
-class Call:
-    """What a handler gets: validated inputs, the caller and the app's services."""
+class Call(Generic[Body, Query]):
+    """What a handler gets: validated inputs, the caller and the app's services.
+
+    Generic in the decoded body and query, so a handler declares what its operation's
+    `body=`/`form=` and `query=` decode to (`Call[TaskCreate, None]`) and mypy checks
+    what it forwards to the service; `None` where the operation has neither."""
 
     request: Request
     services: Services
     user: Principal  # ANONYMOUS on operations with auth=False
-    body: Any
-    query: Any
+    body: Body
+    query: Query
 
     @property
     def path(self) -> dict[str, str]:
         return self.request.path_params
 
 
-Handler = Callable[[Call], Awaitable[Any]]
+Handler = Callable[[Call[Any, Any]], Awaitable[Any]]
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,7 @@ def _origin(request: Request) -> str:
     auth=False,  # authenticated below, to add resource_metadata to the 401
     documented=False,
 )
-async def mcp_endpoint(call: Call) -> Response:
+async def mcp_endpoint(call: Call[None, None]) -> Response:
     try:
         user = await authenticate(call.services, call.request)
     except Unauthorized as exc:
@@ -73,7 +73,7 @@ async def mcp_endpoint(call: Call) -> Response:
     return McpExchange(user.id)
 
 
-async def _metadata(call: Call) -> Response:
+async def _metadata(call: Call[None, None]) -> Response:
     origin = _origin(call.request)
     document: dict[str, Any] = {
         "resource": origin + "/mcp",

@@ -18,7 +18,7 @@ IF_MATCH = ("If-Match",)
 @api.get(
     "/api/tasks", summary="List tasks", query=TaskListQuery, response=TaskPage, errors=(400, 422)
 )
-async def list_tasks(call: Call) -> TaskPage:
+async def list_tasks(call: Call[None, TaskListQuery]) -> TaskPage:
     return await service.list_tasks(call.services, call.user.id, call.query)
 
 
@@ -36,7 +36,7 @@ async def list_tasks(call: Call) -> TaskPage:
     "answered (also for copies sent at once); the same key with another body is a 409. "
     "Keys are per user and kept for 24 hours.",
 )
-async def create_task(call: Call) -> Response:
+async def create_task(call: Call[TaskCreate, None]) -> Response:
     created = await service.create_task(call.services, call.user.id, call.body, call.request)
     response = service.task_response(created, status=201)
     response.headers["Location"] = f"/api/tasks/{created.task.id}"
@@ -52,7 +52,7 @@ async def create_task(call: Call) -> Response:
     request_headers=("If-None-Match",),
     extra_responses={304: "Not modified (If-None-Match matched the ETag)"},
 )
-async def get_task(call: Call) -> Response:
+async def get_task(call: Call[None, None]) -> Response:
     found = await service.get_task(call.services, call.user.id, call.path["task_id"])
     if call.request.headers.get("if-none-match") == service.etag(found):
         return Response(status_code=304, headers={"ETag": service.etag(found)})
@@ -68,7 +68,7 @@ async def get_task(call: Call) -> Response:
     response_headers=ETAG,
     request_headers=IF_MATCH,
 )
-async def replace_task(call: Call) -> Response:
+async def replace_task(call: Call[TaskCreate, None]) -> Response:
     expected = service.expected_version(call.request)
     updated = await service.replace_task(
         call.services, call.user.id, call.path["task_id"], call.body, expected
@@ -85,7 +85,7 @@ async def replace_task(call: Call) -> Response:
     response_headers=ETAG,
     request_headers=IF_MATCH,
 )
-async def patch_task(call: Call) -> Response:
+async def patch_task(call: Call[TaskPatch, None]) -> Response:
     expected = service.expected_version(call.request)
     updated = await service.patch_task(
         call.services, call.user.id, call.path["task_id"], call.body, expected
@@ -100,7 +100,7 @@ async def patch_task(call: Call) -> Response:
     errors=(404, 412),
     request_headers=IF_MATCH,
 )
-async def delete_task(call: Call) -> None:
+async def delete_task(call: Call[None, None]) -> None:
     expected = service.expected_version(call.request)
     await service.delete_task(call.services, call.user.id, call.path["task_id"], expected)
     # The attachment rows went with the task (ON DELETE CASCADE); now their files.
@@ -117,7 +117,7 @@ async def delete_task(call: Call) -> None:
     response_headers=ETAG,
     request_headers=IF_MATCH,
 )
-async def toggle_task(call: Call) -> Response:
+async def toggle_task(call: Call[None, None]) -> Response:
     expected = service.expected_version(call.request)
     updated = await service.toggle_task(call.services, call.user.id, call.path["task_id"], expected)
     return service.task_response(updated)
