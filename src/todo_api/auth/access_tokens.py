@@ -1,20 +1,42 @@
-"""Our own access tokens: short-lived HS256 JWTs signed with BETTER_AUTH_SECRET.
+"""Our own access tokens: short-lived HS256 JWTs (RFC 7519) signed with BETTER_AUTH_SECRET.
 
-The algorithm list passed to PyJWT is exactly ["HS256"]: a token whose header says
-`none`, RS256 or EdDSA is refused here, so key-confusion tricks have nothing to use.
+Written on the standard library (hmac, hashlib, base64, json) rather than PyJWT: since
+the MCP SDK brought `cryptography` into the environment, `import jwt` loads it (PyJWT
+imports every algorithm it can) — about 100 ms of imports on the first authenticated
+request, for a token format that needs one HMAC. PyJWT still checks Better Auth's EdDSA
+tokens (auth/better_auth.py), and only when such a token arrives.
+
+Only HS256 is accepted: a token whose header says `none`, RS256 or EdDSA is refused
+here, so key-confusion tricks have nothing to use. Tokens are byte-compatible with the
+ones PyJWT issued before (same header, compact JSON, unpadded base64url), so sessions
+survive the change.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import base64
+import binascii
+import hashlib
+import hmac
+import json
 import secrets
+import time
 from dataclasses import dataclass
-
-import jwt
+from typing import Any
 
 ISSUER = "todo_api"
 AUDIENCE = "todo_api"
 ALGORITHM = "HS256"
+LEEWAY = 5  # seconds of clock skew tolerated on exp, iat and nbf
+REQUIRED_CLAIMS = ("exp", "iat", "sub", "iss", "aud")
+
+
+class InvalidToken(Exception):
+    """The token is malformed, badly signed, not ours, or missing a claim."""
+
+
+class ExpiredToken(InvalidToken):
+    """Well signed and ours, but past its `exp`: the client should refresh."""
 
 
 @dataclass(frozen=True)
@@ -23,28 +45,91 @@ class AccessClaims:
 
 
 def issue_access_token(*, subject: str, email: str, secret: str, ttl: int) -> str:
-    issued = dt.datetime.now(dt.UTC)
+    issued = int(time.time())
     claims = {
         "sub": subject,
         "email": email,
         "iss": ISSUER,
         "aud": AUDIENCE,
         "iat": issued,
-        "exp": issued + dt.timedelta(seconds=ttl),
+        "exp": issued + ttl,
         "jti": secrets.token_urlsafe(8),
     }
-    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+    signing_input = f"{_encode({'alg': ALGORITHM, 'typ': 'JWT'})}.{_encode(claims)}"
+    return f"{signing_input}.{_b64encode(_sign(signing_input, secret))}"
+
+
+def unverified_header(token: str) -> dict[str, Any]:
+    """The token's header, unchecked: only to choose which verifier to try."""
+    return _json_object(_segments(token)[0])
 
 
 def verify_access_token(token: str, *, secret: str) -> AccessClaims:
-    """Raise jwt.InvalidTokenError (any subclass) unless the token is ours and current."""
-    claims = jwt.decode(
-        token,
-        secret,
-        algorithms=[ALGORITHM],
-        audience=AUDIENCE,
-        issuer=ISSUER,
-        options={"require": ["exp", "iat", "sub", "iss", "aud"]},
-        leeway=5,
-    )
-    return AccessClaims(subject=str(claims["sub"]))
+    """Raise InvalidToken (ExpiredToken when only `exp` is wrong) unless ours and current."""
+    header, payload, signature = _segments(token)
+    if _json_object(header).get("alg") != ALGORITHM:
+        raise InvalidToken("not an HS256 token")
+    if not hmac.compare_digest(_b64decode(signature), _sign(f"{header}.{payload}", secret)):
+        raise InvalidToken("signature mismatch")
+    claims = _json_object(payload)
+    _check_claims(claims, now=time.time())
+    return AccessClaims(subject=claims["sub"])
+
+
+def _check_claims(claims: dict[str, Any], *, now: float) -> None:
+    missing = [name for name in REQUIRED_CLAIMS if name not in claims]
+    if missing:
+        raise InvalidToken(f"missing claim {missing[0]}")
+    for name in ("exp", "iat", "nbf"):
+        value = claims.get(name, 0)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise InvalidToken(f"{name} is not a number")
+    if claims["exp"] <= now - LEEWAY:
+        raise ExpiredToken("expired")
+    if claims["iat"] > now + LEEWAY or claims.get("nbf", 0) > now + LEEWAY:
+        raise InvalidToken("not valid yet")
+    audience = claims["aud"]
+    audiences = [audience] if isinstance(audience, str) else audience
+    if not isinstance(audiences, list) or AUDIENCE not in audiences:
+        raise InvalidToken("wrong audience")
+    if claims["iss"] != ISSUER:
+        raise InvalidToken("wrong issuer")
+    if not isinstance(claims["sub"], str):
+        raise InvalidToken("sub is not a string")
+
+
+def _segments(token: str) -> tuple[str, str, str]:
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise InvalidToken("not three segments")
+    return parts[0], parts[1], parts[2]
+
+
+def _json_object(segment: str) -> dict[str, Any]:
+    try:
+        value = json.loads(_b64decode(segment))
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError both are
+        raise InvalidToken("segment is not JSON") from None
+    if not isinstance(value, dict):
+        raise InvalidToken("segment is not a JSON object")
+    return value
+
+
+def _sign(signing_input: str, secret: str) -> bytes:
+    return hmac.new(secret.encode(), signing_input.encode(), hashlib.sha256).digest()
+
+
+def _encode(value: dict[str, Any]) -> str:
+    return _b64encode(json.dumps(value, separators=(",", ":")).encode())
+
+
+def _b64encode(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _b64decode(segment: str) -> bytes:
+    try:
+        raw = segment.encode("ascii") + b"=" * (-len(segment) % 4)
+        return base64.b64decode(raw, altchars=b"-_", validate=True)
+    except (UnicodeEncodeError, binascii.Error):
+        raise InvalidToken("segment is not base64url") from None

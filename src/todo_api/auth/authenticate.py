@@ -9,10 +9,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import jwt
 from starlette.requests import Request
 
-from todo_api.auth.access_tokens import verify_access_token
+from todo_api.auth.access_tokens import (
+    ExpiredToken,
+    InvalidToken,
+    unverified_header,
+    verify_access_token,
+)
 from todo_api.auth.principal import Principal
 from todo_api.http.middleware import log_internal
 from todo_api.http.problems import ServiceUnavailable, Unauthorized
@@ -31,16 +35,16 @@ def bearer_token(request: Request) -> str:
 async def authenticate(services: Services, request: Request) -> Principal:
     token = bearer_token(request)
     try:
-        algorithm = jwt.get_unverified_header(token).get("alg")
-    except jwt.InvalidTokenError:
+        algorithm = unverified_header(token).get("alg")
+    except InvalidToken:
         raise Unauthorized("The access token is malformed") from None
     if algorithm == "HS256":
         secret = services.require_secret()
         try:
             claims = verify_access_token(token, secret=secret)
-        except jwt.ExpiredSignatureError:
+        except ExpiredToken:
             raise Unauthorized("The access token has expired; refresh it or log in") from None
-        except jwt.InvalidTokenError:
+        except InvalidToken:
             raise Unauthorized("The access token is invalid") from None
         return Principal(id=claims.subject, email="")
     if algorithm == "EdDSA" and services.settings.better_auth_url:
@@ -51,6 +55,9 @@ async def authenticate(services: Services, request: Request) -> Principal:
 
 
 async def _better_auth_principal(services: Services, token: str) -> Principal:
+    # PyJWT (and with it `cryptography`) loads only when a Better Auth token arrives.
+    import jwt
+
     from todo_api.auth.better_auth import KeysUnavailable
 
     verifier = services.better_auth_verifier()

@@ -12,7 +12,6 @@ vercel.json sends the same header (a test keeps the two equal).
 
 from __future__ import annotations
 
-from importlib.resources import files
 from pathlib import Path
 
 from starlette.staticfiles import StaticFiles
@@ -44,5 +43,7 @@ def ui_directory(override: str | None) -> Path | None:
     """
     # The package's folder is a plain directory in every install this project supports
     # (wheel, editable, `pip install --target` for Lambda); zip imports are not among them.
-    folder = Path(override) if override else Path(str(files("todo_api") / "web"))
+    # So a path from __file__ will do: importlib.resources.files() would load zipfile and
+    # importlib's readers at every import of the app, for nothing.
+    folder = Path(override) if override else Path(__file__).resolve().parent.parent / "web"
     return folder if folder.is_dir() else None

@@ -1,0 +1,45 @@
+"""What the app's import and its first requests load: only what they use (issue 13).
+
+Two regressions this guards, both found by `python -X importtime`: PyJWT imports
+`cryptography` whenever it is installed (the MCP SDK installs it), which put ~100 ms of
+imports on the first authenticated request; and importlib.resources.files() loaded
+zipfile and importlib's readers at every import of the app.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+SCRIPT = """
+import sys
+HEAVY = ("jwt", "cryptography", "zipfile", "importlib.resources", "importlib.readers")
+def loaded(): return sorted(n for n in HEAVY if n in sys.modules)
+
+import todo_api.main
+print("after import:", loaded())
+from starlette.testclient import TestClient
+from todo_api.settings import Settings
+
+settings = Settings.from_env({{"TODO_DATA_DIR": {data!r}, "BETTER_AUTH_SECRET": "x" * 40,
+                              "LOG_LEVEL": "WARNING", "AUTH_RATE_LIMIT": "off"}})
+with TestClient(todo_api.main.create_app(settings)) as client:
+    body = {{"email": "cold@example.com", "password": "correct horse battery"}}
+    assert client.post("/api/auth/register", json=body).status_code == 201
+    token = client.post("/api/auth/login", json=body).json()["access_token"]
+    auth = {{"Authorization": "Bearer " + token}}
+    assert client.post("/api/tasks", json={{"title": "cold"}}, headers=auth).status_code == 201
+    assert client.get("/api/tasks", headers=auth).status_code == 200
+    assert client.get("/api/tasks", headers={{"Authorization": "Bearer x.y.z"}}).status_code == 401
+    print("after REST:", sorted(n for n in ("jwt", "cryptography") if n in sys.modules))
+"""
+
+
+def test_import_and_first_requests_load_no_jwt_library_or_zipfile(tmp_path: Path) -> None:
+    script = SCRIPT.format(data=str(tmp_path / "data"))
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.splitlines() == ["after import: []", "after REST: []"]
