@@ -198,3 +198,16 @@ def test_access_token_expires(make_client: Callable[..., TestClient]) -> None:
     expired = account.request("GET", "/api/tasks")
     assert expired.status_code == 401
     assert "expired" in expired.json()["detail"]
+
+
+def test_access_tokens_are_standard_hs256_jwts(alice: Account) -> None:
+    """Our tokens are written on the standard library; PyJWT, the reference the rest of
+    the ecosystem uses, must read ours and we must accept a valid one it writes."""
+    claims = jwt.decode(alice.token, TEST_SECRET, algorithms=["HS256"], audience="todo_api",
+                        issuer="todo_api")  # fmt: skip
+    assert claims["sub"] == alice.id
+    assert claims["email"] == alice.email
+    assert jwt.get_unverified_header(alice.token) == {"alg": "HS256", "typ": "JWT"}
+    theirs = _forge({"sub": alice.id, "nbf": dt.datetime.now(dt.UTC)})
+    response = alice.client.get("/api/tasks", headers={"Authorization": f"Bearer {theirs}"})
+    assert response.status_code == 200, response.text
