@@ -354,8 +354,12 @@ def test_whole_journey(
     expect(page.locator(".task", has_text="Call mom").locator(".meta")).to_contain_text(
         "due tomorrow"
     )
-    toolbar.get_by_label("Sort").select_option("title")
+    # The titles read the same in both orders: wait for the reload itself, since it
+    # replaces the rows (a rename started before it lands would be wiped).
+    with page.expect_response(lambda response: "sort=title" in response.url):
+        toolbar.get_by_label("Sort").select_option("title")
     expect(toolbar.get_by_label("Order")).to_have_value("asc")
+    expect(page.locator("#task-list")).to_have_attribute("aria-busy", "false")
 
     # Rename in place: click the title, type, Enter; Escape keeps the old one.
     page.get_by_role("button", name="Rename: Buy milk").click()
