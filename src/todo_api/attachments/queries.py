@@ -181,6 +181,18 @@ def delete(conn: Connection, *, user_id: str, attachment_id: str) -> bool:
     )
 
 
+def delete_pending(conn: Connection, *, user_id: str, attachment_id: str) -> bool:
+    """Drop an upload that is still pending; a row another completion has listed stays."""
+    return (
+        conn.execute(
+            "DELETE FROM attachments WHERE id = :id AND user_id = :user_id AND status = 'pending'",
+            id=attachment_id,
+            user_id=user_id,
+        )
+        == 1
+    )
+
+
 def take_expired_uploads(conn: Connection, *, user_id: str, before: dt.datetime) -> list[str]:
     """Delete the user's pending uploads that expired before `before`; return their keys."""
     rows = conn.fetch_all(

@@ -16,6 +16,7 @@ Rows from before this scheme keep working: downloads read whatever key the row n
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from todo_api.attachments import queries
@@ -129,8 +130,8 @@ async def complete_upload(
     if pending is None:
         raise NotFound(NO_UPLOAD)
     key = completed_key(user_id, task_id, upload_id)
-    await _copy_arrived(services, store, user_id, pending, key)
     try:
+        await _copy_arrived(services, store, user_id, pending, key)
         info = await _checked_copy(services, store, user_id, pending, key)
 
         def work(conn: Connection) -> Stored | None:
@@ -144,18 +145,32 @@ async def complete_upload(
             )
 
         done = await services.db(work)
+    except ApiError:
+        # A completion racing ours may have listed the file and deleted the upload key
+        # under our copy: then this one answers what that one listed.
+        await forget_blob(store, key)
+        if winner := await _listed(services, find):
+            return winner
+        raise
     except BaseException:
         await forget_blob(store, key)
         raise
     if done is None:  # another completion won (its own copy), or the row went away
         await forget_blob(store, key)
-        winner = await services.db(find, read_only=True)
-        if winner[1] is not None:
-            return winner[1].attachment
+        if winner := await _listed(services, find):
+            return winner
         raise NotFound(NO_UPLOAD)
     # From now on the link writes a key no row names: a replay cannot replace the file.
     await forget_blob(store, pending.storage_key)
     return done.attachment
+
+
+async def _listed(
+    services: Services, find: Callable[[Connection], tuple[Stored | None, Stored | None]]
+) -> Attachment | None:
+    """The attachment as listed now, when a completion (maybe another) has listed it."""
+    _, ready = await services.db(find, read_only=True)
+    return None if ready is None else ready.attachment
 
 
 async def _copy_arrived(
@@ -209,6 +224,8 @@ def _read_head(store: BlobStore, key: str) -> bytes:
 
 async def _drop(services: Services, store: BlobStore, user_id: str, pending: Stored) -> None:
     await services.db(
-        lambda conn: queries.delete(conn, user_id=user_id, attachment_id=pending.attachment.id)
+        lambda conn: queries.delete_pending(
+            conn, user_id=user_id, attachment_id=pending.attachment.id
+        )
     )
     await forget_blob(store, pending.storage_key)

@@ -206,12 +206,15 @@ class LocalBlobStore(BlobStore):
         """Through a temporary file renamed into place, like put: a reader of `target`
         sees the old file or the new one, never half of it."""
         path = self._path("objects", source)
+        # The type first: put writes it before the object and delete removes it after,
+        # so a source that opens below had this type (read the other way round, a delete
+        # racing the copy would leave the copy typed application/octet-stream).
+        content_type = self._content_type(source) or "application/octet-stream"
         try:
             stream = path.open("rb")
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as exc:
             raise BlobNotFound(source) from exc
         with stream:
-            content_type = self._content_type(source) or "application/octet-stream"
             self.put(target, stream, content_type=content_type)
 
     def open(self, key: str) -> BlobReader:
