@@ -10,9 +10,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx2
 import pytest
+from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from todo_api.app_context import Services
 from todo_api.main import create_app
 from todo_api.settings import Settings
 
@@ -67,6 +70,21 @@ def make_client(make_settings: Callable[..., Settings]) -> Iterator[Callable[...
         client.__exit__(None, None, None)
 
 
+def app_of(client: TestClient) -> Starlette:
+    """The application behind a client from `make_client`: TestClient types it as any ASGI
+    callable, so tests that reach its routes or state would otherwise be untyped."""
+    assert isinstance(client.app, Starlette), client.app
+    return client.app
+
+
+def services_of(client: TestClient) -> Services:
+    """The Services the app serves with (create_app keeps them in app.state, which is untyped),
+    for tests that arrange rows or counters behind the API's back."""
+    services = app_of(client).state.services
+    assert isinstance(services, Services), services
+    return services
+
+
 @pytest.fixture
 def client(make_client: Callable[..., TestClient]) -> TestClient:
     return make_client()
@@ -90,7 +108,7 @@ class Account:
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
 
-    def request(self, method: str, path: str, **kwargs: Any) -> Any:
+    def request(self, method: str, path: str, **kwargs: Any) -> httpx2.Response:
         headers = {**self.headers, **kwargs.pop("headers", {})}
         return self.client.request(method, path, headers=headers, **kwargs)
 

@@ -26,9 +26,16 @@ SECRET = "vercel-deploy-test-secret-0123456789abcdef"
 # {unique} is fresh on every send: the sign-up can be replayed cold, warm and 4 at once.
 SIGNUP = {"email": "p-{unique}@example.com", "password": "correct horse battery staple"}
 
+
+def _readme_journey() -> str:
+    found = re.search(r"```toml\n(\[\[step\]\].*?)```", (REPO / "README.md").read_text(), re.S)
+    assert found, "README.md has no ```toml [[step]] ...``` journey"
+    return found[1]
+
+
 # Each step's answer feeds the next: the login's token, the created task's id. The file
 # is README's example, so the README's journey is the one that is proven to pass.
-JOURNEY = re.search(r"```toml\n(\[\[step\]\].*?)```", (REPO / "README.md").read_text(), re.S)[1]
+JOURNEY = _readme_journey()
 
 
 def preflight_run(*args: str) -> tuple[int, dict[str, Any]]:

@@ -14,7 +14,7 @@ import jwt
 import pytest
 from starlette.testclient import TestClient
 
-from tests.conftest import TEST_SECRET, Account
+from tests.conftest import TEST_SECRET, Account, services_of
 
 
 def register(client: TestClient, email: str, password: str = "secret123", **extra: Any) -> Any:
@@ -91,7 +91,7 @@ def test_bcrypt_hash_from_old_deployment_is_accepted_and_upgraded(
     client: TestClient, alice: Account
 ) -> None:
     old_hash = bcrypt.hashpw(b"legacy-pass", bcrypt.gensalt(rounds=4)).decode()
-    services = client.app.state.services  # type: ignore[attr-defined]
+    services = services_of(client)
     services.database.call(
         lambda conn: conn.execute(
             "UPDATE users SET password_hash = :h WHERE id = :id", h=old_hash, id=alice.id
@@ -101,6 +101,7 @@ def test_bcrypt_hash_from_old_deployment_is_accepted_and_upgraded(
     stored = services.database.call(
         lambda conn: conn.fetch_one("SELECT password_hash FROM users WHERE id = :id", id=alice.id)
     )
+    assert stored is not None
     assert stored["password_hash"].startswith("$argon2id$")
     assert login(client, alice.email, "legacy-pass").status_code == 200
     assert login(client, alice.email, "wrong").status_code == 401

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from tests.conftest import Account
+from tests.conftest import Account, app_of
 
 
 def test_unknown_route_is_problem_json(client: TestClient) -> None:
@@ -69,7 +69,7 @@ def test_unhandled_exception_is_logged_and_answered_500(
     async def explode(request: Request) -> None:
         raise RuntimeError("boom in handler")
 
-    client.app.router.routes.insert(0, Route("/explode", explode))  # type: ignore[attr-defined]
+    app_of(client).router.routes.insert(0, Route("/explode", explode))
     logging.getLogger("todo_api").addHandler(caplog.handler)
     try:
         response = client.get("/explode")

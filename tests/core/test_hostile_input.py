@@ -6,18 +6,20 @@ from __future__ import annotations
 import base64
 import json
 import resource
+from collections.abc import Callable
+from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 from starlette.testclient import TestClient
 
-from tests.conftest import Account
+from tests.conftest import Account, services_of
 
 JSON = {"Content-Type": "application/json"}
 BODY_ROUTES = ["/api/tasks", "/api/auth/login", "/api/auth/register", "/api/auth/refresh"]
 
 
-def _is_problem(response: httpx.Response, *statuses: int) -> None:
+def _is_problem(response: httpx2.Response, *statuses: int) -> None:
     assert response.status_code in statuses, (response.status_code, response.text)
     assert response.headers["content-type"] == "application/problem+json"
 
@@ -64,7 +66,8 @@ def test_nul_in_query_and_path_is_4xx(alice: Account) -> None:
     _is_problem(alice.request("GET", "/api/tasks/ab%00cd/attachments"), 400, 404)
 
 
-def _cursor(values: list[object]) -> str:
+def _cursor(values: object) -> str:
+    """Any JSON value as the API encodes a cursor: forged ones need not be the right shape."""
     return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
 
 
@@ -92,7 +95,7 @@ def test_forged_cursor_is_400(alice: Account, sort: str, order: str, value: obje
 
 def test_cursor_with_wrong_shape_is_400(alice: Account) -> None:
     for values in ([1, 2], ["created", "desc", "2020-01-01T00:00:00+00:00", 7], "x"):
-        response = alice.request("GET", "/api/tasks", params={"cursor": _cursor(values)})  # type: ignore[arg-type]
+        response = alice.request("GET", "/api/tasks", params={"cursor": _cursor(values)})
         _is_problem(response, 400)
 
 
@@ -118,7 +121,7 @@ def test_title_of_spaces_is_422(alice: Account) -> None:
 
 
 def test_token_of_a_deleted_user_is_401(client: TestClient, alice: Account) -> None:
-    services = client.app.state.services  # type: ignore[attr-defined]
+    services = services_of(client)
     services.database.call(
         lambda conn: conn.execute("DELETE FROM users WHERE id = :id", id=alice.id)
     )
@@ -143,16 +146,14 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 400_000
 
 
 def test_upload_that_fills_the_disk_is_507_and_leaves_nothing(
-    make_client: object, tmp_path: object
+    make_client: Callable[..., TestClient], tmp_path: Path
 ) -> None:
     """The process may write at most a few hundred kB more (RLIMIT_FSIZE): writing the
     file fails with EFBIG exactly as a full disk fails with ENOSPC."""
-    from pathlib import Path
-
-    client = make_client(ATTACHMENT_MAX_DIRECT_BYTES="1000000")  # type: ignore[operator]
+    client = make_client(ATTACHMENT_MAX_DIRECT_BYTES="1000000")
     account = Account(client, "disk@example.com")
     task_id = account.request("POST", "/api/tasks", json={"title": "t"}).json()["id"]
-    files_root = Path(str(tmp_path)) / "data"
+    files_root = tmp_path / "data"
     before = {p for p in files_root.rglob("*") if p.is_file()}
     soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
     resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, hard))
@@ -179,12 +180,10 @@ def test_upload_that_fills_the_disk_is_507_and_leaves_nothing(
 
 
 def test_signed_upload_that_fills_the_disk_is_507_and_the_link_still_works(
-    make_client: object, tmp_path: object
+    make_client: Callable[..., TestClient], tmp_path: Path
 ) -> None:
     """The local folder's stand-in for a presigned PUT, with the same size limit."""
-    from pathlib import Path
-
-    client = make_client()  # type: ignore[operator]
+    client = make_client()
     account = Account(client, "signed-disk@example.com")
     task_id = account.request("POST", "/api/tasks", json={"title": "t"}).json()["id"]
     body = b"%PDF-1.7 " + b"x" * 400_000
@@ -203,7 +202,7 @@ def test_signed_upload_that_fills_the_disk_is_507_and_the_link_still_works(
     finally:
         resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
     _is_problem(full, 507)
-    objects = Path(str(tmp_path)) / "data"
+    objects = tmp_path / "data"
     kept = [p for p in objects.rglob("*") if p.is_file() and "sqlite" not in p.name]
     assert not [p for p in kept if p.stat().st_size >= 100_000], kept
     # nothing was kept, so the same link takes the file once there is room

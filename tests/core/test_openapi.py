@@ -9,6 +9,7 @@ from openapi_spec_validator import validate
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
+from tests.conftest import app_of
 from todo_api.http.groups import RouteGroup
 from todo_api.main import ROUTE_GROUPS, operations
 
@@ -30,11 +31,11 @@ def test_every_api_route_is_described(client: TestClient) -> None:
     doc = document(client)
     served = {
         (method.lower(), route.path)
-        for group in client.app.routes  # type: ignore[attr-defined]
+        for group in app_of(client).routes
         if isinstance(group, RouteGroup)
         for route in group.router().routes
         if isinstance(route, Route)
-        for method in (route.methods or ()) - {"HEAD"}
+        for method in (route.methods or set()) - {"HEAD"}
     }
     described = {(method, path) for path, item in doc["paths"].items() for method in item}
     # JSON-RPC over /mcp and its RFC 9728 metadata are served but not OpenAPI operations.

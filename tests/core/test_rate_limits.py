@@ -15,6 +15,7 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
+from tests.conftest import services_of
 from tests.services.app_process import AppProcess
 from todo_api.throttle import Limit
 
@@ -170,7 +171,8 @@ def test_attempts_within_the_allowance_never_wait_whatever_order_they_lock_in(
     # later holder can carry an earlier `now`; within the allowance it must still pass
     # (three concurrent sign-ups under Vercel's runtime were refused with "wait 1 s").
     client = make_client()  # the database counters (Redis's script sets no block here)
-    throttle = client.app.state.services.throttle()
+    throttle = services_of(client).throttle()
+    assert throttle is not None, "rate limits are on by default"
     limits = [Limit("order-test:address", 30)]
     assert anyio.run(throttle.store.hit, limits, 1000.0) == 0.0
     assert anyio.run(throttle.store.hit, limits, 999.9) == 0.0

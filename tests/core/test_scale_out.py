@@ -14,6 +14,7 @@ import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -46,9 +47,9 @@ class Load:
         return self.clients[next(self.turn) % len(self.clients)]
 
     def call(
-        self, what: str, expected: set[int], method: str, path: str, **kw: object
+        self, what: str, expected: set[int], method: str, path: str, **kw: Any
     ) -> httpx.Response:
-        response = self.client().request(method, path, **kw)  # type: ignore[arg-type]
+        response = self.client().request(method, path, **kw)
         with self.lock:
             self.served[what] += 1
             if response.status_code not in expected:

@@ -11,6 +11,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 
+import httpx2
 import pytest
 from starlette.testclient import TestClient
 
@@ -30,14 +31,13 @@ def writer_lock(db_path: str) -> Iterator[sqlite3.Connection]:
     other.close()
 
 
-def assert_busy(response: object) -> None:
-    status = getattr(response, "status_code", None)
-    assert status == 503, getattr(response, "text", response)
-    headers = response.headers  # type: ignore[attr-defined]
+def assert_busy(response: httpx2.Response) -> None:
+    assert response.status_code == 503, response.text
+    headers = response.headers
     assert headers["content-type"] == "application/problem+json"
     assert headers["retry-after"].isdigit()
     assert int(headers["retry-after"]) >= 1
-    assert "busy" in response.json()["detail"]  # type: ignore[attr-defined]
+    assert "busy" in response.json()["detail"]
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

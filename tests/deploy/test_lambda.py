@@ -180,6 +180,7 @@ def template() -> dict[str, Any]:
 
     decoded, errors = decode_str((ROOT / "template.yaml").read_text())
     assert not errors, errors
+    assert decoded is not None
     return dict(decoded)
 
 

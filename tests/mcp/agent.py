@@ -11,6 +11,7 @@ from typing import Any
 import httpx2
 from mcp import ClientSession
 from mcp.client.streamable_http import streamable_http_client
+from mcp.types import TextContent
 
 TOOL_NAMES = {"add_task", "list_tasks", "get_task", "update_task", "complete_task", "delete_task"}
 
@@ -29,16 +30,20 @@ async def agent(
         yield session
 
 
-async def call(session: ClientSession, name: str, **arguments: Any) -> Any:
-    """The structured result of a tool call that must succeed."""
+async def call(session: ClientSession, name: str, **arguments: Any) -> dict[str, Any]:
+    """The structured result of a tool call that must succeed: every tool declares an
+    object output schema, so MCP requires the result to carry that object."""
     result = await session.call_tool(name, arguments)
     assert not result.is_error, (name, result.content)
-    return result.structured_content
+    structured = result.structured_content
+    assert isinstance(structured, dict), (name, structured)
+    return structured
 
 
 async def error_of(session: ClientSession, name: str, **arguments: Any) -> str:
     """The text of a tool call that must fail as a tool error (isError), not a protocol one."""
     result = await session.call_tool(name, arguments)
     assert result.is_error, (name, result.structured_content)
-    text: str = result.content[0].text  # type: ignore[union-attr]
-    return text
+    first = result.content[0]
+    assert isinstance(first, TextContent), (name, result.content)
+    return first.text

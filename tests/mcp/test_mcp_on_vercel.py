@@ -12,6 +12,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import anyio
 import httpx
@@ -71,7 +72,7 @@ def test_an_agent_manages_tasks_through_vercels_runtime(deployed: str) -> None:
         register(deployed, "vercel-other@example.com"),
     )
 
-    async def scenario() -> dict[str, str]:
+    async def scenario() -> dict[str, Any]:
         async with agent(deployed, token) as session:
             assert {tool.name for tool in (await session.list_tools()).tools} == TOOL_NAMES
             kept = await call(session, "add_task", title="Runs on Vercel", tags=["deploy"])

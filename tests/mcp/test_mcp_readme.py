@@ -16,7 +16,7 @@ __all__ = ["readme_server"]  # the fixture, used by name
 
 def readme_token_command() -> str:
     section = (ROOT / "README.md").read_text().split("## MCP", 1)[1]
-    blocks = re.findall(r"```sh\n(.*?)```", section, flags=re.S)
+    blocks: list[str] = re.findall(r"```sh\n(.*?)```", section, flags=re.S)
     return next(block for block in blocks if block.startswith("TOKEN=$("))
 
 

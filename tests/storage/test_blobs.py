@@ -118,7 +118,9 @@ def test_put_stream_of_unknown_length(backend: Backend) -> None:
     data = bytes(range(256)) * 1000  # 256 kB, several chunks
     backend.store.put("big/one", io.BytesIO(data), content_type="application/octet-stream")
     assert backend.store.read_bytes("big/one") == data
-    assert backend.store.head("big/one").size == len(data)  # type: ignore[union-attr]
+    head = backend.store.head("big/one")
+    assert head is not None
+    assert head.size == len(data)
 
 
 def test_list_and_delete_prefix(backend: Backend) -> None:
