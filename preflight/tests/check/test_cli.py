@@ -245,7 +245,9 @@ def test_inline_ignore_in_pyproject_toml(check: Check, tmp_path: Path) -> None:
     assert check(root).findings == []
 
 
-def test_bad_config_is_a_usage_error(make_project: MakeProject, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_bad_config_is_a_usage_error(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = make_project(
         {"app.py": "app = 1\n", "pyproject.toml": '[tool.preflight]\ndisable = ["PF999"]\n'}
     )
@@ -254,7 +256,9 @@ def test_bad_config_is_a_usage_error(make_project: MakeProject, capsys) -> None:
     assert "unknown rule or F-id 'PF999'" in err
 
 
-def test_config_disables_and_changes_severity(make_project: MakeProject, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_config_disables_and_changes_severity(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str]
+) -> None:
     source = "import os\nA = os.environ['A']\n"
     project = '[project]\nname = "x"\nversion = "0"\ndependencies = []\n'
     strict = make_project(
@@ -275,7 +279,9 @@ def test_config_disables_and_changes_severity(make_project: MakeProject, capsys)
     assert (code, out) == (0, "")
 
 
-def test_rule_options_reach_the_rule(make_project: MakeProject, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_rule_options_reach_the_rule(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str]
+) -> None:
     app = "import time\ndef view(request):\n    time.sleep(20)\napp = 1\n"
     project = '[project]\nname = "x"\nversion = "0"\ndependencies = []\n'
     default = make_project({"app.py": app, "pyproject.toml": project})
@@ -314,7 +320,9 @@ def test_output_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert json.loads(target.read_text())["version"] == "2.1.0"
 
 
-def test_fix_shows_diff_then_applies(make_project: MakeProject, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_fix_shows_diff_then_applies(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = make_project(
         {
             "app.py": "from flask import Flask\nfrom flask_cors import CORS\nimport yaml\n"
@@ -334,7 +342,9 @@ def test_fix_shows_diff_then_applies(make_project: MakeProject, capsys) -> None:
     assert code == 0  # re-checked after fixing: nothing left
 
 
-def test_fix_exports_app_and_pins_python(make_project: MakeProject, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_fix_exports_app_and_pins_python(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = make_project(
         {
             "api/index.py": "try:\n    from backend import app\nexcept ImportError:\n"
@@ -359,7 +369,9 @@ def test_fix_with_nothing_to_fix(capsys: pytest.CaptureFixture[str], tmp_path: P
     assert "no safe fixes" in err
 
 
-def test_unknown_config_key_is_a_usage_error(make_project: MakeProject, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_config_key_is_a_usage_error(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = make_project(
         {"app.py": "app = 1\n", "pyproject.toml": "[tool.preflight]\ndisabel = []\n"}
     )

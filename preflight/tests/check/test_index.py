@@ -88,7 +88,9 @@ def test_requires_txt_sections_become_markers() -> None:
         'pytest; extra == "dev"',
         'importlib-metadata; (python_version < "3.8")',
     ]
-    assert sdist_requires({"requires.txt": text})[0:1] == ["torch>=1.6"]  # type: ignore[index]
+    requires = sdist_requires({"requires.txt": text})
+    assert requires is not None
+    assert requires[0:1] == ["torch>=1.6"]
     assert sdist_requires({"egg-info/PKG-INFO": "Name: x\n"}) == []  # setuptools: no deps
     old = "Metadata-Version: 2.1\nName: x\n"  # before 2.2 silence is not "no deps"
     assert sdist_requires({"PKG-INFO": old}) is None

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from preflight.findings import Finding
 from preflight.rules import all_rules
-from preflight.rules.base import CodeRule, Invalid, ProjectExample, ProjectRule
+from preflight.rules.base import CodeRule, Invalid, ProjectExample, ProjectRule, Rule
 from preflight.source import Module
 
 from preflight import fix as fixing
@@ -37,7 +37,7 @@ def test_rules_are_discovered_with_unique_ids() -> None:
 
 
 @pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.id)
-def test_rule_is_documented(rule: type) -> None:
+def test_rule_is_documented(rule: type[Rule]) -> None:
     assert re.fullmatch(r"PF\d{3,4}", rule.id)
     assert re.fullmatch(r"F\d{1,2}", rule.fid)
     assert rule.id.startswith(f"PF{rule.fid[1:]}"), "PF<F-number><nn>"
@@ -50,8 +50,10 @@ def test_rule_is_documented(rule: type) -> None:
 
 def test_every_rule_has_examples() -> None:
     for rule in all_rules():
-        assert rule.VALID, f"{rule.id} has no VALID example"  # type: ignore[attr-defined]
-        assert rule.INVALID, f"{rule.id} has no INVALID example"  # type: ignore[attr-defined]
+        # Examples live on the two kinds of rule; one of neither kind has nowhere to keep them.
+        assert issubclass(rule, CodeRule | ProjectRule), f"{rule.id} is neither kind of rule"
+        assert rule.VALID, f"{rule.id} has no VALID example"
+        assert rule.INVALID, f"{rule.id} has no INVALID example"
 
 
 CODE_VALID = [(r, code) for r in CODE_RULES for code in r.VALID]
@@ -186,5 +188,6 @@ def test_every_autofix_has_a_fixed_example() -> None:
     """A rule that can fix shows it: one INVALID example carries the fixed output."""
     for rule in all_rules():
         if "autofix=" in inspect.getsource(rule):
-            fixed = [ex for ex in rule.INVALID if ex.fixed is not None]  # type: ignore[attr-defined]
+            assert issubclass(rule, CodeRule | ProjectRule), f"{rule.id} is neither kind of rule"
+            fixed = [ex for ex in rule.INVALID if ex.fixed is not None]
             assert fixed, f"{rule.id} can fix: one INVALID example needs its `fixed` output"

@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 import socket
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 from preflight.cli import main
@@ -36,6 +36,18 @@ class CliRun:
         return [p for p in probes if mode is None or p["mode"] == mode]
 
 
+class RunCli(Protocol):
+    """`run_cli`: `preflight run --json` with these arguments, in-process."""
+
+    def __call__(self, *args: str) -> CliRun: ...
+
+
+class FixtureRun(Protocol):
+    """`fixture_run`: `preflight run --json` on the fixture app `name` with these arguments."""
+
+    def __call__(self, name: str, *args: str) -> CliRun: ...
+
+
 @pytest.fixture(scope="session")
 def needs_vercel() -> None:
     if which("node") is None or which("npm") is None:
@@ -53,7 +65,7 @@ def needs_sandbox() -> sandbox.Capabilities:
 
 
 @pytest.fixture(scope="session")
-def run_cli(needs_vercel: None) -> Callable[..., CliRun]:
+def run_cli(needs_vercel: None) -> RunCli:
     """Run `preflight run --json` in-process, capturing stdout/stderr by hand (session scope)."""
     import contextlib
     import io
@@ -69,7 +81,7 @@ def run_cli(needs_vercel: None) -> Callable[..., CliRun]:
 
 
 @pytest.fixture(scope="session")
-def fixture_run(run_cli: Callable[..., CliRun]) -> Callable[..., CliRun]:
+def fixture_run(run_cli: RunCli) -> FixtureRun:
     """`preflight run` on a fixture app, memoised: each app is built once per session."""
     cache: dict[tuple[str, ...], CliRun] = {}
 

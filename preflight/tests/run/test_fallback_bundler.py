@@ -6,17 +6,17 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from preflight.cli import main
 
+from .conftest import FixtureRun, RunCli
+
 pytestmark = pytest.mark.slow
 
 
-def test_fallback_builds_and_runs_the_good_app(fixture_run: Callable[..., Any]) -> None:
+def test_fallback_builds_and_runs_the_good_app(fixture_run: FixtureRun) -> None:
     run = fixture_run("good", "--builder", "preflight", "--probe", "GET /health 200")
     assert run.code == 0, run.report
     assert run.report["builder"] == "preflight bundler (fallback)"
@@ -24,7 +24,7 @@ def test_fallback_builds_and_runs_the_good_app(fixture_run: Callable[..., Any]) 
     assert run.outcomes("cold")[0]["status"] == 200
 
 
-def test_fallback_sees_the_same_undeclared_import(fixture_run: Callable[..., Any]) -> None:
+def test_fallback_sees_the_same_undeclared_import(fixture_run: FixtureRun) -> None:
     run = fixture_run("undeclared_import", "--builder", "preflight", "--probe", "GET /health")
     assert run.code == 1
     assert run.outcomes("cold")[0]["diagnosis"]["id"] == "F2"
@@ -47,7 +47,7 @@ REPO = Path(__file__).resolve().parents[3]
 
 
 def test_fallback_builds_this_repo_from_source(
-    run_cli: Callable[..., Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """todo_api is a local project (pyproject [project], hatchling): the fallback builds
     its wheel from source as Vercel's builder does, and the function starts. Without

@@ -4,7 +4,6 @@ the failure mode a Vercel user would hit, reported the way they would see it."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,8 @@ from preflight.cli import main
 from preflight.emulate.journey import load_journey, run_journey
 from preflight.emulate.probes import parse_probe, run_all
 from preflight.emulate.session import Emulation
+
+from .conftest import CliRun, FixtureRun
 
 pytestmark = pytest.mark.slow
 
@@ -30,7 +31,7 @@ GOOD = (
 )
 
 
-def test_good_app_is_green_cold_warm_and_concurrent(fixture_run: Callable[..., Any]) -> None:
+def test_good_app_is_green_cold_warm_and_concurrent(fixture_run: FixtureRun) -> None:
     run = fixture_run("good", *GOOD)
     assert run.code == 0, run.report
     assert run.report["ok"] is True
@@ -51,14 +52,14 @@ def test_good_app_is_green_cold_warm_and_concurrent(fixture_run: Callable[..., A
     assert run.report["cold_start"]["samples"] == 3  # two cold probes + the journey's start
 
 
-def test_journey_carries_values_between_steps(fixture_run: Callable[..., Any]) -> None:
+def test_journey_carries_values_between_steps(fixture_run: FixtureRun) -> None:
     first, second = fixture_run("good", *GOOD).outcomes("journey")
     assert first["cold_start_ms"] is not None
     echoed = first["body_excerpt"].split('"who":"')[1].split('"')[0]
     assert second["body_excerpt"] == f'{{"echo":{{"again":"7-{echoed}"}}}}'
 
 
-def _crash(run: Any) -> dict[str, Any]:
+def _crash(run: CliRun) -> dict[str, Any]:
     assert run.code == 1
     assert run.report["ok"] is False
     cold = run.outcomes("cold")[0]
@@ -68,14 +69,14 @@ def _crash(run: Any) -> dict[str, Any]:
     return cold
 
 
-def test_write_into_code_dir_is_f5(fixture_run: Callable[..., Any]) -> None:
+def test_write_into_code_dir_is_f5(fixture_run: FixtureRun) -> None:
     cold = _crash(fixture_run("readonly_write", "--probe", "GET /health 200"))
     assert cold["diagnosis"]["id"] == "F5"
     assert cold["diagnosis"]["location"] == "app.py:11"
     assert "Read-only file system: '/var/task/cache.json'" in cold["traceback"]
 
 
-def test_undeclared_import_is_f2(fixture_run: Callable[..., Any]) -> None:
+def test_undeclared_import_is_f2(fixture_run: FixtureRun) -> None:
     # PyYAML is installed on this machine: only a bundle-only sys.path makes this fail
     cold = _crash(fixture_run("undeclared_import", "--probe", "GET /health 200"))
     assert cold["diagnosis"]["id"] == "F2"
@@ -83,7 +84,7 @@ def test_undeclared_import_is_f2(fixture_run: Callable[..., Any]) -> None:
     assert "No module named 'yaml'" in cold["traceback"]
 
 
-def test_handler_alias_fails_the_build_with_f4(fixture_run: Callable[..., Any]) -> None:
+def test_handler_alias_fails_the_build_with_f4(fixture_run: FixtureRun) -> None:
     run = fixture_run("handler_alias", "--probe", "GET /health 200")
     assert run.code == 1
     assert run.report["probes"] == []
@@ -96,7 +97,7 @@ def test_handler_alias_fails_the_build_with_f4(fixture_run: Callable[..., Any]) 
 
 
 def test_missing_env_var_at_import_is_f15_and_dotenv_is_not_shipped(
-    fixture_run: Callable[..., Any],
+    fixture_run: FixtureRun,
 ) -> None:
     cold = _crash(fixture_run("env_keyerror", "--probe", "GET /health 200"))
     assert cold["diagnosis"]["id"] == "F15"
@@ -107,7 +108,7 @@ def test_missing_env_var_at_import_is_f15_and_dotenv_is_not_shipped(
 
 
 def test_env_file_passed_explicitly_fixes_it(
-    fixture_run: Callable[..., Any], tmp_path_factory: pytest.TempPathFactory
+    fixture_run: FixtureRun, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     env_file = tmp_path_factory.mktemp("env") / "production.env"
     env_file.write_text("# project env vars\nexport API_SECRET='s3cret'\n")
@@ -116,7 +117,7 @@ def test_env_file_passed_explicitly_fixes_it(
     assert '"secret_set":true' in run.outcomes("cold")[0]["body_excerpt"]
 
 
-def test_lifespan_that_raises_is_f12(fixture_run: Callable[..., Any]) -> None:
+def test_lifespan_that_raises_is_f12(fixture_run: FixtureRun) -> None:
     cold = _crash(fixture_run("lifespan_raises", "--probe", "GET /health 200"))
     assert cold["diagnosis"]["id"] == "F12"
     messages = " ".join(line["message"] for line in cold["logs"])
@@ -143,7 +144,7 @@ def test_missing_capture_fails_the_journey_step(good_app: Emulation) -> None:
 
 
 def test_zero_config_django_builds_under_the_django_preset(
-    fixture_run: Callable[..., Any],
+    fixture_run: FixtureRun,
 ) -> None:
     # no vercel.json: a new project's preset is `django` (manage.py sets
     # DJANGO_SETTINGS_MODULE); under `python` the build fails with PYTHON_ENTRYPOINT_NOT_FOUND
@@ -155,7 +156,7 @@ def test_zero_config_django_builds_under_the_django_preset(
 
 
 def test_a_rewrite_to_the_function_fails_the_probe_as_on_vercel(
-    fixture_run: Callable[..., Any],
+    fixture_run: FixtureRun,
 ) -> None:
     # the probe goes through the build's routes: the app sees /api/index, not /health
     run = fixture_run("rewrite_to_function", "--probe", "GET /health 200")

@@ -13,12 +13,14 @@ from preflight.emulate.probes import outcome_of, parse_probe
 from preflight.emulate.render import sandbox_lines
 from preflight.emulate.session import Emulation
 
+from .conftest import BannerServer
+
 pytestmark = pytest.mark.slow
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "run" / "sandbox_probe"
 
 
 @pytest.fixture(scope="module")
-def inside(sandbox_app: Emulation, banner_server: Any) -> dict[str, Any]:
+def inside(sandbox_app: Emulation, banner_server: BannerServer) -> dict[str, Any]:
     with sandbox_app.launch() as instance:
         assert instance.start().crash is None
         response = instance.request("GET", f"/inspect?port={banner_server.port}&source={FIXTURE}")
