@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import bcrypt
+import httpx2
 import jwt
 import pytest
 from starlette.testclient import TestClient
@@ -17,11 +18,13 @@ from starlette.testclient import TestClient
 from tests.conftest import TEST_SECRET, Account, services_of
 
 
-def register(client: TestClient, email: str, password: str = "secret123", **extra: Any) -> Any:
+def register(
+    client: TestClient, email: str, password: str = "secret123", **extra: Any
+) -> httpx2.Response:
     return client.post("/api/auth/register", json={"email": email, "password": password, **extra})
 
 
-def login(client: TestClient, email: str, password: str) -> Any:
+def login(client: TestClient, email: str, password: str) -> httpx2.Response:
     return client.post("/api/auth/login", json={"email": email, "password": password})
 
 

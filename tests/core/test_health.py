@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from starlette.testclient import TestClient
 
@@ -20,7 +19,7 @@ def test_healthy_reports_database_and_version(client: TestClient, database_url: 
     )
 
 
-def test_unreachable_database_is_503_with_reason(make_client: Callable[..., Any]) -> None:
+def test_unreachable_database_is_503_with_reason(make_client: Callable[..., TestClient]) -> None:
     client = make_client(DATABASE_URL="postgresql://postgres@127.0.0.1:1/nowhere")
     response = client.get("/health")
     assert response.status_code == 503
@@ -32,7 +31,9 @@ def test_unreachable_database_is_503_with_reason(make_client: Callable[..., Any]
     assert body["database"]["status"] == "error"
 
 
-def test_vercel_without_config_answers_503_not_a_crash(make_client: Callable[..., Any]) -> None:
+def test_vercel_without_config_answers_503_not_a_crash(
+    make_client: Callable[..., TestClient],
+) -> None:
     client = make_client(VERCEL="1", DATABASE_URL="", BETTER_AUTH_SECRET="")
     response = client.get("/health")
     assert response.status_code == 503
@@ -45,7 +46,7 @@ def test_vercel_without_config_answers_503_not_a_crash(make_client: Callable[...
     assert "BETTER_AUTH_SECRET" in login.json()["detail"]
 
 
-def test_short_secret_is_refused(make_client: Callable[..., Any]) -> None:
+def test_short_secret_is_refused(make_client: Callable[..., TestClient]) -> None:
     client = make_client(BETTER_AUTH_SECRET="too-short")
     assert client.get("/health").status_code == 503
     response = client.post(
@@ -55,7 +56,7 @@ def test_short_secret_is_refused(make_client: Callable[..., Any]) -> None:
     assert "at least 32" in response.json()["detail"]
 
 
-def test_unsupported_database_scheme_is_503(make_client: Callable[..., Any]) -> None:
+def test_unsupported_database_scheme_is_503(make_client: Callable[..., TestClient]) -> None:
     client = make_client(DATABASE_URL="mysql://root@localhost/todo")
     response = client.get("/health")
     assert response.status_code == 503
@@ -69,7 +70,7 @@ def test_storage_is_reported(client: TestClient) -> None:
 
 
 def test_serverless_without_storage_is_degraded_not_down(
-    make_client: Callable[..., Any], postgres_url: str
+    make_client: Callable[..., TestClient], postgres_url: str
 ) -> None:
     client = make_client(VERCEL="1", DATABASE_URL=postgres_url)
     response = client.get("/health")

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
+import httpx2
 import pytest
 
 from tests.conftest import Account
@@ -16,7 +17,9 @@ from todo_api.main import create_app
 from todo_api.settings import Settings
 
 
-def create(account: Account, key: str | None, body: dict[str, Any], path: str = "") -> Any:
+def create(
+    account: Account, key: str | None, body: dict[str, Any], path: str = ""
+) -> httpx2.Response:
     headers = {"Idempotency-Key": key} if key is not None else {}
     return account.request("POST", path or "/api/tasks", json=body, headers=headers)
 

@@ -8,10 +8,12 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import anyio
 import httpx
+import httpx2
 import pytest
 from starlette.testclient import TestClient
 
@@ -40,7 +42,7 @@ def register(client: TestClient | httpx.Client, email: str, **kw: Any) -> Any:
     )
 
 
-def assert_limited(response: Any, retry_after: int) -> None:
+def assert_limited(response: httpx.Response | httpx2.Response, retry_after: int) -> None:
     assert response.status_code == 429, response.text
     assert response.headers["content-type"] == "application/problem+json"
     assert response.headers["retry-after"] == str(retry_after)
@@ -142,7 +144,7 @@ def test_on_vercel_the_edge_forwarded_address_counts(
     assert register(client, "v9@example.com", headers=other).status_code == 201
 
 
-def test_redis_is_imported_only_when_configured(tmp_path: Any) -> None:
+def test_redis_is_imported_only_when_configured(tmp_path: Path) -> None:
     # Cold start: a login with the database's counters never loads the Redis client.
     script = f"""
 import sys

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
 
+import httpx2
 from starlette.testclient import TestClient
 
 from tests.services.redis import PrivateRedis
@@ -16,15 +16,15 @@ from tests.services.redis import PrivateRedis
 PASSWORD = "right-password"
 
 
-def login(client: TestClient, email: str) -> Any:
+def login(client: TestClient, email: str) -> httpx2.Response:
     return client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
 
 
-def register(client: TestClient, email: str) -> Any:
+def register(client: TestClient, email: str) -> httpx2.Response:
     return client.post("/api/auth/register", json={"email": email, "password": PASSWORD})
 
 
-def assert_unavailable(response: Any) -> None:
+def assert_unavailable(response: httpx2.Response) -> None:
     assert response.status_code == 503, response.text
     assert response.headers["content-type"] == "application/problem+json"
     assert response.headers["retry-after"].isdigit()

@@ -21,6 +21,8 @@ import httpx
 import pytest
 
 from tests.conftest import TEST_SECRET
+from tests.services.rgw import RGW
+from todo_api.storage.blobs import BlobStore
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -281,7 +283,7 @@ def test_s3_permissions_are_scoped_to_the_bucket_and_prefix() -> None:
 
 
 def test_attachments_work_on_lambda_with_the_templates_storage_url(
-    lambda_bundle: Path, postgres_url: str, rgw: Any, s3_bucket: str
+    lambda_bundle: Path, postgres_url: str, rgw: RGW, s3_bucket: str
 ) -> None:
     storage_url = function_of({"StorageBucket": s3_bucket})["Environment"]["Variables"]
     # Lambda sets the execution role's keys and region; here they are the RGW's.
@@ -317,7 +319,7 @@ def test_attachments_work_on_lambda_with_the_templates_storage_url(
     assert key.startswith("attachments/"), key
 
 
-def _store(rgw: Any, bucket: str) -> Any:
+def _store(rgw: RGW, bucket: str) -> BlobStore:
     from todo_api.storage.blobs.s3 import S3BlobStore
 
     return S3BlobStore.from_url(f"s3://{bucket}/", rgw.env(bucket))

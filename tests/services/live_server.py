@@ -9,14 +9,14 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
 import uvicorn
+from starlette.types import ASGIApp
 
 
 @contextlib.contextmanager
-def serve(app: Any) -> Iterator[str]:
+def serve(app: ASGIApp) -> Iterator[str]:
     """Run `app` until the block ends; yield `http://127.0.0.1:PORT`."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -38,7 +38,7 @@ def serve(app: Any) -> Iterator[str]:
 
 
 @pytest.fixture
-def live_server() -> Iterator[Callable[[Any], str]]:
+def live_server() -> Iterator[Callable[[ASGIApp], str]]:
     """`live_server(app)` -> base URL; every server started is stopped after the test."""
     with contextlib.ExitStack() as stack:
         yield lambda app: stack.enter_context(serve(app))
