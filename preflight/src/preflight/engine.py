@@ -148,7 +148,7 @@ def _run_check(
     findings, statuses = _collect(rules, runs, ctx)
     if chosen_python not in AVAILABLE_PYTHONS and chosen_target is Target.VERCEL:
         ctx.skip("python", f"CPython {chosen_python} is not offered by Vercel")
-    return Result(
+    result = Result(
         project=project,
         target=chosen_target,
         python=chosen_python,
@@ -163,6 +163,9 @@ def _run_check(
         install_not_counted=_install_not_counted(ctx),
         crashes=runs.crashes,
     )
+    for module in modules:
+        module.release()  # the Result holds no tree: refcounting frees them now
+    return result
 
 
 def _choose_target(target: str | None, config: Config) -> Target:

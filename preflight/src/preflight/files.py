@@ -104,10 +104,13 @@ class UploadSet:
 def _walk(root: Path, without_env_files: bool = False) -> Iterator[tuple[str, Path, bool]]:
     """(relative path, path, ignored) for every entry, not descending into ignored folders."""
     upload = UploadSet.of(root, without_env_files)
-    for dirpath, dirnames, filenames in os.walk(root):
+    top = os.fspath(root)
+    for dirpath, dirnames, filenames in os.walk(top):
         here = Path(dirpath)
-        rel_dir = here.relative_to(root).as_posix()
-        prefix = "" if rel_dir == "." else rel_dir + "/"
+        # os.walk joins below `top`: the rest is the relative path (Path.relative_to per
+        # folder was half of walking Django's 2,400 folders)
+        rel_dir = dirpath[len(top) :].lstrip(os.sep).replace(os.sep, "/")
+        prefix = rel_dir + "/" if rel_dir else ""
         kept = []
         for name in sorted(dirnames):
             skip = upload.ignored(prefix + name, True)
@@ -173,7 +176,9 @@ _PYTHON_MANIFESTS = frozenset({"pyproject.toml", "Pipfile", "Pipfile.lock", "set
 def holds_python(root: Path) -> bool:
     """Whether a deploy of `root` uploads any Python source or Python manifest; a folder
     without either (a Next.js frontend, an empty dir) is no project for preflight."""
-    for path in uploaded_files(root):
+    # walked lazily: the first Python file or manifest answers (the CLI asks before the
+    # check's one_pass scope opens, so the full upload list would be walked twice)
+    for path in _uploaded(root):
         name = path.name
         if name.endswith(".py") or name in _PYTHON_MANIFESTS:
             return True

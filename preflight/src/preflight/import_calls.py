@@ -50,6 +50,14 @@ class Program:
             tuple[int, tuple[tuple[str, object], ...]], tuple[Module, FunctionNode]
         ] = {}
 
+    def release(self) -> None:
+        """Forget every module (see Module.release): the stand-ins point back here."""
+        stand_ins = [stand_in for stand_in, _ in self._bound.values()]
+        self.modules, self.by_name, self._bound = [], {}, {}
+        self._origin, self._name_maps, self._alias_maps = {}, {}, {}
+        for stand_in in stand_ins:
+            stand_in.release()
+
     def module_named(self, name: str) -> Module | None:
         return self.by_name.get(name)
 
