@@ -1,10 +1,11 @@
-"""What handlers share: settings, the database, the limiter, the Better Auth verifier
-and the attachment store.
+"""What handlers share: settings, the database, the limiter and the attachment store.
 
 Built by create_app() from a Settings value (tests inject their own); everything in it
 is lazy, so building it touches no network, no disk and no optional module. The module is
 the application context, named so, not `services.py`: beside tasks/service.py and
 attachments/service.py (one aggregate's operations each) that name read as one more of them.
+It holds configuration and resources only: authentication and what it keeps between
+requests are auth/authenticate.py's (its Authenticator).
 """
 
 from __future__ import annotations
@@ -12,11 +13,10 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from todo_api.auth.principal import ANONYMOUS, Principal
 from todo_api.http.middleware import log_internal
-from todo_api.http.problems import InsufficientStorage, ServiceUnavailable, Unauthorized
+from todo_api.http.problems import InsufficientStorage, ServiceUnavailable
 from todo_api.settings import Settings
 from todo_api.storage.connection import DatabaseFull, DatabaseUnavailable
 from todo_api.storage.database import Database
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from todo_api.attachments.store import Runtime
-    from todo_api.auth.better_auth import BetterAuthVerifier
     from todo_api.storage.connection import Connection
     from todo_api.throttle import Throttle
 
@@ -37,9 +36,6 @@ T = TypeVar("T")
 class Services:
     settings: Settings
     database: Database
-    anonymous: Principal = ANONYMOUS
-    _better_auth: BetterAuthVerifier | None = None
-    _known_better_auth_users: set[str] = field(default_factory=set)
     _throttle: Throttle | None = None
     _attachments: Runtime | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -101,31 +97,3 @@ class Services:
             if self._attachments is None:
                 self._attachments = Runtime(self.settings.attachments)
             return self._attachments
-
-    def better_auth_verifier(self) -> BetterAuthVerifier:
-        from todo_api.auth.better_auth import BetterAuthVerifier
-
-        with self._lock:
-            if self._better_auth is None:
-                assert self.settings.better_auth_url
-                self._better_auth = BetterAuthVerifier(self.settings.better_auth_url)
-            return self._better_auth
-
-    async def remember_better_auth_user(self, principal: Principal, *, name: Any) -> None:
-        """Create the local record of a Better Auth user the first time we see them."""
-        if principal.id in self._known_better_auth_users:
-            return
-        from todo_api.auth import users
-
-        def upsert(conn: Connection) -> str:
-            return users.ensure_better_auth_user(
-                conn,
-                user_id=principal.id,
-                email=users.normalise_email(principal.email),
-                name=name if isinstance(name, str) else None,
-            )
-
-        source = await self.db(upsert)
-        if source != "better_auth":
-            raise Unauthorized("This token's subject belongs to a local account")
-        self._known_better_auth_users.add(principal.id)

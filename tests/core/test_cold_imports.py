@@ -3,7 +3,9 @@
 Two regressions this guards, both found by `python -X importtime`: PyJWT imports
 `cryptography` whenever it is installed (the MCP SDK installs it), which put ~100 ms of
 imports on the first authenticated request; and importlib.resources.files() loaded
-zipfile and importlib's readers at every import of the app.
+zipfile and importlib's readers at every import of the app. And the app's import leaves
+auth/authenticate.py for the first authenticated request, which makes the app's
+Authenticator.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from pathlib import Path
 
 SCRIPT = """
 import sys
-HEAVY = ("jwt", "cryptography", "zipfile", "importlib.resources", "importlib.readers")
+HEAVY = ("jwt", "cryptography", "zipfile", "importlib.resources", "importlib.readers",
+         "todo_api.auth.authenticate")
 def loaded(): return sorted(n for n in HEAVY if n in sys.modules)
 
 import todo_api.main

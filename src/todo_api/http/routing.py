@@ -15,13 +15,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from todo_api.auth.principal import ANONYMOUS, Principal
 from todo_api.http.decoding import decode_form_body, decode_json_body, decode_query
 from todo_api.http.problems import NotFound
 from todo_api.http.responses import json_response
 
 if TYPE_CHECKING:
     from todo_api.app_context import Services
-    from todo_api.auth.principal import Principal
 
 
 Body = TypeVar("Body")
@@ -84,11 +84,11 @@ class Operation:
                 # No id of ours holds one, and PostgreSQL cannot even compare such text.
                 raise NotFound("Nothing here has an id with a NUL character")
             if self.auth:
-                from todo_api.auth.authenticate import authenticate  # jwt only when needed
+                from todo_api.auth.authenticate import authenticate  # token code on first use
 
-                user = await authenticate(services, request)
+                user = await authenticate(request)
             else:
-                user = services.anonymous
+                user = ANONYMOUS
             body = await self._body(request)
             query = (
                 decode_query(request.query_params, self.query) if self.query is not None else None

@@ -65,7 +65,7 @@ def _origin(request: Request) -> str:
 )
 async def mcp_endpoint(call: Call[None, None]) -> Response:
     try:
-        user = await authenticate(call.services, call.request)
+        user = await authenticate(call.request)
     except Unauthorized as exc:
         metadata = _origin(call.request) + METADATA_PATH
         exc.headers["WWW-Authenticate"] = f'Bearer realm="todo_api", resource_metadata="{metadata}"'
