@@ -1,6 +1,7 @@
 # todo_api in a container (Railway, Fly.io, Cloud Run, any Docker host).
 # Two stages: dependencies are resolved from uv.lock and compiled to bytecode in the
-# first; the runtime image holds only the virtualenv, the web UI and a non-root user.
+# first; the runtime image holds only the virtualenv (the web UI is package data in it,
+# so public/, the copy for Vercel's CDN, is not copied) and a non-root user.
 FROM python:3.12-slim AS build
 RUN pip install --no-cache-dir "uv>=0.5"
 WORKDIR /app
@@ -16,7 +17,6 @@ FROM python:3.12-slim
 RUN useradd --create-home --uid 10001 app && mkdir -p /app/data && chown app /app/data
 WORKDIR /app
 COPY --from=build /app/.venv /app/.venv
-COPY public ./public
 # TODO_PLATFORM=container: a signing secret is required (no generated dev secret).
 # FORWARDED_ALLOW_IPS: the platform's proxy sets X-Forwarded-For/Proto.
 ENV PATH=/app/.venv/bin:$PATH \

@@ -1,8 +1,10 @@
 """The web UI ships in the package and is served from any working directory.
 
-public/ stays at the repo root because Vercel's CDN serves that folder before the
-function; it is a copy of src/todo_api/web (the source of truth), and the first test
-fails the moment the two differ.
+public/ stays at the repo root, in git, because Vercel's CDN serves that folder before
+the function, and only as uploaded: a build command cannot make it from the package
+(tests/test_vercel_public.py shows that with Vercel's builder and cites its source). It
+is a copy of src/todo_api/web (the source of truth), and the first test fails the
+moment the two differ.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 The UI ships inside the package (todo_api/web, package data), so a wheel, the Lambda
 bundle or a container serves it from any working directory; TODO_PUBLIC_DIR points
 elsewhere (a customised copy). public/ at the repo root is a copy of todo_api/web for
-Vercel's CDN, kept identical by tests/core/test_ui_files.py.
+Vercel's CDN, kept identical by tests/core/test_ui_files.py; it must be in the upload,
+since Vercel serves no file its build command writes there (tests/test_vercel_public.py).
 
 `frame-ancestors` (no framing: clickjacking) only works in a header; browsers ignore
 it in a <meta> tag and log an error. On Vercel the CDN serves public/ itself, so
