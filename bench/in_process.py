@@ -1,17 +1,30 @@
 """In-process cost of one request: todo_api's app driven over ASGI with no server and no
 socket in between, against the bare pg8000 round trip for the same work (the floor no
 framework can beat): the list of 50 tasks against the same SELECT on a kept connection,
-/health against `SELECT 1`. Runs in our venv; `main` is what bench/run.py calls."""
+/health against `SELECT 1`. Runs in our venv; `main` is what bench/run.py calls.
+
+Two stricter floors beside them: `bare_list50_1rt`, the same rows through a pg8000
+prepared statement (one round trip) with timestamps read by `fromisoformat`, i.e. the
+driver with the per-query costs todo_api removed (storage/pg_wire.py) removed too; and
+`floor_health`, a bare Starlette app answering a constant JSON on /health, what the
+framework alone costs on that path, and `floor_health_select1`, the same app running the
+bare `SELECT 1` on a worker thread first (as any blocking driver must under asyncio)."""
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import statistics
 import sys
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
+
+from anyio import to_thread
+from starlette.applications import Starlette
+from starlette.responses import JSONResponse
+from starlette.routing import Route
 
 from todo_api.auth import users
 from todo_api.auth.access_tokens import issue_access_token
@@ -53,6 +66,13 @@ class AsgiClient:
             raise RuntimeError(f"GET {path} answered {status}")
 
 
+async def _constant(request: Any) -> JSONResponse:
+    return JSONResponse({"status": "ok"}, headers={"Cache-Control": "no-store"})
+
+
+FLOOR = Starlette(routes=[Route("/health", _constant)])
+
+
 async def _timed(work: Callable[[], Awaitable[object]], calls: int) -> float:
     """Median milliseconds of `calls` sequential calls."""
     times = []
@@ -83,8 +103,9 @@ def setup(database_url: str) -> tuple[AsgiClient, str, Any]:
 async def measure(database_url: str, rounds: int, calls: int) -> dict[str, list[float]]:
     """Per round, the median of `calls` calls of each; the rounds interleave them."""
     client, user_id, database = setup(database_url)
-    samples: dict[str, list[float]] = {"list50": [], "health": []}
-    bare: Callable[[], object] | None = None
+    samples: dict[str, list[float]] = {"list50": [], "health": [], "floor_health": []}
+    floor = AsgiClient(FLOOR, "")
+    closers: list[Callable[[], object]] = []  # the bare connections, when on Postgres
     if database.dialect == "postgres":
         import pg8000.native
 
@@ -93,26 +114,49 @@ async def measure(database_url: str, rounds: int, calls: int) -> dict[str, list[
         p = PostgresParams.from_url(database_url)
         raw = pg8000.native.Connection(user=p.user, password=p.password, host=p.host,
                                        port=p.port, database=p.database, ssl_context=False)  # fmt: skip
-        samples |= {"bare_list50": [], "bare_select1": []}
+        samples |= {"bare_list50": [], "bare_select1": [], "bare_list50_1rt": []}
+        tuned = pg8000.native.Connection(user=p.user, password=p.password, host=p.host,
+                                         port=p.port, database=p.database, ssl_context=False)  # fmt: skip
+        tuned.register_in_adapter(1184, dt.datetime.fromisoformat)  # timestamptz
+        tuned.register_in_adapter(1082, dt.date.fromisoformat)  # date
+        prepared = tuned.prepare(LIST_SQL)
 
         async def bare_list() -> object:
             return raw.run(LIST_SQL, user_id=user_id, limit=51)
 
+        async def bare_list_1rt() -> object:
+            return prepared.run(user_id=user_id, limit=51)
+
         async def bare_ping() -> object:
             return raw.run("SELECT 1")
 
-        bare = raw.close
+        closers += [raw.close, tuned.close]
+
+        async def ping_in_thread(request: Any) -> JSONResponse:
+            await to_thread.run_sync(lambda: raw.run("SELECT 1"))
+            return await _constant(request)
+
+        # The same framework, the same worker-thread hop a blocking driver needs, the ping.
+        pinging = AsgiClient(Starlette(routes=[Route("/health", ping_in_thread)]), "")
+        samples["floor_health_select1"] = []
+
     for _ in range(calls // 5):  # warm: pools filled, route modules imported
         await client.get("/api/tasks", b"limit=50")
         await client.get("/health")
+        await floor.get("/health")
     for _ in range(rounds):
         samples["list50"].append(await _timed(lambda: client.get("/api/tasks", b"limit=50"), calls))
         samples["health"].append(await _timed(lambda: client.get("/health"), calls))
-        if bare is not None:
+        samples["floor_health"].append(await _timed(lambda: floor.get("/health"), calls))
+        if closers:
             samples["bare_list50"].append(await _timed(bare_list, calls))
             samples["bare_select1"].append(await _timed(bare_ping, calls))
-    if bare is not None:
-        bare()
+            samples["bare_list50_1rt"].append(await _timed(bare_list_1rt, calls))
+            samples["floor_health_select1"].append(
+                await _timed(lambda: pinging.get("/health"), calls)
+            )
+    for close in closers:
+        close()
     database.close()
     return samples
 

@@ -73,6 +73,10 @@ def summarise(results: dict[str, Any]) -> dict[str, Any]:
     pg = {k: statistics.median(v) for k, v in results["in_process"]["postgres"].items()}
     ratios["inproc_pg_list_vs_bare"] = pg["list50"] / pg["bare_list50"]
     ratios["health_vs_select1"] = pg["health"] / pg["bare_select1"]
+    # The stricter floors (bench/in_process.py): one-round-trip driver, framework + hop + ping.
+    if "bare_list50_1rt" in pg:
+        ratios["inproc_pg_list_vs_1rt"] = pg["list50"] / pg["bare_list50_1rt"]
+        ratios["health_vs_framework_floor"] = pg["health"] / pg["floor_health_select1"]
     cold = {k: statistics.median(v) for k, v in results["cold_start"].items()}
     ratios["cold_start_vs_stack"] = cold["ours"] / cold["peer"]
     ratios["import_vs_starlette"] = cold["ours_proc"] / cold["starlette_proc"]
@@ -93,6 +97,10 @@ def text(results: dict[str, Any]) -> str:
         lines.append(
             f"{'ok ' if met else 'MISS'} {value:6.2f}x  (target {sense} {target}x)  {what}"
         )
+    for key, what in (("inproc_pg_list_vs_1rt", "list-50 vs a one-round-trip pg8000 query"),
+                      ("health_vs_framework_floor", "/health vs bare Starlette + thread hop + SELECT 1")):  # fmt: skip
+        if key in summary["ratios"]:
+            lines.append(f"     {summary['ratios'][key]:6.2f}x  {what}")
     lines += ["", "served list-50, median req/s [min-max] / p50 ms:"]
     for peer, by_conns in summary["served"].items():
         cells = [f"c={c}: {v['rps']['median']:.0f} [{v['rps']['min']:.0f}-{v['rps']['max']:.0f}]"

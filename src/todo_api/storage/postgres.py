@@ -22,6 +22,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pg8000.native
 
+from todo_api.storage import pg_wire
 from todo_api.storage.connection import (
     Connection,
     DatabaseUnavailable,
@@ -250,7 +251,7 @@ class PostgresDatabase:
     def _connect(self) -> PostgresConnection:
         p = self.params
         try:
-            raw = pg8000.native.Connection(
+            raw = pg_wire.Connection(
                 user=p.user,
                 password=p.password,
                 host=p.host,
