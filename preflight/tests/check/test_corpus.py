@@ -74,6 +74,15 @@ EXPECTED: dict[str, set[tuple[str, str, int]]] = {
     "f2_pip_from_builder": set(),  # the builder seeds pip into every bundle
     # requests arrives with huggingface-hub 0.36.2: installed, so silent (no "declare it")
     "f2_transitive_import_no_entrypoint": {("PF401", ".", 1)},
+    # real projects no session tuned on (pftrust, /work/realprojects/LABELS.md)
+    "f5_loguru_file_sink_at_import": {("PF501", "api/index.py", 13)},
+    "f5_os_path_imported_by_name": {("PF501", "api/index.py", 18)},
+    "f19_quart_with_flask_3_1": {("PF1901", "requirements.txt", 1)},
+    # flask-cors (imported plainly) is an error, redis (imported under a guard) a warning
+    "f2_stale_lock_guarded_import": {
+        ("PF202", "pyproject.toml", 7),
+        ("PF202", "pyproject.toml", 8),
+    },
 }
 
 
@@ -131,6 +140,12 @@ def test_python_flag_changes_the_wheel_target(check: Check, tmp_path: Path) -> N
     # the same pins resolve fine for 3.12: the problem is the runtime version only
     result = check(APPS / "f1_pydantic_core_wrong_python", python="3.12", only={"PF101"})
     assert result.findings == []
+
+
+def test_a_stale_lock_is_an_error_only_for_what_the_app_imports_plainly(check: Check) -> None:
+    findings = check(APPS / "f2_stale_lock_guarded_import", only={"PF202"}).findings
+    levels = {f.location.line: f.severity.value for f in findings}
+    assert levels == {7: "error", 8: "warning"}, [f.message for f in findings]
 
 
 def test_a_write_reached_at_import_is_an_error_naming_the_calls(check: Check) -> None:

@@ -19,8 +19,9 @@ from typing import Any
 
 from preflight.files import uploaded_files
 from preflight.on_vercel import UNKNOWN, evaluate
+from preflight.rules._stdlib_names import qualified_call_name
 from preflight.source import Module
-from preflight.syntax import call_name, dotted_name
+from preflight.syntax import dotted_name
 
 
 class Where(enum.Enum):
@@ -71,6 +72,8 @@ _PASS_THROUGH_CALLS = {
     "pathlib.Path",
     "PurePath",
     "PosixPath",
+    "pathlib.PurePath",
+    "pathlib.PosixPath",
     "os.path.join",
     "path.join",
 }
@@ -189,7 +192,7 @@ _FIXED_PLACES = {
 def _classify_call(call: ast.Call, module: Module, depth: int) -> PathInfo:
     """A call's path, in order: a fixed place, a join of its arguments, a path built from
     its first argument, a first-party function's returns, a path method's result."""
-    name = call_name(call) or ""
+    name = qualified_call_name(call, module) or ""
     if name in _FIXED_PLACES:
         return _FIXED_PLACES[name]
     if name.endswith((".gettempdir", ".mkdtemp")):

@@ -15,13 +15,14 @@ from preflight.import_reach import ruled_out_by_arguments
 from preflight.on_vercel import branch_never_runs
 from preflight.project_paths import on_disk
 from preflight.rules._paths import PathInfo, Where, ships_directory
+from preflight.rules._stdlib_names import qualified_call_name
 from preflight.rules._writes import written_path
 from preflight.source import Chain, Module
-from preflight.syntax import FunctionNode, call_name, last_attr
+from preflight.syntax import FunctionNode, last_attr
 
 # Writes whose target may show only with a chain's arguments bound (see bound_target).
 _WRITE_NAMES = frozenset(
-    {"mkdir", "makedirs", "open", "write_text", "write_bytes", "touch", "basicConfig"}
+    {"mkdir", "makedirs", "open", "write_text", "write_bytes", "touch", "basicConfig", "add"}
     | {"FileHandler", "RotatingFileHandler", "TimedRotatingFileHandler", "WatchedFileHandler"}
 )
 
@@ -103,7 +104,7 @@ def creates_shipped_directory(module: Module, call: ast.AST) -> bool:
         k.arg == "exist_ok" and isinstance(k.value, ast.Constant) and k.value.value is True
         for k in call.keywords
     )
-    name = call_name(call) or ""
+    name = qualified_call_name(call, module) or ""
     if not exist_ok:
         return False
     if name == "os.makedirs" and call.args:

@@ -9,9 +9,10 @@ from __future__ import annotations
 import ast
 
 from preflight.rules._paths import PathInfo, Where, classify
+from preflight.rules._stdlib_names import qualified_call_name
 from preflight.rules._uploads import is_upload
 from preflight.source import Module
-from preflight.syntax import call_name
+from preflight.syntax import call_name, dotted_name
 
 _WRITE_MODE_CHARS = set("wax+")
 _PATH_WRITE_METHODS = {"write_text", "write_bytes", "touch", "mkdir", "symlink_to"}
@@ -44,14 +45,51 @@ def written_path(call: ast.Call, module: Module) -> PathInfo | None:
     """Where `call` writes, when it is a write: a function named for writing (open in a
     write mode, shutil copies, logging files, collectstatic) or a method of a path, an
     upload or a dataframe."""
-    name = call_name(call) or ""
+    name = qualified_call_name(call, module) or ""
     if name in _OPEN_CALLS or name in _WRITE_CALLS or name == "logging.basicConfig":
         return _function_write(name, call, module)
     if name in _CALL_COMMAND:
         return _collectstatic(call, module)
+    if _is_loguru_add(call, module):
+        return _loguru_sink(call, module)
     if isinstance(call.func, ast.Attribute):
         return _method_write(call.func.attr, call.func.value, call, module)
     return None
+
+
+def _is_loguru_add(call: ast.Call, module: Module) -> bool:
+    """`logger.add(...)` on loguru's logger (`from loguru import logger`, `loguru.logger`)."""
+    func = call.func
+    if not (isinstance(func, ast.Attribute) and func.attr == "add"):
+        return False
+    receiver = dotted_name(func.value)
+    if receiver == "loguru.logger":
+        return True
+    return receiver is not None and any(
+        node.module == "loguru" and (a.asname or a.name) == receiver
+        for node in module.of(ast.ImportFrom)
+        for a in node.names
+        if a.name == "logger"
+    )
+
+
+def _loguru_sink(call: ast.Call, module: Module) -> PathInfo | None:
+    """A str or Path sink is a file: loguru's FileSink makes its folder and opens the file
+    when the sink is added, unless `delay=True` (loguru 0.7.2 _file_sink.py:189-192,
+    `if not delay: ... self._create_dirs(path); self._create_file(path)`), so an
+    import-time `logger.add("log/app.log")` dies with EROFS (000px/QQMusicApi
+    api/index.py:22). Streams and callables are UNKNOWN here and never flagged."""
+    if any(k.arg == "delay" and not _false(k.value) for k in call.keywords):
+        return None
+    sink = call.args[0] if call.args else None
+    for kw in call.keywords:
+        if kw.arg == "sink":
+            sink = kw.value
+    return classify(sink, module) if sink is not None else None
+
+
+def _false(value: ast.expr) -> bool:
+    return isinstance(value, ast.Constant) and not value.value
 
 
 def _function_write(name: str, call: ast.Call, module: Module) -> PathInfo | None:

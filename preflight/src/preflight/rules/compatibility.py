@@ -61,6 +61,16 @@ KNOWN_BREAKS = (
         "Flask 2.3.0 changelog (_app_ctx_stack removed, deprecated in 2.2: pallets/flask#4682)",
     ),
     KnownBreak(
+        "quart",
+        "0.19.9",
+        "flask",
+        "3.1",
+        "KeyError: 'PROVIDE_AUTOMATIC_OPTIONS' as Quart() is created",
+        "Flask 3.1.0 reads config['PROVIDE_AUTOMATIC_OPTIONS'] in sansio/app.py add_url_rule, "
+        "a key Quart's defaults lacked until 0.19.9 (pallets/quart#371, #381); seen under "
+        "Vercel's builder and runtime on 000px/QQMusicApi (quart 0.19.6, flask 3.1.3)",
+    ),
+    KnownBreak(
         "passlib",
         None,
         "bcrypt",

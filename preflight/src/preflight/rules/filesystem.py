@@ -76,6 +76,10 @@ class WriteOutsideTmp(CodeRule):
         "async def u(file: UploadFile):\n"
         "    async with aiofiles.open(f'/tmp/{file.filename}', 'wb') as out:\n        pass\n",
         "def save(form):\n    form.save('uploads/x')\n",  # not an upload: any .save()
+        # loguru to a stream, or a file opened at the first record (delay=True)
+        "import sys\nfrom loguru import logger\nlogger.add(sys.stderr)\n"
+        "logger.add('/tmp/app.log')\nlogger.add('logs/app.log', delay=True)\n",
+        "from os import path\nopen(path.join(path.dirname(__file__), 'seed.json'))\n",
         "from storages.backends.s3 import S3Storage\nfrom django.core.management import "
         "call_command\ncall_command('collectstatic', '--noinput')\n",
     )
@@ -195,6 +199,24 @@ class WriteOutsideTmp(CodeRule):
             line=2,
             column=1,
             message="writes 'STATIC_ROOT' inside the deployed code (/var/task is "
+            "read-only) at import time",
+        ),
+        # loguru makes the folder and opens the file when the sink is added
+        # (000px/QQMusicApi api/index.py:22)
+        Invalid(
+            "from loguru import logger\nlogger.add('log/app.log', retention='5 days')\n",
+            line=2,
+            column=1,
+            message="writes 'log/app.log' inside the deployed code (/var/task is "
+            "read-only) at import time",
+        ),
+        # os.path under the name `path` (000px/QQMusicApi api/index.py:3,32)
+        Invalid(
+            "from os import path\npwd = path.dirname(__file__)\n"
+            "open(f'{pwd}/credential.json', 'w')\n",
+            line=3,
+            column=1,
+            message="writes 'credential.json' inside the deployed code (/var/task is "
             "read-only) at import time",
         ),
         # Django configures LOGGING at setup, which opens the file
