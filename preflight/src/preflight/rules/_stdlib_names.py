@@ -11,6 +11,7 @@ names, so every call is looked up through here first.
 from __future__ import annotations
 
 import ast
+import weakref
 
 from preflight.source import Module
 from preflight.syntax import call_name
@@ -21,14 +22,15 @@ _FILE_MODULES = frozenset(
     {"os", "os.path", "pathlib", "shutil", "tempfile", "io", "codecs"}
     | {"logging", "logging.handlers"}
 )
-# id(module) -> (module, aliases): modules live for the whole check, so ids stay theirs.
-_CACHE: dict[int, tuple[Module, dict[str, str]]] = {}
+# id(module) -> (weak reference, aliases): weak, so a finished check still frees its
+# trees at once; the reference tells a reused id from the module it was computed for.
+_CACHE: dict[int, tuple[weakref.ref[Module], dict[str, str]]] = {}
 
 
 def _aliases(module: Module) -> dict[str, str]:
     """Local name -> canonical dotted name, for names bound by importing the file modules."""
     cached = _CACHE.get(id(module))
-    if cached is not None and cached[0] is module:
+    if cached is not None and cached[0]() is module:
         return cached[1]
     found: dict[str, str] = {}
     for node in module.of(ast.Import):
@@ -42,7 +44,9 @@ def _aliases(module: Module) -> dict[str, str]:
             full = f"{node_from.module}.{alias.name}"
             # from os import path -> os.path; from os.path import join as pjoin -> os.path.join
             found[alias.asname or alias.name] = full
-    _CACHE[id(module)] = (module, found)
+    if len(_CACHE) > 4096:  # entries of freed modules: drop them all, they are cheap to redo
+        _CACHE.clear()
+    _CACHE[id(module)] = (weakref.ref(module), found)
     return found
 
 
