@@ -112,12 +112,19 @@ class SqliteConnection:
         self.raw = raw
 
     def fetch_all(self, sql: str, /, **params: Any) -> list[Row]:
-        return [dict(row) for row in self.raw.execute(sql, params).fetchall()]
+        # Plain tuples zipped with the column names once: a sqlite3.Row per row, then a
+        # dict of it, cost a third more on a page of 50 tasks.
+        cursor = self.raw.execute(sql, params)
+        rows = cursor.fetchall()
+        if not rows:
+            return []
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in rows]
 
     def fetch_one(self, sql: str, /, **params: Any) -> Row | None:
         # fetchall: a half-read cursor (e.g. INSERT ... RETURNING) would block COMMIT.
-        rows = self.raw.execute(sql, params).fetchall()
-        return dict(rows[0]) if rows else None
+        rows = self.fetch_all(sql, **params)
+        return rows[0] if rows else None
 
     def execute(self, sql: str, /, **params: Any) -> int:
         return self.raw.execute(sql, params).rowcount
@@ -190,7 +197,6 @@ class SqliteDatabase:
                 check_same_thread=False,
                 timeout=self.busy_timeout,
             )
-            raw.row_factory = sqlite3.Row
             raw.execute("PRAGMA foreign_keys = ON")
             raw.execute("PRAGMA synchronous = NORMAL")
             if not self._prepared:
