@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import os
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -308,27 +309,37 @@ def _package_parts(module: Module) -> list[str]:
 
 
 def _resolve_local(name: str, roots: list[Path]) -> list[Path]:
+    # On strings, each probe asked once per check: Django's 3,900 imports probed through
+    # pathlib were a tenth of a check.
     parts = name.split(".")
     for root in roots:
-        found: list[Path] = []
-        base = root
+        found: list[str] = []
+        base = os.fspath(root)
         for part in parts:
-            package = base / part
-            if (package / "__init__.py").is_file():
-                found.append(package / "__init__.py")
+            package = os.path.join(base, part)
+            init = os.path.join(package, "__init__.py")
+            if _probe(os.path.isfile, init):
+                found.append(init)
                 base = package
                 continue
-            if (base / f"{part}.py").is_file():
-                found.append(base / f"{part}.py")
-            elif package.is_dir():
+            module = os.path.join(base, f"{part}.py")
+            if _probe(os.path.isfile, module):
+                found.append(module)
+            elif _probe(os.path.isdir, package):
                 # a PEP 420 namespace package (no __init__.py), at any depth, as Python
                 # resolves it; it counts only when a module below it is found
                 base = package
                 continue
             break
         if found:
-            return found
+            return [Path(p) for p in found]
     return []
+
+
+def _probe(test: Callable[[str], bool], path: str) -> bool:
+    """`os.path.isfile(path)` or `isdir`, remembered for the check (the tree is read as
+    it is when the check starts)."""
+    return remembered((test, path), lambda: test(path))
 
 
 def _is_local_top(top: str, roots: list[Path], importer: Path) -> bool:
