@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from preflight.preset_frameworks import EARLIER
+
 MANIFESTS = ("requirements.txt", "pyproject.toml", "Pipfile")
 # (slug, detectors, every): detectors are (file, content regex); `every` is frameworks.ts
 # `detectors.every` (all must match) as opposed to `some`.
@@ -68,17 +70,26 @@ def _read(path: Path) -> str | None:
         return None
 
 
-def _matches(root: Path, detectors: tuple[tuple[str, str], ...], every: bool) -> bool:
+def _matches(root: Path, detectors: tuple[tuple[str, str | None], ...], every: bool) -> bool:
     hits = []
     for name, pattern in detectors:
         text = _read(root / name)
-        hits.append(text is not None and re.search(pattern, text, re.MULTILINE) is not None)
+        found = text is not None and (
+            pattern is None or re.search(pattern, text, re.MULTILINE) is not None
+        )
+        hits.append(found)
     return all(hits) if every else any(hits)
 
 
 def detect(root: Path) -> str | None:
-    """The preset a new project gets: a framework whose detector matches, else `python`
-    for any Python manifest, else None ("Other")."""
+    """The preset a new project gets: a framework whose detector matches (the ones listed
+    before the Python frameworks first, preset_frameworks), else `python` for any Python
+    manifest, else None ("Other")."""
+    for slug, every_of, some_of in EARLIER:
+        if _matches(root, every_of, every=True) and (
+            not some_of or _matches(root, some_of, every=False)
+        ):
+            return slug
     for slug, detectors, every in _DETECTORS:
         if _matches(root, detectors, every):
             return slug

@@ -79,6 +79,8 @@ EXPECTED: dict[str, set[tuple[str, str, int]]] = {
     "f5_os_path_imported_by_name": {("PF501", "api/index.py", 18)},
     "f19_quart_with_flask_3_1": {("PF1901", "requirements.txt", 1)},
     # flask-cors (imported plainly) is an error, redis (imported under a guard) a warning
+    "f4_nextjs_with_python_api": set(),  # the nextjs preset: no Python catch-all, no PF403
+    "f2_relative_import_of_missing_module": {("PF204", "api/analyze/rescan.py", 3)},
     "f2_stale_lock_guarded_import": {
         ("PF202", "pyproject.toml", 7),
         ("PF202", "pyproject.toml", 8),

@@ -25,6 +25,21 @@ def _project(tmp_path: Path, files: dict[str, str]) -> Path:
         ({"requirements.txt": "gunicorn\n", "manage.py": "DJANGO_SETTINGS_MODULE\n"}, "django"),
         ({"Pipfile": "[packages]\nrequests = '*'\n"}, "python"),
         ({"app.py": "app = 1\n"}, None),
+        # frameworks.ts lists the JavaScript frameworks first (digitros/nextjs-fastapi)
+        (
+            {"requirements.txt": "fastapi\n", "package.json": '{"dependencies": {"next": "14"}}'},
+            "nextjs",
+        ),
+        (
+            {"requirements.txt": "flask\n", "package.json": '{"devDependencies": {"vite": "5"}}'},
+            "vite",
+        ),
+        (
+            {"requirements.txt": "flask\n", "package.json": '{"dependencies": {"svelte": "4"}}'},
+            "flask",
+        ),
+        ({"requirements.txt": "flask\n", "_config.yml": "title: x\n"}, "jekyll"),
+        ({"requirements.txt": "flask\n", "Dockerfile": "FROM python\n"}, "flask"),
     ],
 )
 def test_a_new_project_gets_the_first_matching_preset(

@@ -46,6 +46,10 @@ class Closure:
     modules: list[Module] = field(default_factory=list)
     imports: list[ImportUse] = field(default_factory=list)
     unparsable: list[Path] = field(default_factory=list)
+    # Modules the entrypoint reaches through unguarded imports only: an ImportError
+    # raised in one of them reaches no guard and takes the function down (empty without
+    # an entrypoint, when what the function imports is unknown).
+    required: frozenset[Path] = frozenset()
 
 
 def search_roots(root: Path, entry: Path | None) -> list[Path]:
@@ -86,23 +90,19 @@ def build_closure(root: Path, entry: Path) -> Closure:
                 continue  # `python app.py` only: never imported by the function
             local = _resolve_local(name, roots)
             if local:
-                out.extend((found, _is_guarded(module, node)) for found in local)
+                out.extend((found, is_guarded(module, node)) for found in local)
             elif not probe:  # a probe is only a guess at a local submodule (`from pkg import sub`)
                 closure.imports.extend(_third_party(module, node, name, guarded, roots))
         todo.extend(local for local, _ in out)
-    closure.imports = _guard_optional_modules(closure.imports, edges, entry)
+    closure.required = _required(edges, entry)
+    closure.imports = _guard_optional_modules(closure.imports, closure.required)
     closure.modules.sort(key=lambda m: m.rel)
     _share_imports(closure)
     return closure
 
 
-def _guard_optional_modules(
-    uses: list[ImportUse], edges: dict[Path, list[tuple[Path, bool]]], entry: Path
-) -> list[ImportUse]:
-    """A local module the function reaches only through guarded imports (`try: from app
-    import monitoring` / `except ImportError:`, this repo's own Sentry reporter) is optional
-    as a whole: an ImportError raised by any of its own imports propagates to that guard.
-    So its third-party imports count as guarded; one unguarded path makes it required."""
+def _required(edges: dict[Path, list[tuple[Path, bool]]], entry: Path) -> frozenset[Path]:
+    """The entrypoint and every local module it reaches through unguarded imports."""
     required = {entry}
     todo = [entry]
     while todo:
@@ -110,6 +110,14 @@ def _guard_optional_modules(
             if not guarded and target not in required:
                 required.add(target)
                 todo.append(target)
+    return frozenset(required)
+
+
+def _guard_optional_modules(uses: list[ImportUse], required: frozenset[Path]) -> list[ImportUse]:
+    """A local module the function reaches only through guarded imports (`try: from app
+    import monitoring` / `except ImportError:`, this repo's own Sentry reporter) is optional
+    as a whole: an ImportError raised by any of its own imports propagates to that guard.
+    So its third-party imports count as guarded; one unguarded path makes it required."""
     return [
         use
         if use.guarded or use.module.path in required
@@ -204,7 +212,7 @@ def _imports(module: Module) -> Iterable[tuple[ast.stmt, str, bool, bool]]:
     for node in _import_nodes(module):
         if isinstance(node, ast.Import):
             for alias in node.names:
-                yield node, alias.name, _is_guarded(module, node), False
+                yield node, alias.name, is_guarded(module, node), False
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package_parts[: len(package_parts) - (node.level - 1)]
@@ -220,7 +228,7 @@ def _imports(module: Module) -> Iterable[tuple[ast.stmt, str, bool, bool]]:
             if node.module:
                 for alias in node.names:
                     yield node, f"{node.module}.{alias.name}", True, True
-                yield node, node.module, _is_guarded(module, node), False
+                yield node, node.module, is_guarded(module, node), False
 
 
 _SETTING_MODULES = {"ROOT_URLCONF", "WSGI_APPLICATION", "ASGI_APPLICATION"}
@@ -351,7 +359,8 @@ def _is_local_top(top: str, roots: list[Path], importer: Path) -> bool:
     )
 
 
-def _is_guarded(module: Module, node: ast.AST) -> bool:
+def is_guarded(module: Module, node: ast.AST) -> bool:
+    """Under try/except ImportError (or Exception), `if TYPE_CHECKING` or a presence test."""
     for parent in module.ancestors(node):
         if isinstance(parent, ast.Try):
             for handler in parent.handlers:

@@ -28,6 +28,7 @@ from preflight.emulate.function import (
 )
 from preflight.emulate.tools import find_uv
 from preflight.emulate.vercel_cli import VercelCli
+from preflight.preset_frameworks import SLUGS
 
 BUILD_TIMEOUT_S = 900
 # Host variables a build may need to reach PyPI through this machine's proxy, CA and
@@ -56,7 +57,11 @@ def write_project_settings(project: Path) -> dict[str, object]:
         if isinstance(loaded, dict) and isinstance(loaded.get("settings"), dict):
             settings = dict(loaded["settings"])
     if "framework" not in settings:
-        settings["framework"] = preset.detect(project)
+        detected = preset.detect(project)
+        # A JavaScript framework's build (next build...) is not what `run` checks: build
+        # the Python functions as Vercel does beside it, under "Other" (api/*.py each a
+        # function of its own, preset_frameworks).
+        settings["framework"] = None if detected in SLUGS else detected
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"settings": settings}))
     return settings
