@@ -15,15 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.e2e.test_journey import (
-    ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    ROOT,
-    _free_port,
-    _stop,
-    _wait_healthy,
-)
+from tests.e2e.harness import ARTIFACTS, ROOT, chromium, free_port, serving
 
 pytestmark = pytest.mark.slow
 LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
@@ -60,7 +52,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def server(installed: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     empty = tmp_path_factory.mktemp("empty-folder")
-    port = _free_port()
+    port = free_port()
     env = {
         k: v
         for k, v in os.environ.items()
@@ -71,36 +63,18 @@ def server(installed: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         "BETTER_AUTH_SECRET": "e2e-secret-0123456789abcdefghijklmnopqrstuv",
     }
     log_path = tmp_path_factory.mktemp("wheel-log") / "server.log"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [str(installed / "bin" / "todo-api"), "serve", "--port", str(port)],
-            cwd=empty,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            _wait_healthy(proc, base, log_path, within=60)
-            yield base
-        finally:
-            _stop(proc)
+    argv = [str(installed / "bin" / "todo-api"), "serve", "--port", str(port)]
+    with serving(argv, port=port, cwd=empty, env=env, log_path=log_path, within=60) as base:
+        yield base
     assert list(empty.iterdir()) == [empty / "data"], "the app wrote outside its data folder"
 
 
 @pytest.fixture(scope="module")
 def offline_browser() -> Iterator[object]:
     """Chromium whose resolver knows no host but loopback: another host cannot load."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (scripts/system-packages.txt)")
-    from playwright.sync_api import sync_playwright
-
     rules = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"
-    with sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, rules])
+    with chromium(rules) as instance:
         yield instance
-        instance.close()
 
 
 def test_ui_and_docs_from_the_installed_wheel(server: str, offline_browser: object) -> None:

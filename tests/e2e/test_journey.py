@@ -9,12 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
-import signal
-import socket
-import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,28 +18,9 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.e2e.harness import ARTIFACTS, ROOT, chromium, free_port, serving
 
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module", params=["local", "s3", "preflight"])
@@ -61,7 +37,7 @@ def server(
         yield from _preflight_serve(request, tmp_path_factory)
         return
     data = tmp_path_factory.mktemp("e2e-data")
-    port = _free_port()
+    port = free_port()
     storage: dict[str, str] = {}
     if request.param == "s3":
         storage = _s3_storage(request, f"http://127.0.0.1:{port}")
@@ -77,29 +53,12 @@ def server(
     env.pop("DATABASE_URL", None)
     if not storage:
         env.pop("STORAGE_URL", None)
-    log = (data / "server.log").open("wb")
     # What `make run` (scripts/run) executes once dependencies are in place. Not the script
     # itself: its `uv sync` would rewrite the venv this very test run is using.
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "todo-api"), "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(proc, base, data / "server.log", within=120)
+    argv = [str(Path(sys.executable).parent / "todo-api"), "serve", "--port", str(port)]
+    log_path = data / "server.log"
+    with serving(argv, port=port, cwd=ROOT, env=env, log_path=log_path, within=120) as base:
         yield base
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        log.close()
 
 
 def _s3_storage(request: pytest.FixtureRequest, origin: str) -> dict[str, str]:
@@ -133,7 +92,7 @@ def _preflight_serve(
         pytest.skip(f"preflight's sandbox is unavailable here: {caps.reason or caps.missing}")
     postgres = request.getfixturevalue("postgres_server")
     database_url = postgres.url(postgres.create_database())
-    port = _free_port()
+    port = free_port()
     storage = _s3_storage(request, f"http://127.0.0.1:{port}")
     rgw_port = urlsplit(storage["AWS_ENDPOINT_URL_S3"]).port
     assert rgw_port is not None
@@ -154,62 +113,16 @@ def _preflight_serve(
         p for p in (str(ROOT / "preflight" / "src"), os.environ.get("PYTHONPATH")) if p
     )
     log_path = tmp_path_factory.mktemp("e2e-preflight") / "preflight.log"
-    log = log_path.open("wb")
-    try:
-        proc = subprocess.Popen(
-            argv,
-            cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": pythonpath},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    except BaseException:
-        log.close()
-        raise
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(proc, base, log_path, 240)  # a first build downloads Vercel's CLI
+    host_env = {**os.environ, "PYTHONPATH": pythonpath}
+    # 240 s: a first build downloads Vercel's CLI.
+    with serving(argv, port=port, cwd=ROOT, env=host_env, log_path=log_path, within=240) as base:
         yield base
-    finally:
-        _stop(proc)
-        log.close()
-
-
-def _wait_healthy(proc: subprocess.Popen[bytes], base: str, log: Path, within: float) -> None:
-    deadline = time.monotonic() + within
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the server exited: {log.read_text()}")
-        try:
-            if httpx.get(base + "/health", timeout=1).status_code < 500:
-                return
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"the app did not answer /health within {within:.0f} s")
-        time.sleep(0.2)
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
-        pytest.skip("Debian's chromium is not installed (scripts/system-packages.txt)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as instance:
         yield instance
-        instance.close()
 
 
 def test_whole_journey(
