@@ -140,14 +140,8 @@ class PostgresDatabase:
             conn.raw.run("BEGIN")
         healthy = False
         try:
-            with _lost_is_unavailable(self.params):
-                try:
-                    yield conn
-                except BaseException:
-                    with contextlib.suppress(Exception):
-                        conn.raw.run("ROLLBACK")
-                    raise
-                conn.raw.run("COMMIT")
+            with _lost_is_unavailable(self.params), _commit_or_roll_back(conn):
+                yield conn
             healthy = True
         finally:
             self._checkin(conn, healthy)
@@ -179,13 +173,8 @@ class PostgresDatabase:
     def transaction_on(conn: PostgresConnection) -> Iterator[PostgresConnection]:
         """A transaction on a connection the caller already holds."""
         conn.raw.run("BEGIN")
-        try:
+        with _commit_or_roll_back(conn):
             yield conn
-        except BaseException:
-            with contextlib.suppress(Exception):
-                conn.raw.run("ROLLBACK")
-            raise
-        conn.raw.run("COMMIT")
 
     @contextlib.contextmanager
     def session(self) -> Iterator[PostgresConnection]:
@@ -289,6 +278,19 @@ def _connection_lost(exc: BaseException) -> bool:
         detail = exc.args[0]
         return isinstance(detail, dict) and str(detail.get("C", "")).startswith(_LOST_CLASSES)
     return False
+
+
+@contextlib.contextmanager
+def _commit_or_roll_back(conn: PostgresConnection) -> Iterator[None]:
+    """End a begun transaction: COMMIT when the block completes, else ROLLBACK (its own
+    failure suppressed, so the block's exception is the one raised)."""
+    try:
+        yield
+    except BaseException:
+        with contextlib.suppress(Exception):
+            conn.raw.run("ROLLBACK")
+        raise
+    conn.raw.run("COMMIT")
 
 
 @contextlib.contextmanager
