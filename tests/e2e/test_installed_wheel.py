@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.e2e.harness import ARTIFACTS, ROOT, chromium, free_port, serving
+from tests.e2e.harness import ARTIFACTS, ROOT, chromium, serving
+from tests.services.ports import free_port
 
 pytestmark = pytest.mark.slow
 LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}

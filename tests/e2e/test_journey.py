@@ -18,7 +18,8 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from tests.e2e.harness import ARTIFACTS, ROOT, chromium, free_port, serving
+from tests.e2e.harness import ARTIFACTS, ROOT, chromium, serving
+from tests.services.ports import free_port
 
 pytestmark = pytest.mark.slow
 

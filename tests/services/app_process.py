@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.services.ports import free_port
 
 SECRET = "app-process-secret-0123456789abcdefghij"
 
@@ -36,15 +37,8 @@ class AppProcess:
         raise RuntimeError("no VmRSS")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def start(env: dict[str, str], workdir: Path, *, wait: bool = True) -> AppProcess:
-    port = _free_port()
+    port = free_port()
     log = workdir / f"serve-{port}.log"
     full = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),

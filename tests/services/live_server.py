@@ -5,7 +5,6 @@ thread. Fixture `live_server(app)` (a factory) yields the base URL; stopped at t
 from __future__ import annotations
 
 import contextlib
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -14,13 +13,13 @@ import pytest
 import uvicorn
 from starlette.types import ASGIApp
 
+from tests.services.ports import free_port
+
 
 @contextlib.contextmanager
 def serve(app: ASGIApp) -> Iterator[str]:
     """Run `app` until the block ends; yield `http://127.0.0.1:PORT`."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

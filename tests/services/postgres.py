@@ -12,7 +12,6 @@ import contextlib
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -20,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.services.ports import free_port
 
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 SCRAM_USER = "neon_user"
@@ -69,13 +70,6 @@ class PostgresServer:
         return name
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def _as_postgres(*args: str, timeout: float = 60) -> None:
     subprocess.run(["runuser", "-u", "postgres", "--", *args], check=True,
                    capture_output=True, timeout=timeout)  # fmt: skip
@@ -112,7 +106,7 @@ def running_server(root: Path) -> Iterator[PostgresServer]:
         "host all postgres 127.0.0.1/32 trust\n"
         "host all postgres ::1/128 trust\n"
     )
-    port = _free_port()
+    port = free_port()
     options = (
         f"-p {port} -k {sockets} -c listen_addresses=localhost -c fsync=off "
         "-c synchronous_commit=off -c full_page_writes=off -c ssl=on "
@@ -130,30 +124,27 @@ def running_server(root: Path) -> Iterator[PostgresServer]:
             _as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop")
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
+def _server_in_temp_dir(prefix: str) -> Iterator[PostgresServer]:
     if not (PG_BIN / "initdb").exists():
         pytest.skip(f"PostgreSQL binaries not found in {PG_BIN} (apt-get install postgresql)")
     # Not pytest's tmp_path: its parent is private to root, and the server runs as postgres.
-    root = Path(tempfile.mkdtemp(prefix="todo-api-pg-"))
+    root = Path(tempfile.mkdtemp(prefix=prefix))
     try:
         with running_server(root) as server:
             yield server
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    yield from _server_in_temp_dir("todo-api-pg-")
 
 
 @pytest.fixture
 def private_postgres() -> Iterator[PostgresServer]:
     """A server of the test's own, which the test may stop and start (outages)."""
-    if not (PG_BIN / "initdb").exists():
-        pytest.skip(f"PostgreSQL binaries not found in {PG_BIN} (apt-get install postgresql)")
-    root = Path(tempfile.mkdtemp(prefix="todo-api-pg-private-"))
-    try:
-        with running_server(root) as server:
-            yield server
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
+    yield from _server_in_temp_dir("todo-api-pg-private-")
 
 
 @pytest.fixture

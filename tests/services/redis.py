@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.services.ports import free_port
+
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 _databases = itertools.cycle(range(16))
 
@@ -28,13 +30,6 @@ class RedisServer:
 
     def url(self, database: int = 0) -> str:
         return f"redis://127.0.0.1:{self.port}/{database}"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _wait_for(port: int, process: subprocess.Popen[bytes], timeout: float = 10) -> None:
@@ -77,7 +72,7 @@ def redis_server() -> Iterator[RedisServer]:
     _require_redis()
     directory = tempfile.mkdtemp(prefix="todo-api-redis-")
     try:
-        port = _free_port()
+        port = free_port()
         process = _launch(port, directory)
         yield RedisServer(port, process)
         process.terminate()
@@ -92,7 +87,7 @@ class PrivateRedis:
 
     def __init__(self, directory: str) -> None:
         self.directory = directory
-        self.port = _free_port()
+        self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = _launch(self.port, directory)
 
     def url(self, database: int = 0) -> str:

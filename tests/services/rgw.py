@@ -24,6 +24,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.services.ports import free_port
+
 BINARIES = (
     "ceph-authtool",
     "monmaptool",
@@ -56,13 +58,6 @@ class RGW:
         }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def _wait_port(port: int, deadline: float) -> bool:
     while time.monotonic() < deadline:
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
@@ -76,8 +71,8 @@ class _Cluster:
         self.root = root
         self.conf = root / "ceph.conf"
         self.procs: list[subprocess.Popen[bytes]] = []
-        self.mon_port = _free_port()
-        self.rgw_port = _free_port()
+        self.mon_port = free_port()
+        self.rgw_port = free_port()
 
     def run(self, *args: str, timeout: float = 60) -> str:
         result = subprocess.run(
