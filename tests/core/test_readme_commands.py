@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -105,10 +106,13 @@ def test_docs_are_served(readme_server: int) -> None:
     assert doc["openapi"] == "3.1.0"
 
 
-def test_make_run_prints_where_to_go(readme_server: int, tmp_path: Path) -> None:
+def test_make_run_prints_where_to_go_and_serves_the_ui(readme_server: int, tmp_path: Path) -> None:
     base = f"http://127.0.0.1:{readme_server}"
     printed = (tmp_path / "make-run.log").read_text()
     assert f"web UI {base}/  API docs {base}/docs  health {base}/health" in printed, printed
+    # The UI it points to is there, from the checkout: the package's copy, public/'s twin.
+    page = httpx.get(base + "/", timeout=10).content
+    assert page == (ROOT / "src" / "todo_api" / "web" / "index.html").read_bytes()
 
 
 def test_newcomer_commands_create_list_complete_and_attach(
