@@ -79,6 +79,7 @@ EXPECTED: dict[str, set[tuple[str, str, int]]] = {
     "f5_os_path_imported_by_name": {("PF501", "api/index.py", 18)},
     "f19_quart_with_flask_3_1": {("PF1901", "requirements.txt", 1)},
     # flask-cors (imported plainly) is an error, redis (imported under a guard) a warning
+    "f1_c_sdist_built_with_gcc": {("PF101", "requirements.txt", 2)},  # a warning: gcc is there
     "f4_nextjs_with_python_api": set(),  # the nextjs preset: no Python catch-all, no PF403
     "f2_relative_import_of_missing_module": {("PF204", "api/analyze/rescan.py", 3)},
     "f2_stale_lock_guarded_import": {
@@ -142,6 +143,12 @@ def test_python_flag_changes_the_wheel_target(check: Check, tmp_path: Path) -> N
     # the same pins resolve fine for 3.12: the problem is the runtime version only
     result = check(APPS / "f1_pydantic_core_wrong_python", python="3.12", only={"PF101"})
     assert result.findings == []
+
+
+def test_a_missing_wheel_is_an_error_only_when_the_sdist_needs_rust(check: Check) -> None:
+    (c_sdist,) = check(APPS / "f1_c_sdist_built_with_gcc", only={"PF101"}).findings
+    (rust_sdist,) = check(APPS / "f1_pydantic_core_wrong_python", only={"PF101"}).findings
+    assert (c_sdist.severity.value, rust_sdist.severity.value) == ("warning", "error")
 
 
 def test_a_stale_lock_is_an_error_only_for_what_the_app_imports_plainly(check: Check) -> None:

@@ -159,6 +159,13 @@ _COMPILED_SUFFIXES = (".c", ".cc", ".cpp", ".cxx", ".pyx", ".rs", ".f", ".f90")
 _BUILD_FILES = {"Cargo.toml", "meson.build", "CMakeLists.txt"}
 
 
+def sdist_needs_rust(members: list[str]) -> bool:
+    """Whether the sdist builds Rust code (a Cargo.toml or .rs sources): Vercel's build
+    image has gcc and make but no cargo, so such a build fails there ("Cargo, the Rust
+    package manager, is not installed", binjie09/duckduckgo-api#25)."""
+    return any(m.endswith(".rs") or m.rsplit("/", 1)[-1] == "Cargo.toml" for m in members)
+
+
 def sdist_compiles(members: list[str]) -> bool:
     """Whether building the sdist compiles anything (judged from its file names)."""
     return any(

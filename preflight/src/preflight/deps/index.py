@@ -24,6 +24,7 @@ from preflight.deps.archive import (
     ZipMember,
     central_directory_span,
     sdist_compiles,
+    sdist_needs_rust,
     sdist_top_levels,
     tar_sdist_members,
     wheel_top_levels,
@@ -205,8 +206,26 @@ class Index:
         return {
             "names": sdist_top_levels(members, texts.get("top_level.txt")),
             "compiles": sdist_compiles(members),
+            "rust": sdist_needs_rust(members),
             "requires": sdist_requires(texts) if texts else None,
         }
+
+    def sdist_needs_rust(self, name: str, version: str) -> bool | None:
+        """Whether building this release's sdist needs a Rust toolchain; None when its
+        file list cannot be read (offline with an older cache entry, no sdist)."""
+        key, version = canonicalize_name(name), normal_version(version)
+        rel = f"toplevel/{key}/{version}.json"
+        cached = load(self.cache_dir / rel)
+        if (cached is None or "rust" not in cached) and not self.offline:
+            try:
+                entry = self._sdist_entry(key, self.release(key, version))
+            except IndexUnavailable:
+                entry = None
+            if entry is not None:
+                cached = {**entry, **(cached or {}), "rust": entry["rust"]}
+                self._store(rel, cached)
+        value = cached.get("rust") if cached else None
+        return value if isinstance(value, bool) else None
 
     def sdist_requires(self, name: str, version: str) -> tuple[str, ...] | None:
         """Requires-Dist learned from the sdist of a release the index gives none for

@@ -60,7 +60,8 @@ class NoWheelForTarget(ProjectRule):
                     (
                         "pydantic-core 2.16.3 has no wheel for manylinux x86_64 (glibc "
                         "2.28) CPython 3.14 (its Linux x86_64 wheels are for cp38 ... "
-                        "cp312 only): the build needs a compiler and fails"
+                        "cp312 only): its sdist is Rust and the build image has no cargo, "
+                        "so the build fails"
                     ),
                 ),
             ),
@@ -103,12 +104,36 @@ class NoWheelForTarget(ProjectRule):
                 continue
             location = _declaration_location(ctx, resolved.via)
             pulled = "" if resolved.via else " (a dependency of your dependencies)"
+            outcome, severity = _source_build(ctx, resolved.name, resolved.version)
             yield self.at(
                 location,
                 f"{resolved.name} {resolved.version}{pulled} has no wheel for {PLATFORM_LABEL} "
                 f"CPython {ctx.python} ({_what_it_ships(resolved.binary_only_elsewhere)}): "
-                "the build needs a compiler and fails",
+                f"{outcome}",
+                severity=severity,
             )
+
+
+def _source_build(ctx: CheckContext, name: str, version: str | None) -> tuple[str, Severity | None]:
+    """What building the sdist on Vercel's image does. The image has gcc, g++ and make
+    (vercel.com/docs/deployments/build-image: "gcc | gcc-c++ | ... | make") but no Rust
+    toolchain, so a Rust sdist fails the build (binjie09/duckduckgo-api#25, "Cargo, the
+    Rust package manager, is not installed") while a C one usually compiles: MarkupSafe
+    2.1.1 on CPython 3.12 (putuwaw/flask-app-vercel) even falls back to pure Python."""
+    rust = ctx.index.sdist_needs_rust(name, version) if version else None
+    if rust:
+        return "its sdist is Rust and the build image has no cargo, so the build fails", None
+    if rust is None:
+        return (
+            "the deploy builds it from source (its sdist could not be read): the build "
+            "fails if it needs Rust or a library the image lacks",
+            Severity.WARNING,
+        )
+    return (
+        "the deploy compiles it from source with the build image's gcc: slower, and it "
+        "fails if it needs a library the image lacks",
+        Severity.WARNING,
+    )
 
 
 def _what_it_ships(filenames: list[str]) -> str:
