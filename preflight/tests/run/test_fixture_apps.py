@@ -162,6 +162,10 @@ def test_a_rewrite_to_the_function_fails_the_probe_as_on_vercel(
     run = fixture_run("rewrite_to_function", "--probe", "GET /health 200")
     assert run.code == 1, run.report
     assert [p["status"] for p in run.outcomes("cold")] == [404]
+    # ... and says why: the 404 is the app's answer to the rewritten path (F21)
+    note = run.outcomes("cold")[0]["note"]
+    assert "the app saw /api/index, not /health" in note
+    assert "FAILURES.md#f21" in note
 
 
 def test_format_and_output_file_as_check_has_them(needs_vercel: None, tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from preflight.catalogue import CATALOGUE
-from preflight.emulate.sandbox import TASK_ROOT
+from preflight.emulate.frames import importer, library_chain, user_location, user_packages
 
 
 @dataclass(frozen=True)
@@ -29,21 +29,6 @@ class Diagnosis:
     location: str | None = None  # "app.py:11": the user's frame, not the runtime's
 
 
-_FRAME = re.compile(r'File "(?P<path>[^"]+)", line (?P<line>\d+)')
-
-
-def user_location(text: str) -> str | None:
-    """The innermost traceback frame in the user's code (under /var/task, not _vendor)."""
-    found = None
-    for match in _FRAME.finditer(text):
-        path = match.group("path")
-        if path.startswith(TASK_ROOT + "/") and "/_vendor/" not in path:
-            rel = path.removeprefix(TASK_ROOT + "/")
-            if rel != "vc__handler__python.py":
-                found = f"{rel}:{match.group('line')}"
-    return found
-
-
 Cause = Callable[[re.Match[str], str], str]
 
 
@@ -52,7 +37,8 @@ class Pattern:
     """One row of the table: the words a failure mode prints, and how to word it.
 
     `cause` turns the match (and the whole evidence) into the sentence the user reads;
-    `when` is a second pattern the evidence must also contain; `build` marks the rows a
+    `when` is a second pattern the evidence must also contain, `applies` a test on the
+    match and the evidence (which frames the traceback shows); `build` marks the rows a
     builder failure may show (the others are what a running function prints)."""
 
     fid: str
@@ -61,6 +47,7 @@ class Pattern:
     fix: str
     when: str | None = None
     build: bool = False
+    applies: Callable[[re.Match[str], str], bool] | None = None  # a test beyond the regex
 
 
 def _const(text: str) -> Cause:
@@ -86,6 +73,71 @@ def _f15_fix(m: re.Match[str]) -> str:
         f"add {name} to the project's environment variables (`vercel env add {name}`), "
         f"and read it with a default or report it from /health instead of "
         f"os.environ[{name!r}] at import."
+    )
+
+
+# Standard-library modules CPython removed (PEP 632, PEP 594, imp), with the release that
+# dropped them: Vercel runs 3.12 at least, so an old release importing one cannot start.
+REMOVED_STDLIB = {
+    **dict.fromkeys(("distutils", "imp", "asynchat", "asyncore", "smtpd"), "3.12"),
+    **dict.fromkeys(
+        [
+            "aifc",
+            "audioop",
+            "cgi",
+            "cgitb",
+            "chunk",
+            "crypt",
+            "imghdr",
+            "mailcap",
+            "msilib",
+            "nis",
+            "nntplib",
+            "ossaudiodev",
+            "pipes",
+            "sndhdr",
+            "spwd",
+            "sunau",
+            "telnetlib",
+            "uu",
+            "xdrlib",
+            "lib2to3",
+        ],
+        "3.13",
+    ),
+}
+_REMOVED = "|".join(sorted(REMOVED_STDLIB))
+
+
+def _removed_stdlib(m: re.Match[str], text: str) -> str:
+    name = m.group(1)
+    return (
+        f"{importer(text)} imports {name}, which CPython {REMOVED_STDLIB[name]} removed from "
+        "the standard library: the release installed predates the Python Vercel runs"
+    )
+
+
+def _local_module(m: re.Match[str], text: str) -> bool:
+    """The missing module lives in the user's own package (the traceback passes through
+    /var/task/<top>/), or CPython says a module of it is no package: no PyPI install helps."""
+    return bool(m.group(2)) or m.group(1).split(".")[0] in user_packages(text)
+
+
+def _local_cause(m: re.Match[str], _t: str) -> str:
+    why = f": {m.group(2)!r} is a module, not a package" if m.group(2) else ""
+    return (
+        f"the app imports {m.group(1)!r}, a module of its own code that is not in the "
+        f"deployment{why}"
+    )
+
+
+def _library_pair(_m: re.Match[str], text: str) -> str:
+    chain = library_chain(text)
+    assert chain is not None  # the row applies only when there is one
+    caller, raiser = chain
+    return (
+        f"{caller} called into {raiser}, which raised {_m.group(0).strip()}: the {raiser} "
+        f"installed is not a release this {caller} works with"
     )
 
 
@@ -124,6 +176,18 @@ PATTERNS: tuple[Pattern, ...] = (
         r'Python version "?([\d.]+)"? [^\n]*not (installed|available)',
         lambda m, _t: f"the project asks for Python {m.group(1)}, which Vercel does not offer",
         "pin a supported version (3.12, 3.13 or 3.14) in .python-version.",
+        build=True,
+    ),
+    Pattern(
+        "F16",
+        r"current Python version \(([\d.]+)\) does not satisfy Python>=([\d.]+) and "
+        r"vercel-runtime",
+        lambda m, _t: (
+            f"the build's environment got Python {m.group(1)} (the project pins it, and uv "
+            f"obtains it), but Vercel's runtime package needs Python >= {m.group(2)}"
+        ),
+        "pin a supported version (3.12, 3.13 or 3.14) in .python-version and "
+        "requires-python, or drop the pin.",
         build=True,
     ),
     Pattern(
@@ -173,12 +237,29 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     Pattern(
         "F19",
+        rf"No module named '({_REMOVED})(?:\.[\w.]+)?'",
+        _removed_stdlib,
+        "upgrade that package to a release made for Python 3.12+ (or replace it), and "
+        "pin it in the manifest Vercel installs from.",
+        build=True,
+    ),
+    Pattern(
+        "F19",
         r"ImportError: cannot import name '(\w+)' from '([\w.]+)'",
         lambda m, _t: (
             f"{m.group(2)} no longer provides {m.group(1)}: an unpinned dependency resolved "
             "to a release that breaks another"
         ),
         "pin compatible versions and commit a lock file.",
+    ),
+    Pattern(
+        "F11",
+        r"No module named '([\w.]+)'(?:; '([\w.]+)' is not a package)?",
+        _local_cause,
+        "fix the import to where the module really is, or make sure its file is uploaded "
+        "(committed, not in .vercelignore or excludeFiles); a package needs its folder, "
+        "not a same-named .py file.",
+        applies=_local_module,
     ),
     Pattern(
         "F2",
@@ -197,6 +278,14 @@ PATTERNS: tuple[Pattern, ...] = (
         when=r"os\.environ|<frozen os>|getenv",
     ),
     Pattern(
+        "F19",
+        r"(?m)^(KeyError|AttributeError|TypeError|NameError|ImportError): .*$",
+        _library_pair,
+        "pin the two packages to releases made for each other (the older one usually caps "
+        "its dependency too loosely) and commit a lock file.",
+        applies=lambda _m, text: library_chain(text) is not None,
+    ),
+    Pattern(
         "F11",
         r"could not import|Traceback",
         _last_line,
@@ -205,12 +294,15 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
 )
 _FIXES: dict[str, Callable[[re.Match[str]], str]] = {"F2": _f2_fix, "F15": _f15_fix}
+__all__ = ["Diagnosis", "diagnose", "diagnose_build", "user_location"]
 
 
 def _first(text: str, patterns: tuple[Pattern, ...]) -> Diagnosis | None:
     for row in patterns:
         match = re.search(row.regex, text)
         if match is None or (row.when is not None and re.search(row.when, text) is None):
+            continue
+        if row.applies is not None and not row.applies(match, text):
             continue
         fix = _FIXES[row.fid](match) if row.fid in _FIXES else row.fix
         title = CATALOGUE[row.fid].title
@@ -229,7 +321,8 @@ def diagnose(text: str) -> Diagnosis | None:
 # externally-managed-environment: Debian's python3 does, Vercel's build image does not).
 _MACHINE = re.compile(
     r"externally-managed-environment|Could not resolve host|Failed to connect to|"
-    r"Network is unreachable|No route to host|"
+    r"Network is unreachable|No route to host|dns error|error resolving DNS|"
+    r"failed to lookup address information|Name or service not known|"
     r"unable to access '[^']+'|Temporary failure in name resolution|"
     r"(node|npm|git|python3\.\d+|uv): (command )?not found|ENOTFOUND|EAI_AGAIN|"
     r"preflight's fallback bundler cannot"  # bundle.CANNOT: the fallback's limit, not the app's

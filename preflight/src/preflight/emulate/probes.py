@@ -16,9 +16,10 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
+from preflight.catalogue import CATALOGUE
 from preflight.emulate.diagnose import Diagnosis, diagnose
 from preflight.emulate.ipc import LogLine
-from preflight.emulate.routes import Target
+from preflight.emulate.routes import Router, Target
 from preflight.emulate.runtime import FunctionInstance, Response, StartInfo
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -161,6 +162,23 @@ def send(instance: FunctionInstance, probe: Probe) -> Response:
     return edge_answer(target)
 
 
+def routing_note(router: Router | None, probe: Probe, outcome: Outcome) -> Outcome:
+    """Say why a 404 came back when the build's routes, not the app, decided it: the edge
+    found no route to the function, or a rewrite changed the path the app saw. Vercel
+    answers the same (so the verdict stands), but a bare 404 reads as the app's own."""
+    if outcome.status != 404 or router is None or outcome.note:
+        return outcome
+    target = router.resolve(probe.method, probe.path)
+    seen = target.path.split("?", 1)[0]
+    if target.kind == "not_found":
+        why = f"Vercel's edge answered itself: no route of the build sends {probe.path} to the app"
+    elif target.kind == "function" and seen != probe.path.split("?", 1)[0]:
+        why = f"the app saw {seen}, not {probe.path}: the build's routes rewrote the path"
+    else:
+        return outcome
+    return replace(outcome, note=f"{why} ({CATALOGUE['F21'].anchor})")
+
+
 # Vercel's edge words its own 404 this way (the NOT_FOUND error page).
 NOT_FOUND_BODY = b"The page could not be found\n\nNOT_FOUND\n"
 
@@ -188,7 +206,7 @@ def run_outcome(
         # logs of a dying instance arrive late; take everything it said
         logs = tuple(instance.startup_logs()) + response.logs
         response = replace(response, logs=logs)
-    outcome = outcome_of(probe, mode, response)
+    outcome = routing_note(instance.router, probe, outcome_of(probe, mode, response))
     if cold is None:
         return outcome
     total = None
@@ -218,13 +236,19 @@ def run_warm_and_concurrent(
         instance.start()
         for probe in probes:
             send(instance, probe)
-            warm.append(outcome_of(probe, "warm", send(instance, probe)))
+            warm.append(
+                routing_note(
+                    instance.router, probe, outcome_of(probe, "warm", send(instance, probe))
+                )
+            )
         with ThreadPoolExecutor(max_workers=concurrency) as pool:
             for probe in probes:
                 responses = list(pool.map(send, [instance] * concurrency, [probe] * concurrency))
                 failed = [r for r in responses if not probe.met_by(r.status)]
                 worst = failed[0] if failed else max(responses, key=lambda r: r.elapsed_ms)
-                outcome = outcome_of(probe, "concurrent", worst)
+                outcome = routing_note(
+                    instance.router, probe, outcome_of(probe, "concurrent", worst)
+                )
                 concurrent.append(replace(outcome, attempts=len(responses)))
     return warm, concurrent
 
