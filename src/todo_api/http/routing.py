@@ -8,9 +8,9 @@ ready Response) and the OpenAPI document cannot drift from what is enforced.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -28,8 +28,7 @@ Body = TypeVar("Body")
 Query = TypeVar("Query")
 
 
-@dataclass(frozen=True)
-class Call(Generic[Body, Query]):
+class Call(msgspec.Struct, Generic[Body, Query], frozen=True):
     """What a handler gets: validated inputs, the caller and the app's services.
 
     Generic in the decoded body and query, so a handler declares what its operation's
@@ -50,8 +49,9 @@ class Call(Generic[Body, Query]):
 Handler = Callable[[Call[Any, Any]], Awaitable[Any]]
 
 
-@dataclass(frozen=True)
-class Operation:
+# Call and Operation are frozen msgspec Structs, not frozen dataclasses: made in C at
+# import (~0.05 ms a class, against 0.5-2.5 ms of generated code each), same behaviour.
+class Operation(msgspec.Struct, frozen=True):
     method: str
     path: str
     handler: Handler
@@ -69,7 +69,7 @@ class Operation:
     media_type: str = "application/json"
     form: Any = None  # a struct read from an application/x-www-form-urlencoded body
     multipart_file: str | None = None  # the form field of a multipart/form-data upload
-    extra_responses: dict[int, str] = field(default_factory=dict)
+    extra_responses: dict[int, str] = msgspec.field(default_factory=dict)
     # False for protocols OpenAPI cannot describe (/mcp speaks JSON-RPC): served, not listed.
     documented: bool = True
 

@@ -16,10 +16,10 @@ import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import msgspec
 import pg8000.native
 
 from todo_api.storage import pg_wire
@@ -38,8 +38,7 @@ IDLE_CHECK_AFTER = 30.0  # seconds idle before a connection is pinged on checkou
 MAX_IDLE = 4
 
 
-@dataclass(frozen=True)
-class PostgresParams:
+class PostgresParams(msgspec.Struct, frozen=True):  # made in C: no generated code at import
     user: str
     password: str | None
     host: str

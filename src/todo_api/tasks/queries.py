@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -31,14 +30,12 @@ SORT_EXPRESSIONS = {
 DEFAULT_ORDER = {"created": "desc", "title": "asc", "due_date": "asc", "priority": "desc"}
 
 
-@dataclass(frozen=True)
-class Versioned:
+class Versioned(msgspec.Struct, frozen=True):  # made in C: no generated code at import
     task: Task
     version: int
 
 
-@dataclass(frozen=True)
-class ListFilter:
+class ListFilter(msgspec.Struct, frozen=True):  # made in C: no generated code at import
     status: str
     search: str | None
     sort: str
