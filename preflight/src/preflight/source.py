@@ -185,22 +185,19 @@ class Module:
     @cached_property
     def import_time_calls(self) -> list[ast.Call]:
         """Calls that run while the module is imported (not in a function or lambda, not
-        under `if __name__ == "__main__":`), found by skipping those subtrees."""
-        skipped: list[tuple[int, int]] = []
-        for kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda):
-            skipped += [(self._start[n], self._end[n]) for n in self.of(kind)]
-        skipped += [
-            (self._start[n], self._end[n]) for n in self.of(ast.If) if is_main_guard(n.test)
-        ]
-        skipped.sort()
+        under `if __name__ == "__main__":`), found by jumping over those subtrees."""
         calls: list[ast.Call] = []
-        index, limit = 0, -1
-        for position, node in enumerate(self.nodes):
-            while index < len(skipped) and skipped[index][0] <= position:
-                limit = max(limit, skipped[index][1])
-                index += 1
-            if position >= limit and isinstance(node, ast.Call):
+        nodes, end, position = self.nodes, self._end, 0
+        while position < len(nodes):
+            node = nodes[position]
+            if isinstance(node, _DEFERRED) or (
+                isinstance(node, ast.If) and is_main_guard(node.test)
+            ):
+                position = end[node]  # runs later, if ever: not one node of it is looked at
+                continue
+            if isinstance(node, ast.Call):
                 calls.append(node)
+            position += 1
         return calls
 
     def imports_anywhere(self, top: str) -> bool:
@@ -378,6 +375,8 @@ class Module:
         return 0 < line <= len(self.lines) and suppresses(self.lines[line - 1], rule_id, fid)
 
 
+# Code that is defined at import but runs later, when called.
+_DEFERRED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 # Statements and expressions whose body may not run when the code around them does.
 _CONDITIONAL = (
     ast.If,
