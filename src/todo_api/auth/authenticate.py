@@ -106,13 +106,17 @@ class Authenticator:
             # The reason can hold the JWKS URL or attacker-chosen header values: log only.
             log_internal("better auth token refused", exc)
             raise Unauthorized("The Better Auth token is invalid or could not be checked") from None
-        subject, email = claims.get("sub"), str(claims.get("email", ""))
+        subject, email, name = claims.get("sub"), claims.get("email"), claims.get("name")
         if not isinstance(subject, str) or not subject.strip():
             raise Unauthorized("The Better Auth token names no user (empty subject)")
-        if "\x00" in subject or "\x00" in email:  # PostgreSQL cannot store it: not a user
+        email = email if isinstance(email, str) else ""  # informational: the id is the user
+        if not _storable(subject) or not _storable(email):
             raise Unauthorized("The Better Auth token names no valid user")
         principal = Principal(id=subject, email=email)
-        await self._remember_better_auth_user(principal, name=claims.get("name"))
+        # The display name is whatever the person typed into Better Auth's sign-up form:
+        # one the database cannot hold is left out rather than costing them their session.
+        stored_name = name if isinstance(name, str) and _storable(name) else None
+        await self._remember_better_auth_user(principal, name=stored_name)
         return principal
 
     def _verifier(self) -> BetterAuthVerifier:
@@ -142,3 +146,16 @@ class Authenticator:
         if source != "better_auth":
             raise Unauthorized("This token's subject belongs to a local account")
         self._known_better_auth_users.add(principal.id)
+
+
+def _storable(text: str) -> bool:
+    """Whether both databases can store `text`: no NUL (PostgreSQL refuses it in text)
+    and no lone surrogate (JSON's \\ud800 escapes decode to one; neither driver can
+    encode it to UTF-8). JavaScript strings may hold both, so a Better Auth token can."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -204,10 +204,24 @@ class BetterAuthVerifier:
         try:
             with urllib.request.urlopen(url, timeout=FETCH_TIMEOUT) as response:  # noqa: S310
                 document = json.load(response)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RecursionError) as exc:
             raise KeysUnavailable(f"Cannot fetch Better Auth keys from {url}: {exc}") from exc
-        keys: dict[str, bytes] = {}
-        for jwk in document.get("keys", []) if isinstance(document, dict) else []:
-            if jwk.get("kty") == "OKP" and jwk.get("crv") == "Ed25519" and "kid" in jwk:
-                keys[jwk["kid"]] = Ed25519Algorithm.from_jwk(jwk)
-        return keys
+        listed = document.get("keys") if isinstance(document, dict) else None
+        if not isinstance(listed, list):
+            raise KeysUnavailable(f"{url} did not answer a JSON Web Key Set")
+        return {jwk["kid"]: raw for jwk in listed if (raw := _ed25519_key(jwk)) is not None}
+
+
+def _ed25519_key(jwk: Any) -> bytes | None:
+    """The 32 raw bytes of a published Ed25519 key, or None for any other entry: a set
+    may list other key types, and one malformed entry must not cost the valid ones (nor
+    reach PyNaCl, which raises on a key of the wrong length)."""
+    if not isinstance(jwk, dict) or not isinstance(jwk.get("kid"), str):
+        return None
+    if jwk.get("kty") != "OKP" or jwk.get("crv") != "Ed25519" or not isinstance(jwk.get("x"), str):
+        return None
+    try:
+        raw = Ed25519Algorithm.from_jwk(jwk)
+    except ValueError:  # binascii.Error is one: x is not base64url
+        return None
+    return raw if len(raw) == 32 else None
