@@ -81,6 +81,7 @@ EXPECTED: dict[str, set[tuple[str, str, int]]] = {
     # flask-cors (imported plainly) is an error, redis (imported under a guard) a warning
     "f1_c_sdist_built_with_gcc": {("PF101", "requirements.txt", 2)},  # a warning: gcc is there
     "f4_nextjs_with_python_api": set(),  # the nextjs preset: no Python catch-all, no PF403
+    "f5_write_error_raised_again": {("PF501", "main.py", 17)},  # a warning: a helper's write
     "f2_relative_import_of_missing_module": {("PF204", "api/analyze/rescan.py", 3)},
     "f2_stale_lock_guarded_import": {
         ("PF202", "pyproject.toml", 7),

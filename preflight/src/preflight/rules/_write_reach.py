@@ -119,11 +119,16 @@ def creates_shipped_directory(module: Module, call: ast.AST) -> bool:
 
 def handles_os_error(module: Module, node: ast.AST) -> bool:
     """Inside `try:` whose handler catches the read-only error (OSError and kin): the code
-    already copes with a failed write (flaskr's `os.makedirs(instance_path)`)."""
+    already copes with a failed write (flaskr's `os.makedirs(instance_path)`). A handler
+    that raises again copes with nothing: the request still fails, only the message
+    changes (drkostas/hevy2garmin db_sqlite.py:31-43 before #198 turned the EROFS of
+    ~/.hevy2garmin into a RuntimeError, which users saw as a 500)."""
     caught = {"OSError", "IOError", "PermissionError", "Exception", "BaseException"}
     for parent in module.ancestors(node):
         if isinstance(parent, ast.Try) and node not in _handler_nodes(module, parent):
             for handler in parent.handlers:
+                if any(isinstance(stmt, ast.Raise) for stmt in handler.body):
+                    continue
                 names = (
                     {n.id for n in ast.walk(handler.type) if isinstance(n, ast.Name)}
                     if handler.type is not None

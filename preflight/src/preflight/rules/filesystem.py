@@ -219,6 +219,15 @@ class WriteOutsideTmp(CodeRule):
             message="writes 'credential.json' inside the deployed code (/var/task is "
             "read-only) at import time",
         ),
+        # a handler that raises again does not cope (drkostas/hevy2garmin db_sqlite.py:33)
+        Invalid(
+            "import os\ndef connect(request):\n    try:\n        os.makedirs('data')\n"
+            "    except OSError as e:\n        raise RuntimeError('no database') from e\n",
+            line=4,
+            column=9,
+            message="writes 'data' inside the deployed code (/var/task is read-only) in a "
+            "request handler: every request to it fails",
+        ),
         # Django configures LOGGING at setup, which opens the file
         Invalid(
             "LOGGING = {'version': 1, 'handlers': {'file': {\n"
