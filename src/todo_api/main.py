@@ -16,7 +16,6 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -24,6 +23,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from todo_api import __version__
 from todo_api.app_context import Services
 from todo_api.http import docs
+from todo_api.http.cors import ProblemCORSMiddleware
 from todo_api.http.groups import RouteGroup
 from todo_api.http.middleware import (
     ErrorReporter,
@@ -119,7 +119,7 @@ def _middleware(settings: Settings) -> list[Middleware]:
     allow_credentials = "*" not in origins
     return [
         Middleware(
-            CORSMiddleware,
+            ProblemCORSMiddleware,
             allow_origins=origins,
             allow_credentials=allow_credentials,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from starlette.testclient import TestClient
 
 PREFLIGHT = {
@@ -53,3 +54,24 @@ def test_wildcard_never_comes_with_credentials(make_client: Callable[..., TestCl
     response = client.get("/health", headers={"Origin": "https://anywhere.example"})
     assert response.headers["access-control-allow-origin"] == "*"
     assert "access-control-allow-credentials" not in response.headers
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "https://evil.example"},
+        {"Origin": "null"},  # sandboxed iframes and file:// pages
+        {"Origin": "http://localhost:3000.evil.example"},
+        {"Origin": "http://localhost:30000"},
+        {"Origin": "http://LOCALHOST:3000"},
+        {"Access-Control-Request-Method": "TRACE"},
+        {"Access-Control-Request-Headers": "authorization, x-evil"},
+    ],
+)
+def test_a_refused_preflight_is_a_problem(client: TestClient, headers: dict[str, str]) -> None:
+    response = client.options("/api/tasks", headers={**PREFLIGHT, **headers})
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["detail"].startswith("Disallowed CORS")
+    if "Origin" in headers:  # an allowed origin asking for too much may still be named
+        assert "access-control-allow-origin" not in response.headers
