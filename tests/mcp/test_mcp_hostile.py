@@ -1,6 +1,8 @@
 """Whatever a token holder posts to /mcp is answered below 500: broken JSON, a body too
 large, a wrong content type, nesting too deep, an unknown protocol version. The SDK
-answers these as JSON-RPC errors (the MCP spec's form), tool arguments as tool errors."""
+answers these as JSON-RPC errors (the MCP spec's form), tool arguments as tool errors;
+what it refuses before JSON-RPC begins (the body size, the content type) is a problem
+(it answered bare text with no Content-Type)."""
 
 from __future__ import annotations
 
@@ -41,6 +43,9 @@ def test_hostile_posts_get_a_4xx_or_an_error_message(
     }
     answer = client.post("/mcp", content=content, headers=headers)
     assert answer.status_code < 500, answer.text[:300]
+    # JSON either way: a JSON-RPC error, or a problem for what the SDK refuses as HTTP
+    assert answer.headers["content-type"] in ("application/json", "application/problem+json")
+    assert isinstance(answer.json(), dict), answer.text[:300]
     if answer.status_code == 200:  # a JSON-RPC error or a tool error, never a result
         reply = answer.json()
         assert "error" in reply or reply["result"]["isError"], reply
