@@ -10,7 +10,7 @@ provides to `Database` and to the migration runner, so neither names a concrete 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol, TypeVar
 
 Row = dict[str, Any]
@@ -23,6 +23,11 @@ class Connection(Protocol):
     def fetch_all(self, sql: str, /, **params: Any) -> list[Row]: ...
 
     def fetch_one(self, sql: str, /, **params: Any) -> Row | None: ...
+
+    def fetch_values(self, sql: str, /, **params: Any) -> list[Sequence[Any]]:
+        """The rows as sequences in the SELECT's column order, for hot paths that read
+        many rows (a page of tasks): no dict per row."""
+        ...
 
     def execute(self, sql: str, /, **params: Any) -> int:
         """Run a statement; return the number of rows it changed."""

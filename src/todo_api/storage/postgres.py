@@ -15,7 +15,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -99,6 +99,10 @@ class PostgresConnection:
             return []
         names = [column["name"] for column in self.raw.columns]
         return [dict(zip(names, row, strict=True)) for row in rows]
+
+    def fetch_values(self, sql: str, /, **params: Any) -> list[Sequence[Any]]:
+        rows: list[Sequence[Any]] = self.raw.run(sql, **params) or []
+        return rows
 
     def fetch_one(self, sql: str, /, **params: Any) -> Row | None:
         rows = self.fetch_all(sql, **params)

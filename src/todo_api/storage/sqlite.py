@@ -20,7 +20,7 @@ import datetime as dt
 import sqlite3
 import threading
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -120,6 +120,10 @@ class SqliteConnection:
             return []
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in rows]
+
+    def fetch_values(self, sql: str, /, **params: Any) -> list[Sequence[Any]]:
+        rows: list[Sequence[Any]] = self.raw.execute(sql, params).fetchall()
+        return rows
 
     def fetch_one(self, sql: str, /, **params: Any) -> Row | None:
         # fetchall: a half-read cursor (e.g. INSERT ... RETURNING) would block COMMIT.

@@ -63,6 +63,26 @@ def _task_of(row: Row) -> Task:
     )
 
 
+def _task_of_values(
+    id: str, title: str, description: str | None, completed: Any, priority: Any,
+    due_date: dt.date | None, tags: str, version: int, created_at: dt.datetime,
+    updated_at: dt.datetime,
+) -> Task:  # fmt: skip
+    """_task_of for a row of COLUMNS in their order (the parameters name them): a page
+    of 50 builds no dict per row."""
+    return Task(
+        id=id,
+        title=title,
+        description=description,
+        completed=bool(completed),
+        priority=priority,
+        due_date=due_date,
+        tags=_decode_tags(tags),
+        created_at=created_at,
+        updated_at=updated_at,
+    )
+
+
 # The typed decoder reads a row's tags in C (~7x json.loads here); it runs 50 times a page.
 _decode_tags = msgspec.json.Decoder(list[str]).decode
 
@@ -127,12 +147,12 @@ def list_page(conn: Connection, *, user_id: str, spec: ListFilter) -> list[Task]
     if spec.after is not None:
         where.append(f"({key}, id) {'<' if direction == 'DESC' else '>'} (:after_value, :after_id)")
         params["after_value"], params["after_id"] = spec.after
-    rows = conn.fetch_all(
+    rows = conn.fetch_values(
         f"SELECT {COLUMNS} FROM tasks WHERE {' AND '.join(where)} "
         f"ORDER BY {key} {direction}, id {direction} LIMIT :limit",
         **params,
     )
-    return [_task_of(row) for row in rows]
+    return [_task_of_values(*row) for row in rows]
 
 
 def update(
