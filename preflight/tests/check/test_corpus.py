@@ -80,6 +80,7 @@ EXPECTED: dict[str, set[tuple[str, str, int]]] = {
     "f19_quart_with_flask_3_1": {("PF1901", "requirements.txt", 1)},
     # flask-cors (imported plainly) is an error, redis (imported under a guard) a warning
     "f1_c_sdist_built_with_gcc": {("PF101", "requirements.txt", 2)},  # a warning: gcc is there
+    "f11_env_none_to_client_at_import": {("PF1101", "api/index.py", 13)},
     "f4_nextjs_with_python_api": set(),  # the nextjs preset: no Python catch-all, no PF403
     "f5_write_error_raised_again": {("PF501", "main.py", 17)},  # a warning: a helper's write
     "f2_relative_import_of_missing_module": {("PF204", "api/analyze/rescan.py", 3)},

@@ -39,6 +39,7 @@ class EnvironAtImport(CodeRule):
         "import os\nHOST = os.getenv('HOST', 'localhost').lower()\n",
         "import os\nURL = os.getenv('VERCEL_URL').lower()\n",  # Vercel always sets it
         "import os\nTOKEN = os.getenv('TOKEN')\n",  # None is fine until used
+        "import os, redis\nr = redis.from_url(os.getenv('REDIS_URL', 'redis://localhost'))\n",
         "import os\ndef token():\n    return os.getenv('TOKEN').strip()\n",
         "from decouple import config\nSECRET = config('SECRET', default='')\n",
         "from decouple import config\ndef secret():\n    return config('SECRET')\n",
@@ -107,6 +108,15 @@ class EnvironAtImport(CodeRule):
                 "loaded by the builder"
             ),
         ),
+        Invalid(  # jupediaz/chatgpt-prompt-splitter api/index.py:14-15
+            "import os, redis\nURL = os.environ.get('REDIS_URL')\nr = redis.from_url(URL)\n",
+            line=3,
+            column=5,
+            message=(
+                "redis.from_url() gets os.getenv('REDIS_URL'), None when it is not set, and "
+                "raises at import; .env is never loaded by the builder"
+            ),
+        ),
         Invalid(
             "from decouple import config\nSECRET_KEY = config('MY_SECRET_KEY')\n",
             line=2,
@@ -165,7 +175,7 @@ class EnvironAtImport(CodeRule):
                 "and .env is never loaded by the builder",
             )
         for call in module.of(ast.Call):
-            found = _required_lookup(module, call)
+            found = _required_lookup(module, call) or _none_to_client(module, call)
             if found is None or not module.is_import_time(call):
                 continue
             key, why = found
@@ -215,6 +225,45 @@ def _required_lookup(module: Module, call: ast.Call) -> tuple[ast.expr, str] | N
         return key, (
             f"{ast.unparse(call.func)}({key.value!r}) without a default raises "
             "EnvError at import when the variable is not set, and .env is not uploaded"
+        )
+    return None
+
+
+# Clients that raise when given None where the variable was unset: redis parses the URL
+# (None has no .startswith/.decode), SQLAlchemy's make_url raises ArgumentError "Expected
+# string or URL object, got None", supabase raises "supabase_url is required" and OpenAI
+# "The api_key client option must be set" (jupediaz/chatgpt-prompt-splitter api/index.py:15,
+# `redis.from_url(os.environ.get('UPSTASH_REDIS_URL'))` at import).
+_REJECT_NONE = {
+    **dict.fromkeys(("redis.from_url", "Redis.from_url", "redis.Redis.from_url"), "url"),
+    **dict.fromkeys(("create_engine", "sqlalchemy.create_engine", "create_async_engine"), "url"),
+    **dict.fromkeys(("create_client", "supabase.create_client"), "supabase_url"),
+    **dict.fromkeys(("OpenAI", "openai.OpenAI", "AsyncOpenAI", "openai.AsyncOpenAI"), "api_key"),
+}
+
+
+def _none_to_client(module: Module, call: ast.Call) -> tuple[ast.expr, str] | None:
+    """(key, message) for `redis.from_url(URL)` and kin at import where URL is an
+    `os.getenv("X")` without a default (directly or through a module-level name)."""
+    name = call_name(call) or ""
+    param = _REJECT_NONE.get(name)
+    if param is None:
+        return None
+    given = [k.value for k in call.keywords if k.arg == param]
+    if param != "api_key" and call.args:
+        given.append(call.args[0])
+    for value in given:
+        lookup = module.local_value(value) if isinstance(value, ast.Name) else value
+        if not (isinstance(lookup, ast.Call) and (call_name(lookup) or "") in _ENV_GETS):
+            continue
+        if len(lookup.args) != 1 or lookup.keywords or not isinstance(lookup.args[0], ast.Constant):
+            continue  # a default (or something else) is passed
+        key = lookup.args[0]
+        if key.value in module.env_at_import or evaluate(lookup, module) is not None:
+            continue
+        return key, (
+            f"{name}() gets os.getenv({key.value!r}), None when it is not set, and raises "
+            "at import; .env is never loaded by the builder"
         )
     return None
 
