@@ -120,3 +120,16 @@ def test_routing_note_stays_silent_when_the_app_saw_the_path_asked() -> None:
     router = Router([{"handle": "filesystem"}, {"src": "/(.*)", "dest": "/index"}], None, "/index")
     probe = Probe("GET", "/missing")
     assert routing_note(router, probe, _outcome(probe)).note is None
+
+
+def test_an_old_pin_without_a_wheel_for_the_runtime_is_f19() -> None:
+    # j-bernardi/lungdon-underground (ba8e3e2): pandas==2.0.3 has no cp312 wheel
+    log = (
+        "   Building pandas==2.0.3\nerror: Failed to build `pandas==2.0.3`\n"
+        "  cause: The build backend returned an error\n"
+        "ModuleNotFoundError: No module named 'pkg_resources'\n"
+    )
+    verdict = diagnose_build('[BUILD_FAILED] Failed to run "uv sync"', log)
+    assert verdict.diagnosis is not None
+    assert verdict.diagnosis.fid == "F19"
+    assert verdict.diagnosis.cause.startswith("pandas 2.0.3 ships no wheel")

@@ -4,9 +4,13 @@ and fails on the verdict or message preflight gave before the fix."""
 
 from __future__ import annotations
 
-import pytest
+import contextlib
+import io
 
-from .conftest import FixtureRun
+import pytest
+from preflight.cli import main
+
+from .conftest import FIXTURES, FixtureRun, RunCli
 
 pytestmark = pytest.mark.slow
 
@@ -53,3 +57,28 @@ def test_a_404_the_edge_answers_without_the_app_says_so(fixture_run: FixtureRun)
         assert "edge answered itself" in outcome["note"]
         assert "/health" in outcome["note"]
         assert "FAILURES.md#f21" in outcome["note"]
+
+
+def test_a_connection_the_sandbox_withholds_is_no_verdict_on_the_app(
+    fixture_run: FixtureRun,
+) -> None:
+    # 0rakib0/Portfolio-Django: a Postgres on a public host; was "F11 exception at import"
+    # with a log line as its cause
+    run = fixture_run("network_at_request", "--probe", "GET /health 200")
+    assert run.code == 1, run.report  # nothing was proven to work
+    cold = run.outcomes("cold")[0]
+    assert cold["status"] == 500
+    assert cold["diagnosis"] is None
+    assert "name resolution" in cold["sandbox_blocked"] or "unreachable" in cold["sandbox_blocked"]
+
+
+def test_the_text_report_says_the_sandbox_not_the_app_failed(run_cli: RunCli) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["run", str(FIXTURES / "network_at_request"), "--probe", "GET /health 200"])
+    assert code == 1
+    text = out.getvalue()
+    assert "not a verdict on the app: it was denied the network" in text
+    assert "--forward-port PORT" in text
+    assert "failed only because the sandbox withheld the network" in text
+    assert "F11" not in text

@@ -245,6 +245,17 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     Pattern(
         "F19",
+        r"Failed to build `([\w.-]+)==([\w.!+-]+)`",
+        lambda m, _t: (
+            f"{m.group(1)} {m.group(2)} ships no wheel for the Python and Linux Vercel builds "
+            "for, so uv built it from source, and that build failed"
+        ),
+        "pin a release that publishes manylinux x86_64 wheels for the Python Vercel runs "
+        "(3.12+; see its files on PyPI), or drop the exact pin.",
+        build=True,
+    ),
+    Pattern(
+        "F19",
         r"ImportError: cannot import name '(\w+)' from '([\w.]+)'",
         lambda m, _t: (
             f"{m.group(2)} no longer provides {m.group(1)}: an unpinned dependency resolved "
@@ -308,6 +319,22 @@ def _first(text: str, patterns: tuple[Pattern, ...]) -> Diagnosis | None:
         title = CATALOGUE[row.fid].title
         return Diagnosis(row.fid, title, row.cause(match, text), fix, user_location(text))
     return None
+
+
+# The words a client library prints when the sandbox (no network but forwarded loopback
+# ports) stops a connection out: a name that does not resolve, a route that does not exist.
+# Vercel's functions reach the internet, so such a failure says nothing about Vercel.
+_SANDBOX_NETWORK = re.compile(
+    r"could not translate host name \"[^\"]+\" to address[^\n]*|"
+    r"[^\n]*(Temporary failure in name resolution|Name or service not known|"
+    r"No address associated with hostname|getaddrinfo failed|Network is unreachable)[^\n]*"
+)
+
+
+def sandbox_network(text: str) -> str | None:
+    """The line showing the app was denied the network, if the evidence has one."""
+    match = _SANDBOX_NETWORK.search(text)
+    return match.group(0).strip() if match else None
 
 
 def diagnose(text: str) -> Diagnosis | None:

@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 from preflight.catalogue import CATALOGUE
-from preflight.emulate.diagnose import Diagnosis, diagnose
+from preflight.emulate.diagnose import Diagnosis, diagnose, sandbox_network
 from preflight.emulate.ipc import LogLine
 from preflight.emulate.routes import Router, Target
 from preflight.emulate.runtime import FunctionInstance, Response, StartInfo
@@ -111,6 +111,8 @@ class Outcome:
     diagnosis: Diagnosis | None = None
     attempts: int = 1
     note: str | None = None  # why a step failed beyond its status (journeys)
+    # the failure came from the sandbox withholding the network, not from the app
+    sandbox_blocked: str | None = None
     full_body: bytes = field(default=b"", repr=False)
 
     def failed(self, note: str) -> Outcome:
@@ -127,6 +129,8 @@ def outcome_of(probe: Probe, mode: str, response: Response) -> Outcome:
     evidence = "\n".join(
         [crash_text or "", response.platform_error or "", *(line.message for line in response.logs)]
     )
+    failed = bool(response.error_code) or response.status >= 500
+    blocked = sandbox_network(evidence) if failed else None
     return Outcome(
         probe=probe,
         mode=mode,
@@ -137,7 +141,8 @@ def outcome_of(probe: Probe, mode: str, response: Response) -> Outcome:
         logs=response.logs,
         error_code=response.error_code,
         crash=crash_text,
-        diagnosis=diagnose(evidence) if response.error_code or response.status >= 500 else None,
+        diagnosis=None if blocked else diagnose(evidence) if failed else None,
+        sandbox_blocked=blocked,
         full_body=response.body,
     )
 

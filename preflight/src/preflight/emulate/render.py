@@ -49,6 +49,7 @@ def _outcome_json(o: Outcome) -> dict[str, Any]:
         "traceback": o.crash,
         "note": o.note,
         "diagnosis": _diagnosis_json(o.diagnosis),
+        "sandbox_blocked": o.sandbox_blocked,
     }
 
 
@@ -199,6 +200,8 @@ def _outcome_lines(o: Outcome) -> list[str]:
         return lines
     if o.diagnosis is not None:
         lines.extend(_diagnosis_text(o.diagnosis, "       "))
+    if o.sandbox_blocked is not None:
+        lines.extend(_blocked_text(o.sandbox_blocked))
     if o.crash:
         lines.append("       runtime said:")
         lines.extend(_indent(o.crash, "         | "))
@@ -206,6 +209,16 @@ def _outcome_lines(o: Outcome) -> list[str]:
         f"       log [{log.stream}] {log.message.rstrip()}" for log in o.logs if log.message.strip()
     )
     return lines
+
+
+def _blocked_text(line: str) -> list[str]:
+    return [
+        f"       not a verdict on the app: it was denied the network ({line})",
+        "       this sandbox lets the function reach only ports given with --forward-port, "
+        "where Vercel's reach the internet;",
+        "       run the service locally (a database) and pass --forward-port PORT with "
+        "--env pointing the app at 127.0.0.1:PORT.",
+    ]
 
 
 def _summary(run: ProbeRun, missing: list[str]) -> list[str]:
@@ -223,6 +236,12 @@ def _summary(run: ProbeRun, missing: list[str]) -> list[str]:
         skipped = " (warm and concurrent skipped: the function never started)"
     if len(run.journey) < run.journey_steps:
         skipped += f" (journey stopped after step {len(run.journey)} of {run.journey_steps})"
+    blocked = sum(1 for o in run.outcomes if not o.ok and o.sandbox_blocked)
+    if blocked:
+        skipped += (
+            f" ({blocked} failed only because the sandbox withheld the network: "
+            "not a verdict on the app)"
+        )
     lines = [f"{verdict}: {passed} of {len(run.outcomes)} passed{cold}{skipped}."]
     if missing:
         lines.append("Not checked here: " + "; ".join(missing) + ".")
