@@ -82,3 +82,15 @@ def test_the_text_report_says_the_sandbox_not_the_app_failed(run_cli: RunCli) ->
     assert "--forward-port PORT" in text
     assert "failed only because the sandbox withheld the network" in text
     assert "F11" not in text
+
+
+def test_a_builds_src_that_matches_no_file_is_named(fixture_run: FixtureRun) -> None:
+    # A1bhishekk/Django-Tutorial: builds src one folder off; was "every file is served as a
+    # static file" and "export a top-level app", which the app does
+    run = fixture_run("builds_src_missing", "--probe", "GET /health 200")
+    assert run.code == 1
+    error = run.report["build_error"]
+    assert "builds src 'app.py' (@vercel/python) matches no uploaded file" in error["message"]
+    assert error["diagnosis"]["id"] == "F4"
+    assert "'app.py'" in error["diagnosis"]["cause"]
+    assert "top-level `app" not in error["diagnosis"]["fix"]

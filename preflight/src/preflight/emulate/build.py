@@ -108,6 +108,30 @@ def pick_function(output: Path) -> Path | None:
     return None
 
 
+def unmatched_python_builds(project: Path) -> list[str]:
+    """vercel.json `builds` srcs for @vercel/python that match no file. The CLI expands
+    each src against the uploaded files and silently drops one that matches none
+    (commands/build expandBuild), so a src off by a folder (`site/wsgi.py` for
+    `site/site/wsgi.py`) leaves a deployment with no function and no error."""
+    try:
+        config = json.loads((project / "vercel.json").read_text())
+    except (OSError, ValueError):
+        return []
+    builds = config.get("builds") if isinstance(config, dict) else None
+    missing = []
+    for entry in builds if isinstance(builds, list) else []:
+        if not isinstance(entry, dict) or "python" not in str(entry.get("use", "")):
+            continue
+        src = str(entry.get("src") or "**").lstrip("/")
+        try:
+            matched = any(path.is_file() for path in project.glob(src))
+        except ValueError:  # not a pattern Path.glob reads: leave it to the builder
+            matched = True
+        if not matched:
+            missing.append(src)
+    return missing
+
+
 def vercel_build(
     project: Path,
     work: Path,
@@ -145,11 +169,13 @@ def vercel_build(
         raise BuildFailed(_error_line(log), log, cli.label)
     func = pick_function(project / ".vercel" / "output")
     if func is None:
-        raise BuildFailed(
-            "the build produced no Python function: every file is served as a static file",
-            log,
-            cli.label,
+        missing = unmatched_python_builds(project)
+        why = (
+            f"vercel.json's builds src {missing[0]!r} (@vercel/python) matches no uploaded file"
+            if missing
+            else "every file is served as a static file"
         )
+        raise BuildFailed(f"the build produced no Python function: {why}", log, cli.label)
     task_dir = work / "task"
     config = materialise(func, project, task_dir)
     handler = str(config.get("handler", "vc__handler__python.vc_handler"))

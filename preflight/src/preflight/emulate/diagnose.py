@@ -145,6 +145,17 @@ def _library_pair(_m: re.Match[str], text: str) -> str:
 PATTERNS: tuple[Pattern, ...] = (
     Pattern(
         "F4",
+        r"builds src '([^']+)' \(@vercel/python\) matches no uploaded file",
+        lambda m, _t: (
+            f"vercel.json's builds names {m.group(1)!r}, which matches no uploaded file, so "
+            "the builder builds no function and the deployment serves none"
+        ),
+        "point that `src` at the app's file as a path from the project root (or drop "
+        "`builds`: zero-config finds the entrypoint).",
+        build=True,
+    ),
+    Pattern(
+        "F4",
         r"PYTHON_ENTRYPOINT_NOT_FOUND\]?\s*(.*)|No Python entrypoint[^\n]*|"
         r'missing variable "(\w+)"|no Python function',
         lambda m, _t: (m.group(1) or m.group(0)).strip(),
