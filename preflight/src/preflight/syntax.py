@@ -46,15 +46,24 @@ FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
 
 def dotted_name(node: ast.AST) -> str | None:
-    """`a.b.c` for Name/Attribute chains, else None."""
+    """`a.b.c` for Name/Attribute chains, else None.
+
+    Exact class tests (the parser makes no subclasses): rules ask this of every call
+    several times, 200k times a check on Django, and isinstance was half of its cost."""
+    if node.__class__ is _NAME:
+        return node.id
     parts: list[str] = []
-    while isinstance(node, ast.Attribute):
+    while node.__class__ is _ATTRIBUTE:
         parts.append(node.attr)
         node = node.value
-    if isinstance(node, ast.Name):
+    if node.__class__ is _NAME:
         parts.append(node.id)
-        return ".".join(reversed(parts))
+        parts.reverse()
+        return ".".join(parts)
     return None
+
+
+_NAME, _ATTRIBUTE = ast.Name, ast.Attribute
 
 
 def call_name(call: ast.Call) -> str | None:
