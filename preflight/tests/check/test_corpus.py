@@ -81,6 +81,7 @@ EXPECTED: dict[str, set[tuple[str, str, int]]] = {
     # flask-cors (imported plainly) is an error, redis (imported under a guard) a warning
     "f1_c_sdist_built_with_gcc": {("PF101", "requirements.txt", 2)},  # a warning: gcc is there
     "f11_env_none_to_client_at_import": {("PF1101", "api/index.py", 13)},
+    "f4_rewrite_with_legacy_builds": set(),  # builds: no preset, the path is kept
     "f4_nextjs_with_python_api": set(),  # the nextjs preset: no Python catch-all, no PF403
     "f5_write_error_raised_again": {("PF501", "main.py", 17)},  # a warning: a helper's write
     "f2_relative_import_of_missing_module": {("PF204", "api/analyze/rescan.py", 3)},

@@ -50,6 +50,14 @@ class RewriteToEntrypoint(ProjectRule):
                 "vercel.json": '{"rewrites": [{"source": "/old", "destination": "/new"}]}',
             }
         ),
+        ProjectExample(  # legacy builds: no preset, the function keeps the request's path
+            {
+                "api/index.py": _APP,
+                "requirements.txt": "starlette\n",
+                "vercel.json": '{"builds": [{"src": "api/index.py", "use": "@vercel/python"}], '
+                '"rewrites": [{"source": "/(.*)", "destination": "/api/index"}]}',
+            }
+        ),
         ProjectExample(
             {
                 "api/index.py": _APP,
@@ -117,6 +125,12 @@ class RewriteToEntrypoint(ProjectRule):
         preset = preset_of(ctx.project.root)
         if not preset.routes_everything_to_app:
             return  # "Other": the rewrite is what routes requests, and the path is kept
+        if _legacy_builds(ctx.project.root):
+            # `builds` turn the preset off: the builder's config has no framework, and
+            # only framework lambdas get the catch-all that copies the rewritten path into
+            # the request (vercel/vercel packages/python/src/index.ts:704 `config?.framework`,
+            # :2084-2091 early return before the request.path transform, at 17d9ebaf8e).
+            return
         text = config.read_text(encoding="utf-8", errors="replace")
         for source, destination in rewrites_to(ctx.project.root, entry):
             shown = "" if preset.pinned else f" (the {preset.slug!r} preset a new project gets)"
@@ -125,6 +139,21 @@ class RewriteToEntrypoint(ProjectRule):
                 f"rewriting {source!r} to {destination!r} makes the app see {destination!r} "
                 f"as the path of every request{shown}: its routes answer 404",
             )
+
+
+def _legacy_builds(root: Path) -> bool:
+    """vercel.json has `builds` and none of them names a Python framework in its config
+    (0xIIEST/attend-ease: @vercel/next and @vercel/python builds with a rewrite to
+    /api/index.py, which PF403 took for the flask/fastapi preset's catch-all)."""
+    builds = (read_json_object(root / "vercel.json") or {}).get("builds")
+    if not isinstance(builds, list) or not builds:
+        return False
+    return not any(
+        isinstance(b, dict)
+        and isinstance(b.get("config"), dict)
+        and b["config"].get("framework") in PYTHON_PRESETS
+        for b in builds
+    )
 
 
 def rewrites_to(root: Path, entry: Entrypoint) -> list[tuple[str, str]]:
