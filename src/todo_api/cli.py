@@ -64,8 +64,11 @@ def _serve(args: argparse.Namespace) -> int:
         print(warning, file=sys.stderr, flush=True)
     print(_where(args.host, args.port), flush=True)
 
+    from todo_api.http.server_protocol import ProblemH11Protocol
+
     uvicorn.run(
         "todo_api.main:app",
+        http=ProblemH11Protocol,
         host=args.host,
         port=args.port,
         workers=args.workers,

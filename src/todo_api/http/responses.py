@@ -21,9 +21,13 @@ def json_response(
     )
 
 
+def problem_body(problem: Problem) -> bytes:
+    return _encoder.encode(problem)
+
+
 def problem_response(problem: Problem, headers: Mapping[str, str] | None = None) -> Response:
     return Response(
-        _encoder.encode(problem),
+        problem_body(problem),
         status_code=problem.status,
         headers=headers,
         media_type=PROBLEM_MEDIA_TYPE,

@@ -1,0 +1,110 @@
+"""Requests uvicorn's HTTP parser refuses, sent to a real `todo-api serve`: answered as
+problem+json like every other refusal (uvicorn answered a text/plain 400 "Invalid HTTP
+request received."), 431 when the header section is too large, and the server goes on
+serving. Raw sockets, since no HTTP client sends these shapes.
+
+h11 limits the header section to 16 kB only while it is incomplete: one that arrives
+whole in one read (20 kB sent at once on loopback) is parsed and served, so the large
+cases here are far larger than any read."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.services.app_process import AppProcess, start, stop
+
+GOOD = b"GET /health HTTP/1.1\r\nHost: t\r\n"
+POST = b"POST /api/tasks HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
+    workdir: Path = tmp_path_factory.mktemp("protocol")
+    app = start({"DATABASE_URL": f"sqlite:///{workdir / 'todo.sqlite3'}"}, workdir)
+    yield app
+    stop(app)
+
+
+def _exchange(app: AppProcess, raw: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Send `raw` and read until the server closes: these answers close the connection.
+    The server answers before it has read all of a large request and then resets the
+    connection, so the answer is read while a thread still sends."""
+    host, port = app.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sender = threading.Thread(target=_send_ignoring_reset, args=(sock, raw))
+        sender.start()
+        received = b""
+        with contextlib.suppress(ConnectionResetError):
+            while chunk := sock.recv(65536):
+                received += chunk
+        sender.join()
+    head, _, body = received.partition(b"\r\n\r\n")
+    status_line, *lines = head.decode("latin-1").split("\r\n")
+    headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines)}
+    return int(status_line.split()[1]), headers, body
+
+
+def _send_ignoring_reset(sock: socket.socket, raw: bytes) -> None:
+    with contextlib.suppress(ConnectionResetError, BrokenPipeError):
+        sock.sendall(raw)
+
+
+def _assert_problem(answer: tuple[int, dict[str, str], bytes], status: int) -> dict[str, object]:
+    code, headers, body = answer
+    assert code == status, (code, headers, body[:200])
+    assert headers["content-type"] == "application/problem+json"
+    assert headers["connection"] == "close"
+    assert headers["x-content-type-options"] == "nosniff"
+    problem = json.loads(body)
+    assert problem["status"] == status
+    return dict(problem)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        GOOD + b"X-Big: " + b"a" * 500_000 + b"\r\n\r\n",
+        b"GET /api/tasks/" + b"a" * 500_000 + b" HTTP/1.1\r\nHost: t\r\n\r\n",
+        GOOD + b"".join(b"X-%d: %s\r\n" % (i, b"v" * 40) for i in range(10_000)) + b"\r\n",
+    ],
+    ids=["500 kB header", "500 kB URL", "10000 headers"],
+)
+def test_a_header_section_too_large_is_431(served: AppProcess, raw: bytes) -> None:
+    problem = _assert_problem(_exchange(served, raw), 431)
+    assert "header section" in str(problem["detail"])
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        POST + b"Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n",
+        POST + b"Transfer-Encoding: xchunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+        POST + b"Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}",
+        POST + b"Content-Length: -1\r\n\r\n{}",
+        POST + b"Transfer-Encoding : chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+        GOOD + b"X-Nul: a\x00b\r\n\r\n",
+        b"GET /api/tasks HTTP/1.1\r\n\r\n",  # HTTP/1.1 without Host
+        b"GET /\x7f HTTP/1.1\r\nHost: t\r\n\r\n",
+        b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + b"\x00" * 40,  # TLS to a plain port
+    ],
+    ids=["bad chunk size", "unknown coding", "two lengths", "negative length",
+         "space before colon", "NUL in a header", "no Host", "DEL in the target", "TLS hello"],
+)  # fmt: skip
+def test_a_request_that_is_not_http_is_400(served: AppProcess, raw: bytes) -> None:
+    problem = _assert_problem(_exchange(served, raw), 400)
+    assert problem["detail"] == "The request is not valid HTTP/1.1"
+
+
+def test_the_server_goes_on_serving(served: AppProcess) -> None:
+    _exchange(served, GOOD + b"X-Big: " + b"a" * 200_000 + b"\r\n\r\n")
+    assert httpx.get(served.url + "/health").status_code == 200
+    big_but_allowed = {"X-Big": "a" * 8000}
+    assert httpx.get(served.url + "/health", headers=big_but_allowed).status_code == 200
