@@ -94,3 +94,15 @@ def test_a_builds_src_that_matches_no_file_is_named(fixture_run: FixtureRun) -> 
     assert error["diagnosis"]["id"] == "F4"
     assert "'app.py'" in error["diagnosis"]["cause"]
     assert "top-level `app" not in error["diagnosis"]["fix"]
+
+
+def test_a_utf16_requirements_file_is_f3(fixture_run: FixtureRun) -> None:
+    # mabdullahadeel/vercel-fastapi-deployment, putuwaw/flask-app-vercel: the builder's
+    # parse error was shown with no diagnosis
+    run = fixture_run("utf16_requirements", "--probe", "GET /health 200")
+    assert run.code == 1
+    error = run.report["build_error"]
+    assert "PYTHON_REQUIREMENTS_PARSE_ERROR" in error["message"]
+    assert error["this_machine"] is None
+    assert error["diagnosis"]["id"] == "F3"
+    assert "requirements.txt is not UTF-8" in error["diagnosis"]["cause"]

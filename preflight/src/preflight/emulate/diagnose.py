@@ -175,6 +175,16 @@ PATTERNS: tuple[Pattern, ...] = (
         build=True,
     ),
     Pattern(
+        "F3",
+        r"could not parse (requirements[\w.-]*\.txt): Unexpected '\ufffd'",
+        lambda m, _t: (
+            f"{m.group(1)} is not UTF-8 (UTF-16, as PowerShell's `pip freeze >` writes it), "
+            "so the builder cannot read it and installs nothing"
+        ),
+        "save it as UTF-8 (`preflight check --fix` re-encodes it).",
+        build=True,
+    ),
+    Pattern(
         "F10",
         r"maximum (function|unzipped) size|FUNCTION_SIZE|exceeds the maximum",
         _const("the function bundle exceeds Vercel's 250 MB unzipped limit"),
