@@ -82,6 +82,8 @@ EXPECTED: dict[str, set[tuple[str, str, int]]] = {
     "f1_c_sdist_built_with_gcc": {("PF101", "requirements.txt", 2)},  # a warning: gcc is there
     "f11_env_none_to_client_at_import": {("PF1101", "api/index.py", 13)},
     "f4_rewrite_with_legacy_builds": set(),  # builds: no preset, the path is kept
+    "f19_passlib_pbkdf2_only": set(),  # bcrypt 5 is installed but never loaded
+    "f19_passlib_bcrypt_scheme": {("PF1901", "requirements.txt", 2)},  # a warning
     "f4_nextjs_with_python_api": set(),  # the nextjs preset: no Python catch-all, no PF403
     "f5_write_error_raised_again": {("PF501", "main.py", 17)},  # a warning: a helper's write
     "f2_relative_import_of_missing_module": {("PF204", "api/analyze/rescan.py", 3)},
@@ -152,6 +154,13 @@ def test_a_missing_wheel_is_an_error_only_when_the_sdist_needs_rust(check: Check
     (c_sdist,) = check(APPS / "f1_c_sdist_built_with_gcc", only={"PF101"}).findings
     (rust_sdist,) = check(APPS / "f1_pydantic_core_wrong_python", only={"PF101"}).findings
     assert (c_sdist.severity.value, rust_sdist.severity.value) == ("warning", "error")
+
+
+def test_passlib_with_bcrypt_5_is_a_warning_for_the_bcrypt_scheme_only(check: Check) -> None:
+    (finding,) = check(APPS / "f19_passlib_bcrypt_scheme", only={"PF1901"}).findings
+    assert finding.severity.value == "warning"
+    assert "at the first bcrypt hash" in finding.message
+    assert check(APPS / "f19_passlib_pbkdf2_only", only={"PF1901"}).findings == []
 
 
 def test_a_stale_lock_is_an_error_only_for_what_the_app_imports_plainly(check: Check) -> None:

@@ -9,6 +9,7 @@ and a package's entries are in the order its imports hit them (one finding per c
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from preflight.context import CheckContext
 from preflight.deps.declared import Declared
 from preflight.findings import Finding, Location, Severity
 from preflight.rules.base import Expect, ProjectExample, ProjectRule
+from preflight.source import Module
 
 PYTHON = "python"  # KnownBreak.dependency for "the target CPython"
 
@@ -30,6 +32,10 @@ class KnownBreak:
     from_version: str  # ... with the dependency at or above this version
     symptom: str
     source: str  # where the break is documented
+    # A break that bites only when the app uses a feature: a word its code must contain
+    # in a module importing the package, and the moment it fails (not the import).
+    used_when: str | None = None
+    fails: str = "at import"
 
 
 KNOWN_BREAKS = (
@@ -76,7 +82,11 @@ KNOWN_BREAKS = (
         "bcrypt",
         "5.0",
         "ValueError: password cannot be longer than 72 bytes (passlib's bcrypt check)",
-        "bcrypt 5.0.0 changelog (hashpw raises over 72 bytes); pyca/bcrypt#1082",
+        "bcrypt 5.0.0 changelog (hashpw raises over 72 bytes); pyca/bcrypt#1082. passlib "
+        "loads its bcrypt backend at the first bcrypt hash or verify, so only apps whose "
+        "CryptContext uses bcrypt fail (001simran/scamverse hashes with pbkdf2_sha256)",
+        used_when="bcrypt",
+        fails="at the first bcrypt hash or verify (sign-up, log-in)",
     ),
     KnownBreak(
         "django",
@@ -159,13 +169,35 @@ class IncompatibleResolution(ProjectRule):
                 continue
             too_old = known.below is None or have < Version(known.below)
             if too_old and dep_have >= Version(known.from_version) and package.name not in seen:
+                if known.used_when is not None and not _uses(ctx, known):
+                    continue
                 seen.add(package.name)  # the first break in the table is the one that hits
                 yield self.at(
                     _location(ctx, package.via),
-                    f"{known.package} {package.version} with {dep_label} fails at import: "
-                    f"{known.symptom}",
+                    f"{known.package} {package.version} with {dep_label} fails "
+                    f"{known.fails}: {known.symptom}",
                     fix=_remedy(known),
+                    # a feature's requests fail, not every request
+                    severity=None if known.used_when is None else Severity.WARNING,
                 )
+
+
+def _uses(ctx: CheckContext, known: KnownBreak) -> bool:
+    """Whether a module of the app that imports the package names the feature in its code
+    (a string such as schemes=["bcrypt"], or a name such as passlib.hash.bcrypt), not
+    in a comment."""
+    top, word = known.package.replace("-", "_"), known.used_when or ""
+    return any(
+        top in module.imported_tops and any(word in w for w in _code_words(module))
+        for module in ctx.closure.modules
+    )
+
+
+def _code_words(module: Module) -> set[str]:
+    words = {n.value for n in module.of(ast.Constant) if isinstance(n.value, str)}
+    words |= {n.attr for n in module.of(ast.Attribute)}
+    words |= {a.name for n in module.of(ast.ImportFrom) for a in n.names}
+    return words
 
 
 def _remedy(known: KnownBreak) -> str:
