@@ -5,7 +5,8 @@ reported as the app's."""
 
 from __future__ import annotations
 
-from preflight.emulate.diagnose import diagnose, diagnose_build
+from preflight.emulate.build_diagnosis import diagnose_build
+from preflight.emulate.diagnose import diagnose
 from preflight.emulate.probes import Outcome, Probe, routing_note
 from preflight.emulate.routes import Router
 

@@ -11,7 +11,8 @@ import pytest
 from preflight.cli import main
 from preflight.commands.run import parse_env_file
 from preflight.emulate.build import host_env
-from preflight.emulate.diagnose import diagnose, diagnose_build, user_location
+from preflight.emulate.build_diagnosis import diagnose_build
+from preflight.emulate.diagnose import diagnose, user_location
 from preflight.emulate.probes import ProbeSyntaxError, parse_probe
 from preflight.emulate.tools import find_python, find_uv
 from preflight.files import copy_for_upload

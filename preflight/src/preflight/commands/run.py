@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from preflight.commands.options import enum_type, metavar
-from preflight.emulate.diagnose import diagnose_build
+from preflight.emulate.build_diagnosis import diagnose_build
 from preflight.emulate.edge import run_edge
 from preflight.emulate.errors import EmulatorError
 from preflight.emulate.function import BuildFailed

@@ -11,7 +11,8 @@ import json
 from typing import Any
 
 from preflight.catalogue import CATALOGUE
-from preflight.emulate.diagnose import BuildVerdict, Diagnosis
+from preflight.emulate.build_diagnosis import BuildVerdict
+from preflight.emulate.diagnose import Diagnosis
 from preflight.emulate.function import BuildFailed
 from preflight.emulate.probes import Outcome, ProbeRun
 from preflight.emulate.result import RunResult

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from preflight.emulate.diagnose import BuildVerdict
+from preflight.emulate.build_diagnosis import BuildVerdict
 from preflight.emulate.function import BuildFailed, BuiltFunction
 from preflight.emulate.probes import ProbeRun
 from preflight.emulate.sandbox import Capabilities, Policy
