@@ -84,6 +84,10 @@ def _cursor(values: object) -> str:
         ("priority", "desc", 10**30),
         ("priority", "desc", 1.5),
         ("title", "asc", "a\u0000"),
+        ("title", "asc", "\ud800"),  # a lone surrogate: no driver can encode it
+        ("title", "asc", "a\udfff"),
+        ("created", "desc", "9999-12-31T23:59:59-14:00"),  # past year 9999 in UTC
+        ("created", "desc", "0001-01-01T00:00:00+14:00"),  # before year 1 in UTC
     ],
 )
 def test_forged_cursor_is_400(alice: Account, sort: str, order: str, value: object) -> None:
@@ -94,7 +98,13 @@ def test_forged_cursor_is_400(alice: Account, sort: str, order: str, value: obje
 
 
 def test_cursor_with_wrong_shape_is_400(alice: Account) -> None:
-    for values in ([1, 2], ["created", "desc", "2020-01-01T00:00:00+00:00", 7], "x"):
+    a_time = "2020-01-01T00:00:00.000000+00:00"
+    for values in (
+        [1, 2],
+        ["created", "desc", a_time, 7],
+        "x",
+        ["created", "desc", a_time, "\udc00"],
+    ):
         response = alice.request("GET", "/api/tasks", params={"cursor": _cursor(values)})
         _is_problem(response, 400)
 

@@ -42,7 +42,15 @@ def decode(cursor: str, sort: str, order: str) -> tuple[Any, str]:
 
 
 def _plain_text(value: Any, longest: int) -> bool:
-    return isinstance(value, str) and len(value) <= longest and "\x00" not in value
+    """A string a database can compare: short, no NUL, and no lone surrogate (JSON's
+    `\\ud800` escape decodes to one, and neither driver can encode it)."""
+    if not isinstance(value, str) or len(value) > longest or "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _valid_value(sort: str, value: Any) -> bool:
@@ -58,7 +66,8 @@ def _valid_value(sort: str, value: Any) -> bool:
         if sort == "due_date":
             return dt.date.fromisoformat(text).isoformat() == text
         moment = dt.datetime.fromisoformat(text)
-    except ValueError:
+        # An offset can carry a moment past year 1 or 9999 in UTC: OverflowError.
+        canonical = moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    except (ValueError, OverflowError):
         return False
-    canonical = moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
     return moment.tzinfo is not None and canonical == text
