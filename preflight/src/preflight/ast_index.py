@@ -73,46 +73,46 @@ def index_tree(tree: ast.AST) -> TreeIndex:
 
 def _recursive(tree: ast.AST) -> TreeIndex:
     found = TreeIndex()
-    nodes, start, end, parents, by_type = (
-        found.nodes,
-        found.start,
-        found.end,
-        found.parents,
-        found.by_type,
-    )
-    children, child_fields, unsure = _children, _child_fields, _unsure
-
-    def visit(node: ast.AST) -> None:
-        start[node] = len(nodes)
-        nodes.append(node)
-        kind = node.__class__
-        same_kind = by_type.get(kind)
-        if same_kind is None:
-            same_kind = by_type[kind] = []
-        same_kind.append(node)
-        fields = children.get(kind)
-        if fields is None:
-            fields = child_fields(kind)
-        if kind in unsure:
-            for child in _indexed_children(node):
-                parents[child] = node
-                visit(child)
-            end[node] = len(nodes)
-            return
-        for name, many in fields:
-            value = getattr(node, name, None)
-            if many and value.__class__ is list:
-                for item in value:
-                    if isinstance(item, AST):
-                        parents[item] = node
-                        visit(item)
-            elif isinstance(value, AST):
-                parents[value] = node
-                visit(value)
-        end[node] = len(nodes)
-
-    visit(tree)
+    _visit(tree, found.nodes, found.start, found.end, found.parents, found.by_type)
     return found
+
+
+def _visit(
+    node: ast.AST,
+    nodes: list[ast.AST],
+    start: dict[ast.AST, int],
+    end: dict[ast.AST, int],
+    parents: dict[ast.AST, ast.AST],
+    by_type: dict[type[ast.AST], list[ast.AST]],
+) -> None:
+    """A module-level function taking the tables, not a closure over them: a closure
+    that calls itself is a reference cycle, which would keep every indexed node alive
+    until the collector runs (and it does not run during a check, see engine)."""
+    start[node] = len(nodes)
+    nodes.append(node)
+    kind = node.__class__
+    same_kind = by_type.get(kind)
+    if same_kind is None:
+        same_kind = by_type[kind] = []
+    same_kind.append(node)
+    fields = _children.get(kind)
+    if fields is None:
+        fields = _child_fields(kind)
+    if kind in _unsure:
+        for child in _indexed_children(node):
+            parents[child] = node
+            _visit(child, nodes, start, end, parents, by_type)
+    for name, many in fields:
+        value = getattr(node, name, None)
+        if many and value.__class__ is list:
+            for item in value:
+                if isinstance(item, AST):
+                    parents[item] = node
+                    _visit(item, nodes, start, end, parents, by_type)
+        elif isinstance(value, AST):
+            parents[value] = node
+            _visit(value, nodes, start, end, parents, by_type)
+    end[node] = len(nodes)
 
 
 def _iterative(tree: ast.AST) -> TreeIndex:
