@@ -309,10 +309,10 @@ def _resolve_local_exact(name: str, roots: list[Path]) -> list[Path]:
 def _package_parts(module: Module) -> list[str]:
     """The dotted package of a module, from the __init__.py files above it."""
     parts: list[str] = []
-    directory = module.path.parent
-    while (directory / "__init__.py").exists():
-        parts.insert(0, directory.name)
-        directory = directory.parent
+    directory = os.path.dirname(module.path)  # on strings, each probe once (_resolve_local)
+    while _probe(os.path.exists, os.path.join(directory, "__init__.py")):
+        parts.insert(0, os.path.basename(directory))
+        directory = os.path.dirname(directory)
     return parts
 
 
