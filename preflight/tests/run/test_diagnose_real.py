@@ -1,7 +1,7 @@
-"""Diagnoses of the words real projects' builds and crashes printed under `preflight run`
-(evidence abridged from /work/realprojects-run/_runs; projects named per case). Each case
-was misread before: a wrong F-id, a fix that cannot help, or this machine's failure
-reported as the app's."""
+"""Diagnoses of the words real projects' builds and crashes printed under `preflight run`,
+and the routing of their build outputs (evidence abridged from /work/realprojects-run/_runs;
+projects named per case). Each case was misread before: a wrong F-id, a fix that cannot
+help, this machine's failure reported as the app's, or a path routed where Vercel does not."""
 
 from __future__ import annotations
 
@@ -134,3 +134,19 @@ def test_an_old_pin_without_a_wheel_for_the_runtime_is_f19() -> None:
     assert verdict.diagnosis is not None
     assert verdict.diagnosis.fid == "F19"
     assert verdict.diagnosis.cause.startswith("pandas 2.0.3 ships no wheel")
+
+
+def test_an_index_function_answers_at_its_folder() -> None:
+    # vercel/examples python/hello-world (0c0a5d0): api/index.py, `/` redirects to /api;
+    # the filesystem phase found nothing at /api and the edge answered 404
+    router = Router(
+        [{"handle": "filesystem"}, {"src": "^/api(/.*)?$", "status": 404}],
+        None,
+        "/api/index",
+    )
+    for path in ("/api", "/api/", "/api/index"):
+        target = router.resolve("GET", path)
+        assert (target.kind, target.path) == ("function", path)
+    assert router.resolve("GET", "/api/other").kind == "not_found"
+    root = Router([{"handle": "filesystem"}], None, "/index")
+    assert root.resolve("GET", "/").kind == "function"

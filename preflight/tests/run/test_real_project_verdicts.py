@@ -106,3 +106,22 @@ def test_a_utf16_requirements_file_is_f3(fixture_run: FixtureRun) -> None:
     assert error["this_machine"] is None
     assert error["diagnosis"]["id"] == "F3"
     assert "requirements.txt is not UTF-8" in error["diagnosis"]["cause"]
+
+
+def test_an_index_function_answers_at_its_folder_as_on_vercel(fixture_run: FixtureRun) -> None:
+    # vercel/examples python/hello-world: GET /api was the edge's 404 NOT_FOUND
+    run = fixture_run("index_function_folder", "--probe", "GET /api 200", "--probe", "GET / 308")
+    assert run.code == 0, run.report
+    api = run.outcomes("cold")[0]
+    assert api["body_excerpt"] == "hello from /api"
+
+
+def test_an_sqlite_file_in_the_bundle_is_f8_at_request_time(fixture_run: FixtureRun) -> None:
+    # vercel/examples python/django-notes without DATABASE_URL: was "F11 exception at
+    # import" whose cause was the request's access-log line
+    run = fixture_run("sqlite_in_bundle", "--probe", "GET /notes 200")
+    assert run.code == 1
+    cold = run.outcomes("cold")[0]
+    assert cold["status"] == 500
+    assert cold["error_code"] is None  # the app answered; it did not crash at import
+    assert cold["diagnosis"]["id"] == "F8"

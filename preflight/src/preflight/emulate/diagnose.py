@@ -220,8 +220,11 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     Pattern(
         "F8",
-        r"attempt to write a readonly database",
-        _const("the app writes to an SQLite file shipped inside the bundle"),
+        r"attempt to write a readonly database|unable to open database file",
+        _const(
+            "the app opens an SQLite file inside the read-only bundle (shipped, or to be "
+            "created there)"
+        ),
         "use a hosted database (DATABASE_URL); a copy under /tmp is lost per instance.",
     ),
     Pattern(
@@ -315,9 +318,11 @@ PATTERNS: tuple[Pattern, ...] = (
         "its dependency too loosely) and commit a lock file.",
         applies=lambda _m, text: library_chain(text) is not None,
     ),
+    # only the runtime's own words for a failed import: a traceback a request printed is
+    # the app's error at run time, not an exception at import
     Pattern(
         "F11",
-        r"could not import|Traceback",
+        r"could not import",
         _last_line,
         "do nothing at import that can fail (config parsing, DB connects): do it lazily on "
         "first use and degrade with a clear error.",

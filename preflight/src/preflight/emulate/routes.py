@@ -65,7 +65,16 @@ class Router:
         return candidate if candidate.is_file() else None
 
     def is_function(self, path: str) -> bool:
-        return path.rstrip("/") == self.function_route or path == self.function_route + ".py"
+        """Whether the filesystem phase finds the function at `path`. An output named
+        `<dir>/index` also answers `<dir>` and `<dir>/`, as `index.html` does for static
+        files (@vercel/python keeps framework functions away from `index` for this reason:
+        "the filesystem treats that output as a match for `/`"); vercel/examples'
+        python/hello-world answers at /api from api/index.py."""
+        route = self.function_route
+        bare = path.rstrip("/") or "/"
+        if bare == route or path == route + ".py":
+            return True
+        return route.endswith("/index") and bare == (route.removesuffix("/index") or "/")
 
     def resolve(self, method: str, raw_target: str) -> Target:
         split = urlsplit(raw_target)
