@@ -84,6 +84,7 @@ EXPECTED: dict[str, set[tuple[str, str, int]]] = {
     "f4_rewrite_with_legacy_builds": set(),  # builds: no preset, the path is kept
     "f19_passlib_pbkdf2_only": set(),  # bcrypt 5 is installed but never loaded
     "f19_passlib_bcrypt_scheme": {("PF1901", "requirements.txt", 2)},  # a warning
+    "f4_rewrite_to_api_file_under_preset": {("PF403", "vercel.json", 3)},  # a warning
     "f4_nextjs_with_python_api": set(),  # the nextjs preset: no Python catch-all, no PF403
     "f5_write_error_raised_again": {("PF501", "main.py", 17)},  # a warning: a helper's write
     "f2_relative_import_of_missing_module": {("PF204", "api/analyze/rescan.py", 3)},

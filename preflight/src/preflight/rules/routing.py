@@ -75,6 +75,28 @@ class RewriteToEntrypoint(ProjectRule):
         ),
     )
     INVALID = (
+        ProjectExample(  # a rewrite to another api/ file (007-SARANG/EmotionalCipher): a warning
+            {
+                "main.py": _APP,
+                "api/encrypt.py": "def handler():\n    pass\n",
+                "requirements.txt": "starlette\n",
+                "vercel.json": '{"rewrites": [{"source": "/api/encrypt", '
+                '"destination": "/api/encrypt.py"}]}',
+            },
+            expect=(
+                Expect(
+                    "vercel.json",
+                    1,
+                    1,
+                    (
+                        "rewriting '/api/encrypt' to '/api/encrypt.py': under a Python preset "
+                        "(the 'python' preset a new project gets) api/encrypt.py is no "
+                        "function of its own, so those requests reach the app as "
+                        "'/api/encrypt.py', a path its routes are unlikely to serve"
+                    ),
+                ),
+            ),
+        ),
         ProjectExample(
             {
                 "api/index.py": _APP,
@@ -132,12 +154,20 @@ class RewriteToEntrypoint(ProjectRule):
             # :2084-2091 early return before the request.path transform, at 17d9ebaf8e).
             return
         text = config.read_text(encoding="utf-8", errors="replace")
+        shown = "" if preset.pinned else f" (the {preset.slug!r} preset a new project gets)"
         for source, destination in rewrites_to(ctx.project.root, entry):
-            shown = "" if preset.pinned else f" (the {preset.slug!r} preset a new project gets)"
             yield self.at(
                 Location(config, _line_of(text, f'"{destination}"')),
                 f"rewriting {source!r} to {destination!r} makes the app see {destination!r} "
                 f"as the path of every request{shown}: its routes answer 404",
+            )
+        for source, destination, file in _rewrites_to_other_files(ctx.project.root, entry):
+            yield self.at(
+                Location(config, _line_of(text, f'"{destination}"')),
+                f"rewriting {source!r} to {destination!r}: under a Python preset{shown} "
+                f"{file} is no function of its own, so those requests reach the app as "
+                f"{destination!r}, a path its routes are unlikely to serve",
+                severity=Severity.WARNING,
             )
 
 
@@ -154,6 +184,27 @@ def _legacy_builds(root: Path) -> bool:
         and b["config"].get("framework") in PYTHON_PRESETS
         for b in builds
     )
+
+
+def _rewrites_to_other_files(root: Path, entry: Entrypoint) -> list[tuple[str, str, str]]:
+    """Rewrites to another api/*.py than the app's: a Python preset ignores the Python
+    runtime for api/ files (frameworks.ts `ignoreRuntimes`), so the destination is only a
+    path handed to the app (007-SARANG/EmotionalCipher: /api/encrypt -> /api/encrypt.py
+    under the flask preset, whose app serves /encrypt)."""
+    rewrites = (read_json_object(root / "vercel.json") or {}).get("rewrites")
+    own = {destination for _, destination in rewrites_to(root, entry)}
+    found = []
+    for rewrite in rewrites if isinstance(rewrites, list) else []:
+        destination = rewrite.get("destination") if isinstance(rewrite, dict) else None
+        if not isinstance(destination, str) or destination in own:
+            continue
+        path = destination.split("?")[0].lstrip("/")
+        if not path.startswith("api/"):
+            continue
+        file = path if path.endswith(".py") else f"{path}.py"
+        if (root / file).is_file():
+            found.append((str(rewrite.get("source")), destination, file))
+    return found
 
 
 def rewrites_to(root: Path, entry: Entrypoint) -> list[tuple[str, str]]:
