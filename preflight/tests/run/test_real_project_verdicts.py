@@ -112,8 +112,12 @@ def test_an_index_function_answers_at_its_folder_as_on_vercel(fixture_run: Fixtu
     # vercel/examples python/hello-world: GET /api was the edge's 404 NOT_FOUND
     run = fixture_run("index_function_folder", "--probe", "GET /api 200", "--probe", "GET / 308")
     assert run.code == 0, run.report
-    api = run.outcomes("cold")[0]
+    api, redirect = run.outcomes("cold")
     assert api["body_excerpt"] == "hello from /api"
+    assert api["cold_start_ms"] > 0
+    # the edge answers the redirect: no cold start of the function to report for it
+    assert (redirect["status"], redirect["cold_start_ms"]) == (308, None)
+    assert run.report["cold_start"]["samples"] == 1
 
 
 def test_an_sqlite_file_in_the_bundle_is_f8_at_request_time(fixture_run: FixtureRun) -> None:

@@ -212,8 +212,9 @@ def run_outcome(
         logs = tuple(instance.startup_logs()) + response.logs
         response = replace(response, logs=logs)
     outcome = routing_note(instance.router, probe, outcome_of(probe, mode, response))
-    if cold is None:
-        return outcome
+    router = instance.router
+    if cold is None or (router and router.resolve(probe.method, probe.path).kind != "function"):
+        return outcome  # the edge answered: no visitor waits for this instance's start
     total = None
     if response.crash is None and cold.spawn_to_ready_ms is not None:
         total = cold.spawn_to_ready_ms + response.elapsed_ms
