@@ -20,13 +20,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="serve the API (uvicorn)")
     # PORT and WEB_CONCURRENCY are what Railway, Fly.io, Cloud Run and Heroku-likes set.
-    serve.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
     serve.add_argument(
-        "--port", type=int, default=_env_int("PORT", 8000), help="port (default $PORT or 8000)"
+        "--host", type=_host, default="127.0.0.1", help="interface (default 127.0.0.1)"
+    )
+    serve.add_argument(
+        "--port", type=_port, default=_env_int("PORT", 8000), help="port (default $PORT or 8000)"
     )
     serve.add_argument(
         "--workers",
-        type=int,
+        type=_workers,
         default=_env_int("WEB_CONCURRENCY", 1),
         help="worker processes (default $WEB_CONCURRENCY or 1)",
     )
@@ -49,7 +51,31 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _env_int(name: str, default: int) -> int:
     raw = os.environ.get(name, "")
-    return int(raw) if raw.isdigit() else default
+    return int(raw) if raw.isascii() and raw.isdigit() else default  # not '²'
+
+
+# argparse prints these as "argument --port: ..." and exits 2, where uvicorn would end
+# in a traceback (bind(): OverflowError for the port; idna: UnicodeError for the host).
+def _port(raw: str) -> int:
+    return _bounded_int(raw, 0, 65535, "a port is a number from 0 to 65535")
+
+
+def _workers(raw: str) -> int:
+    return _bounded_int(raw, 1, 1024, "worker processes number from 1 to 1024")
+
+
+def _bounded_int(raw: str, lowest: int, highest: int, rule: str) -> int:
+    if not raw.isascii() or not raw.isdigit() or not lowest <= int(raw) <= highest:
+        raise argparse.ArgumentTypeError(f"{rule}, not {raw!r}")
+    return int(raw)
+
+
+def _host(raw: str) -> str:
+    try:
+        raw.encode("idna")
+    except UnicodeError:  # an empty label (a..b) or one over 63 characters
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a host name or address") from None
+    return raw
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -91,7 +91,7 @@ class AttachmentConfig(msgspec.Struct, frozen=True):
             raw = env.get(name, "").strip()
             if not raw:
                 return default
-            if not raw.isdigit() or int(raw) <= 0:
+            if not (raw.isascii() and raw.isdigit()) or int(raw) <= 0:  # not '²'
                 problems.append(f"{name} must be a positive number of bytes, got {raw!r}")
                 return default
             return int(raw)

@@ -199,7 +199,11 @@ class BetterAuthVerifier:
 
     def _fetch(self) -> dict[str, bytes]:
         url = self.base_url.rstrip("/") + JWKS_PATH
-        if urlsplit(url).scheme not in ("http", "https"):
+        try:
+            scheme = urlsplit(url).scheme
+        except ValueError:  # an unclosed [ (IPv6 host)
+            scheme = ""
+        if scheme not in ("http", "https"):
             raise KeysUnavailable("BETTER_AUTH_URL must be an http(s) URL")
         try:
             with urllib.request.urlopen(url, timeout=FETCH_TIMEOUT) as response:  # noqa: S310

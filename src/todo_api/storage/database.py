@@ -26,21 +26,29 @@ def open_backend(url: str, *, sqlite_busy_timeout: float = 10.0) -> Backend:
     """sqlite:///relative/path, sqlite:////absolute/path, postgres[ql]://...
 
     `sqlite_busy_timeout`: seconds a SQLite writer waits for the write lock."""
-    scheme = urlsplit(url).scheme.lower()
-    if scheme == "sqlite":
-        path = unquote(url.split(":///", 1)[1]) if ":///" in url else ""
-        if not path:
-            raise DatabaseUnavailable(
-                f"SQLite URL needs a file path: {url!r}",
-                public="DATABASE_URL is a sqlite: URL without a file path",
-            )
-        from todo_api.storage.sqlite import SqliteDatabase
+    try:
+        scheme = urlsplit(url).scheme.lower()
+        if scheme == "sqlite":
+            path = unquote(url.split(":///", 1)[1]) if ":///" in url else ""
+            if not path or "\x00" in path:
+                raise DatabaseUnavailable(
+                    f"SQLite URL needs a file path (and no NUL in it): {url!r}",
+                    public="DATABASE_URL is a sqlite: URL without a usable file path",
+                )
+            from todo_api.storage.sqlite import SqliteDatabase
 
-        return SqliteDatabase(Path(path), busy_timeout=sqlite_busy_timeout)
-    if scheme in ("postgres", "postgresql"):
-        from todo_api.storage.postgres import PostgresDatabase
+            return SqliteDatabase(Path(path), busy_timeout=sqlite_busy_timeout)
+        if scheme in ("postgres", "postgresql"):
+            from todo_api.storage.postgres import PostgresDatabase
 
-        return PostgresDatabase(url)
+            return PostgresDatabase(url)
+    except (ValueError, OSError) as exc:
+        # urlsplit and .port: an unclosed [, a port out of range or not a number;
+        # ssl: a sslrootcert file that is missing or not a certificate.
+        raise DatabaseUnavailable(
+            f"DATABASE_URL cannot be used: {type(exc).__name__}: {exc}",
+            public="DATABASE_URL is malformed (the log says why)",
+        ) from None
     unsupported = (
         f"DATABASE_URL scheme {scheme[:20] or '(none)'!r} is not supported; "
         "use sqlite:///path or postgres://user:pass@host/db"
@@ -58,7 +66,7 @@ class Database:
 
     @property
     def dialect(self) -> str:
-        scheme = urlsplit(self.url).scheme.lower()
+        scheme = self.url.partition(":")[0].lower()  # urlsplit raises on a malformed URL
         return "sqlite" if scheme == "sqlite" else "postgres"
 
     def backend(self) -> Backend:

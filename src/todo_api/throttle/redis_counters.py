@@ -53,7 +53,13 @@ return n
 
 class RedisCounters:
     def __init__(self, url: str) -> None:
-        self.client = redis.Redis.from_url(url, socket_timeout=2.0, socket_connect_timeout=2.0)
+        try:
+            self.client = redis.Redis.from_url(url, socket_timeout=2.0, socket_connect_timeout=2.0)
+        except ValueError as exc:  # no redis:// scheme, a port out of range, an unclosed [
+            log_internal("REDIS_URL unusable", exc)
+            raise ServiceUnavailable(
+                "REDIS_URL is not a Redis URL (redis://host:port/db); the rate limiter is down"
+            ) from None
         self._hit = self.client.register_script(_HIT)
         self._forgive = self.client.register_script(_FORGIVE)
 

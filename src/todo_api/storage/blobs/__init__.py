@@ -76,14 +76,20 @@ def open_blob_store(
     url = (url or "").strip()
     if not url:
         url = Path(data_dir, "blobs").resolve().as_uri()
-    parsed = urllib.parse.urlsplit(url)
+    try:
+        parsed = urllib.parse.urlsplit(url)
+    except ValueError as exc:  # an unclosed [ (IPv6 host)
+        raise BlobStoreError(f"STORAGE_URL {url!r} is not a valid URL: {exc}") from None
     if parsed.scheme == "file":
         from todo_api.storage.blobs.local import LocalBlobStore
 
         if parsed.netloc not in ("", "localhost"):
             raise BlobStoreError(f"STORAGE_URL {url!r}: a file URL has no host (file:///path)")
+        path = urllib.parse.unquote(parsed.path)
+        if "\x00" in path:  # no file system takes one: os calls raise ValueError
+            raise BlobStoreError(f"STORAGE_URL {url!r}: a file path has no NUL (%00)")
         return LocalBlobStore(
-            Path(urllib.parse.unquote(parsed.path)),
+            Path(path),
             signing_secret=signing_secret,
             url_base=local_url_base,
         )
