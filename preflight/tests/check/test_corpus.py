@@ -85,6 +85,7 @@ EXPECTED: dict[str, set[tuple[str, str, int]]] = {
     "f19_passlib_pbkdf2_only": set(),  # bcrypt 5 is installed but never loaded
     "f19_passlib_bcrypt_scheme": {("PF1901", "requirements.txt", 2)},  # a warning
     "f4_rewrite_to_api_file_under_preset": {("PF403", "vercel.json", 3)},  # a warning
+    "f4_catch_all_rewrite_to_api_shim": {("PF403", "vercel.json", 3)},  # an error
     "f4_nextjs_with_python_api": set(),  # the nextjs preset: no Python catch-all, no PF403
     "f5_write_error_raised_again": {("PF501", "main.py", 17)},  # a warning: a helper's write
     "f2_relative_import_of_missing_module": {("PF204", "api/analyze/rescan.py", 3)},
@@ -162,6 +163,14 @@ def test_passlib_with_bcrypt_5_is_a_warning_for_the_bcrypt_scheme_only(check: Ch
     assert finding.severity.value == "warning"
     assert "at the first bcrypt hash" in finding.message
     assert check(APPS / "f19_passlib_pbkdf2_only", only={"PF1901"}).findings == []
+
+
+def test_a_catch_all_rewrite_to_an_api_file_is_an_error_a_single_path_a_warning(
+    check: Check,
+) -> None:
+    (every,) = check(APPS / "f4_catch_all_rewrite_to_api_shim", only={"PF403"}).findings
+    (one,) = check(APPS / "f4_rewrite_to_api_file_under_preset", only={"PF403"}).findings
+    assert (every.severity.value, one.severity.value) == ("error", "warning")
 
 
 def test_a_stale_lock_is_an_error_only_for_what_the_app_imports_plainly(check: Check) -> None:

@@ -10,6 +10,7 @@ api/*.py as functions of their own, reachable only at their own path.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -162,8 +163,17 @@ class RewriteToEntrypoint(ProjectRule):
                 f"as the path of every request{shown}: its routes answer 404",
             )
         for source, destination, file in _rewrites_to_other_files(ctx.project.root, entry):
+            location = Location(config, _line_of(text, f'"{destination}"'))
+            if _CATCH_ALL.match(source):  # every request: as certain as a rewrite to the app
+                yield self.at(
+                    location,
+                    f"rewriting {source!r} to {destination!r} makes the app see "
+                    f"{destination!r} as the path of every request{shown} ({file} is no "
+                    "function of its own there): its routes answer 404",
+                )
+                continue
             yield self.at(
-                Location(config, _line_of(text, f'"{destination}"')),
+                location,
                 f"rewriting {source!r} to {destination!r}: under a Python preset{shown} "
                 f"{file} is no function of its own, so those requests reach the app as "
                 f"{destination!r}, a path its routes are unlikely to serve",
@@ -184,6 +194,10 @@ def _legacy_builds(root: Path) -> bool:
         and b["config"].get("framework") in PYTHON_PRESETS
         for b in builds
     )
+
+
+# Sources that match every path (path-to-regexp catch-alls as vercel.json writes them).
+_CATCH_ALL = re.compile(r"^/?(\(\.\*\)|\(\.\+\)|:\w+\*|:\w+\(\.\*\))$")
 
 
 def _rewrites_to_other_files(root: Path, entry: Entrypoint) -> list[tuple[str, str, str]]:
