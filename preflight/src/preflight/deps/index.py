@@ -213,37 +213,31 @@ class Index:
     def sdist_needs_rust(self, name: str, version: str) -> bool | None:
         """Whether building this release's sdist needs a Rust toolchain; None when its
         file list cannot be read (offline with an older cache entry, no sdist)."""
-        key, version = canonicalize_name(name), normal_version(version)
-        rel = f"toplevel/{key}/{version}.json"
-        cached = load(self.cache_dir / rel)
-        if (cached is None or "rust" not in cached) and not self.offline:
-            try:
-                entry = self._sdist_entry(key, self.release(key, version))
-            except IndexUnavailable:
-                entry = None
-            if entry is not None:
-                cached = {**entry, **(cached or {}), "rust": entry["rust"]}
-                self._store(rel, cached)
-        value = cached.get("rust") if cached else None
+        value = self._sdist_fact(name, version, "rust")
         return value if isinstance(value, bool) else None
 
     def sdist_requires(self, name: str, version: str) -> tuple[str, ...] | None:
         """Requires-Dist learned from the sdist of a release the index gives none for
         (deps/sdist_metadata.py); None when the sdist does not say or cannot be read."""
+        requires = self._sdist_fact(name, version, "requires")
+        return tuple(requires) if isinstance(requires, list) else None
+
+    def _sdist_fact(self, name: str, version: str, field: str) -> object:
+        """One field of the release's cached sdist entry, reading the sdist when the
+        cache entry predates that field (and we are online)."""
         key, version = canonicalize_name(name), normal_version(version)
         rel = f"toplevel/{key}/{version}.json"
         cached = load(self.cache_dir / rel)
-        if (cached is None or "requires" not in cached) and not self.offline:
+        if (cached is None or field not in cached) and not self.offline:
             try:
                 entry = self._sdist_entry(key, self.release(key, version))
             except IndexUnavailable:
                 entry = None
             if entry is not None:
                 # import names from a wheel, when there is one, stay the ones that count
-                cached = {**entry, **(cached or {}), "requires": entry["requires"]}
+                cached = {**entry, **(cached or {}), field: entry[field]}
                 self._store(rel, cached)
-        requires = cached.get("requires") if cached else None
-        return tuple(requires) if isinstance(requires, list) else None
+        return cached.get(field) if cached else None
 
     @staticmethod
     def _file_url(key: str, url: str) -> str:

@@ -21,6 +21,12 @@ from preflight.rules.base import VERCEL_ONLY, Expect, ProjectExample, ProjectRul
 
 _APP = "from flask import Flask\nfrom flask_cors import CORS\napp = Flask(__name__)\n"
 _PROJECT = '[project]\nname = "a"\nversion = "0"\n'
+# A lock that holds flask and nothing else: each example's pyproject says what it misses.
+_FLASK_LOCK = (
+    'version = 1\n[[package]]\nname = "a"\nversion = "0"\n'
+    'source = { editable = "." }\ndependencies = [{ name = "flask" }]\n'
+    '[package.metadata]\nrequires-dist = [{ name = "flask", specifier = ">=3" }]\n'
+)
 
 
 class StaleUvLock(ProjectRule):
@@ -39,11 +45,7 @@ class StaleUvLock(ProjectRule):
             {
                 "app.py": _APP,
                 "pyproject.toml": _PROJECT + 'dependencies = ["flask>=3"]\n',
-                "uv.lock": (
-                    'version = 1\n[[package]]\nname = "a"\nversion = "0"\n'
-                    'source = { editable = "." }\ndependencies = [{ name = "flask" }]\n'
-                    '[package.metadata]\nrequires-dist = [{ name = "flask", specifier = ">=3" }]\n'
-                ),
+                "uv.lock": _FLASK_LOCK,
             }
         ),
     )
@@ -54,11 +56,7 @@ class StaleUvLock(ProjectRule):
                 "pyproject.toml": (
                     _PROJECT + 'dependencies = [\n  "flask>=3",\n  "flask-cors>=4",\n]\n'
                 ),
-                "uv.lock": (
-                    'version = 1\n[[package]]\nname = "a"\nversion = "0"\n'
-                    'source = { editable = "." }\ndependencies = [{ name = "flask" }]\n'
-                    '[package.metadata]\nrequires-dist = [{ name = "flask", specifier = ">=3" }]\n'
-                ),
+                "uv.lock": _FLASK_LOCK,
             },
             expect=(
                 Expect(
@@ -80,11 +78,7 @@ class StaleUvLock(ProjectRule):
                 "pyproject.toml": (
                     _PROJECT + 'dependencies = [\n  "flask>=3",\n  "redis>=5",\n]\n'
                 ),
-                "uv.lock": (
-                    'version = 1\n[[package]]\nname = "a"\nversion = "0"\n'
-                    'source = { editable = "." }\ndependencies = [{ name = "flask" }]\n'
-                    '[package.metadata]\nrequires-dist = [{ name = "flask", specifier = ">=3" }]\n'
-                ),
+                "uv.lock": _FLASK_LOCK,
             },
             expect=(
                 Expect(
