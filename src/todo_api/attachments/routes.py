@@ -332,7 +332,11 @@ async def signed_upload(call: Call[None, None]) -> Response:
     # upload was completed or deleted: the pending row is the link's state.
     if not await call.services.db(lambda conn: queries.claim_upload(conn, storage_key=key)):
         raise Forbidden("This upload link has already been used or its upload was cancelled.")
-    response = await serve_upload(store, token, call.request)
-    if response.status_code != 204:
-        await call.services.db(lambda conn: queries.release_upload(conn, storage_key=key))
-    return response
+    stored = False
+    try:
+        response = await serve_upload(store, token, call.request)
+        stored = response.status_code == 204
+        return response
+    finally:  # refused, or the client hung up mid-body: the link takes the next PUT
+        if not stored:
+            await call.services.db(lambda conn: queries.release_upload(conn, storage_key=key))
