@@ -74,12 +74,9 @@ def build_closure(root: Path, entry: Path) -> Closure:
         if path in seen:
             continue
         seen.add(path)
-        module = Module.parse(path, root)
+        module = _admit(closure, path, root, roots)
         if module is None:
-            closure.unparsable.append(path)
             continue
-        closure.modules.append(module)
-        _add_sys_path_dirs(module, roots)
         out = edges.setdefault(path, [])
         for name in _string_module_refs(module):
             out.extend((local, False) for local in _resolve_local(name, roots))
@@ -99,6 +96,18 @@ def build_closure(root: Path, entry: Path) -> Closure:
     closure.modules.sort(key=lambda m: m.rel)
     _share_imports(closure)
     return closure
+
+
+def _admit(closure: Closure, path: Path, root: Path, roots: list[Path]) -> Module | None:
+    """Parse `path` into the closure (a file that does not parse is listed as such) and
+    put the folders it adds to sys.path in `roots`, as its import would."""
+    module = Module.parse(path, root)
+    if module is None:
+        closure.unparsable.append(path)
+        return None
+    closure.modules.append(module)
+    _add_sys_path_dirs(module, roots)
+    return module
 
 
 def _required(edges: dict[Path, list[tuple[Path, bool]]], entry: Path) -> frozenset[Path]:
@@ -141,12 +150,9 @@ def all_modules(root: Path) -> Closure:
     closure = Closure()
     roots = search_roots(root, None)
     for path in sorted(iter_python_files(root)):
-        module = Module.parse(path, root)
+        module = _admit(closure, path, root, roots)
         if module is None:
-            closure.unparsable.append(path)
             continue
-        closure.modules.append(module)
-        _add_sys_path_dirs(module, roots)
         # Without an entrypoint the folder the app runs from is unknown: any folder
         # between the file and the root may be it (a Backend/ with utils/ beside bots/).
         # (the walk found `path` under root: its first rel-depth parents end at root)

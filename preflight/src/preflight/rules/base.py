@@ -90,6 +90,25 @@ class Rule:
             raise TypeError(f"{self.id}: option {key!r} must be a list of strings")
         return tuple(value)
 
+    def at(
+        self,
+        location: Location,
+        message: str | None = None,
+        fix: str | None = None,
+        severity: Severity | None = None,
+        autofix: Fix | None = None,
+    ) -> Finding:
+        """This rule's finding at `location`; the rule's defaults fill what is not given."""
+        return Finding(
+            rule_id=self.id,
+            fid=self.fid,
+            severity=severity or self.severity,
+            message=message or self.message,
+            fix=fix or self.fix,
+            location=location,
+            autofix=autofix,
+        )
+
 
 class CodeRule(Rule):
     """A rule that looks at one module of the app's import closure at a time."""
@@ -121,17 +140,9 @@ class CodeRule(Rule):
         column = getattr(node, "col_offset", 0) + 1
         end_line = getattr(node, "end_lineno", None)
         end_col = getattr(node, "end_col_offset", None)
-        return Finding(
-            rule_id=self.id,
-            fid=self.fid,
-            severity=severity or self.severity,
-            message=message or self.message,
-            fix=fix or self.fix,
-            location=Location(
-                module.path, line, column, end_line, end_col + 1 if end_col is not None else None
-            ),
-            autofix=autofix,
-        )
+        end_column = end_col + 1 if end_col is not None else None
+        location = Location(module.path, line, column, end_line, end_column)
+        return self.at(location, message, fix, severity, autofix)
 
 
 class ProjectRule(Rule):
@@ -144,21 +155,3 @@ class ProjectRule(Rule):
 
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
         raise NotImplementedError
-
-    def at(
-        self,
-        location: Location,
-        message: str | None = None,
-        fix: str | None = None,
-        severity: Severity | None = None,
-        autofix: Fix | None = None,
-    ) -> Finding:
-        return Finding(
-            rule_id=self.id,
-            fid=self.fid,
-            severity=severity or self.severity,
-            message=message or self.message,
-            fix=fix or self.fix,
-            location=location,
-            autofix=autofix,
-        )
