@@ -99,8 +99,7 @@ def build_closure(root: Path, entry: Path) -> Closure:
 
 
 def _admit(closure: Closure, path: Path, root: Path, roots: list[Path]) -> Module | None:
-    """Parse `path` into the closure (a file that does not parse is listed as such) and
-    put the folders it adds to sys.path in `roots`, as its import would."""
+    """Parse `path` into the closure (or its unparsable list); take its sys.path folders."""
     module = Module.parse(path, root)
     if module is None:
         closure.unparsable.append(path)
