@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from anyio import to_thread
 
 from todo_api import __version__
 from todo_api.http.middleware import log_internal
@@ -17,6 +16,7 @@ from todo_api.http.problems import ApiError, Problem
 from todo_api.http.responses import json_response, problem_response
 from todo_api.http.routing import Api, Call
 from todo_api.storage.connection import DatabaseUnavailable
+from todo_api.worker_threads import run_sync
 
 api = Api(tags=["health"])
 
@@ -63,9 +63,7 @@ async def health(call: Call[None, None]) -> object:
     settings = call.services.settings
     # Both checks block (driver, filesystem): one trip to a worker thread for the two,
     # not one each (a hop costs about what the database ping itself does on loopback).
-    database, storage = await to_thread.run_sync(
-        lambda: (_check_database(call), _check_storage(call))
-    )
+    database, storage = await run_sync(lambda: (_check_database(call), _check_storage(call)))
     problems = list(settings.problems)
     if database.status == "error" and database.error:
         problems.append(database.error)

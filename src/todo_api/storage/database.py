@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import unquote, urlsplit
 
-from anyio import to_thread
-
 from todo_api.storage.connection import Backend, Connection, DatabaseUnavailable
+from todo_api.worker_threads import run_sync
 
 T = TypeVar("T")
 
@@ -110,7 +109,7 @@ class Database:
 
     async def run(self, work: Callable[[Connection], T], *, read_only: bool = False) -> T:
         """Run `work(conn)` in one transaction on a worker thread (the drivers block)."""
-        return await to_thread.run_sync(lambda: self.call(work, read_only=read_only))
+        return await run_sync(lambda: self.call(work, read_only=read_only))
 
     def ping(self) -> float:
         """Round-trip time of a trivial query in milliseconds; raises when unreachable."""
