@@ -3,12 +3,16 @@ and the same errors, in one round trip per statement instead of three."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pg8000.native
 import pytest
 
+from tests.services.postgres import PostgresServer
 from todo_api.storage import pg_wire
 from todo_api.storage.postgres import PostgresConnection, PostgresDatabase, PostgresParams
 
@@ -101,3 +105,41 @@ def test_a_failed_statement_fails_its_transaction_as_before(pair: tuple[Any, Any
         assert aborted.value.args[0]["C"] == "25P02"  # in failed transaction block
         conn.run("ROLLBACK")
         assert conn.run("SELECT :n::int", n=3) == [[3]]
+
+
+# A fresh interpreter (this one has pg8000, hence scramp, loaded already): the first
+# query on SQLite, then on a trust server, then a SCRAM login, through the app's Database.
+COLD_PATH = """
+import asyncio, sys
+from todo_api.storage.database import Database
+
+def loaded(name):
+    module = sys.modules.get(name)
+    return module is not None and getattr(module, "_module", True) is not None
+
+def first(url, sql):
+    return asyncio.run(Database(url).run(lambda c: c.fetch_one(sql)))
+
+assert first(sys.argv[3], "SELECT 1 AS ok") == {"ok": 1}
+print(loaded("importlib.resources"), loaded("anyio._backends._asyncio"))
+assert first(sys.argv[1], "SELECT 1 AS ok") == {"ok": 1}
+print(loaded("scramp"), loaded("asn1crypto"), loaded("anyio._backends._asyncio"))
+assert first(sys.argv[2], "SELECT current_user AS u") == {"u": "neon_user"}
+print(loaded("scramp"))
+"""
+
+
+def test_the_first_query_loads_only_what_it_uses(
+    postgres_server: PostgresServer, tmp_path: Path
+) -> None:
+    """The migration check lists its folder without importlib.resources (zipfile and
+    tempfile with it); the thread hop needs no anyio backend; trust (or md5) auth never
+    needs scramp and its asn1crypto, a tenth of a cold start; SCRAM still works."""
+    result = subprocess.run(
+        [sys.executable, "-c", COLD_PATH, postgres_server.url(postgres_server.create_database()),
+         postgres_server.neon_style_url(postgres_server.create_database()),
+         f"sqlite:///{tmp_path / 'cold.sqlite3'}"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False"] * 5 + ["True"]

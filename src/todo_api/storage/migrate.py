@@ -12,8 +12,8 @@ to run unchanged on both SQLite and Postgres.
 from __future__ import annotations
 
 import logging
+import os
 import re
-from importlib import resources
 
 import msgspec
 
@@ -25,6 +25,11 @@ from todo_api.storage.connection import (
 )
 
 logger = logging.getLogger("todo_api.migrate")
+
+# A plain folder in every install this project supports (as http/ui.py's web/), so it is
+# listed with os.scandir: importlib.resources.files() loaded zipfile, importlib's
+# readers and their helpers on every cold start's first query (issue 13).
+MIGRATIONS = os.path.join(os.path.dirname(__file__), "migrations")
 
 _FILENAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
@@ -48,12 +53,13 @@ class Migration(msgspec.Struct, frozen=True):  # made in C: no generated code at
 
 
 def discover() -> list[Migration]:
-    folder = resources.files("todo_api.storage") / "migrations"
     found = []
-    for entry in folder.iterdir():
-        match = _FILENAME.match(entry.name)
-        if match:
-            found.append(Migration(int(match[1]), match[2], entry.read_text()))
+    with os.scandir(MIGRATIONS) as entries:
+        for entry in entries:
+            match = _FILENAME.match(entry.name)
+            if match:
+                with open(entry.path, encoding="utf-8") as file:
+                    found.append(Migration(int(match[1]), match[2], file.read()))
     return sorted(found, key=lambda m: m.version)
 
 

@@ -14,17 +14,64 @@ things this subclass changes, each without changing what the server runs or retu
 - timestamptz and date values read with `fromisoformat` (C, ~1 us) instead of strptime
   (~40 us; a page holds 100 timestamps), falling back to pg8000's parser for what it
   refuses (infinity, BC dates).
+
+And one cost at the first connection: pg8000 imports scramp at its own import, and
+scramp imports asn1crypto's X.509 parser and importlib.metadata, a third of the driver's
+import time and a tenth of a cold start's first write. Only a server asking for SCRAM
+needs it (Neon does; a trust or md5 server never), and pg8000 reads `scramp.ScramClient`
+only then, so a stand-in for scramp is put in sys.modules before pg8000 is imported, and
+the first attribute read through it imports scramp itself. (The standard library's
+LazyLoader cannot do this: on CPython 3.12 the `import scramp` statement reads the
+module's __spec__, which runs it.) If pg8000 ever reads scramp at import, scramp is
+simply imported then; nothing of pg8000's own is replaced. For the stand-in to be first,
+pg8000 is imported through this module only (postgres.py takes its errors from here).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import importlib.util
+import sys
+import threading
 from collections.abc import Callable
+from importlib.machinery import ModuleSpec
+from types import ModuleType
 from typing import Any
 
-import pg8000.native
-from pg8000 import converters, core
+
+class _ImportedOnFirstUse(ModuleType):
+    """Stands in sys.modules for a module until one of its attributes is read; then
+    imports the module (sys.modules holds the real one from then on) and reads it there."""
+
+    def __init__(self, spec: ModuleSpec) -> None:
+        super().__init__(spec.name)
+        self.__spec__ = spec
+        self._lock = threading.Lock()
+        self._module: ModuleType | None = None
+
+    def __getattr__(self, attribute: str) -> Any:  # only what the stand-in lacks
+        with self._lock:
+            if self._module is None:
+                if sys.modules.get(self.__name__) is self:
+                    del sys.modules[self.__name__]
+                try:
+                    self._module = importlib.import_module(self.__name__)
+                except BaseException:
+                    sys.modules.setdefault(self.__name__, self)
+                    raise
+        return getattr(self._module, attribute)
+
+
+_scramp = None if "scramp" in sys.modules else importlib.util.find_spec("scramp")  # runs nothing
+if _scramp is not None:
+    sys.modules["scramp"] = _ImportedOnFirstUse(_scramp)
+
+import pg8000.native  # noqa: E402  # after scramp's stand-in
+from pg8000 import converters, core  # noqa: E402
+from pg8000.native import DatabaseError, InterfaceError  # noqa: E402  # for postgres.py
+
+__all__ = ["Connection", "DatabaseError", "InterfaceError"]
 
 _to_statement = functools.lru_cache(maxsize=512)(pg8000.native.to_statement)
 

@@ -20,7 +20,6 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import msgspec
-import pg8000.native
 
 from todo_api.storage import pg_wire
 from todo_api.storage.connection import (
@@ -94,7 +93,7 @@ def _is_loopback(host: str) -> bool:
 class PostgresConnection:
     dialect = "postgres"
 
-    def __init__(self, raw: pg8000.native.Connection) -> None:
+    def __init__(self, raw: pg_wire.Connection) -> None:
         self.raw = raw
         self.last_used = time.monotonic()
 
@@ -258,7 +257,7 @@ class PostgresDatabase:
                 timeout=10,
                 application_name=p.application_name,
             )
-        except (pg8000.native.InterfaceError, pg8000.native.DatabaseError, OSError) as exc:
+        except (pg_wire.InterfaceError, pg_wire.DatabaseError, OSError) as exc:
             raise DatabaseUnavailable(_describe(exc, p)) from exc
         return PostgresConnection(raw)
 
@@ -280,9 +279,9 @@ _LOST_CLASSES = ("08", "57")
 def _connection_lost(exc: BaseException) -> bool:
     """pg8000 reports a closed socket as InterfaceError ("network error") or an OSError,
     and a session ended by the server as a DatabaseError with a class 08/57 code."""
-    if isinstance(exc, pg8000.native.InterfaceError | OSError):
+    if isinstance(exc, pg_wire.InterfaceError | OSError):
         return True
-    if isinstance(exc, pg8000.native.DatabaseError) and exc.args:
+    if isinstance(exc, pg_wire.DatabaseError) and exc.args:
         detail = exc.args[0]
         return isinstance(detail, dict) and str(detail.get("C", "")).startswith(_LOST_CLASSES)
     return False
@@ -319,7 +318,7 @@ def _describe(exc: BaseException, params: PostgresParams) -> str:
     # pg8000 wraps socket errors in InterfaceError ("Can't create a connection ...").
     if isinstance(exc, socket.gaierror) or isinstance(exc.__cause__, socket.gaierror):
         return f"cannot resolve Postgres host {params.host!r}"
-    if isinstance(exc, pg8000.native.DatabaseError) and exc.args:
+    if isinstance(exc, pg_wire.DatabaseError) and exc.args:
         detail = exc.args[0]
         if isinstance(detail, dict):
             return f"Postgres at {where} refused the connection: {detail.get('M', detail)}"
