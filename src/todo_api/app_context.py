@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
 from todo_api.http.middleware import log_internal
@@ -32,13 +31,16 @@ logger = logging.getLogger("todo_api")
 T = TypeVar("T")
 
 
-@dataclass
 class Services:
-    settings: Settings
-    database: Database
-    _throttle: Throttle | None = None
-    _attachments: Runtime | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    # A plain class, not a @dataclass: generating and exec'ing its __init__, __repr__
+    # and __eq__ was the largest single cost of this module's import (issue 13), and
+    # nothing compares or prints a Services.
+    def __init__(self, settings: Settings, database: Database) -> None:
+        self.settings = settings
+        self.database = database
+        self._throttle: Throttle | None = None
+        self._attachments: Runtime | None = None
+        self._lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:

@@ -102,7 +102,7 @@ def _routes() -> list[BaseRoute]:
     public = ui_directory(os.environ.get("TODO_PUBLIC_DIR"))
     if public is not None:
         # Wherever the app runs; on Vercel the CDN serves public/ before the function.
-        routes.append(Mount("/", UiFiles(directory=public, html=True), name="public"))
+        routes.append(Mount("/", UiFiles(public), name="public"))
     else:
         routes.append(Route("/", _to_docs, include_in_schema=False))
     return routes

@@ -9,14 +9,21 @@ since Vercel serves no file its build command writes there (tests/test_vercel_pu
 `frame-ancestors` (no framing: clickjacking) only works in a header; browsers ignore
 it in a <meta> tag and log an error. On Vercel the CDN serves public/ itself, so
 vercel.json sends the same header (a test keeps the two equal).
+
+Starlette's StaticFiles is made at the first request for a UI file, not with the app:
+API requests (all of them, on Vercel) never use it, and importing it is a share of the
+app's import.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from starlette.staticfiles import StaticFiles
 from starlette.types import Message, Receive, Scope, Send
+
+if TYPE_CHECKING:
+    from starlette.staticfiles import StaticFiles
 
 UI_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -25,8 +32,19 @@ UI_CSP = (
 )
 
 
-class UiFiles(StaticFiles):
+class UiFiles:
+    """The files of `directory` (index.html for a folder), each with the CSP header."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._files: StaticFiles | None = None
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._files is None:
+            from starlette.staticfiles import StaticFiles
+
+            self._files = StaticFiles(directory=self.directory, html=True)
+
         async def send_with_csp(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
@@ -34,7 +52,7 @@ class UiFiles(StaticFiles):
                 message = {**message, "headers": headers}
             await send(message)
 
-        await super().__call__(scope, receive, send_with_csp)
+        await self._files(scope, receive, send_with_csp)
 
 
 def ui_directory(override: str | None) -> Path | None:
