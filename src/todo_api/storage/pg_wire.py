@@ -15,16 +15,19 @@ things this subclass changes, each without changing what the server runs or retu
   (~40 us; a page holds 100 timestamps), falling back to pg8000's parser for what it
   refuses (infinity, BC dates).
 
-And one cost at the first connection: pg8000 imports scramp at its own import, and
-scramp imports asn1crypto's X.509 parser and importlib.metadata, a third of the driver's
-import time and a tenth of a cold start's first write. Only a server asking for SCRAM
-needs it (Neon does; a trust or md5 server never), and pg8000 reads `scramp.ScramClient`
-only then, so a stand-in for scramp is put in sys.modules before pg8000 is imported, and
-the first attribute read through it imports scramp itself. (The standard library's
-LazyLoader cannot do this: on CPython 3.12 the `import scramp` statement reads the
-module's __spec__, which runs it.) If pg8000 ever reads scramp at import, scramp is
-simply imported then; nothing of pg8000's own is replaced. For the stand-in to be first,
-pg8000 is imported through this module only (postgres.py takes its errors from here).
+And two costs at the first connection, imports pg8000 makes for what few connections
+use. scramp (with asn1crypto's X.509 parser and importlib.metadata) serves only a server
+that asks for SCRAM (Neon does; a trust or md5 server never), and pg8000 reads
+`scramp.ScramClient` only then; dateutil.tz (zoneinfo, sysconfig, importlib.resources,
+ctypes) serves only dateutil's parser, pg8000's fallback for timestamps strptime refuses,
+which reads `tz.<name>` only while parsing such a value. Together about a sixth of a cold
+start's first write. So each is put in sys.modules as a stand-in before pg8000 is
+imported, and the first attribute read through the stand-in imports the module itself.
+(The standard library's LazyLoader cannot do this: on CPython 3.12 the `import scramp`
+statement reads the module's __spec__, which runs it.) A module already imported is left
+alone, and were pg8000 or dateutil ever to read one at import, it would simply be
+imported then; nothing of either is replaced. For the stand-ins to come first, pg8000 is
+imported through this module only (postgres.py takes its errors from here).
 """
 
 from __future__ import annotations
@@ -63,11 +66,17 @@ class _ImportedOnFirstUse(ModuleType):
         return getattr(self._module, attribute)
 
 
-_scramp = None if "scramp" in sys.modules else importlib.util.find_spec("scramp")  # runs nothing
-if _scramp is not None:
-    sys.modules["scramp"] = _ImportedOnFirstUse(_scramp)
+def _import_on_first_use(name: str) -> None:
+    if name not in sys.modules:
+        spec = importlib.util.find_spec(name)  # runs nothing of `name` (its package, if any)
+        if spec is not None:
+            sys.modules[name] = _ImportedOnFirstUse(spec)
 
-import pg8000.native  # noqa: E402  # after scramp's stand-in
+
+_import_on_first_use("scramp")
+_import_on_first_use("dateutil.tz")
+
+import pg8000.native  # noqa: E402  # after the stand-ins
 from pg8000 import converters, core  # noqa: E402
 from pg8000.native import DatabaseError, InterfaceError  # noqa: E402  # for postgres.py
 
