@@ -22,10 +22,10 @@ from http import HTTPStatus
 from typing import Any
 
 import sentry_sdk
-from anyio import to_thread
 
 from todo_api import __version__
 from todo_api.http.middleware import FailedRequest
+from todo_api.worker_threads import run_sync
 
 logger = logging.getLogger("todo_api.monitoring")
 # Signed blob links carry their credential in the path: keep the route, drop the token.
@@ -66,7 +66,7 @@ class SentryReporter:
                 fingerprint=[str(failed.status), failed.method, route_shape(path)],
             )
         if self.flush:
-            await to_thread.run_sync(lambda: sentry_sdk.flush(timeout=FLUSH_SECONDS))
+            await run_sync(lambda: sentry_sdk.flush(timeout=FLUSH_SECONDS))
 
 
 def route_shape(path: str) -> str:

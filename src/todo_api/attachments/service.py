@@ -9,10 +9,9 @@ Blob calls block, so they run in a worker thread.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from typing import TYPE_CHECKING, TypeVar
-
-from anyio import to_thread
 
 from todo_api.attachments import queries
 from todo_api.attachments.config import DEFAULT_CONTENT_TYPES, AttachmentConfig
@@ -26,6 +25,7 @@ from todo_api.http.problems import (
     UnsupportedMediaType,
 )
 from todo_api.ids_and_clock import now
+from todo_api.worker_threads import run_sync
 
 if TYPE_CHECKING:
     from todo_api.app_context import Services
@@ -221,7 +221,7 @@ async def delete_task_files(services: Services, user_id: str, task_id: str) -> N
     deleting a task must work even when file storage is down or not configured."""
     try:
         store = services.attachments().store(services.require_secret())
-        await to_thread.run_sync(store.delete_prefix, task_prefix(user_id, task_id))
+        await run_sync(functools.partial(store.delete_prefix, task_prefix(user_id, task_id)))
     except Exception as exc:  # clean_orphans catches what is left behind
         logger.warning("could not delete the files of task %s: %s", task_id, exc)
 
@@ -252,13 +252,13 @@ async def clean_orphans(
                 if info.key not in known and old:
                     store.delete(info.key)
 
-        await to_thread.run_sync(sweep)
+        await run_sync(sweep)
     except Exception as exc:
         logger.warning("orphan clean-up failed for a user: %s", exc)
 
 
 async def forget_blob(store: BlobStore, key: str) -> None:
     try:
-        await to_thread.run_sync(store.delete, key)
+        await run_sync(functools.partial(store.delete, key))
     except Exception as exc:
         logger.warning("could not delete blob %s (left for clean-up): %s", key, exc)

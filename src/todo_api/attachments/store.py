@@ -17,11 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from anyio import to_thread
-
 from todo_api.attachments.config import AttachmentConfig
 from todo_api.http.middleware import log_internal
 from todo_api.http.problems import InsufficientStorage, ServiceUnavailable
+from todo_api.worker_threads import run_sync
 
 if TYPE_CHECKING:
     from todo_api.storage.blobs import BlobStore
@@ -126,7 +125,7 @@ async def blocking(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return func(*args, **kwargs)
 
     try:
-        return await to_thread.run_sync(call)
+        return await run_sync(call)
     except BlobNotFound:
         raise
     except StorageFull as exc:

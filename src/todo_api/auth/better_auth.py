@@ -27,8 +27,9 @@ from urllib.parse import urlsplit
 
 import anyio
 import jwt
-from anyio import to_thread
 from jwt.algorithms import Algorithm
+
+from todo_api.worker_threads import run_sync
 
 JWKS_PATH = "/api/auth/jwks"
 CACHE_TTL = 600.0
@@ -185,7 +186,7 @@ class BetterAuthVerifier:
 
     async def _refresh(self) -> None:
         try:
-            keys = await to_thread.run_sync(self._fetch)
+            keys = await run_sync(self._fetch)
         except KeysUnavailable as exc:
             logger.error("%s", exc)
             with self._lock:

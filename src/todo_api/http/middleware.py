@@ -7,7 +7,7 @@ exception a handler lets escape becomes a logged traceback with the request id a
 re-raise it into the server after answering. The request id is the client's
 X-Request-ID only when it is well-formed, and Vercel's X-Vercel-Id only on Vercel
 (elsewhere any client could set it); `current_request_id` lets log lines written deep
-in the app (a worker thread included: to_thread copies the context) name it. An
+in the app (a worker thread included: worker_threads copies the context) name it. An
 `ErrorReporter` (todo_api.monitoring, when SENTRY_DSN is set) hears of every escaped
 exception and every 5xx, with the request id and nothing the client sent.
 """

@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import redis
-from anyio import to_thread
 
 from todo_api.http.middleware import log_internal
 from todo_api.http.problems import ServiceUnavailable
 from todo_api.throttle import FIRST_DELAY, MAX_DELAY, WINDOW, Limit
+from todo_api.worker_threads import run_sync
 
 PREFIX = "todo_api:throttle:"
 RETRY_AFTER = 5  # seconds: a restart or failover of Redis, not a long wait
@@ -79,7 +79,7 @@ class RedisCounters:
     async def _call(script: Any, keys: list[str], args: list[Any]) -> Any:
         """One blocking call, on a worker thread; an unreachable Redis is a 503."""
         try:
-            return await to_thread.run_sync(lambda: script(keys=keys, args=args))
+            return await run_sync(lambda: script(keys=keys, args=args))
         except redis.RedisError as exc:
             log_internal("rate limiter's Redis unavailable", exc)  # may name host and port
             raise ServiceUnavailable(
