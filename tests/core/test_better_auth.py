@@ -12,7 +12,8 @@ from typing import Any
 
 import jwt
 import pytest
-from nacl.signing import SigningKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from starlette.testclient import TestClient
 
 from tests.conftest import Account
@@ -23,11 +24,16 @@ def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
 
+def raw_public(key: Ed25519PrivateKey) -> bytes:
+    """The 32 bytes a JWKS publishes as `x` (RFC 8037)."""
+    return key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+
 class BetterAuthServer:
     """Publishes a JWKS the way better-auth's JWT plugin does; signs tokens like it."""
 
     def __init__(self) -> None:
-        self.keys: dict[str, SigningKey] = {}
+        self.keys: dict[str, Ed25519PrivateKey] = {}
         self.requests = 0
         self.add_key("key-1")
         handler = self._handler()
@@ -36,13 +42,13 @@ class BetterAuthServer:
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
     def add_key(self, kid: str) -> None:
-        self.keys[kid] = SigningKey.generate()
+        self.keys[kid] = Ed25519PrivateKey.generate()
 
     def jwks(self) -> dict[str, Any]:
         return {
             "keys": [
                 {"alg": "EdDSA", "crv": "Ed25519", "kty": "OKP", "kid": kid,
-                 "x": b64url(bytes(key.verify_key))}
+                 "x": b64url(raw_public(key))}
                 for kid, key in self.keys.items()
             ]
         }  # fmt: skip
@@ -75,7 +81,7 @@ class BetterAuthServer:
                    **claims}  # fmt: skip
         signing_input = b64url(json.dumps({"alg": "EdDSA", "kid": kid}).encode()) + "."
         signing_input += b64url(json.dumps(payload).encode())
-        signature = self.keys[kid].sign(signing_input.encode()).signature
+        signature = self.keys[kid].sign(signing_input.encode())
         return signing_input + "." + b64url(signature)
 
 
@@ -141,7 +147,7 @@ def test_signature_from_another_key_is_refused(
         ba_client.get("/api/tasks", headers=bearer(better_auth_server.token())).status_code == 200
     )
     published = better_auth_server.keys["key-1"]
-    better_auth_server.keys["key-1"] = SigningKey.generate()  # attacker's key, same kid
+    better_auth_server.keys["key-1"] = Ed25519PrivateKey.generate()  # attacker's key, same kid
     forged = better_auth_server.token()
     better_auth_server.keys["key-1"] = published
     assert ba_client.get("/api/tasks", headers=bearer(forged)).status_code == 401
@@ -168,7 +174,7 @@ def test_hs256_signed_with_the_public_key_is_refused(
     ba_client: TestClient, better_auth_server: BetterAuthServer
 ) -> None:
     # The classic confusion attack: use the published public key as an HMAC secret.
-    public = bytes(better_auth_server.keys["key-1"].verify_key)
+    public = raw_public(better_auth_server.keys["key-1"])
     now = dt.datetime.now(dt.UTC)
     token = jwt.encode(
         {"sub": "ba-user-123", "iss": better_auth_server.url, "aud": better_auth_server.url,

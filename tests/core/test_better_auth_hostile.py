@@ -1,4 +1,4 @@
-"""Better Auth tokens whose claims or key set our databases or PyNaCl cannot take: a
+"""Better Auth tokens whose claims or key set our databases or `cryptography` cannot take: a
 401 or 503 problem, never a 500 (each of these answered 500).
 
 The signature being valid does not make the claims tame: `name` is what the person typed

@@ -8,14 +8,15 @@ refetch the set when a `kid` is unknown (at most every MIN_REFETCH seconds), and
 the audience — it is what keeps the session-cache cookie JWT (same key, audience
 `better-auth:session-cache`) from passing as a bearer token.
 
-Ed25519 is verified with PyNaCl (libsodium) instead of `cryptography`, which would add
-~14 MB to the bundle; both load only when such a token arrives.
+Ed25519 is verified by PyJWT's own `EdDSA` algorithm, i.e. `cryptography`: the MCP SDK
+requires it (pyjwt[crypto], and its server imports it), so it ships anyway, and a second
+Ed25519 library (PyNaCl, 5.6 MB) would only add to the bundle. PyJWT, and with it
+`cryptography`, loads only when such a token arrives (auth/authenticate.py).
 """
 
 from __future__ import annotations
 
 import base64
-import contextlib
 import json
 import logging
 import threading
@@ -27,7 +28,7 @@ from urllib.parse import urlsplit
 
 import anyio
 import jwt
-from jwt.algorithms import Algorithm
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from todo_api.worker_threads import run_sync
 
@@ -41,54 +42,8 @@ NEGATIVE_TTL = 10.0  # after a failed fetch, refuse at once for this long
 logger = logging.getLogger("todo_api.auth")
 
 
-class Ed25519Algorithm(Algorithm):
-    """PyJWT's `EdDSA` for Ed25519 keys, backed by PyNaCl. Verification only."""
-
-    def prepare_key(self, key: Any) -> Any:
-        from nacl.signing import VerifyKey
-
-        if isinstance(key, VerifyKey):
-            return key
-        if isinstance(key, bytes) and len(key) == 32:
-            return VerifyKey(key)
-        raise jwt.InvalidKeyError("Expected a 32-byte Ed25519 public key")
-
-    def sign(self, msg: bytes, key: Any) -> bytes:
-        raise NotImplementedError("todo_api never signs EdDSA tokens")
-
-    def verify(self, msg: bytes, key: Any, sig: bytes) -> bool:
-        from nacl.exceptions import BadSignatureError
-
-        try:
-            key.verify(msg, sig)
-        except (BadSignatureError, ValueError):
-            return False
-        return True
-
-    @staticmethod
-    def to_jwk(key_obj: Any, as_dict: bool = False) -> Any:
-        raise NotImplementedError
-
-    @staticmethod
-    def from_jwk(jwk: str | dict[str, Any]) -> Any:
-        data = json.loads(jwk) if isinstance(jwk, str) else jwk
-        if data.get("kty") != "OKP" or data.get("crv") != "Ed25519":
-            raise jwt.InvalidKeyError("Not an Ed25519 key")
-        return _b64url(data["x"])
-
-
 def _b64url(value: str) -> bytes:
     return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
-
-
-def _install_algorithm() -> None:
-    """Make PyJWT's EdDSA ours (replacing the `cryptography`-backed one if present)."""
-    with contextlib.suppress(KeyError):
-        jwt.unregister_algorithm("EdDSA")
-    jwt.register_algorithm("EdDSA", Ed25519Algorithm())
-
-
-_install_algorithm()
 
 
 def origin_of(url: str) -> str:
@@ -146,15 +101,13 @@ class BetterAuthVerifier:
         )
         return claims
 
-    async def _key(self, kid: str) -> Any:
-        from nacl.signing import VerifyKey
-
+    async def _key(self, kid: str) -> Ed25519PublicKey:
         asked_at = time.monotonic()
         deadline = asked_at + FETCH_TIMEOUT + 1.0
         while True:
             step, raw = self._next_step(kid, asked_at)
             if raw is not None:  # step "key"
-                return VerifyKey(raw)
+                return Ed25519PublicKey.from_public_bytes(raw)
             if step == "fetch":
                 await self._refresh()
                 continue
@@ -220,13 +173,13 @@ class BetterAuthVerifier:
 def _ed25519_key(jwk: Any) -> bytes | None:
     """The 32 raw bytes of a published Ed25519 key, or None for any other entry: a set
     may list other key types, and one malformed entry must not cost the valid ones (nor
-    reach PyNaCl, which raises on a key of the wrong length)."""
+    reach `cryptography`, which raises on a key of the wrong length)."""
     if not isinstance(jwk, dict) or not isinstance(jwk.get("kid"), str):
         return None
     if jwk.get("kty") != "OKP" or jwk.get("crv") != "Ed25519" or not isinstance(jwk.get("x"), str):
         return None
     try:
-        raw = Ed25519Algorithm.from_jwk(jwk)
+        raw = _b64url(jwk["x"])
     except ValueError:  # binascii.Error is one: x is not base64url
         return None
     return raw if len(raw) == 32 else None
