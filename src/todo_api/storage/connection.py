@@ -40,6 +40,10 @@ TransactionFactory = Callable[[], contextlib.AbstractContextManager[Connection]]
 
 class Backend(Protocol):
     dialect: str
+    #: Reads come from a local file (SQLite), so one can be tried on the event loop's own
+    #: thread within a time budget (`read_briefly`); False where every read waits on the
+    #: network (PostgreSQL), which only a worker thread may do.
+    local_reads: bool
 
     def transaction(
         self, *, immediate: bool = False
@@ -49,6 +53,11 @@ class Backend(Protocol):
         """Run work that never writes, with no more round trips than its statements
         need (PostgreSQL: no BEGIN/COMMIT; under READ COMMITTED every statement takes
         its own snapshot inside a transaction too, so one would add only latency)."""
+        ...
+
+    def read_briefly(self, work: Callable[[Connection], T], seconds: float) -> T:
+        """`read`, stopped with ReadTooLong once it has run `seconds` or when it would wait
+        for a lock. Called only when `local_reads`."""
         ...
 
     def migration_lock(self) -> contextlib.AbstractContextManager[TransactionFactory]:
@@ -82,3 +91,9 @@ class DatabaseUnavailable(Exception):
 class DatabaseFull(DatabaseUnavailable):
     """The database's disk (or the process's file-size limit) refused a write: answered
     as 507 like a full file store, since the write was refused and nothing was kept."""
+
+
+class ReadTooLong(Exception):
+    """A read tried on the caller's thread (`Backend.read_briefly`) outran its budget or
+    would have waited for a lock, and was stopped. It wrote nothing, so the caller runs
+    it again where waiting is harmless: on a worker thread."""

@@ -25,6 +25,7 @@ from todo_api.storage import pg_wire
 from todo_api.storage.connection import (
     Connection,
     DatabaseUnavailable,
+    ReadTooLong,
     Row,
     TransactionFactory,
 )
@@ -119,6 +120,7 @@ class PostgresConnection:
 
 class PostgresDatabase:
     dialect = "postgres"
+    local_reads = False  # every read is a network round trip: worker threads only
 
     def __init__(self, url: str) -> None:
         self.params = PostgresParams.from_url(url)
@@ -152,6 +154,10 @@ class PostgresDatabase:
             healthy = True
         finally:
             self._checkin(conn, healthy)
+
+    def read_briefly(self, work: Callable[[Connection], T], seconds: float) -> T:
+        """Never tried: a round trip cannot be bounded without blocking the loop for it."""
+        raise ReadTooLong("PostgreSQL reads wait on the network")
 
     def read(self, work: Callable[[Connection], T]) -> T:
         """Read-only work on a pooled connection in autocommit: one round trip per
