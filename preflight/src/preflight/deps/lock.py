@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from packaging.markers import InvalidMarker, Marker
 from packaging.utils import canonicalize_name
@@ -25,12 +25,20 @@ class LockedFile:
     size: int
 
 
+class LockedDependency(NamedTuple):
+    name: str
+    marker: str | None
+    extras: tuple[str, ...] = ()  # `{ name = "pyjwt", extra = ["crypto"] }`
+
+
 @dataclass
 class LockedPackage:
     name: str
     version: str
     is_root: bool
-    dependencies: list[tuple[str, str | None]] = field(default_factory=list)  # (name, marker)
+    dependencies: list[LockedDependency] = field(default_factory=list)
+    # [package.optional-dependencies]: what each extra adds when a dependent asks for it.
+    optional: dict[str, list[LockedDependency]] = field(default_factory=dict)
     wheels: list[LockedFile] = field(default_factory=list)
     sdist: LockedFile | None = None
     requires_dist: dict[str, str] = field(default_factory=dict)  # name -> specifier
@@ -46,16 +54,25 @@ class UvLock:
         return [p for p in self.packages.values() if p.is_root]
 
     def runtime_closure(self, env: Mapping[str, str]) -> list[LockedPackage]:
-        """Packages `uv sync --no-dev` installs for the target environment."""
-        todo = [name for root in self.roots for name, m in root.dependencies if _ok(m, env)]
+        """Packages `uv sync --no-dev` installs for the target environment: the roots'
+        dependencies, theirs, and what each extra a dependency asks for adds (pyjwt[crypto]
+        brings cryptography). The root's own extras are not installed without --extra."""
+        todo = [dep for root in self.roots for dep in root.dependencies if _ok(dep.marker, env)]
         seen: dict[str, LockedPackage] = {}
+        expanded: set[tuple[str, str]] = set()  # (package, extra) already followed
         while todo:
-            name = todo.pop()
-            package = self.packages.get(name)
-            if package is None or name in seen:
+            dep = todo.pop()
+            package = self.packages.get(dep.name)
+            if package is None:
                 continue
-            seen[name] = package
-            todo.extend(n for n, m in package.dependencies if _ok(m, env))
+            if dep.name not in seen:
+                seen[dep.name] = package
+                todo.extend(d for d in package.dependencies if _ok(d.marker, env))
+            for extra in dep.extras:
+                if (dep.name, extra) not in expanded:
+                    expanded.add((dep.name, extra))
+                    added = package.optional.get(extra, [])
+                    todo.extend(d for d in added if _ok(d.marker, env))
         return list(seen.values())
 
 
@@ -93,11 +110,12 @@ def _package(entry: dict[str, Any]) -> LockedPackage:
         normal_version(str(entry.get("version", ""))),
         is_root,
     )
-    package.dependencies = [
-        (canonicalize_name(dep["name"]), dep.get("marker"))
-        for dep in entry.get("dependencies") or []
-        if isinstance(dep, dict) and "name" in dep
-    ]
+    package.dependencies = _dependencies(entry.get("dependencies"))
+    optional = entry.get("optional-dependencies")
+    if isinstance(optional, dict):
+        package.optional = {
+            canonicalize_name(str(extra)): _dependencies(deps) for extra, deps in optional.items()
+        }
     package.wheels = [f for f in map(_file, entry.get("wheels") or []) if f]
     package.sdist = _file(entry.get("sdist"))
     metadata = entry.get("metadata") or {}
@@ -107,3 +125,18 @@ def _package(entry: dict[str, Any]) -> LockedPackage:
         if isinstance(req, dict) and "name" in req
     }
     return package
+
+
+def _dependencies(entries: Any) -> list[LockedDependency]:
+    """A lock's dependency list: `{ name, marker?, extra? }` tables."""
+    if not isinstance(entries, list):
+        return []
+    return [
+        LockedDependency(
+            canonicalize_name(str(dep["name"])),
+            dep.get("marker"),
+            tuple(canonicalize_name(str(e)) for e in dep.get("extra") or ()),
+        )
+        for dep in entries
+        if isinstance(dep, dict) and "name" in dep
+    ]

@@ -81,7 +81,7 @@ def from_lock(lock: UvLock, python: str, declared: list[Declared]) -> Resolution
             files,
             choose_wheel(files, python),
             by_name.get(package.name),
-            [n for n, _ in package.dependencies],
+            [dep.name for dep in package.dependencies],
         )
     return resolution
 

@@ -39,6 +39,14 @@ class Manifest:
     lock: Path | None = None
     has_project_table: bool = True
 
+    def shown(self, root: Path) -> str:
+        """The manifest as a finding elsewhere names it: its path from the project root,
+        so a nested one (backend/requirements.txt) is not mistaken for a top-level one."""
+        try:
+            return self.path.relative_to(root).as_posix()
+        except ValueError:
+            return self.path.name
+
 
 # Byte-order marks, longest first (UTF-32 LE starts with the UTF-16 LE mark).
 _BOMS = (

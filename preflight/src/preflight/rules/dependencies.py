@@ -30,16 +30,9 @@ from preflight.deps.mapping import KNOWN, candidates
 from preflight.deps.platform import BUILDER_INSTALLED, marker_environment
 from preflight.findings import Finding, Location, Severity
 from preflight.project import Manifest
+from preflight.rules import _dependency_examples as examples
 from preflight.rules._dependency_fix import dependency_fix
-from preflight.rules.base import Expect, ProjectExample, ProjectRule
-
-_FLASK_CORS_APP = (
-    "from flask import Flask\nfrom flask_cors import CORS\napp = Flask(__name__)\nCORS(app)\n"
-)
-_FLASK_CORS_UNDECLARED = (
-    "'flask_cors' is imported, but no distribution providing it is declared in "
-    "requirements.txt: ModuleNotFoundError on Vercel"
-)
+from preflight.rules.base import ProjectRule
 
 
 class MissingDependency(ProjectRule):
@@ -53,130 +46,8 @@ class MissingDependency(ProjectRule):
     fix = "declare it in [project.dependencies] (or the manifest Vercel reads) and re-lock"
     needs_index = True
 
-    VALID = (
-        ProjectExample({"app.py": _FLASK_CORS_APP, "requirements.txt": "flask\nflask-cors\n"}),
-        ProjectExample(
-            {
-                "app.py": "try:\n    import ujson\nexcept ImportError:\n    ujson = None\n"
-                "from flask import Flask\napp = Flask(__name__)\n",
-                "requirements.txt": "flask\n",
-            }
-        ),
-        ProjectExample(  # the import name is learned from the wheel's file list
-            {
-                "app.py": "import websocket\napp = 1\n",
-                "requirements.txt": "websocket-client==1.8.0\n",
-            }
-        ),
-        ProjectExample(  # ... or from the sdist's, when there is no wheel
-            {
-                "app.py": "import allauth\napp = 1\n",
-                "requirements.txt": "django-allauth==65.9.0\n",
-            }
-        ),
-        ProjectExample(  # a module imported only under a guard is optional as a whole
-            {
-                "app.py": "try:\n    import monitoring\nexcept ImportError:\n"
-                "    monitoring = None\nfrom flask import Flask\napp = Flask(__name__)\n",
-                "monitoring.py": "import sentry_sdk\n",
-                "requirements.txt": "flask\n",
-            }
-        ),
-        ProjectExample(  # a local-only module, imported only where its file exists
-            {
-                "app.py": "import os\nif os.path.exists('local_settings.py'):\n"
-                "    from local_settings import *\napp = 1\n",
-                "requirements.txt": "flask\n",
-            }
-        ),
-    )
-    INVALID = (
-        ProjectExample(  # guarded in app.py, but views.py imports it unguarded: required
-            {
-                "app.py": "try:\n    import monitoring\nexcept ImportError:\n"
-                "    monitoring = None\nimport views\nfrom flask import Flask\n"
-                "app = Flask(__name__)\n",
-                "views.py": "import monitoring\n",
-                "monitoring.py": "from flask_cors import CORS\n",
-                "requirements.txt": "flask\n",
-            },
-            expect=(Expect("monitoring.py", 1, 1, _FLASK_CORS_UNDECLARED),),
-            fixed={"requirements.txt": "flask\nflask-cors\n"},
-        ),
-        ProjectExample(
-            {"app.py": _FLASK_CORS_APP, "requirements.txt": "flask\n"},
-            expect=(Expect("app.py", 2, 1, _FLASK_CORS_UNDECLARED),),
-            fixed={"requirements.txt": "flask\nflask-cors\n"},
-        ),
-        ProjectExample(  # installed from git: what it provides is unknown, so a warning
-            {
-                "app.py": "import shortlink\napp = 1\n",
-                "requirements.txt": "git+https://github.com/example-org/shortlink-py.git\n",
-            },
-            expect=(
-                Expect(
-                    "app.py",
-                    1,
-                    1,
-                    (
-                        "'shortlink' is imported and no declared distribution is known to "
-                        "provide it; what "
-                        "git+https://github.com/example-org/shortlink-py.git installs "
-                        "could not be fully learned: fine if one of them provides it, "
-                        "else ModuleNotFoundError"
-                    ),
-                ),
-            ),
-        ),
-        ProjectExample(
-            {
-                "app.py": _FLASK_CORS_APP,
-                "pyproject.toml": '[project]\nname = "a"\nversion = "0"\ndependencies = ["flask"]\n'
-                '[dependency-groups]\ndev = ["flask-cors"]\n',
-            },
-            expect=(
-                Expect(
-                    "app.py",
-                    2,
-                    1,
-                    (
-                        "'flask_cors' is imported, but flask-cors is only in the dev "
-                        "group: Vercel installs only [project.dependencies] (uv sync "
-                        "--no-dev), so the import fails"
-                    ),
-                ),
-            ),
-            fixed={
-                "pyproject.toml": (
-                    "[project]\n"
-                    'name = "a"\n'
-                    'version = "0"\n'
-                    'dependencies = ["flask", "flask-cors"]\n'
-                    "[dependency-groups]\n"
-                    'dev = ["flask-cors"]\n'
-                )
-            },
-        ),
-        ProjectExample(
-            {
-                "app.py": "from Models import Todo\napp = 1\n",
-                "models.py": "Todo = 1\n",
-                "requirements.txt": "flask\n",
-            },
-            expect=(
-                Expect(
-                    "app.py",
-                    1,
-                    1,
-                    (
-                        "'Models' is imported, but the file is models.py: Linux file "
-                        "names are case-sensitive, so this works on macOS/Windows and "
-                        "fails on Vercel"
-                    ),
-                ),
-            ),
-        ),
-    )
+    VALID = examples.VALID
+    INVALID = examples.INVALID
 
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
         manifest = ctx.project.manifest
@@ -233,7 +104,7 @@ class MissingDependency(ProjectRule):
                 fix=f"import it with the file's exact case ({Path(twin).stem})",
             )
         other = [d for d in ctx.declared if d.name in names and d.scope != RUNTIME]
-        target = manifest.path.name if manifest else "requirements.txt"
+        target = manifest.shown(ctx.project.root) if manifest else "requirements.txt"
         if other:
             dist, table = other[0].name, _runtime_table(manifest)
             return self.at(

@@ -115,7 +115,7 @@ class UnguardedOptionalImport(ProjectRule):
         if ctx.target == "vercel":
             installed |= BUILDER_INSTALLED
         manifest = ctx.project.manifest
-        target = manifest.path.name if manifest else "requirements.txt"
+        target = manifest.shown(ctx.project.root) if manifest else "requirements.txt"
         where = f"is not declared in {target}" if manifest else "is not declared (no manifest)"
         for module in ctx.closure.modules:
             for name, dotted, use in self._unguarded(module):
