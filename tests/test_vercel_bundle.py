@@ -87,6 +87,16 @@ def test_the_trim_refuses_any_venv_but_the_builders(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow
+def test_the_projects_own_copies_of_what_is_installed_stay_out(vendor: Path) -> None:
+    # src/ is installed into _vendor (the copy that is imported; src is never on the
+    # path), uv.lock is read by the build only, the Markdown by people.
+    shipped = sorted(p.name for p in vendor.parent.iterdir())
+    assert shipped == [".python-version", ".vercelignore", "_vendor", "api", "pyproject.toml",
+                       "vc__handler__python.py", "vercel.json"]  # fmt: skip
+    assert (vendor / "todo_api" / "main.py").is_file()
+
+
 # Runs in the built function's folder alone (python -I -S: no site-packages but _vendor;
 # -B: it writes no bytecode there), calling the app as an ASGI server would: REST, /docs,
 # and MCP tools over JSON-RPC.
