@@ -21,8 +21,9 @@ building with a local `.env` would hide that crash.
 from __future__ import annotations
 
 import os
+import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,36 +91,94 @@ class UploadSet:
     """The ignore rules of one project; `ignored` answers for a project-relative POSIX path."""
 
     spec: pathspec.GitIgnoreSpec
+    # Every rule in one regex: most paths match none, and then no rule can ignore them.
+    # pathspec tries each rule in turn (20 regexes and a Python call each, 6,000 times on
+    # Django: half of walking it); only a path this matches goes through its precedence.
+    any_rule: re.Pattern[str] | None = None
 
     @classmethod
     def of(cls, root: Path, without_env_files: bool = False) -> UploadSet:
         env = ENV_FILE_RULES if without_env_files else ()
         lines = [*CLI_DEFAULT_IGNORES, *LOCAL_TOOL_CACHES, *env, *_user_rules(root)]
-        return cls(pathspec.GitIgnoreSpec.from_lines(lines))
+        spec = pathspec.GitIgnoreSpec.from_lines(lines)
+        return cls(spec, _any_rule(spec))
 
     def ignored(self, rel: str, is_dir: bool) -> bool:
-        return self.spec.match_file(rel + "/" if is_dir else rel)
+        path = rel + "/" if is_dir else rel
+        if self.any_rule is not None and self.any_rule.search(path) is None:
+            return False
+        return self.spec.match_file(path)
 
 
-def _walk(root: Path, without_env_files: bool = False) -> Iterator[tuple[str, Path, bool]]:
-    """(relative path, path, ignored) for every entry, not descending into ignored folders."""
+_GROUP = re.compile(r"\(\?P<\w+>")
+
+
+def _any_rule(spec: pathspec.GitIgnoreSpec) -> re.Pattern[str] | None:
+    """A regex that finds a match where any rule of `spec` does (each rule's regex is
+    searched, as pathspec does), its named groups made plain so they may repeat; None
+    when a rule is not a plain regex this can join."""
+    parts: list[str] = []
+    for pattern in spec.patterns:
+        if pattern.include is None:  # a blank line or a comment: never matches
+            continue
+        regex = getattr(pattern, "regex", None)
+        if not isinstance(regex, re.Pattern) or regex.flags != re.UNICODE:
+            return None
+        if not isinstance(regex.pattern, str) or "(?P=" in regex.pattern:
+            return None
+        parts.append(f"(?:{_GROUP.sub('(?:', regex.pattern)})")
+    try:
+        return re.compile("|".join(parts) or "(?!)")
+    except re.error:
+        return None
+
+
+def _walk(root: Path, without_env_files: bool = False) -> Iterator[tuple[str, Path, bool, bool]]:
+    """(relative path, path, ignored, is a file) for every entry, in os.walk's top-down
+    order (symlinked folders listed, not entered), not descending into ignored folders.
+    On os.scandir: its entries know from the listing whether they are files, where
+    os.walk's names cost a stat each afterwards."""
     upload = UploadSet.of(root, without_env_files)
-    top = os.fspath(root)
-    for dirpath, dirnames, filenames in os.walk(top):
-        here = Path(dirpath)
-        # os.walk joins below `top`: the rest is the relative path (Path.relative_to per
-        # folder was half of walking Django's 2,400 folders)
-        rel_dir = dirpath[len(top) :].lstrip(os.sep).replace(os.sep, "/")
-        prefix = rel_dir + "/" if rel_dir else ""
-        kept = []
-        for name in sorted(dirnames):
-            skip = upload.ignored(prefix + name, True)
-            yield prefix + name + "/", here / name, skip
-            if not skip:
-                kept.append(name)
-        dirnames[:] = kept
-        for name in sorted(filenames):
-            yield prefix + name, here / name, upload.ignored(prefix + name, False)
+    stack = [(os.fspath(root), "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError:  # unreadable or gone: os.walk skips it too
+            continue
+        here = Path(folder)
+        descend: list[tuple[str, str]] = []
+        for entry in entries:
+            if _is(entry.is_dir):
+                rel = prefix + entry.name
+                skip = upload.ignored(rel, True)
+                yield rel + "/", here / entry.name, skip, False
+                if not skip and not _is(entry.is_symlink):
+                    descend.append((entry.path, rel + "/"))
+        for entry in entries:
+            if not _is(entry.is_dir):
+                rel = prefix + entry.name
+                yield rel, here / entry.name, upload.ignored(rel, False), _is(entry.is_file)
+        stack.extend(reversed(descend))
+
+
+def _is(test: Callable[[], bool]) -> bool:
+    """A DirEntry test; False when the entry cannot be examined (as os.walk takes it)."""
+    try:
+        return test()
+    except OSError:
+        return False
+
+
+def relative_posix(path: Path, root: Path) -> str:
+    """`path.relative_to(root).as_posix()`, by slicing the string when `path` lies under
+    `root` (pathlib parses both paths again: a twentieth of parsing Django's files).
+    Raises ValueError when it does not, as relative_to does."""
+    text, base = os.fspath(path), os.fspath(root)
+    if os.sep == "/" and text.startswith(base) and text[len(base) : len(base) + 1] == "/":
+        return text[len(base) + 1 :]
+    return path.relative_to(root).as_posix()
 
 
 def uploaded_files(root: Path) -> Iterator[Path]:
@@ -128,8 +187,8 @@ def uploaded_files(root: Path) -> Iterator[Path]:
 
 
 def _uploaded(root: Path) -> Iterator[Path]:
-    for rel, path, skip in _walk(root):
-        if not skip and not rel.endswith("/") and path.is_file():
+    for _rel, path, skip, is_file in _walk(root):
+        if not skip and is_file:
             yield path
 
 
@@ -155,7 +214,7 @@ def copy_for_upload(source: Path, dest: Path) -> list[str]:
     """
     skipped: list[str] = []
     dest.mkdir(parents=True, exist_ok=True)
-    for rel, path, skip in _walk(source, without_env_files=True):
+    for rel, path, skip, _ in _walk(source, without_env_files=True):
         if skip:
             skipped.append(rel)
         elif rel.endswith("/"):

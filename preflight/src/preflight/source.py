@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Protocol, TypeVar, cast
 
 from preflight.ast_index import index_tree
+from preflight.files import relative_posix
 from preflight.one_pass import PARSED, remembered
 from preflight.suppression import suppresses
 from preflight.syntax import (
@@ -99,7 +100,7 @@ class Module:
         except (OSError, SyntaxError, ValueError, UnicodeDecodeError, RecursionError):
             return None
         try:
-            rel = path.relative_to(root).as_posix()
+            rel = relative_posix(path, root)
         except ValueError:
             rel = path.as_posix()
         if not _declares_encoding(text):  # then the bytes parse to this same tree

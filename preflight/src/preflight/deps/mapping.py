@@ -9,11 +9,12 @@ that, so a name is only reported missing when nothing declared can provide it.
 
 from __future__ import annotations
 
-import importlib.metadata
 from collections.abc import Iterable
 from functools import cache
 
 from packaging.utils import canonicalize_name
+
+from preflight.deps.installed import top_level_names
 
 # import name -> distributions known to provide it (names not equal after normalisation).
 KNOWN: dict[str, tuple[str, ...]] = {
@@ -121,13 +122,11 @@ def candidates(dotted: str, extra: Iterable[tuple[str, str]] = ()) -> set[str]:
 
 @cache
 def installed_top_levels() -> dict[str, tuple[str, ...]]:
-    """importlib.metadata's map for whatever environment preflight runs in.
+    """importlib.metadata's map for whatever environment preflight runs in (read the
+    cheap way, see deps.installed).
 
     Helps when the user runs preflight inside their app's venv; adds candidates only,
     so it can never invent a finding.
     """
-    try:
-        mapping = importlib.metadata.packages_distributions()
-    except Exception:
-        return {}
+    mapping = top_level_names()
     return {k: tuple(canonicalize_name(d) for d in v) for k, v in mapping.items()}

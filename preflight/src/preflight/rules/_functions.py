@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from preflight.deps.closure import iter_python_files
+from preflight.files import relative_posix
 from preflight.findings import Fix
 from preflight.preset import preset_of, read_json_object
 from preflight.project import find_exported_name, parse_file
@@ -44,7 +45,7 @@ def api_functions(root: Path) -> list[Path]:
     """api/ files that are functions under a preset that keeps the api runtime."""
     found = []
     for path in iter_python_files(root):
-        rel = path.relative_to(root).as_posix()
+        rel = relative_posix(path, root)
         if not rel.startswith("api/") or "/_" in rel or "/." in rel:
             continue
         tree = parse_file(path)
