@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from preflight.files import relative_posix
+
 # packages/python-analysis/src/manifest/package.ts (`loadPythonManifest`): tried in this
 # order in one directory, after pyproject.toml, Pipfile.lock and Pipfile.
 REQUIREMENTS_FILES = (
@@ -43,7 +45,7 @@ class Manifest:
         """The manifest as a finding elsewhere names it: its path from the project root,
         so a nested one (backend/requirements.txt) is not mistaken for a top-level one."""
         try:
-            return self.path.relative_to(root).as_posix()
+            return relative_posix(self.path, root)
         except ValueError:
             return self.path.name
 
