@@ -163,13 +163,16 @@ def _bad_token(kind: str, sub: str) -> str:
             return _b64({"alg": "none", "typ": "JWT"}) + "." + _b64(claims) + "."
         case "EdDSA without Better Auth":
             return _b64({"alg": "EdDSA", "kid": "k"}) + "." + _b64(claims) + ".c2ln"
+        case "header nested too deeply":  # read before the signature: was a 500
+            nested = base64.urlsafe_b64encode(b"[" * 2000 + b"]" * 2000).decode().rstrip("=")
+            return nested + "." + _b64(claims) + ".c2ln"
     return "not.a.token"
 
 
 @pytest.mark.parametrize(
     "kind",
     ["expired", "wrong secret", "wrong audience", "wrong issuer", "HS512", "alg none",
-     "EdDSA without Better Auth", "garbage"],
+     "EdDSA without Better Auth", "header nested too deeply", "garbage"],
 )  # fmt: skip
 @pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")  # forging HS512
 def test_bad_tokens_are_401(alice: Account, kind: str) -> None:

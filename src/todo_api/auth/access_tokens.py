@@ -107,7 +107,9 @@ def _segments(token: str) -> tuple[str, str, str]:
 def _json_object(segment: str) -> dict[str, Any]:
     try:
         value = json.loads(_b64decode(segment))
-    except ValueError:  # JSONDecodeError and UnicodeDecodeError both are
+    # ValueError: JSONDecodeError and UnicodeDecodeError both are. RecursionError: the
+    # header is read before any signature check, and a few KB of `[` nest past the limit.
+    except (ValueError, RecursionError):
         raise InvalidToken("segment is not JSON") from None
     if not isinstance(value, dict):
         raise InvalidToken("segment is not a JSON object")
