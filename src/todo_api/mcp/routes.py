@@ -20,13 +20,13 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from todo_api.auth.authenticate import authenticate
-from todo_api.http.middleware import request_id_of
-from todo_api.http.problems import Unauthorized, problem_from_status
-from todo_api.http.responses import json_response, problem_response
+from todo_api.http.problems import Unauthorized
+from todo_api.http.responses import json_response
 from todo_api.http.routing import Api, Call
+from todo_api.mcp.refusals import reworded_refusals
 
 api = Api(tags=["mcp"])
 
@@ -44,36 +44,7 @@ class McpExchange(Response):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         server: Any = await _server()
         scope["todo_api.user_id"] = self.user_id
-        await server.handle(scope, receive, _bare_errors_as_problems(scope, receive, send))
-
-
-def _bare_errors_as_problems(scope: Scope, receive: Receive, send: Send) -> Send:
-    """The SDK answers what it refuses before JSON-RPC begins (a body over its 4 MB
-    limit, a Content-Type that is not JSON) as bare text with no Content-Type; such an
-    answer becomes a problem+json with the same status and the SDK's words as detail,
-    like every other error of this API. JSON-RPC errors pass through untouched."""
-    held: list[Message] = []
-
-    async def send_or_hold(message: Message) -> None:
-        if message["type"] == "http.response.start" and message["status"] >= 400:
-            names = {bytes(name).lower() for name, _ in message.get("headers", [])}
-            if b"content-type" not in names:
-                held.append(message)
-                return
-        if not held:
-            await send(message)
-            return
-        held.append(message)
-        if message.get("more_body", False):
-            return
-        text = b"".join(part.get("body", b"") for part in held[1:]).decode("utf-8", "replace")
-        status = held[0]["status"]
-        instance = request_id_of(Request(scope))
-        await problem_response(problem_from_status(status, text[:200] or None, instance))(
-            scope, receive, send
-        )
-
-    return send_or_hold
+        await server.handle(scope, receive, reworded_refusals(scope, receive, send))
 
 
 async def _server() -> Any:
