@@ -12,7 +12,7 @@ import msgspec
 
 from todo_api import __version__
 from todo_api.http.middleware import log_internal
-from todo_api.http.problems import ApiError, Problem
+from todo_api.http.problems import RETRY_SOON, ApiError, Problem
 from todo_api.http.responses import json_response, problem_response
 from todo_api.http.routing import Api, Call
 from todo_api.storage.connection import DatabaseUnavailable
@@ -77,7 +77,7 @@ async def health(call: Call[None, None]) -> object:
             database=database,
             storage=storage,
         )
-        return problem_response(problem, headers={"Cache-Control": "no-store"})
+        return problem_response(problem, headers={"Cache-Control": "no-store", **RETRY_SOON})
     body = Health(
         status="ok" if storage.status == "ok" else "degraded",
         version=__version__,

@@ -101,6 +101,7 @@ def test_a_hanging_jwks_fails_eddsa_fast_and_leaves_hs256_users_alone(
     refused = http.get("/api/tasks", headers=eddsa)
     assert refused.status_code == 503
     assert refused.headers["content-type"] == "application/problem+json"
+    assert int(refused.headers["retry-after"]) > 0
     assert hanging.url not in refused.text
     assert time.monotonic() - started < 0.5
     assert len(hanging.accepted) == 1

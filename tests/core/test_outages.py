@@ -67,7 +67,10 @@ def test_while_down_503_then_2xx_within_seconds_of_its_return(
         down = alice.request("GET", path)
         assert down.status_code == 503, down.text
         assert down.headers["content-type"] == "application/problem+json"
-    assert app.get("/health").status_code == 503
+        assert int(down.headers["retry-after"]) > 0  # when to come back, not just "no"
+    health = app.get("/health")
+    assert health.status_code == 503
+    assert int(health.headers["retry-after"]) > 0
     private_postgres.start()
     started = time.monotonic()
     while alice.request("GET", "/api/tasks").status_code != 200:

@@ -131,6 +131,6 @@ async def blocking(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     except StorageFull as exc:
         log_internal("file storage full", exc)
         raise InsufficientStorage(STORAGE_FULL) from None
-    except BlobStoreError as exc:
+    except (BlobStoreError, OSError) as exc:  # OSError: EIO, EACCES, a stale NFS handle...
         log_internal("file storage failed", exc)
         raise ServiceUnavailable(STORAGE_DOWN) from None

@@ -126,8 +126,25 @@ class InsufficientStorage(ApiError):
 
 
 class ServiceUnavailable(ApiError):
+    """A 503 always says when to come back (RFC 9110 section 10.2.3): storage, the
+    database, Redis or Better Auth's keys being down is the usual cause, and a client
+    or proxy without Retry-After either hammers the API or gives up at once. Callers
+    that know better (a busy SQLite writer) pass their own."""
+
     status = 503
     type = "/problems/unavailable"
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        errors: list[FieldError] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail, errors=errors, headers={**RETRY_SOON, **(headers or {})})
+
+
+RETRY_SOON = {"Retry-After": "5"}  # seconds: a restart or failover, not a long wait
 
 
 def problem_from_status(status: int, detail: str | None, instance: str | None) -> Problem:

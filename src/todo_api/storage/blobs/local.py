@@ -133,6 +133,7 @@ class LocalBlobStore(BlobStore):
         self.description = f"local folder {self.root}"
         self.signing_secret = signing_secret
         self.url_base = url_base.rstrip("/")
+        self._made_folders = False  # ensure_writable succeeded: a missing folder is an outage
 
     # -- paths ---------------------------------------------------------------------
 
@@ -145,6 +146,17 @@ class LocalBlobStore(BlobStore):
             raise InvalidKey(f"blob key {key!r} escapes the storage folder")
         return path
 
+    def _missing(self, key: str, exc: OSError) -> BlobStoreError:
+        """Why `key` could not be opened: gone (BlobNotFound, a 404), or the whole folder
+        is (unmounted or deleted after this store made it, replaced by a file): then
+        every file is out of reach for now, an outage (a 503), not a deleted file. A
+        store that never wrote has no folder yet, and so no file either."""
+        if (self.root / "objects").is_dir():
+            return BlobNotFound(key)
+        if self._made_folders or (self.root.exists() and not self.root.is_dir()):
+            return BlobStoreError(f"the storage folder {self.root} is not available: {exc}")
+        return BlobNotFound(key)
+
     def ensure_writable(self) -> None:
         """Create the folders; raise BlobStoreError when the folder cannot be written."""
         try:
@@ -152,6 +164,7 @@ class LocalBlobStore(BlobStore):
                 (self.root / tree).mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise BlobStoreError(f"cannot write to {self.root}: {exc.strerror}") from exc
+        self._made_folders = True
 
     # -- BlobStore -------------------------------------------------------------------
 
@@ -213,7 +226,7 @@ class LocalBlobStore(BlobStore):
         try:
             stream = path.open("rb")
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as exc:
-            raise BlobNotFound(source) from exc
+            raise self._missing(source, exc) from exc
         with stream:
             self.put(target, stream, content_type=content_type)
 
@@ -222,7 +235,7 @@ class LocalBlobStore(BlobStore):
         try:
             stream = path.open("rb")
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as exc:
-            raise BlobNotFound(key) from exc
+            raise self._missing(key, exc) from exc
         stat = os.fstat(stream.fileno())
         return BlobReader(stream, self._info(key, stat.st_size, stat.st_mtime))
 
@@ -230,8 +243,11 @@ class LocalBlobStore(BlobStore):
         path = self._path("objects", key)
         try:
             stat = path.stat()
-        except (FileNotFoundError, NotADirectoryError):
-            return None
+        except (FileNotFoundError, NotADirectoryError) as exc:
+            missing = self._missing(key, exc)
+            if isinstance(missing, BlobNotFound):
+                return None
+            raise missing from exc
         if not path.is_file():
             return None
         return self._info(key, stat.st_size, stat.st_mtime)

@@ -20,6 +20,7 @@ from starlette.routing import Route
 
 from todo_api.storage.blobs.interface import (
     BlobNotFound,
+    BlobStoreError,
     StorageFull,
     content_disposition,
     is_out_of_room,
@@ -47,6 +48,13 @@ def _problem(status: int, title: str, detail: str) -> Response:
     return Response(json.dumps(body), status, media_type="application/problem+json")
 
 
+def _unavailable() -> Response:
+    """The folder itself is out of reach (an unmounted volume): the link stays good."""
+    response = _problem(503, "Service Unavailable", "File storage is unavailable; try again.")
+    response.headers["Retry-After"] = "5"
+    return response
+
+
 async def serve_download(store: LocalBlobStore, token: str) -> Response:
     """Answer `GET <base>/<token>`: the blob as an attachment, or a problem."""
     try:
@@ -57,6 +65,8 @@ async def serve_download(store: LocalBlobStore, token: str) -> Response:
         reader = await run_in_threadpool(store.open, claims.key)
     except BlobNotFound:
         return _problem(404, "Not Found", "The file no longer exists.")
+    except (BlobStoreError, OSError):  # OSError: EIO, EACCES, a stale NFS handle...
+        return _unavailable()
 
     def chunks() -> Iterator[bytes]:
         with reader:
@@ -82,8 +92,11 @@ async def serve_upload(store: LocalBlobStore, token: str, request: Request) -> R
         )
     # One upload per link: once the file is there (and possibly checked and listed), a
     # leaked link must not replace it with something else.
-    if await run_in_threadpool(store.head, claims.key) is not None:
-        return _problem(403, "Forbidden", "This upload link has already been used.")
+    try:
+        if await run_in_threadpool(store.head, claims.key) is not None:
+            return _problem(403, "Forbidden", "This upload link has already been used.")
+    except (BlobStoreError, OSError):
+        return _unavailable()
     limit = claims.max_size or 0
     too_large = _problem(413, "Content Too Large", f"The file is larger than {limit} bytes.")
     declared = request.headers.get("content-length")
@@ -93,10 +106,10 @@ async def serve_upload(store: LocalBlobStore, token: str, request: Request) -> R
         return await _receive_upload(store, claims.key, request, sent_type, limit)
     except StorageFull:
         return _problem(507, "Insufficient Storage", "File storage is full; nothing was kept.")
-    except OSError as exc:  # spooling the body to a temporary file
+    except (BlobStoreError, OSError) as exc:  # OSError: spooling the body to a temporary file
         if is_out_of_room(exc):
             return _problem(507, "Insufficient Storage", "File storage is full; nothing was kept.")
-        raise
+        return _unavailable()
 
 
 async def _receive_upload(
