@@ -6,9 +6,11 @@ import base64
 import datetime as dt
 import json
 import time
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
+import argon2
 import bcrypt
 import httpx2
 import jwt
@@ -108,6 +110,61 @@ def test_bcrypt_hash_from_old_deployment_is_accepted_and_upgraded(
     assert stored["password_hash"].startswith("$argon2id$")
     assert login(client, alice.email, "legacy-pass").status_code == 200
     assert login(client, alice.email, "wrong").status_code == 401
+
+
+def _stored_hash(client: TestClient, user_id: str) -> str:
+    row = services_of(client).database.call(
+        lambda conn: conn.fetch_one("SELECT password_hash FROM users WHERE id = :id", id=user_id)
+    )
+    assert row is not None
+    return str(row["password_hash"])
+
+
+def _set_hash(client: TestClient, user_id: str, password_hash: str) -> None:
+    services_of(client).database.call(
+        lambda conn: conn.execute(
+            "UPDATE users SET password_hash = :h WHERE id = :id", h=password_hash, id=user_id
+        )
+    )
+
+
+def test_a_bcrypt_password_past_72_bytes_logs_in_and_keeps_every_byte(
+    client: TestClient, alice: Account
+) -> None:
+    """The old deployment's bcrypt 4 hashed the first 72 bytes and dropped the rest; its
+    users type the whole password (bcrypt 5 raised on it: locked out)."""
+    long_password = "correct horse battery staple, " * 3  # 90 bytes
+    _set_hash(
+        client, alice.id, bcrypt.hashpw(long_password.encode()[:72], bcrypt.gensalt(4)).decode()
+    )
+    assert login(client, alice.email, long_password).status_code == 200
+    assert _stored_hash(client, alice.id).startswith("$argon2id$")
+    assert login(client, alice.email, long_password).status_code == 200
+    assert login(client, alice.email, long_password[:72]).status_code == 401
+
+
+def test_a_password_logs_in_composed_or_decomposed(client: TestClient) -> None:
+    """An "é" typed on a Mac arrives decomposed (NFD), on most keyboards composed (NFC)."""
+    composed = unicodedata.normalize("NFC", "Pässwörd für Jürgen")
+    decomposed = unicodedata.normalize("NFD", composed)
+    assert composed != decomposed
+    body = {"email": "jurgen@example.com", "password": composed}
+    assert client.post("/api/auth/register", json=body).status_code == 201
+    assert login(client, "jurgen@example.com", decomposed).status_code == 200
+    assert login(client, "jurgen@example.com", composed).status_code == 200
+
+
+def test_a_hash_of_the_password_as_typed_still_verifies_and_is_normalised(
+    client: TestClient, alice: Account
+) -> None:
+    """Hashes made before passwords were normalised are of the password as typed."""
+    decomposed = unicodedata.normalize("NFD", "Crème brûlée au café")
+    hasher = argon2.PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)  # ours
+    _set_hash(client, alice.id, hasher.hash(decomposed))
+    assert login(client, alice.email, decomposed).status_code == 200
+    assert hasher.verify(_stored_hash(client, alice.id), unicodedata.normalize("NFC", decomposed))
+    assert login(client, alice.email, unicodedata.normalize("NFC", decomposed)).status_code == 200
+    assert login(client, alice.email, "Creme brulee au cafe").status_code == 401
 
 
 def test_refresh_rotates_and_detects_reuse(client: TestClient, alice: Account) -> None:

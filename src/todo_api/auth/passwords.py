@@ -12,12 +12,17 @@ the shared pool's: glibc keeps each thread's 19 MiB argon2 buffer in that thread
 malloc arena, so hashing on any of the pool's 40 threads grew a process by 19 MiB per
 thread that ever hashed (seen: 97 -> 154 MB in 45 s of mixed load), and a fixed set of
 threads bounds it at HASH_CONCURRENCY buffers.
+
+Passwords are hashed as NFKC (NIST SP 800-63B 5.1.1.2): an "é" typed on a Mac arrives
+decomposed, on most other keyboards composed, and both must open the account. A hash
+made before that, from the password as typed, still verifies (and is re-hashed).
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import unicodedata
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -51,7 +56,7 @@ async def _off_loop(work: Callable[[], T]) -> T:
 
 
 async def hash_password(password: str) -> str:
-    return await _off_loop(lambda: _hasher().hash(password))
+    return await _off_loop(lambda: _hasher().hash(unicodedata.normalize("NFKC", password)))
 
 
 async def verify_password(stored_hash: str, password: str) -> Verdict:
@@ -59,6 +64,19 @@ async def verify_password(stored_hash: str, password: str) -> Verdict:
 
 
 def _verify(stored_hash: str, password: str) -> Verdict:
+    """NFKC first (what hash_password stores), then as typed when that differs (hashes
+    made before normalising). Unknown accounts go through here too, with the dummy
+    hash, so they spend the same one or two verifications."""
+    normal = unicodedata.normalize("NFKC", password)
+    verdict = _verify_spelling(stored_hash, normal)
+    if verdict.ok or normal == password:
+        return verdict
+    if _verify_spelling(stored_hash, password).ok:
+        return Verdict(ok=True, needs_rehash=True)
+    return verdict
+
+
+def _verify_spelling(stored_hash: str, password: str) -> Verdict:
     if stored_hash.startswith(_BCRYPT_PREFIXES):
         return _verify_bcrypt(stored_hash, password)
     try:
@@ -71,9 +89,9 @@ def _verify(stored_hash: str, password: str) -> Verdict:
 def _verify_bcrypt(stored_hash: str, password: str) -> Verdict:
     import bcrypt
 
-    secret = password.encode()
-    if len(secret) > 72:  # bcrypt 5 raises instead of silently truncating
-        return Verdict(ok=False)
+    # bcrypt reads 72 bytes: the old deployment's bcrypt 4 dropped the rest silently, so
+    # its hash is of those 72; bcrypt 5 raises on more. The re-hash keeps every byte.
+    secret = password.encode()[:72]
     try:
         ok = bcrypt.checkpw(secret, stored_hash.encode())
     except ValueError:
