@@ -121,6 +121,19 @@ def test_if_match_beyond_integer_range_is_412(alice: Account) -> None:
         _is_problem(response, 412)
 
 
+@pytest.mark.parametrize("number", [b"1e400", b"-1e400", b"9" * 5000])
+def test_a_number_no_field_can_hold_is_422_not_too_deep(alice: Account, number: bytes) -> None:
+    """Valid JSON, but out of every number type's range: it said "nested too deeply"."""
+    for path, body in (
+        ("/api/tasks", b'{"title": "t", "priority": %s}'),
+        ("/api/auth/register", b'{"email": "n@x.org", "password": "long pw!", "name": %s}'),
+    ):
+        response = alice.request("POST", path, content=body % number, headers=JSON)
+        _is_problem(response, 422)
+        assert "range" in response.text
+        assert "nested" not in response.text
+
+
 def test_title_of_spaces_is_422(alice: Account) -> None:
     _is_problem(alice.request("POST", "/api/tasks", json={"title": "   "}), 422)
     _is_problem(alice.request("POST", "/api/tasks", json={"title": "\t\n "}), 422)

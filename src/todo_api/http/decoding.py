@@ -46,7 +46,7 @@ def decode_json(body: bytes, type_: type[T], invalid: str, where: str = "body") 
     try:
         value = msgspec.json.decode(body, type=type_)
     except msgspec.ValidationError:
-        errors = field_errors(type_, _untyped(body), where)
+        errors = field_errors(type_, _untyped(body, invalid, where), where)
         raise ValidationFailed(invalid, errors=errors) from None
     except msgspec.DecodeError as exc:
         raise BadRequest(f"The request body is not valid JSON: {exc}") from None
@@ -108,11 +108,13 @@ async def read_limited(request: Request, limit: int, what: str) -> bytes:
     return b"".join(chunks)
 
 
-def _untyped(body: bytes) -> Any:
+def _untyped(body: bytes, invalid: str, where: str) -> Any:
     try:
         return msgspec.json.decode(body)
     except UnicodeDecodeError:
         raise BadRequest(NOT_UTF8) from None
+    except msgspec.ValidationError as exc:  # valid JSON, a number no field holds: 1e400
+        raise ValidationFailed(invalid, errors=[FieldError(where, _clean(str(exc)))]) from None
     except (msgspec.DecodeError, RecursionError):
         raise BadRequest(TOO_DEEP) from None
 
