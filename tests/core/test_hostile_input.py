@@ -232,3 +232,19 @@ def test_signed_upload_that_fills_the_disk_is_507_and_the_link_still_works(
     assert client.put(upload["url"], content=body, headers=headers).status_code == 204
     done = account.request("POST", upload["complete_url"])
     assert done.status_code == 200, done.text
+
+
+@pytest.mark.parametrize(
+    ("range_", "status"), [("bytes=5-1", 400), ("bytes=99999999-", 416), ("bytes=x", 400)]
+)
+def test_a_range_the_ui_files_cannot_serve_is_a_problem(
+    client: TestClient, range_: str, status: int
+) -> None:
+    """Starlette's FileResponse answered these in plain text (400) or with no body (416)."""
+    for path in ("/app.js", "/"):
+        response = client.get(path, headers={"Range": range_})
+        _is_problem(response, status)
+        assert response.json()["status"] == status
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+        if status == 416:
+            assert response.headers["content-range"].startswith("bytes */")

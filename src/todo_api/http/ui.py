@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING
 
 from starlette.types import Message, Receive, Scope, Send
 
+from todo_api.http.plain_errors import problems_for_plain_errors
+
 if TYPE_CHECKING:
     from starlette.staticfiles import StaticFiles
 
@@ -52,7 +54,8 @@ class UiFiles:
                 message = {**message, "headers": headers}
             await send(message)
 
-        await self._files(scope, receive, send_with_csp)
+        # A Range it cannot serve is FileResponse's plain-text 400 or empty 416.
+        await self._files(scope, receive, problems_for_plain_errors(scope, receive, send_with_csp))
 
 
 def ui_directory(override: str | None) -> Path | None:

@@ -3,7 +3,7 @@
 Two kinds of refusal leave the SDK's transport with a status of 400 or more:
 - before JSON-RPC begins (a body over its 4 MB limit, a Content-Type that is not JSON),
   bare text with no Content-Type: it becomes a problem+json with the same status and
-  the SDK's words as detail, like every other error of this API;
+  the SDK's words as detail, like every other error of this API (http.plain_errors);
 - a body that is JSON but no JSON-RPC message (a batch, `params` that is no object), a
   JSON-RPC error whose message is pydantic's report: the models it tried, the input
   echoed back, links to pydantic's docs naming its version. The client gets JSON-RPC's
@@ -14,12 +14,10 @@ Every other answer, JSON-RPC errors included, passes through untouched.
 from __future__ import annotations
 
 import msgspec
-from starlette.requests import Request
 from starlette.types import Message, Receive, Scope, Send
 
-from todo_api.http.middleware import log_internal, request_id_of
-from todo_api.http.problems import problem_from_status
-from todo_api.http.responses import problem_response
+from todo_api.http.middleware import log_internal
+from todo_api.http.plain_errors import problems_for_plain_errors
 
 INVALID_REQUEST = -32600  # JSON-RPC 2.0: "The JSON sent is not a valid Request object"
 NOT_A_MESSAGE = (
@@ -42,6 +40,7 @@ class _RpcErrorReply(msgspec.Struct):
 
 def reworded_refusals(scope: Scope, receive: Receive, send: Send) -> Send:
     """`send`, holding back each 4xx/5xx answer until complete to reword it if need be."""
+    send = problems_for_plain_errors(scope, receive, send)
     held: list[Message] = []
 
     async def send_or_hold(message: Message) -> None:
@@ -54,16 +53,8 @@ def reworded_refusals(scope: Scope, receive: Receive, send: Send) -> Send:
         held.append(message)
         if message.get("more_body", False):
             return
-        start = held[0]
         body = b"".join(part.get("body", b"") for part in held[1:])
-        names = {bytes(name).lower() for name, _ in start.get("headers", [])}
-        if b"content-type" not in names:
-            text = body.decode("utf-8", "replace")[:200] or None
-            instance = request_id_of(Request(scope))
-            problem = problem_from_status(start["status"], text, instance)
-            await problem_response(problem)(scope, receive, send)
-            return
-        await _send_whole(send, start, _without_sdk_report(body))
+        await _send_whole(send, held[0], _without_sdk_report(body))
 
     return send_or_hold
 
