@@ -156,6 +156,18 @@ def test_bad_query_parameters(alice: Account) -> None:
     assert bad_cursor.status_code == 400
 
 
+def test_if_none_match_compares_weakly_and_takes_lists_and_star(alice: Account) -> None:
+    """RFC 9110 13.1.2: these all answered 200 with the whole task."""
+    url = f"/api/tasks/{create(alice)['id']}"
+    etag = alice.request("GET", url).headers["etag"]
+    for header in (f"W/{etag}", f'"0", {etag}', "*", f' W/"0" ,W/{etag}'):
+        answer = alice.request("GET", url, headers={"If-None-Match": header})
+        assert answer.status_code == 304, header
+        assert answer.headers["etag"] == etag
+    for header in ('"0"', 'W/"0", "999"', etag.strip('"'), "x" * 5000):
+        assert alice.request("GET", url, headers={"If-None-Match": header}).status_code == 200
+
+
 def test_etag_and_if_match(alice: Account) -> None:
     task = create(alice)
     url = f"/api/tasks/{task['id']}"

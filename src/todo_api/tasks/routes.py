@@ -54,7 +54,7 @@ async def create_task(call: Call[TaskCreate, None]) -> Response:
 )
 async def get_task(call: Call[None, None]) -> Response:
     found = await service.get_task(call.services, call.user.id, call.path["task_id"])
-    if call.request.headers.get("if-none-match") == service.etag(found):
+    if service.none_match(call.request, found):
         return Response(status_code=304, headers={"ETag": service.etag(found)})
     return service.task_response(found)
 

@@ -35,6 +35,17 @@ def task_response(versioned: Versioned, status: int = 200) -> Response:
     return json_response(versioned.task, status=status, headers={"ETag": etag(versioned)})
 
 
+def none_match(request: Request, versioned: Versioned) -> bool:
+    """Whether If-None-Match names the current version: RFC 9110 13.1.2 compares weakly
+    (`W/"3"` matches `"3"`), takes a list, and `*` matches any (a cache holding several
+    versions sends them all; a browser revalidating may send the weak form)."""
+    header = request.headers.get("if-none-match")
+    if header is None:
+        return False
+    current = etag(versioned)
+    return any(tag.strip().removeprefix("W/") in (current, "*") for tag in header.split(","))
+
+
 def expected_version(request: Request) -> int | None:
     """The version named by If-Match; None when absent or `*` (any version will do).
 
