@@ -118,13 +118,14 @@ def _line_of(path: Path, name: str) -> int:
 def find_entrypoint(
     root: Path, pyproject: Mapping[str, Any]
 ) -> tuple[Entrypoint | None, tuple[Path, ...], str | None]:
-    from_json = _vercel_json_entrypoint(root)
+    from_json, problem = _vercel_json_entrypoint(root)
+    if problem is not None:
+        return None, (), problem
     if from_json is not None:
         path = root / from_json
         found = _exported(path)
         if found is None:
-            why = "no top-level app in it" if path.is_file() else "no such file"
-            return None, (), f"vercel.json entrypoint {from_json!r} ({why})"
+            return None, (), _unusable_src(from_json, path.is_file())
         return Entrypoint(path, found[0], found[1], "vercel.json"), (), None
     tool = pyproject.get("tool")
     vercel = tool.get("vercel") if isinstance(tool, dict) else None
@@ -166,27 +167,68 @@ def find_entrypoint(
     return None, tuple(without), None
 
 
-def _vercel_json_entrypoint(root: Path) -> str | None:
-    """A Python file named as the function in vercel.json: legacy `builds[].src` with
-    @vercel/python, or `experimentalServices.*.entrypoint` (packages/python/src/
-    entrypoint.ts `detectPythonEntrypoint(configuredEntrypoint)`)."""
+# The characters that make a `builds[].src` a glob for minimatch (cli build/index.ts
+# `expandBuild` matches every uploaded file against it).
+_GLOB_CHARS = frozenset("*?[{")
+
+
+def _vercel_json_entrypoint(root: Path) -> tuple[str | None, str | None]:
+    """A Python file named as the function in vercel.json, and why the named builds
+    yield no function when none of them can.
+
+    Legacy `builds[].src` with @vercel/python, or `experimentalServices.*.entrypoint`
+    (packages/python/src/entrypoint.ts `detectPythonEntrypoint(configuredEntrypoint)`).
+    `builds` turn zero-config detection off (cli build/index.ts: `builds.length > 0`
+    skips `detectBuilders`), so when every @vercel/python build names something that
+    is no Python file, nothing else is searched: the problem is the answer. A glob src
+    is glob_built's (rules/_functions.py) and ends the search without a problem.
+    """
     try:
         data = json.loads((root / "vercel.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
+        return None, None
     if not isinstance(data, dict):
-        return None
+        return None, None
     candidates: list[object] = []
-    for build in data.get("builds") or []:
+    builds = data.get("builds")
+    for build in builds if isinstance(builds, list) else []:
         if isinstance(build, dict) and "python" in str(build.get("use", "")):
             candidates.append(build.get("src"))
     services = data.get("experimentalServices")
     if isinstance(services, dict):
         candidates += [s.get("entrypoint") for s in services.values() if isinstance(s, dict)]
+    problem = None
+    globbed = False
     for value in candidates:
-        if isinstance(value, str) and value.endswith(".py") and "*" not in value:
-            return value.lstrip("/")
-    return None
+        if not isinstance(value, str):
+            continue
+        src = value.lstrip("/")
+        if _GLOB_CHARS & set(src):
+            globbed = True
+        elif src.endswith(".py"):
+            return src, None
+        else:
+            problem = problem or _unusable_src(src, (root / src).is_file())
+    return None, None if globbed else problem
+
+
+def _unusable_src(src: str, exists: bool) -> str:
+    """What Vercel does with a named function file it cannot use, in one sentence."""
+    if not exists:
+        # cli build/index.ts `expandBuild`: a src no uploaded file matches yields no
+        # build at all; the deploy succeeds with nothing behind the routes.
+        return (
+            f"vercel.json entrypoint {src!r} (no such file): `vercel build` drops a build "
+            "whose src matches no file, so no function is deployed and every route 404s"
+        )
+    if not src.endswith(".py"):
+        # entrypoint.ts `detectPythonEntrypoint`: a configured file without .py gets the
+        # suffix appended, so "build.sh" is looked up as "build.sh.py".
+        return (
+            f"vercel.json entrypoint {src!r} is not a Python file: @vercel/python looks "
+            f"for {src}.py, finds none, and the build fails"
+        )
+    return f"vercel.json entrypoint {src!r} (no top-level app in it): the build fails"
 
 
 def _django_entrypoint(root: Path) -> Entrypoint | None:

@@ -239,11 +239,14 @@ def explain_unresolved(project: Project, unresolved: str) -> Hint:
     """A configured entrypoint that names nothing Vercel can import: the build fails
     (entrypoint.ts never falls back to detection). Points at the setting itself."""
     if unresolved.startswith("vercel.json"):
+        # the sentence says what Vercel does (project/entrypoint.py `_unusable_src`)
         config = project.root / "vercel.json"
+        named = unresolved.split("'")[1] if unresolved.count("'") >= 2 else '"src"'
+        line = line_containing(config, named) or line_containing(config, '"src"') or 1
         return Hint(
-            Location(config, line_containing(config, '"src"') or 1),
-            f"{unresolved}: the build fails",
-            fix="point `builds[].src` at the file that exports `app`",
+            Location(config, line),
+            unresolved,
+            fix="point `builds[].src` at the .py file that exports `app`",
         )
     pyproject = project.root / "pyproject.toml"
     key = "entrypoint" if unresolved.startswith("[tool.vercel]") else "app ="

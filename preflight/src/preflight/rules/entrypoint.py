@@ -77,7 +77,7 @@ class NoEntrypoint(ProjectRule):
         ),
     )
     INVALID = (
-        ProjectExample(  # a legacy `builds` src that is not there
+        ProjectExample(  # a legacy `builds` src that is not there (Mehwish-data/AI_Mutli_...)
             {
                 "Backend/app.py": _FLASK,
                 "vercel.json": '{"builds": [\n  {"src": "app.py", "use": "@vercel/python"}\n]}\n',
@@ -87,7 +87,51 @@ class NoEntrypoint(ProjectRule):
                     "vercel.json",
                     2,
                     1,
-                    "vercel.json entrypoint 'app.py' (no such file): the build fails",
+                    (
+                        "vercel.json entrypoint 'app.py' (no such file): `vercel build` "
+                        "drops a build whose src matches no file, so no function is "
+                        "deployed and every route 404s"
+                    ),
+                ),
+            ),
+        ),
+        ProjectExample(  # @vercel/python asked to build a shell script (Nitinsharwal/Erp_soft)
+            {
+                "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', "
+                "'site_cfg.settings')\n",
+                "site_cfg/settings.py": "WSGI_APPLICATION = 'site_cfg.wsgi.application'\n",
+                "site_cfg/wsgi.py": "application = object()\n",
+                "vercel.json": '{"builds": [\n  {"src": "build.sh", "use": "@vercel/python"}\n'
+                '], "routes": [{"src": "/(.*)", "dest": "site_cfg/wsgi.py"}]}\n',
+            },
+            expect=(
+                Expect(
+                    "vercel.json",
+                    2,
+                    1,
+                    (
+                        "vercel.json entrypoint 'build.sh' (no such file): `vercel build` "
+                        "drops a build whose src matches no file, so no function is "
+                        "deployed and every route 404s"
+                    ),
+                ),
+            ),
+        ),
+        ProjectExample(  # a src that exists but is no .py file
+            {
+                "build.sh": "pip install -r requirements.txt\n",
+                "app.py": _FLASK,
+                "vercel.json": '{"builds": [\n  {"src": "build.sh", "use": "@vercel/python"}\n]}\n',
+            },
+            expect=(
+                Expect(
+                    "vercel.json",
+                    2,
+                    1,
+                    (
+                        "vercel.json entrypoint 'build.sh' is not a Python file: "
+                        "@vercel/python looks for build.sh.py, finds none, and the build fails"
+                    ),
                 ),
             ),
         ),
