@@ -93,6 +93,8 @@ EXPECTED: dict[str, set[tuple[str, str, int]]] = {
         ("PF202", "pyproject.toml", 7),
         ("PF202", "pyproject.toml", 8),
     },
+    # Nitinsharwal/Erp_soft: nothing is built, and its committed venv is not the app
+    "f4_builds_src_missing_committed_venv": {("PF401", "vercel.json", 4)},
 }
 
 

@@ -15,11 +15,11 @@ import dataclasses
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from preflight.files import uploaded_files
+from preflight.app_files import iter_python_files
 from preflight.import_calls import Program
 from preflight.import_reach import link_closure
 from preflight.one_pass import remembered
@@ -190,25 +190,6 @@ def _third_party(
     if not top or top in STDLIB or _is_local_top(top, roots, module.path):
         return []
     return [ImportUse(top, name, module, node, guarded)]
-
-
-_NOT_APP_FOLDERS = frozenset({"tests", "test", "build", "dist", "env", ".env"})
-
-
-def iter_python_files(root: Path) -> Iterable[Path]:
-    """Uploaded .py files that are app code: not tests, not build output (listed once per
-    check: the closure and the entrypoint hints each ask)."""
-    return iter(remembered(("python files", root), lambda: list(_python_files(root))))
-
-
-def _python_files(root: Path) -> Iterator[Path]:
-    depth = len(root.parts)  # the walk yields paths under root: cheaper than relative_to
-    for path in uploaded_files(root):
-        if path.suffix != ".py" or path.name.startswith("test_") or path.name == "conftest.py":
-            continue
-        if not _NOT_APP_FOLDERS.isdisjoint(path.parts[depth:-1]):
-            continue
-        yield path
 
 
 def _imports(module: Module) -> Iterable[tuple[ast.stmt, str, bool, bool]]:

@@ -13,7 +13,7 @@ import ast
 from collections.abc import Iterable
 from pathlib import Path
 
-from preflight.deps.closure import iter_python_files
+from preflight.app_files import iter_python_files
 from preflight.project import find_exported_name, parse_file
 from preflight.syntax import call_name
 

@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from preflight.deps.closure import iter_python_files
+from preflight.app_files import iter_python_files
 from preflight.files import relative_posix
 from preflight.findings import Fix
 from preflight.preset import preset_of, read_json_object
