@@ -1,4 +1,4 @@
-"""F4: vercel.json `builds` that do not use Vercel's own Python builder.
+"""F4: vercel.json `builds` and `functions` runtimes that are not Vercel's own Python builder.
 
 A `builds` entry names an npm package as its builder (`use`). The Vercel CLI installs
 any builder it does not bundle from npm (packages/cli/src/util/build/import-builders.ts,
@@ -13,6 +13,7 @@ builder that still builds but on runtimes Vercel retires.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 
 from preflight.context import CheckContext
@@ -126,3 +127,110 @@ class ForeignBuilder(ProjectRule):
                     "unmaintained and builds for runtimes Vercel retires",
                     severity=Severity.WARNING,
                 )
+
+
+# node-semver `valid` (what fs-detectors imports): x.y.z, no leading zeros, an optional
+# pre-release and build, a leading "v" or "=" tolerated.
+_SEMVER = re.compile(
+    r"^[v=]?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
+    r"(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$"
+)
+
+
+class FunctionRuntime(ProjectRule):
+    """A vercel.json `functions` entry whose `runtime` Vercel refuses or cannot build.
+
+    `functions.<glob>.runtime` names an npm package *with its version*, the community
+    runtime model (`vercel-php@0.7.3`). fs-detectors detect-builders.ts
+    `validateFunctions` takes the text after the last `@` and refuses the configuration
+    unless it is a valid semver ("Function Runtimes must have a valid version",
+    `invalid_function_runtime`), so `vercel-python@3.10` or a bare `@vercel/python` stops
+    the deploy before anything is built. Python needs no `runtime` there at all: the
+    builder is chosen from the file, and the Python version from .python-version or
+    requires-python.
+    """
+
+    id = "PF406"
+    fid = "F4"
+    name = "function-runtime"
+    targets = VERCEL_ONLY
+    severity = Severity.ERROR
+    message = "this functions runtime is refused: the deploy fails"
+    fix = 'remove "runtime" (the Python version comes from .python-version)'
+
+    VALID = (
+        ProjectExample(
+            {
+                "api/index.py": "app = 1\n",
+                "vercel.json": '{"functions": {"api/*.py": {"maxDuration": 30}}}',
+            }
+        ),
+        ProjectExample(
+            {
+                "api/index.php": "<?php\n",
+                "vercel.json": '{"functions": {"api/*.php": {"runtime": "vercel-php@0.7.3"}}}',
+            }
+        ),
+    )
+    INVALID = (
+        ProjectExample(  # diegoribera-gif/RentaCar: a Python version where semver goes
+            {
+                "app.py": "app = 1\n",
+                "vercel.json": '{\n  "functions": {\n    "app.py": {\n'
+                '      "runtime": "vercel-python@3.10"\n    }\n  }\n}\n',
+            },
+            expect=(
+                Expect(
+                    "vercel.json",
+                    4,
+                    1,
+                    (
+                        "functions runtime 'vercel-python@3.10' has no valid version "
+                        "('3.10' is not semver x.y.z): Vercel refuses the configuration "
+                        "(invalid_function_runtime) and nothing deploys"
+                    ),
+                ),
+            ),
+        ),
+        ProjectExample(
+            {
+                "api/index.py": "app = 1\n",
+                "vercel.json": '{"functions": {"api/*.py": {"runtime": "python3.12"}}}',
+            },
+            expect=(
+                Expect(
+                    "vercel.json",
+                    1,
+                    1,
+                    (
+                        "functions runtime 'python3.12' has no valid version ('python3.12' "
+                        "is not semver x.y.z): Vercel refuses the configuration "
+                        "(invalid_function_runtime) and nothing deploys"
+                    ),
+                ),
+            ),
+        ),
+    )
+
+    def check(self, ctx: CheckContext) -> Iterator[Finding]:
+        config = ctx.project.root / "vercel.json"
+        try:
+            text = config.read_text(encoding="utf-8")
+            functions = json.loads(text).get("functions")
+        except (OSError, ValueError, AttributeError):
+            return  # no vercel.json, or another rule's business
+        for settings in functions.values() if isinstance(functions, dict) else []:
+            runtime = settings.get("runtime") if isinstance(settings, dict) else None
+            if not isinstance(runtime, str):
+                continue
+            tag = runtime.split("@")[-1]  # detect-builders.ts: `${func.runtime}`.split('@').pop()
+            if _SEMVER.match(tag):
+                continue
+            index = text.find(f'"{runtime}"')
+            line = text.count("\n", 0, index) + 1 if index >= 0 else 1
+            yield self.at(
+                Location(config, line),
+                f"functions runtime {runtime!r} has no valid version ({tag!r} is not semver "
+                "x.y.z): Vercel refuses the configuration (invalid_function_runtime) and "
+                "nothing deploys",
+            )
