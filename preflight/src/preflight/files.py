@@ -181,6 +181,15 @@ def relative_posix(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
+def shown_path(path: Path, root: Path) -> str:
+    """How reports name a path: relative to the project in POSIX form ("." for the project
+    itself), or as given when it lies outside the project (a crash on a path we followed)."""
+    try:
+        return relative_posix(path, root)
+    except ValueError:
+        return str(path)
+
+
 def uploaded_files(root: Path) -> Iterator[Path]:
     """Files a deploy of `root` uploads, in walk order (walked once per check)."""
     return iter(remembered(("uploaded_files", root), lambda: list(_uploaded(root))))

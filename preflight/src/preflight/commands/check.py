@@ -19,7 +19,7 @@ from preflight.commands.options import enum_type, env_flag, metavar
 from preflight.config import Target
 from preflight.engine import Result, run_check
 from preflight.errors import ExitCode, UsageError, debug_enabled, please_report
-from preflight.files import holds_python
+from preflight.files import holds_python, shown_path
 from preflight.report import Format, render, text
 from preflight.report.text import summary
 
@@ -103,7 +103,7 @@ def handle(args: argparse.Namespace) -> int:
     print("\n".join(summary(result, verbose=args.verbose)), file=sys.stderr)
     verbose = args.verbose or debug_enabled()
     for crash in result.crashes:
-        where = f" on {_rel(crash.path, root)}" if crash.path is not None else ""
+        where = f" on {shown_path(crash.path, root)}" if crash.path is not None else ""
         what = f"preflight check: internal error in rule {crash.rule_id}{where}"
         trace = crash.traceback if verbose else None
         print(please_report(what, crash.error, trace), file=sys.stderr)
@@ -130,13 +130,6 @@ def _emit(output: str, path: str | None) -> None:
         Path(path).write_text(output, encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
-
-
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def _run(args: argparse.Namespace, root: Path) -> Result:

@@ -8,15 +8,13 @@ from typing import Any
 
 from preflight import __version__
 from preflight.engine import Result
+from preflight.files import shown_path
 
 
 def _rel(path: Path | None, root: Path) -> str | None:
     if path is None:
         return None
-    try:
-        return path.relative_to(root).as_posix() or "."
-    except ValueError:
-        return str(path)
+    return None if path is None else shown_path(path, root)
 
 
 def as_dict(result: Result) -> dict[str, Any]:

@@ -4,20 +4,12 @@ then what Vercel will see and a summary that names any skipped checks.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from preflight.engine import Result
+from preflight.files import shown_path
 from preflight.findings import Finding, Severity
 from preflight.rules.bundle_size import Estimate
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.NOTE: "36"}
-
-
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix() or "."
-    except ValueError:
-        return str(path)
 
 
 def _frame(finding: Finding) -> list[str]:
@@ -53,7 +45,7 @@ def render(result: Result, color: bool = False, with_summary: bool = True) -> st
         if color:
             level = f"\033[{_COLORS[finding.severity]}m{level}\033[0m"
         out.append(
-            f"{_rel(loc.path, root)}:{loc.line}:{loc.column}: {level} {finding.rule_id} "
+            f"{shown_path(loc.path, root)}:{loc.line}:{loc.column}: {level} {finding.rule_id} "
             f"[{finding.fid}] {finding.message}"
         )
         out.extend(_frame(finding))
@@ -85,7 +77,7 @@ def _manifest_line(result: Result) -> str:
     manifest = result.project.manifest
     if manifest is None:
         return "  manifest:   none (nothing will be installed)"
-    return f"  manifest:   {_rel(manifest.path, result.project.root)} ({manifest.reason})"
+    return f"  manifest:   {shown_path(manifest.path, result.project.root)} ({manifest.reason})"
 
 
 def _python_line(result: Result) -> str:
@@ -93,9 +85,9 @@ def _python_line(result: Result) -> str:
     if python.path is None:
         origin = "Vercel's default"
     elif python.source == "requires-python":
-        origin = f"requires-python in {_rel(python.path, result.project.root)}"
+        origin = f"requires-python in {shown_path(python.path, result.project.root)}"
     else:
-        origin = _rel(python.path, result.project.root)
+        origin = shown_path(python.path, result.project.root)
     ignored = f"; {python.requested!r} requested but not offered" if python.ignored else ""
     return f"  python:     {python.version} (from {origin}{ignored})"
 
@@ -116,7 +108,7 @@ def _entrypoint_line(result: Result) -> str:
     if entry is None:
         return "  entrypoint: none detected"
     return (
-        f"  entrypoint: {_rel(entry.path, result.project.root)}:{entry.line} exports "
+        f"  entrypoint: {shown_path(entry.path, result.project.root)}:{entry.line} exports "
         f"`{entry.name}` ({_ENTRYPOINT_SOURCES.get(entry.source, entry.source)})"
     )
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from preflight.context import CheckContext
 from preflight.deps.closure import is_guarded
+from preflight.files import relative_posix
 from preflight.findings import Finding, Location, Severity
 from preflight.rules.base import Expect, ProjectExample, ProjectRule
 from preflight.source import Module
@@ -139,19 +140,15 @@ def _missing(module: Module, node: ast.ImportFrom) -> str | None:
             if index == len(parts) - 1:
                 return None
             return (
-                f"{_rel(current / f'{part}.py', root)} is a module, not a package, so "
+                f"{relative_posix(current / f'{part}.py', root)} is a module, not a package, so "
                 f"{dotted} does not exist"
             )
         return (
-            f"the project has no {_rel(current / f'{part}.py', root)} and no "
-            f"{_rel(current / part, root)}/ folder"
+            f"the project has no {relative_posix(current / f'{part}.py', root)} and no "
+            f"{relative_posix(current / part, root)}/ folder"
         )
     return None
 
 
 def _package_names(base: Path, root: Path) -> list[str]:
     return list(base.relative_to(root).parts) if base != root else []
-
-
-def _rel(path: Path, root: Path) -> str:
-    return path.relative_to(root).as_posix()
