@@ -28,6 +28,15 @@ statement reads the module's __spec__, which runs it.) A module already imported
 alone, and were pg8000 or dateutil ever to read one at import, it would simply be
 imported then; nothing of either is replaced. For the stand-ins to come first, pg8000 is
 imported through this module only (postgres.py takes its errors from here).
+
+A third cost is pg8000's own `__version__`: pg8000.core runs `importlib.metadata.version(
+"pg8000")` at import and uses the answer for nothing else. Importing importlib.metadata
+(importlib.resources, zipfile, csv) and parsing pg8000's METADATA (88 kB, its whole
+README after the headers) cost 40 M instructions, 7 % of a cold start's first write
+(callgrind). So, for the length of `import pg8000` only and when nothing has imported it
+yet, importlib.metadata is a stand-in whose `version()` reads the Version header of the
+package's own dist-info (the value importlib.metadata would return) and whose every other
+attribute imports the real module, as above; it leaves sys.modules right after.
 """
 
 from __future__ import annotations
@@ -35,6 +44,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import importlib.util
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -73,12 +83,69 @@ def _import_on_first_use(name: str) -> None:
             sys.modules[name] = _ImportedOnFirstUse(spec)
 
 
+class _MetadataWhileImporting(_ImportedOnFirstUse):
+    """importlib.metadata during `import pg8000`: version() without the real module."""
+
+    def __init__(self, spec: ModuleSpec) -> None:
+        super().__init__(spec)
+        # A package's own: `from importlib.metadata import version` reads __path__ first,
+        # which would otherwise import the real module through __getattr__.
+        self.__path__ = list(spec.submodule_search_locations or ())
+
+    def version(self, distribution_name: str) -> str:
+        found = _dist_info_version(distribution_name)
+        if found is not None:
+            return found
+        real_version: Callable[[str], str] = self.__getattr__("version")
+        return real_version(distribution_name)
+
+
+def _dist_info_version(name: str) -> str | None:
+    """The Version header of the METADATA beside package `name`, or None when that is not
+    one plain `<name>-<version>.dist-info` folder (importlib.metadata then answers)."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = os.path.dirname(next(iter(spec.submodule_search_locations)))
+    try:
+        with os.scandir(folder) as entries:
+            found = [e.path for e in entries if e.name.startswith(f"{name}-")
+                     and e.name.endswith(".dist-info")]  # fmt: skip
+        if len(found) != 1:
+            return None
+        with open(os.path.join(found[0], "METADATA"), encoding="utf-8") as metadata:
+            for line in metadata:
+                if not line.strip():  # the headers end; the long description follows
+                    break
+                if line.startswith("Version:"):
+                    return line.removeprefix("Version:").strip()
+    except OSError:
+        pass
+    return None
+
+
+def _metadata_while_importing() -> _MetadataWhileImporting | None:
+    if "importlib.metadata" in sys.modules:
+        return None  # already paid for
+    spec = importlib.util.find_spec("importlib.metadata")
+    if spec is None:
+        return None
+    stand_in = _MetadataWhileImporting(spec)
+    sys.modules["importlib.metadata"] = stand_in
+    return stand_in
+
+
 _import_on_first_use("scramp")
 _import_on_first_use("dateutil.tz")
+_metadata = _metadata_while_importing()
 
 import pg8000.native  # noqa: E402  # after the stand-ins
 from pg8000 import converters, core  # noqa: E402
 from pg8000.native import DatabaseError, InterfaceError  # noqa: E402  # for postgres.py
+
+if _metadata is not None and sys.modules.get("importlib.metadata") is _metadata:
+    del sys.modules["importlib.metadata"]  # pg8000 is in: from now on, the real module
+del _metadata
 
 __all__ = ["Connection", "DatabaseError", "InterfaceError"]
 
