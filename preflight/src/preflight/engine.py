@@ -76,6 +76,16 @@ class Result:
     # distributions the install size could not count: `install`'s size is a lower bound
     install_not_counted: tuple[str, ...] = ()
     crashes: list[RuleCrash] = field(default_factory=list)
+    # Set by `combine`: the folder the user named, which paths are shown from, and the
+    # check of each Python project found in it (deploy_roots), with what made it one.
+    shown_from: Path | None = None
+    parts: tuple[Result, ...] = ()
+    checked_as: str = ""
+
+    @property
+    def base(self) -> Path:
+        """The folder report paths are relative to."""
+        return self.shown_from or self.project.root
 
     @property
     def exit_code(self) -> ExitCode:
@@ -170,6 +180,44 @@ def _run_check(
     for module in modules:
         module.release()  # the Result holds no tree: refcounting frees them now
     return result
+
+
+# A rule's status over several projects: the most telling one wins.
+_STATUS_WEIGHT = {
+    Status.CRASHED: 4,
+    Status.FAIL: 3,
+    Status.SKIPPED: 2,
+    Status.PASSED: 1,
+    Status.DISABLED: 0,
+}
+
+
+def combine(parts: list[Result], base: Path) -> Result:
+    """One result for the Python projects checked in place of `base` (each part keeps its
+    own project model for the summary): findings of all, each rule's worst status."""
+    first = parts[0]
+    statuses: dict[str, CheckStatus] = {}
+    for part in parts:
+        for status in part.statuses:
+            held = statuses.get(status.rule_id)
+            if held is None or _STATUS_WEIGHT[status.status] > _STATUS_WEIGHT[held.status]:
+                statuses[status.rule_id] = status
+    timings: dict[str, float] = {}
+    for part in parts:
+        for phase, seconds in part.timings.items():
+            timings[phase] = timings.get(phase, 0.0) + seconds
+    return dataclasses.replace(
+        first,
+        findings=sorted({f for p in parts for f in p.findings}, key=Finding.sort_key),
+        statuses=list(statuses.values()),
+        skipped=[s for p in parts for s in p.skipped],
+        timings=timings,
+        files=sum(p.files for p in parts),
+        lines=sum(p.lines for p in parts),
+        crashes=[c for p in parts for c in p.crashes],
+        shown_from=base.resolve(),
+        parts=tuple(parts),
+    )
 
 
 def _choose_target(target: str | None, config: Config) -> Target:

@@ -9,6 +9,7 @@ of skipped checks goes to stderr, so machine formats stay clean on stdout.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 from pathlib import Path
@@ -17,7 +18,8 @@ from typing import Any, assert_never
 from preflight import fix as fixing
 from preflight.commands.options import enum_type, env_flag, metavar
 from preflight.config import Target
-from preflight.engine import Result, run_check
+from preflight.deploy_roots import DeployRoot, deploy_roots
+from preflight.engine import Result, combine, run_check
 from preflight.errors import ExitCode, UsageError, debug_enabled, please_report
 from preflight.files import holds_python, shown_path
 from preflight.report import Format, render, text
@@ -96,7 +98,13 @@ def handle(args: argparse.Namespace) -> int:
     if args.fix and args.format is not Format.TEXT:
         raise UsageError("--fix works with --format text only")
     args.offline = args.offline or env_flag("PREFLIGHT_OFFLINE")
-    result = _run(args, root)
+    nested = deploy_roots(root)
+    if nested and args.fix:
+        folders = " or ".join(shown_path(r.path, root.resolve()) for r in nested)
+        raise UsageError(
+            f"--fix changes one project: {args.path} deploys no Python itself, run it on {folders}"
+        )
+    result = _run_nested(args, root, nested) if nested else _run(args, root)
     if args.fix:
         result = _fix(args, root, result)
     _emit(_render(result, args), args.output)
@@ -130,6 +138,13 @@ def _emit(output: str, path: str | None) -> None:
         Path(path).write_text(output, encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _run_nested(args: argparse.Namespace, root: Path, nested: tuple[DeployRoot, ...]) -> Result:
+    """Each Python project in a folder that deploys none itself (a monorepo's backend/),
+    reported from that folder."""
+    parts = [dataclasses.replace(_run(args, r.path), checked_as=r.reason) for r in nested]
+    return combine(parts, root)
 
 
 def _run(args: argparse.Namespace, root: Path) -> Result:

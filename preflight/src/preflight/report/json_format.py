@@ -17,33 +17,44 @@ def _rel(path: Path | None, root: Path) -> str | None:
     return None if path is None else shown_path(path, root)
 
 
-def as_dict(result: Result) -> dict[str, Any]:
+def _project(result: Result) -> dict[str, Any]:
     project = result.project
     root = project.root
     manifest = project.manifest
     entry = project.entrypoint
     return {
+        "root": str(root),
+        "manifest": manifest
+        and {
+            "path": _rel(manifest.path, root),
+            "kind": manifest.kind,
+            "reason": manifest.reason,
+            "shadowed": [_rel(p, root) for p in manifest.shadowed],
+            "lock": _rel(manifest.lock, root),
+        },
+        "python": {
+            "version": project.python.version,
+            "source": project.python.source,
+            "path": _rel(project.python.path, root),
+        },
+        "entrypoint": entry
+        and {"path": _rel(entry.path, root), "name": entry.name, "line": entry.line},
+    }
+
+
+def as_dict(result: Result) -> dict[str, Any]:
+    root = result.base
+    return {
         "tool": {"name": "preflight", "version": __version__},
         "target": result.target,
         "python": result.python,
-        "project": {
-            "root": str(root),
-            "manifest": manifest
-            and {
-                "path": _rel(manifest.path, root),
-                "kind": manifest.kind,
-                "reason": manifest.reason,
-                "shadowed": [_rel(p, root) for p in manifest.shadowed],
-                "lock": _rel(manifest.lock, root),
-            },
-            "python": {
-                "version": project.python.version,
-                "source": project.python.source,
-                "path": _rel(project.python.path, root),
-            },
-            "entrypoint": entry
-            and {"path": _rel(entry.path, root), "name": entry.name, "line": entry.line},
-        },
+        "project": _project(result),
+        # the Python projects checked in place of the folder given (deploy_roots), each
+        # with its folder from there and why it is one; empty when it is one itself
+        "projects": [
+            {"folder": _rel(p.project.root, root), "why": p.checked_as, **_project(p)}
+            for p in result.parts
+        ],
         "findings": [
             {
                 "rule": f.rule_id,

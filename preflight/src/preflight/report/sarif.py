@@ -45,7 +45,7 @@ def _help(fix: str, fid: str) -> dict[str, str]:
 
 
 def as_dict(result: Result) -> dict[str, Any]:
-    root = _source_root(result.project.root)
+    root = _source_root(result.base)
     rules = list(result.rules)
     index = {r.id: i for i, r in enumerate(rules)}
     descriptors = [

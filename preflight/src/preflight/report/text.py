@@ -37,7 +37,7 @@ def _plural(n: int, word: str) -> str:
 
 
 def render(result: Result, color: bool = False, with_summary: bool = True) -> str:
-    root = result.project.root
+    root = result.base
     out: list[str] = []
     for finding in result.findings:
         loc = finding.location
@@ -58,9 +58,20 @@ def render(result: Result, color: bool = False, with_summary: bool = True) -> st
 
 
 def summary(result: Result, verbose: bool = False) -> list[str]:
-    """What Vercel will see, what was checked and skipped, and the verdict."""
+    """What Vercel will see, what was checked and skipped, and the verdict; for each
+    project when the folder checked holds several (deploy_roots)."""
+    if not result.parts:
+        return ["What Vercel will see:", *_project_lines(result), *_totals(result, verbose)]
+    lines: list[str] = []
+    for part in result.parts:
+        folder = shown_path(part.project.root, result.base)
+        lines.append(f"What Vercel will see in {folder}/ ({part.checked_as}):")
+        lines.extend(_project_lines(part))
+    return [*lines, *_totals(result, verbose)]
+
+
+def _project_lines(result: Result) -> list[str]:
     return [
-        "What Vercel will see:",
         _manifest_line(result),
         _python_line(result),
         _entrypoint_line(result),
@@ -68,9 +79,11 @@ def summary(result: Result, verbose: bool = False) -> list[str]:
         f"target {result.target} / CPython {result.python}",
         *_install_lines(result),
         *(f"  skipped:    {check}: {reason}" for check, reason in result.skipped),
-        *_rule_lines(result, verbose),
-        _verdict(result),
     ]
+
+
+def _totals(result: Result, verbose: bool) -> list[str]:
+    return [*_rule_lines(result, verbose), _verdict(result)]
 
 
 def _manifest_line(result: Result) -> str:
