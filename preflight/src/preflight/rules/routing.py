@@ -118,6 +118,27 @@ class RewriteToEntrypoint(ProjectRule):
                 ),
             ),
         ),
+        ProjectExample(  # every path to api/index.py's "/api" (Ub207/phase-4-todo backend/)
+            {
+                "src/main.py": _APP,
+                "api/index.py": "from http.server import BaseHTTPRequestHandler\n\n"
+                "class handler(BaseHTTPRequestHandler):\n    pass\n",
+                "requirements.txt": "# the standard library only\n",
+                "vercel.json": '{"rewrites": [{"source": "/(.*)", "destination": "/api"}]}',
+            },
+            expect=(
+                Expect(
+                    "vercel.json",
+                    1,
+                    1,
+                    (
+                        "rewriting '/(.*)' to '/api' makes the app see '/api' as the path of "
+                        "every request (the 'python' preset a new project gets) (api/index.py "
+                        "is no function of its own there): its routes answer 404"
+                    ),
+                ),
+            ),
+        ),
         ProjectExample(
             {
                 "app/main.py": _APP,
@@ -212,13 +233,21 @@ def _rewrites_to_other_files(root: Path, entry: Entrypoint) -> list[tuple[str, s
         destination = rewrite.get("destination") if isinstance(rewrite, dict) else None
         if not isinstance(destination, str) or destination in own:
             continue
-        path = destination.split("?")[0].lstrip("/")
-        if not path.startswith("api/"):
-            continue
-        file = path if path.endswith(".py") else f"{path}.py"
-        if (root / file).is_file():
+        file = _api_file(root, destination.split("?")[0].strip("/"))
+        if file is not None:
             found.append((str(rewrite.get("source")), destination, file))
     return found
+
+
+def _api_file(root: Path, path: str) -> str | None:
+    """The api/ file whose function path `path` is under "Other": `api/x.py` itself,
+    `api/x` for api/x.py, and `api` or `api/x` for an index.py in that folder (zero-config
+    functions drop `/index`: fs-detectors detect-builders.ts `createRouteFromPath` at
+    17d9ebaf8e). Ub207/phase-4-todo's backend rewrites every path to `/api`."""
+    if path != "api" and not path.startswith("api/"):
+        return None
+    files = [path] if path.endswith(".py") else [f"{path}.py", f"{path}/index.py"]
+    return next((f for f in files if (root / f).is_file()), None)
 
 
 def rewrites_to(root: Path, entry: Entrypoint) -> list[tuple[str, str]]:
