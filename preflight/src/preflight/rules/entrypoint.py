@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 from preflight.context import CheckContext
 from preflight.findings import Finding, Location, Severity
-from preflight.preset import PYTHON_PRESETS
+from preflight.preset import PYTHON_PRESETS, detect
 from preflight.project import parse_file
 from preflight.rules._entrypoint_hints import (
     Hint,
@@ -29,6 +29,7 @@ from preflight.rules._functions import api_functions, framework_setting, glob_bu
 from preflight.rules.base import VERCEL_ONLY, Expect, ProjectExample, ProjectRule
 
 _FLASK = "from flask import Flask\napp = Flask(__name__)\n"
+_NEXT = '{"dependencies": {"next": "^14.2.33"}}\n'  # changyoutaxiang/user-experience-project
 _HANDLER = (
     "from http.server import BaseHTTPRequestHandler\n\n"
     "class handler(BaseHTTPRequestHandler):\n    pass\n"
@@ -61,6 +62,9 @@ class NoEntrypoint(ProjectRule):
             }
         ),
         ProjectExample({"api/stats.py": _HANDLER}),
+        ProjectExample(  # Next.js wins detection, keeping api/ functions: user-experience-project
+            {"api/stats.py": _HANDLER, "requirements.txt": "flask\n", "package.json": _NEXT}
+        ),
         ProjectExample(
             {
                 "api/stats.py": _FLASK,
@@ -375,7 +379,9 @@ class NoEntrypoint(ProjectRule):
         functions = api_functions(project.root)
         framework = framework_setting(project.root)
         if functions and framework.slug not in PYTHON_PRESETS:
-            if not framework.pinned:  # pinned: "Other" or a non-Python preset keeps them
+            # pinned, or a non-Python preset detected (Next.js wins): it keeps them functions
+            detected = None if framework.pinned else detect(project.root)
+            if not framework.pinned and detected in {None, *PYTHON_PRESETS}:
                 hint = explain_preset_dependent(project, functions)
                 if hint is not None:
                     yield self._finding(hint)
