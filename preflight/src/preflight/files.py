@@ -190,6 +190,19 @@ def shown_path(path: Path, root: Path) -> str:
         return str(path)
 
 
+def is_uploaded(path: Path, root: Path) -> bool:
+    """Whether a deploy of `root` uploads the file `path` (it exists and no ignore rule
+    leaves it out): a manifest listed in .vercelignore never reaches the builder."""
+    if not path.is_file():
+        return False
+    try:
+        rel = relative_posix(path, root)
+    except ValueError:
+        return True  # outside the project: not the upload's to decide
+    upload = remembered(("upload set", root), lambda: UploadSet.of(root))
+    return not upload.ignored(rel, False)
+
+
 def uploaded_files(root: Path) -> Iterator[Path]:
     """Files a deploy of `root` uploads, in walk order (walked once per check)."""
     return iter(remembered(("uploaded_files", root), lambda: list(_uploaded(root))))

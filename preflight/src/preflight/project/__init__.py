@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from preflight.files import is_uploaded
 from preflight.project.entrypoint import (
     ENTRYPOINT_DIRS,
     ENTRYPOINT_NAMES,
@@ -81,7 +82,9 @@ class Project:
 def load_project(root: Path) -> Project:
     """Model what Vercel will see when it builds `root` (never raises on bad content)."""
     root = root.resolve()
-    pyproject = read_toml(root / "pyproject.toml") or {}
+    # a pyproject.toml left out by .vercelignore configures nothing: the build never sees it
+    uploaded = is_uploaded(root / "pyproject.toml", root)
+    pyproject = (read_toml(root / "pyproject.toml") if uploaded else None) or {}
     entrypoint, without, unresolved = find_entrypoint(root, pyproject)
     start = entrypoint.path.parent if entrypoint else root
     manifest, manifest_data = find_manifest(root, start)

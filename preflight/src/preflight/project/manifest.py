@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from preflight.files import relative_posix
+from preflight.files import is_uploaded, relative_posix
 
 # packages/python-analysis/src/manifest/package.ts (`loadPythonManifest`): tried in this
 # order in one directory, after pyproject.toml, Pipfile.lock and Pipfile.
@@ -111,8 +111,11 @@ def walk_up(root: Path, start: Path) -> Iterator[Path]:
 
 
 def find_manifest(root: Path, start: Path) -> tuple[Manifest | None, dict[str, Any]]:
+    """The manifest the builder installs from. Only uploaded files count: one listed in
+    .vercelignore is not in the build (amnaMahmoodObs/robotics-book's backend ignores its
+    pytest-only pyproject.toml, so requirements.txt is what Vercel installs)."""
     for directory in walk_up(root, start):
-        present = [directory / name for name in MANIFEST_ORDER if (directory / name).is_file()]
+        present = [directory / n for n in MANIFEST_ORDER if is_uploaded(directory / n, root)]
         if not present:
             continue
         winner, shadowed = present[0], tuple(present[1:])
@@ -121,7 +124,11 @@ def find_manifest(root: Path, start: Path) -> tuple[Manifest | None, dict[str, A
             data = read_toml(winner) or {}
             has_project = isinstance(data.get("project"), dict)
             lock = next(
-                (directory / n for n in ("uv.lock", "pylock.toml") if (directory / n).is_file()),
+                (
+                    directory / n
+                    for n in ("uv.lock", "pylock.toml")
+                    if is_uploaded(directory / n, root)
+                ),
                 None,
             )
             reason = f"{rel} is the nearest manifest to the entrypoint"

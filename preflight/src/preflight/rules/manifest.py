@@ -43,6 +43,14 @@ class PyprojectWithoutProject(ProjectRule):
             }
         ),
         ProjectExample({"app.py": _APP, "requirements.txt": "flask\n"}),
+        ProjectExample(  # not uploaded, so never the manifest (amnaMahmoodObs/robotics-book)
+            {
+                "app.py": _APP,
+                "pyproject.toml": '[tool.pytest.ini_options]\npythonpath = ["src"]\n',
+                ".vercelignore": ".env\npyproject.toml\n",
+                "requirements.txt": "flask\n",
+            }
+        ),
     )
     INVALID = (
         ProjectExample(
