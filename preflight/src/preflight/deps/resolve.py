@@ -35,6 +35,8 @@ class Resolved:
     wheel: FileInfo | None  # the file the target installs, None if no wheel fits
     via: Declared | None  # the declaration that pulls it in (None: transitive)
     requires: list[str] = field(default_factory=list)
+    # its Requires-Dist for the target, as written (from the index; a lock is solved)
+    constraints: list[Requirement] = field(default_factory=list)
 
     @property
     def has_sdist(self) -> bool:
@@ -114,6 +116,7 @@ def from_index(index: Index, python: str, declared: list[Declared]) -> Resolutio
             resolution.incomplete.append(name)
         for dep in _wanted_requirements(requires or (), requirement, env):
             resolved.requires.append(canonicalize_name(dep.name))
+            resolved.constraints.append(dep)
             todo.append((dep, None))
     if no_metadata:
         shown = ", ".join(no_metadata[:4]) + (", ..." if len(no_metadata) > 4 else "")
