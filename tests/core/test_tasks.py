@@ -148,6 +148,36 @@ def test_cursor_pagination_visits_every_task_once(alice: Account, sort: str) -> 
     assert set(seen) == created
 
 
+# Titles whose lowercase Python, SQLite (ASCII only) and PostgreSQL (its locale) disagree on.
+UNICODE_TITLES = ["a", "A", "é", "É", "E", "e", "İ", "i", "I", "ß", "SS", "ss", "Σ", "\u03c3", "ς",
+                  "Ω", "ǅ", "Ǆ", "ﬁ", "fi", "z", "Z", "Ä", "ä", "e\u0301"]  # fmt: skip
+
+
+@pytest.mark.parametrize("order", ["asc", "desc"])
+def test_pages_by_title_visit_every_unicode_title_once_and_end(alice: Account, order: str) -> None:
+    """The cursor carried Python's lower() of the last title, the query compared the
+    database's LOWER(): on SQLite the pages cycled É -> İ -> ... for ever."""
+    created = {create(alice, title=title)["id"] for title in UNICODE_TITLES}
+    one_page = alice.request("GET", "/api/tasks", params={"sort": "title", "order": order})
+    seen: list[str] = []
+    cursor = None
+    for _ in range(len(created)):  # more pages than tasks would be a cycle
+        params = {
+            "sort": "title",
+            "order": order,
+            "limit": "2",
+            **({"cursor": cursor} if cursor else {}),
+        }
+        page = alice.request("GET", "/api/tasks", params=params).json()
+        seen.extend(task["id"] for task in page["items"])
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert cursor is None, "the pages never end"
+    assert seen == [task["id"] for task in one_page.json()["items"]]
+    assert set(seen) == created
+
+
 def test_bad_query_parameters(alice: Account) -> None:
     response = alice.request("GET", "/api/tasks", params={"limit": "1000", "sort": "colour"})
     assert response.status_code == 422

@@ -23,8 +23,9 @@ MAX_ID = 64
 MAX_TITLE = 400  # titles are <= 200 characters; lower() can lengthen a few (İ -> i̇)
 
 
-def encode(task: Task, sort: str, order: str) -> str:
-    payload = json.dumps([sort, order, queries.sort_value(task, sort), task.id])
+def encode(task: Task, database_key: Any, sort: str, order: str) -> str:
+    """The cursor after `task`, whose sort key the database computed as `database_key`."""
+    payload = json.dumps([sort, order, queries.sort_value(task, sort, database_key), task.id])
     return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
 
 

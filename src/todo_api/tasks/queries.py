@@ -87,12 +87,16 @@ def _task_of_values(
 _decode_tags = msgspec.json.Decoder(list[str]).decode
 
 
-def sort_value(task: Task, sort: str) -> Any:
-    """The value SORT_EXPRESSIONS computes for `task`, as stored (for cursors)."""
+def sort_value(task: Task, sort: str, database_key: Any) -> Any:
+    """The value SORT_EXPRESSIONS computed for `task` (`database_key`, as the database
+    returned it), in the form a cursor keeps. A title's is the database's own
+    LOWER(title), never Python's lower(): SQLite lowercases ASCII only, Python all of
+    Unicode, PostgreSQL by its locale, and a cursor lowered unlike the rows it stands
+    between made pages skip tasks or cycle for ever ("É", "İ", "Σ")."""
+    if sort == "title":
+        return database_key
     if sort == "created":
         return task.created_at.astimezone(dt.UTC).isoformat(timespec="microseconds")
-    if sort == "title":
-        return task.title.lower()
     if sort == "due_date":
         return (task.due_date or dt.date(9999, 12, 31)).isoformat()
     return {"high": 3, "medium": 2, "low": 1}[task.priority]
@@ -124,8 +128,9 @@ def get(conn: Connection, *, user_id: str, task_id: str) -> Versioned | None:
     return None if row is None else _task(row)
 
 
-def list_page(conn: Connection, *, user_id: str, spec: ListFilter) -> list[Task]:
-    """Up to spec.limit + 1 rows: the extra one tells the caller another page exists."""
+def list_page(conn: Connection, *, user_id: str, spec: ListFilter) -> list[tuple[Task, Any]]:
+    """Up to spec.limit + 1 rows, each with its sort key as the database computed it
+    (for the cursor): the extra row tells the caller another page exists."""
     where = ["user_id = :user_id"]
     params: dict[str, Any] = {"user_id": user_id, "limit": spec.limit + 1}
     if spec.status != "all":
@@ -148,11 +153,11 @@ def list_page(conn: Connection, *, user_id: str, spec: ListFilter) -> list[Task]
         where.append(f"({key}, id) {'<' if direction == 'DESC' else '>'} (:after_value, :after_id)")
         params["after_value"], params["after_id"] = spec.after
     rows = conn.fetch_values(
-        f"SELECT {COLUMNS} FROM tasks WHERE {' AND '.join(where)} "
+        f"SELECT {COLUMNS}, {key} FROM tasks WHERE {' AND '.join(where)} "
         f"ORDER BY {key} {direction}, id {direction} LIMIT :limit",
         **params,
     )
-    return [_task_of_values(*row) for row in rows]
+    return [(_task_of_values(*row[:-1]), row[-1]) for row in rows]
 
 
 def update(

@@ -78,8 +78,9 @@ async def list_tasks(services: Services, user_id: str, query: TaskListQuery) -> 
     rows = await services.db(
         lambda conn: queries.list_page(conn, user_id=user_id, spec=spec), read_only=True
     )
-    items, more = rows[: spec.limit], len(rows) > spec.limit
-    next_cursor = cursors.encode(items[-1], spec.sort, spec.order) if more else None
+    items, more = [task for task, _ in rows[: spec.limit]], len(rows) > spec.limit
+    last, key = rows[spec.limit - 1] if more else (None, None)
+    next_cursor = cursors.encode(last, key, spec.sort, spec.order) if last is not None else None
     return TaskPage(items=items, next_cursor=next_cursor)
 
 
