@@ -172,6 +172,44 @@ def test_vercel_builder_without_node_is_exit_2(
     assert err.count("\n") == 1
 
 
+def _monorepo(root: Path, *backends: str) -> Path:
+    """A frontend beside Python projects that each have their own vercel.json (the Vercel
+    project's Root Directory), as ArielMAJ/fullstack-vue-fastapi-template and
+    Ub207/phase-4-todo lay them out: the repository root deploys no Python."""
+    (root / "frontend").mkdir(parents=True)
+    (root / "frontend" / "package.json").write_text('{"name": "web"}\n')
+    for backend in backends:
+        (root / backend).mkdir()
+        (root / backend / "vercel.json").write_text("{}\n")
+        (root / backend / "app.py").write_text("app = None\n")
+        (root / backend / "requirements.txt").write_text("\n")
+    return root
+
+
+def test_run_on_a_monorepo_root_builds_its_python_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _monorepo(tmp_path / "repo", "backend")
+    monkeypatch.setenv("PATH", str(tmp_path))  # no node: stops right after choosing
+    assert main(["run", str(root), "--builder", "vercel"]) == 2
+    first, *_ = capsys.readouterr().err.splitlines()
+    assert first == (
+        f"preflight: {root} deploys no Python itself: running backend "
+        "(backend/vercel.json: a Vercel project of its own)"
+    )
+
+
+def test_run_on_a_root_with_several_python_projects_names_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _monorepo(tmp_path / "repo", "api-a", "api-b")
+    assert main(["run", str(root)]) == 2
+    assert capsys.readouterr().err == (
+        f"preflight run: error: {root} deploys no Python itself and holds 2 Python "
+        "projects: run it on one of api-a, api-b\n"
+    )
+
+
 def test_build_sees_no_interpreter_selection(monkeypatch: pytest.MonkeyPatch) -> None:
     """scripts/test exports UV_PYTHON: passed on, it made the builder install the bundle's
     dependencies into the host interpreter instead of the function's venv."""

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from preflight.commands.options import enum_type, metavar
+from preflight.deploy_roots import deploy_roots
 from preflight.emulate.build_diagnosis import diagnose_build
 from preflight.emulate.edge import run_edge
 from preflight.emulate.errors import EmulatorError
@@ -25,6 +26,7 @@ from preflight.emulate.render import to_json, to_text
 from preflight.emulate.result import RunResult
 from preflight.emulate.session import Builder, Emulation, prepare
 from preflight.errors import UsageError
+from preflight.files import shown_path
 
 DEFAULT_PROBE = "GET /"
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -263,11 +265,30 @@ def _emit(result: RunResult, args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
+def _deploy_root(path: Path) -> Path:
+    """The folder to build: `path`, or the one Python project in it when `path` deploys
+    no Python itself (a monorepo's backend/ with its own vercel.json: deploy_roots), as
+    `preflight check` reports it. Several such projects: name them, build none."""
+    if not path.is_dir():
+        return path  # prepare() says what is wrong with it
+    nested = deploy_roots(path)
+    if not nested:
+        return path
+    folders = [shown_path(r.path, path.resolve()) for r in nested]
+    if len(nested) > 1:
+        raise UsageError(
+            f"{path} deploys no Python itself and holds {len(nested)} Python projects: "
+            f"run it on one of {', '.join(folders)}"
+        )
+    _progress(f"{path} deploys no Python itself: running {folders[0]} ({nested[0].reason})")
+    return nested[0].path
+
+
 def run(args: argparse.Namespace) -> int:
     """Phases: read the inputs, build (a rejected build is a result), then serve or probe."""
     probes, steps, env = _inputs(args)
     _check_options(args)
-    source = Path(args.path)
+    source = _deploy_root(Path(args.path))
     try:
         emulation = prepare(
             source,
