@@ -156,6 +156,27 @@ def _env(key: str, default: object, module: Module) -> object:
     return module.env_at_import.get(key, default)
 
 
+def truth(test: ast.expr, module: Module) -> object:
+    """Whether `test` is true on Vercel (True / False), or UNKNOWN.
+
+    Three-valued where `evaluate` needs every value: `not app.debug and not is_serverless`
+    is false on Vercel whatever app.debug holds, because one operand of an `and` is false
+    (RoggerMS/Crunevo2 crunevo/app.py:723 keeps its logs/ mkdir off Vercel this way); an `or`
+    with one true operand is true.
+    """
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        inner = truth(test.operand, module)
+        return UNKNOWN if inner is UNKNOWN else not inner
+    if isinstance(test, ast.BoolOp):
+        values = [truth(value, module) for value in test.values]
+        decisive = isinstance(test.op, ast.Or)  # the operand value that settles the result
+        if decisive in values:
+            return decisive
+        return UNKNOWN if UNKNOWN in values else not decisive
+    value = evaluate(test, module)
+    return UNKNOWN if value is UNKNOWN else bool(value)
+
+
 def branch_never_runs(module: Module, node: ast.AST) -> bool:
     """The node sits in a branch of an `if` (or conditional expression) that Vercel never
     takes: `if not os.environ.get("VERCEL"):`, the else of `if os.getenv("VERCEL"):`,
@@ -176,7 +197,7 @@ def branch_never_runs(module: Module, node: ast.AST) -> bool:
                 else any(child is s for s in parent.orelse)
             )
             if in_body or in_else:
-                value = evaluate(parent.test, module)
+                value = truth(parent.test, module)
                 if value is UNKNOWN and _PLATFORM_TEST.search(ast.unparse(parent.test)):
                     return True  # a platform test we cannot evaluate: the code tells them apart
                 if value is not UNKNOWN and bool(value) != in_body:

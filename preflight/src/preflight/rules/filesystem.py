@@ -51,6 +51,9 @@ class WriteOutsideTmp(CodeRule):
         "import os\ndef on_vercel():\n    return bool(os.environ.get('VERCEL'))\n"
         "if not on_vercel():\n    os.makedirs('logs')\n",
         "if __name__ == '__main__':\n    open('dump.json', 'w')\n",
+        # one false operand makes the `and` false on Vercel (RoggerMS/Crunevo2 app.py:723)
+        "import os\ndef create_app(app):\n    on_lambda = os.environ.get('VERCEL')\n"
+        "    if not app.debug and not on_lambda:\n        os.mkdir('logs')\n",
         # the module sets the variable at import, so the write behind its absence never runs
         "import os\nos.environ['SEED'] = '{}'\ndef save(request):\n"
         "    if not os.environ.get('SEED'):\n        open('seed.json', 'w')\n",
