@@ -11,7 +11,7 @@ import logging
 import os
 import sys
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -32,10 +32,12 @@ from todo_api.http.middleware import (
     http_exception_handler,
 )
 from todo_api.http.problems import ApiError
-from todo_api.http.routing import Operation
 from todo_api.http.ui import UiFiles, ui_directory
 from todo_api.platform import Platform
 from todo_api.settings import Settings
+
+if TYPE_CHECKING:  # http.routing (msgspec decoding, principals) loads with the first route
+    from todo_api.http.routing import Operation
 
 # (path pattern, module with `api`): first match wins, so the more specific go first.
 ROUTE_GROUPS = (

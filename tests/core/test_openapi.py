@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from openapi_spec_validator import validate
-from starlette.routing import Route
+from starlette.routing import Match, Route
 from starlette.testclient import TestClient
 
 from tests.conftest import app_of
@@ -52,11 +52,21 @@ def test_every_api_route_is_described(client: TestClient) -> None:
 def test_each_operation_lives_in_its_own_route_group() -> None:
     # Lazy groups dispatch on path patterns: an operation that an earlier group's pattern
     # also matched would be unreachable.
+    # Through RouteGroup.matches, whose literal-head check comes before the pattern.
+    groups = [RouteGroup(pattern, module) for pattern, module in ROUTE_GROUPS]
     for _, module in ROUTE_GROUPS:
         for op in RouteGroup("", module).operations():
-            sample = re.sub(r"{[^}]+}", "x1", op.path)
-            owner = next(m for pattern, m in ROUTE_GROUPS if re.match(pattern, sample))
+            scope = {"type": "http", "path": re.sub(r"{[^}]+}", "x1", op.path), "root_path": ""}
+            owner = next(g.module for g in groups if g.matches(scope)[0] is Match.FULL)
             assert owner == module, (op.path, owner)
+
+
+def test_a_group_pattern_is_compiled_only_for_paths_with_its_literal_head() -> None:
+    auth, alternatives = RouteGroup(r"/api/auth/", "x"), RouteGroup(r"/a$|/b(/|$)", "y")
+    assert auth.matches({"type": "http", "path": "/api/tasks", "root_path": ""})[0] is Match.NONE
+    assert auth._regex is None
+    for path, expected in (("/b/", Match.FULL), ("/a", Match.FULL), ("/c", Match.NONE)):
+        assert alternatives.matches({"type": "http", "path": path, "root_path": ""})[0] is expected
 
 
 def test_errors_are_problem_details(client: TestClient) -> None:
