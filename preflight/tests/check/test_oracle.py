@@ -93,7 +93,7 @@ def _ask(jobs: list[dict[str, object]]) -> list[dict[str, object]]:
 
 def _job(root: Path) -> dict[str, object]:
     project = load_project(root)
-    entry_dir = project.entrypoint.path.parent if project.entrypoint else project.root
+    entry_dir = project.package_from or project.root  # where @vercel/python starts it
     files = sorted(str(p) for p in project.root.rglob("*.py") if "node_modules" not in p.parts)
     return {"root": str(project.root), "entryDir": str(entry_dir), "files": files}
 

@@ -118,3 +118,35 @@ def test_manifest_kind_names_the_file(make_project: MakeProject) -> None:
         "requirements/prod.txt",
         root / "requirements/prod.txt",
     )
+
+
+def test_a_python_preset_build_looks_for_the_manifest_at_the_root(
+    make_project: MakeProject, check: Check
+) -> None:
+    """Ub207/phase-4-todo's backend: src/main.py is the app, src/requirements.txt names
+    fastapi, the root requirements.txt only comments. A Python preset builds '<detect>',
+    so @vercel/python discovers the package from the root and installs nothing; `preflight
+    run` showed `No module named 'fastapi'` at src/main.py:1."""
+    files = {
+        "src/main.py": "from fastapi import FastAPI\napp = FastAPI()\n",
+        "src/requirements.txt": "fastapi==0.115.0\n",
+        "requirements.txt": "# the standard library only\n",
+    }
+    root = make_project(files)
+    project = load_project(root)
+    assert project.manifest is not None
+    assert project.manifest.path == root / "requirements.txt"
+    assert project.manifest.reason == (
+        "requirements.txt is at the root, where a Python preset's build looks (not beside "
+        "the entrypoint)"
+    )
+    found = [(f.rule_id, f.location.line) for f in check(root).findings if f.rule_id == "PF201"]
+    assert found == [("PF201", 1)]
+
+    # a legacy `builds` src is the builder's entrypoint: it looks beside it
+    legacy = make_project(
+        {**files, "vercel.json": '{"builds": [{"src": "src/main.py", "use": "@vercel/python"}]}'}
+    )
+    manifest = load_project(legacy).manifest
+    assert manifest is not None
+    assert manifest.path == legacy / "src" / "requirements.txt"

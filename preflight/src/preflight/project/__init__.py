@@ -12,12 +12,14 @@ Nothing here raises on a broken project: a broken project is what the rules repo
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from preflight.files import is_uploaded
+from preflight.preset import PYTHON_PRESETS, preset_of
 from preflight.project.entrypoint import (
     ENTRYPOINT_DIRS,
     ENTRYPOINT_NAMES,
@@ -77,6 +79,8 @@ class Project:
     # `[tool.vercel] entrypoint` / `[project.scripts] app` values that resolve to no file.
     unresolved_entrypoint: str | None = None
     pyproject: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    # The folder the builder discovers the package (manifest, .python-version) from.
+    package_from: Path | None = None
 
 
 def load_project(root: Path) -> Project:
@@ -86,8 +90,12 @@ def load_project(root: Path) -> Project:
     uploaded = is_uploaded(root / "pyproject.toml", root)
     pyproject = (read_toml(root / "pyproject.toml") if uploaded else None) or {}
     entrypoint, without, unresolved = find_entrypoint(root, pyproject)
-    start = entrypoint.path.parent if entrypoint else root
+    start = _package_search_start(root, entrypoint)
     manifest, manifest_data = find_manifest(root, start)
+    if manifest is not None and entrypoint is not None and start != entrypoint.path.parent:
+        why = "is at the root, where a Python preset's build looks (not beside the entrypoint)"
+        reason = manifest.reason.replace("is the nearest manifest to the entrypoint", why)
+        manifest = dataclasses.replace(manifest, reason=reason)
     python = python_version(root, start, manifest, manifest_data)
     return Project(
         root=root,
@@ -97,4 +105,27 @@ def load_project(root: Path) -> Project:
         candidates_without_export=without,
         unresolved_entrypoint=unresolved,
         pyproject=pyproject,
+        package_from=start,
     )
+
+
+# Entrypoints a Python preset's build finds itself (its `useRuntime` src is '<detect>').
+_DETECTED = frozenset({"candidate", "tool.vercel.entrypoint", "project.scripts"})
+
+
+def _package_search_start(root: Path, entrypoint: Entrypoint | None) -> Path:
+    """Where the builder starts looking for the manifest (and .python-version).
+
+    A Python preset builds '<detect>': the builder has no entrypoint yet when it discovers
+    the package, so the search starts at the root, not beside the app it then detects
+    (packages/python/src/index.ts `entryDirectory = detected?.baseDir ?? (entrypoint ?
+    dirname(entrypoint) : '.')`, at 17d9ebaf8e). Ub207/phase-4-todo's backend has
+    src/main.py with src/requirements.txt and a comments-only requirements.txt at its
+    root: the build installs nothing, as `preflight run` shows. A legacy `builds` src, a
+    service's file entrypoint or an api/ function under "Other" starts at its folder.
+    """
+    if entrypoint is None:
+        return root
+    if entrypoint.source in _DETECTED and preset_of(root).slug in PYTHON_PRESETS:
+        return root
+    return entrypoint.path.parent
