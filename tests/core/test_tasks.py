@@ -198,6 +198,26 @@ def test_if_none_match_compares_weakly_and_takes_lists_and_star(alice: Account) 
         assert alice.request("GET", url, headers={"If-None-Match": header}).status_code == 200
 
 
+def test_if_match_takes_a_list_and_compares_strongly(alice: Account) -> None:
+    """RFC 9110 13.1.1: a list matches when any tag does; only the first was read, so a
+    client sending the versions it had seen got 412 with the current one among them."""
+    url = f"/api/tasks/{create(alice)['id']}"
+    etag = alice.request("GET", url).headers["etag"]
+    for form in ('"999", {}', 'W/"0", {}'):  # the current version among others
+        header = form.format(etag)
+        changed = alice.request(
+            "PATCH", url, json={"title": "listed"}, headers={"If-Match": header}
+        )
+        assert changed.status_code == 200, header
+        etag = changed.headers["etag"]
+    for header in (f"W/{etag}", '"0", "999"', ", ".join(['"0"'] * 30 + [etag])):
+        refused = alice.request("PATCH", url, json={"title": "stale"}, headers={"If-Match": header})
+        assert refused.status_code == 412, header
+        assert refused.headers["content-type"] == "application/problem+json"
+    gone = alice.request("DELETE", url, headers={"If-Match": f'"1", {etag}'})
+    assert gone.status_code == 204
+
+
 def test_etag_and_if_match(alice: Account) -> None:
     task = create(alice)
     url = f"/api/tasks/{task['id']}"

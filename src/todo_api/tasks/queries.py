@@ -28,6 +28,8 @@ SORT_EXPRESSIONS = {
     "priority": "CASE priority WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END",
 }
 DEFAULT_ORDER = {"created": "desc", "title": "asc", "due_date": "asc", "priority": "desc"}
+# The versions an If-Match names (any of them will do); empty when it names none we issued.
+Versions = tuple[int, ...]
 
 
 class Versioned(msgspec.Struct, frozen=True):  # made in C: no generated code at import
@@ -166,7 +168,7 @@ def update(
     user_id: str,
     task_id: str,
     fields: dict[str, Any],
-    expected_version: int | None,
+    expected_version: Versions | None,
 ) -> Versioned | None:
     """Apply `fields`; None when the task is missing or its version moved on."""
     stored = _stored(fields)
@@ -175,7 +177,7 @@ def update(
 
 
 def toggle_completed(
-    conn: Connection, *, user_id: str, task_id: str, expected_version: int | None
+    conn: Connection, *, user_id: str, task_id: str, expected_version: Versions | None
 ) -> Versioned | None:
     return _update(conn, user_id, task_id, ["completed = NOT completed"], {}, expected_version)
 
@@ -186,13 +188,14 @@ def _update(
     task_id: str,
     assignments: list[str],
     params: dict[str, Any],
-    expected_version: int | None,
+    expected_version: Versions | None,
 ) -> Versioned | None:
     # Comparing the version inside the UPDATE makes If-Match race-free.
     condition = "id = :id AND user_id = :user_id"
     if expected_version is not None:
-        condition += " AND version = :expected_version"
-        params = {**params, "expected_version": expected_version}
+        matched, named = _version_in(expected_version)
+        condition += f" AND {matched}"
+        params = {**params, **named}
     sets = ", ".join([*assignments, "version = version + 1", "updated_at = :now"])
     row = conn.fetch_one(
         f"UPDATE tasks SET {sets} WHERE {condition} RETURNING {COLUMNS}",
@@ -204,13 +207,24 @@ def _update(
     return None if row is None else _task(row)
 
 
-def delete(conn: Connection, *, user_id: str, task_id: str, expected_version: int | None) -> bool:
+def delete(
+    conn: Connection, *, user_id: str, task_id: str, expected_version: Versions | None
+) -> bool:
     condition = "id = :id AND user_id = :user_id"
     params: dict[str, Any] = {"id": task_id, "user_id": user_id}
     if expected_version is not None:
-        condition += " AND version = :expected_version"
-        params["expected_version"] = expected_version
+        matched, named = _version_in(expected_version)
+        condition += f" AND {matched}"
+        params.update(named)
     return conn.execute(f"DELETE FROM tasks WHERE {condition}", **params) == 1
+
+
+def _version_in(versions: Versions) -> tuple[str, dict[str, int]]:
+    """`version IN (...)` with one parameter per version; never true for none."""
+    if not versions:
+        return "1 = 0", {}
+    named = {f"expected_{i}": version for i, version in enumerate(versions)}
+    return f"version IN ({', '.join(':' + name for name in named)})", named
 
 
 def _stored(fields: dict[str, Any]) -> dict[str, Any]:

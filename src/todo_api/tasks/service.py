@@ -18,12 +18,13 @@ from todo_api.http.problems import Conflict, NotFound, PreconditionFailed, Unaut
 from todo_api.http.responses import json_response
 from todo_api.storage.connection import Connection
 from todo_api.tasks import cursors, idempotency, queries
-from todo_api.tasks.queries import ListFilter, Versioned
+from todo_api.tasks.queries import ListFilter, Versioned, Versions
 from todo_api.tasks.schemas import TaskCreate, TaskListQuery, TaskPage, TaskPatch
 
 NOT_FOUND = "No task with this id"
 ACCOUNT_GONE = "The account behind this token no longer exists"
 MAX_VERSION = 2**31 - 1  # PostgreSQL INTEGER
+MAX_TAGS = 20  # of an If-Match list: one parameter each in the query
 _STALE = "The task changed since you read it; fetch it again and retry"
 
 
@@ -46,22 +47,25 @@ def none_match(request: Request, versioned: Versioned) -> bool:
     return any(tag.strip().removeprefix("W/") in (current, "*") for tag in header.split(","))
 
 
-def expected_version(request: Request) -> int | None:
-    """The version named by If-Match; None when absent or `*` (any version will do).
+def expected_version(request: Request) -> Versions | None:
+    """The versions named by If-Match, any of which will do (RFC 9110 13.1.1: a list of
+    strong tags); None when absent or `*`.
 
-    An If-Match that names no version we could have issued can never match: -1. That
-    includes numbers past the database's INTEGER column (they would overflow the query).
+    Tags that name no version we could have issued are left out, so an If-Match of only
+    those matches nothing: (). That includes weak tags (If-Match compares strongly) and
+    numbers past the database's INTEGER column (they would overflow the query).
     """
     header = request.headers.get("if-match")
     if header is None or header.strip() == "*":
         return None
-    for candidate in header.split(","):
+    versions: list[int] = []
+    for candidate in header.split(",")[:MAX_TAGS]:
         digits = candidate.strip().removeprefix('"').removesuffix('"')
         if candidate.strip() != f'"{digits}"' or not (digits.isascii() and digits.isdigit()):
             continue
         if len(digits) <= len(str(MAX_VERSION)) and int(digits) <= MAX_VERSION:
-            return int(digits)
-    return -1
+            versions.append(int(digits))
+    return tuple(versions)
 
 
 async def list_tasks(services: Services, user_id: str, query: TaskListQuery) -> TaskPage:
@@ -122,13 +126,13 @@ async def get_task(services: Services, user_id: str, task_id: str) -> Versioned:
 
 
 async def replace_task(
-    services: Services, user_id: str, task_id: str, data: TaskCreate, expected: int | None
+    services: Services, user_id: str, task_id: str, data: TaskCreate, expected: Versions | None
 ) -> Versioned:
     return await update_task(services, user_id, task_id, msgspec.structs.asdict(data), expected)
 
 
 async def patch_task(
-    services: Services, user_id: str, task_id: str, data: TaskPatch, expected: int | None
+    services: Services, user_id: str, task_id: str, data: TaskPatch, expected: Versions | None
 ) -> Versioned:
     fields = {
         name: value
@@ -137,14 +141,18 @@ async def patch_task(
     }
     if not fields:  # nothing to change: answer like a read, still honouring If-Match
         found = await get_task(services, user_id, task_id)
-        if expected is not None and found.version != expected:
+        if expected is not None and found.version not in expected:
             raise PreconditionFailed(_STALE)
         return found
     return await update_task(services, user_id, task_id, fields, expected)
 
 
 async def update_task(
-    services: Services, user_id: str, task_id: str, fields: dict[str, Any], expected: int | None
+    services: Services,
+    user_id: str,
+    task_id: str,
+    fields: dict[str, Any],
+    expected: Versions | None,
 ) -> Versioned:
     def work(conn: Connection) -> Versioned | None:
         return queries.update(
@@ -155,7 +163,7 @@ async def update_task(
 
 
 async def toggle_task(
-    services: Services, user_id: str, task_id: str, expected: int | None
+    services: Services, user_id: str, task_id: str, expected: Versions | None
 ) -> Versioned:
     def work(conn: Connection) -> Versioned | None:
         return queries.toggle_completed(
@@ -165,7 +173,9 @@ async def toggle_task(
     return await _changed(services, user_id, task_id, work)
 
 
-async def delete_task(services: Services, user_id: str, task_id: str, expected: int | None) -> None:
+async def delete_task(
+    services: Services, user_id: str, task_id: str, expected: Versions | None
+) -> None:
     def work(conn: Connection) -> str | None:
         if queries.delete(conn, user_id=user_id, task_id=task_id, expected_version=expected):
             return None
