@@ -34,6 +34,19 @@ def scope() -> Iterator[None]:
         _SCOPE.reset(token)
 
 
+def table(name: str) -> dict[Hashable, object] | None:
+    """The current scope's own dict called `name` (None outside a scope), for answers
+    asked per node hundreds of thousands of times a check, where `remembered`'s key tuple
+    and closure per question would cost as much as computing the answer again."""
+    memo = _SCOPE.get()
+    if memo is None:
+        return None
+    found = memo.get(name)
+    if found is None:
+        found = memo[name] = {}
+    return cast("dict[Hashable, object]", found)
+
+
 def remembered(key: Hashable, compute: Callable[[], T]) -> T:
     """`compute()`, once per key within the current scope (every time outside one)."""
     memo = _SCOPE.get()
