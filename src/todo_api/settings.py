@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from pathlib import Path
 
 import msgspec
 
@@ -35,7 +34,7 @@ class RateLimits(msgspec.Struct, frozen=True):
 
 class Settings(msgspec.Struct, frozen=True):
     platform: Platform
-    data_dir: Path
+    data_dir: str  # a path; os.path, not pathlib, keeps the app's import smaller
     database_url: str
     # None when no usable secret exists: auth routes answer 503 with `secret_problem`.
     secret: str | None
@@ -71,7 +70,7 @@ class Settings(msgspec.Struct, frozen=True):
         problems: list[str] = []
         database_problem = None
 
-        data_dir = Path(env.get("TODO_DATA_DIR") or "data").expanduser()
+        data_dir = os.path.expanduser(env.get("TODO_DATA_DIR") or "data")
         database_url = env.get("DATABASE_URL", "").strip()
         if not database_url:
             if platform.serverless:
@@ -81,7 +80,7 @@ class Settings(msgspec.Struct, frozen=True):
                     "set DATABASE_URL to a Postgres URL (e.g. Neon)"
                 )
                 problems.append(database_problem)
-            database_url = f"sqlite:///{(data_dir / 'todo.sqlite3').as_posix()}"
+            database_url = f"sqlite:///{os.path.join(data_dir, 'todo.sqlite3')}"
 
         secret, secret_problem = _resolve_secret(env, platform, data_dir)
         if secret_problem:
@@ -114,7 +113,7 @@ class Settings(msgspec.Struct, frozen=True):
 
 
 def _resolve_secret(
-    env: Mapping[str, str], platform: Platform, data_dir: Path
+    env: Mapping[str, str], platform: Platform, data_dir: str
 ) -> tuple[str | None, str | None]:
     """BETTER_AUTH_SECRET, or on a laptop a generated one kept in the data folder."""
     configured = env.get("BETTER_AUTH_SECRET", "")
@@ -133,13 +132,13 @@ def _resolve_secret(
     return _dev_secret(data_dir)
 
 
-def _dev_secret(data_dir: Path) -> tuple[str | None, str | None]:
+def _dev_secret(data_dir: str) -> tuple[str | None, str | None]:
     """A per-checkout development secret, so `make run` needs no configuration."""
-    path = data_dir / DEV_SECRET_FILE
+    path = os.path.join(data_dir, DEV_SECRET_FILE)
     try:
-        if path.exists():
-            return path.read_text().strip(), None
-        data_dir.mkdir(parents=True, exist_ok=True)
+        if os.path.exists(path):
+            return _read_text(path), None
+        os.makedirs(data_dir, exist_ok=True)
         value = secrets.token_urlsafe(48)
         # O_EXCL: two processes starting at once must not each write a different secret.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -147,10 +146,15 @@ def _dev_secret(data_dir: Path) -> tuple[str | None, str | None]:
             handle.write(value)
         return value, None
     except FileExistsError:
-        return path.read_text().strip(), None
+        return _read_text(path), None
     except OSError as exc:
         # Reported by /health too: name the setting, not the absolute path.
         return None, f"cannot keep a development secret in TODO_DATA_DIR: {exc.strerror}"
+
+
+def _read_text(path: str) -> str:
+    with open(path, encoding="utf-8") as file:
+        return file.read().strip()
 
 
 def _rate_limits(env: Mapping[str, str], problems: list[str]) -> RateLimits | None:

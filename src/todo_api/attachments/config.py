@@ -18,8 +18,8 @@ attachment routes only.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
-from pathlib import Path
 
 import msgspec
 
@@ -53,7 +53,7 @@ NEVER_ALLOWED = ("text/html", "image/svg+xml", "application/xhtml+xml", "text/ja
 # A frozen msgspec Struct, not a frozen dataclass: made in C at import (~0.05 ms a
 # class, against 0.5-2.5 ms of generated code each), and behaving the same.
 class AttachmentConfig(msgspec.Struct, frozen=True):
-    data_dir: Path
+    data_dir: str | os.PathLike[str]
     storage_url: str | None = None
     serverless: bool = False
     platform: str = "local"
@@ -81,7 +81,7 @@ class AttachmentConfig(msgspec.Struct, frozen=True):
         cls,
         env: Mapping[str, str],
         *,
-        data_dir: Path,
+        data_dir: str | os.PathLike[str],
         platform: str = "local",
         serverless: bool = False,
     ) -> AttachmentConfig:

@@ -11,7 +11,6 @@ import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import TypeVar
 from urllib.parse import unquote, urlsplit
 
@@ -37,6 +36,8 @@ def open_backend(url: str, *, sqlite_busy_timeout: float = 10.0) -> Backend:
                     f"SQLite URL needs a file path (and no NUL in it): {url!r}",
                     public="DATABASE_URL is a sqlite: URL without a usable file path",
                 )
+            from pathlib import Path
+
             from todo_api.storage.sqlite import SqliteDatabase
 
             return SqliteDatabase(Path(path), busy_timeout=sqlite_busy_timeout)
