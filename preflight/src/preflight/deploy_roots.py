@@ -61,11 +61,14 @@ def deploy_roots(root: Path) -> tuple[DeployRoot, ...]:
 
 def deploys_python(folder: Path) -> bool:
     """Whether a build of `folder` makes a Python function: an app entrypoint Vercel
-    finds or is told (even a broken one), a legacy `builds` entry for @vercel/python, or
-    api/*.py functions (rules/_functions.py)."""
+    finds or is told (even a broken one: a configured path that resolves to nothing, an
+    app.py that exports nothing or does not parse), a legacy `builds` entry for
+    @vercel/python, or api/*.py functions (rules/_functions.py)."""
     project = load_project(folder)
     if project.entrypoint is not None or project.unresolved_entrypoint is not None:
         return True
+    if project.candidates_without_export:
+        return True  # the build looks there and fails: PF401 / PF1102 say why
     builds = (read_json_object(folder / "vercel.json") or {}).get("builds")
     if isinstance(builds, list) and any(
         isinstance(b, dict) and "python" in str(b.get("use", "")) for b in builds

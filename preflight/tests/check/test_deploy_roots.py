@@ -122,3 +122,21 @@ def test_fix_on_a_monorepo_root_names_the_folder_to_run_it_on(
         f"preflight check: error: --fix changes one project: {root} deploys no Python "
         "itself, run it on backend"
     )
+
+
+def test_a_root_whose_app_file_is_broken_is_still_the_project(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_project(
+        {
+            "app.py": "app = (\n",  # the build looks here and fails
+            "requirements.txt": "\n",
+            "examples/demo/vercel.json": "{}\n",
+            "examples/demo/index.py": _WSGI,
+        }
+    )
+    code, out, err = run([str(root)], capsys)
+    assert code == 1
+    assert "app.py:1:" in out
+    assert "PF1102" in out
+    assert "What Vercel will see in" not in err
