@@ -9,14 +9,13 @@ api/*.py as functions of their own, reachable only at their own path.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 from preflight.context import CheckContext
-from preflight.findings import Finding, Fix, Location, Severity
-from preflight.preset import PYTHON_PRESETS, Preset, detect, preset_of, read_json_object
+from preflight.findings import Finding, Location, Severity
+from preflight.preset import PYTHON_PRESETS, preset_of, read_json_object
 from preflight.project import Entrypoint
 from preflight.rules.base import VERCEL_ONLY, Expect, ProjectExample, ProjectRule
 
@@ -118,6 +117,25 @@ class RewriteToEntrypoint(ProjectRule):
                 ),
             ),
         ),
+        ProjectExample(  # legacy `routes` to the function (jackyliu/sanic-vercel)
+            {
+                "api/index.py": _APP,
+                "requirements.txt": "sanic==20.12.7\n",
+                "vercel.json": '{"routes": [{"src": "/(.*)", "dest": "/api/index"}]}',
+            },
+            expect=(
+                Expect(
+                    "vercel.json",
+                    1,
+                    1,
+                    (
+                        "routing '/(.*)' to '/api/index': under a Python preset (the 'python' "
+                        "preset a new project gets) api/index.py is no function of its own, "
+                        "so those requests answer Vercel's 404 NOT_FOUND"
+                    ),
+                ),
+            ),
+        ),
         ProjectExample(  # every path to api/index.py's "/api" (Ub207/phase-4-todo backend/)
             {
                 "src/main.py": _APP,
@@ -182,6 +200,13 @@ class RewriteToEntrypoint(ProjectRule):
                 Location(config, _line_of(text, f'"{destination}"')),
                 f"rewriting {source!r} to {destination!r} makes the app see {destination!r} "
                 f"as the path of every request{shown}: its routes answer 404",
+            )
+        for source, destination in routes_to(ctx.project.root, entry):
+            file = entry.path.relative_to(ctx.project.root).as_posix()
+            yield self.at(
+                Location(config, _line_of(text, f'"{destination}"')),
+                f"routing {source!r} to {destination!r}: under a Python preset{shown} {file} "
+                "is no function of its own, so those requests answer Vercel's 404 NOT_FOUND",
             )
         for source, destination, file in _rewrites_to_other_files(ctx.project.root, entry):
             location = Location(config, _line_of(text, f'"{destination}"'))
@@ -265,107 +290,32 @@ def rewrites_to(root: Path, entry: Entrypoint) -> list[tuple[str, str]]:
     return found
 
 
-class RoutingDependsOnPreset(ProjectRule):
-    """An app under api/ whose routes work only under a Python preset nobody pinned.
+def routes_to(root: Path, entry: Entrypoint) -> list[tuple[str, str]]:
+    """Legacy vercel.json `routes` (src, dest) that end at the app's own function path.
 
-    A project created today gets a Python preset (preflight.preset.detect), whose
-    catch-all sends every path to the app. Projects created before the Python presets
-    existed hold "Other" in the dashboard, where api/index.py is a function of its own:
-    `/api/index` reaches the app, every other route answers Vercel's 404. The deploy then
-    depends on a dashboard setting the repository cannot see; `"framework"` in vercel.json
-    settles it (vercel.json wins over the stored setting).
-    """
-
-    id = "PF404"
-    fid = "F4"
-    name = "routing-depends-on-preset"
-    targets = VERCEL_ONLY
-    severity = Severity.WARNING
-    message = "the app's routes reach it only if the dashboard's framework preset is a Python one"
-    fix = 'pin the preset in vercel.json ("framework": "fastapi", "flask", "django" or "python")'
-
-    _APP = "app = object()\n"
-    VALID = (
-        ProjectExample({"api/index.py": _APP, "requirements.txt": "starlette\n",
-                        "vercel.json": '{"framework": "python"}'}),
-        ProjectExample({"app.py": _APP, "requirements.txt": "starlette\n"}),
-        ProjectExample({"api/index.py": _APP}),  # no manifest: a new project is "Other" too
-        ProjectExample({"api/index.py": _APP, "requirements.txt": "flask\n",  # legacy builds
-                        "vercel.json": '{"builds": [{"src": "api/index.py", '
-                                       '"use": "@vercel/python"}]}'}),
-    )  # fmt: skip
-    INVALID = (
-        ProjectExample(
-            {"api/index.py": "from flask import Flask\napp = Flask(__name__)\n",
-             "requirements.txt": "flask\n", "vercel.json": '{"regions": ["fra1"]}\n'},
-            expect=(Expect("api/index.py", 2, 1,
-                           "the 'flask' preset a new project gets routes every path to this "
-                           'app, but under "Other", which projects created before the Python '
-                           "presets hold, only /api/index reaches it and every other route "
-                           "answers 404"),),
-            fixed={"vercel.json": '{\n  "regions": [\n    "fra1"\n  ],\n'
-                                  '  "framework": "flask"\n}\n'},
-        ),
-        ProjectExample(  # linked to a project that holds "Other": broken today, not a risk
-            {"api/index.py": "from flask import Flask\napp = Flask(__name__)\n",
-             "requirements.txt": "flask\n",
-             ".vercel/project.json": '{"settings": {"framework": null}}'},
-            expect=(Expect("api/index.py", 2, 1,
-                           "the linked project's preset is 'Other': only /api/index reaches "
-                           "this app and every other route answers 404"),),
-            fixed={"vercel.json": '{\n  "framework": "flask"\n}\n'},
-        ),
-    )  # fmt: skip
-
-    def check(self, ctx: CheckContext) -> Iterator[Finding]:
-        root, entry = ctx.project.root, ctx.project.entrypoint
-        if entry is None or entry.name.lower() == "handler":
-            return
-        if not entry.path.relative_to(root).as_posix().startswith("api/"):
-            return
-        preset = preset_of(root)
-        slug = detect(root)
-        if preset.pinned or slug not in PYTHON_PRESETS or rewrites_to(root, entry):
-            return  # pinned; "Other" for every project; or PF403's business
-        if "builds" in (read_json_object(root / "vercel.json") or {}):
-            return  # legacy builds: no preset applies, vercel.json's routes decide
-        fix = f'pin the preset in vercel.json: "framework": "{slug}"'
-        if preset.source == "project.json" and not preset.routes_everything_to_app:
-            yield self.at(
-                Location(entry.path, entry.line),
-                f"the linked project's preset is {preset.slug or 'Other'!r}: only /api/index "
-                "reaches this app and every other route answers 404",
-                fix=fix,
-                severity=Severity.ERROR,
-                autofix=_pin(root, str(slug)),
-            )
-            return
-        yield self.at(
-            Location(entry.path, entry.line),
-            f'{_where(preset)} routes every path to this app, but under "Other", which '
-            "projects created before the Python presets hold, only /api/index reaches it "
-            "and every other route answers 404",
-            fix=fix,
-            autofix=_pin(root, str(slug)),
-        )
+    A route with a `dest` ends routing there (no `continue`, no `status`): under a Python
+    preset the only function is the preset's (`/python`, `/fastapi`...), so `/api/index`
+    is no output and the edge answers NOT_FOUND (jackyliu/sanic-vercel: `/(.*)` ->
+    `/api/index`, which `preflight run` with Vercel's builder answers 404 NOT_FOUND)."""
+    routes = (read_json_object(root / "vercel.json") or {}).get("routes")
+    targets = _function_paths(root, entry)
+    found = []
+    for route in routes if isinstance(routes, list) else []:
+        if not isinstance(route, dict) or route.get("continue") or "status" in route:
+            continue
+        dest, src = route.get("dest"), route.get("src")
+        if isinstance(dest, str) and isinstance(src, str) and dest.split("?")[0] in targets:
+            found.append((src, dest))
+    return found
 
 
-def _where(preset: Preset) -> str:
-    label = preset.slug or "Other"
-    if preset.source == "project.json":
-        return f"the linked project's {label!r} preset"
-    return f"the {label!r} preset a new project gets"
-
-
-def _pin(root: Path, slug: str) -> Fix | None:
-    """vercel.json with `"framework"` added, its other keys kept; None when vercel.json
-    exists but is not a JSON object (rewriting it would lose what it says)."""
-    path = root / "vercel.json"
-    data = read_json_object(path)
-    if data is None and path.exists():
-        return None
-    text = json.dumps({**(data or {}), "framework": slug}, indent=2) + "\n"
-    return Fix.replace_file(path, text, f'pin "framework": "{slug}" in vercel.json')
+def _function_paths(root: Path, entry: Entrypoint) -> set[str]:
+    """The paths that name the entrypoint's file as a function of its own (under "Other")."""
+    function = "/" + entry.path.relative_to(root).with_suffix("").as_posix()
+    targets = {function, function + ".py", function.lstrip("/"), function.lstrip("/") + ".py"}
+    if function.endswith("/index"):
+        targets |= {function.removesuffix("/index"), function.removesuffix("index")}
+    return targets
 
 
 def _line_of(text: str, needle: str) -> int:
