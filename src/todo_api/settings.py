@@ -24,11 +24,18 @@ DEFAULT_SQLITE_BUSY_TIMEOUT = 10.0
 
 # Both are frozen msgspec Structs, not frozen dataclasses: made in C at import (~0.05 ms
 # a class, against 0.5-2.5 ms of generated code each), and behaving the same.
+ACCOUNT_WIDE_FACTOR = 20  # the account-wide login allowance's default, times per_account
+
+
 class RateLimits(msgspec.Struct, frozen=True):
-    """Attempts that pass before delays begin: failed logins per account, and login or
-    register attempts per client address (shared NATs and offices need headroom)."""
+    """Attempts that pass before delays begin: failed logins per account from one client
+    address (counted per pair, so guesses from elsewhere cannot lock a user out of their
+    own network), failed logins per account from all addresses together (looser: it stops
+    a guess spread over many addresses, at the price of the lockout the first avoids), and
+    login or register attempts per client address (shared NATs and offices need headroom)."""
 
     per_account: int = 5
+    per_account_all_addresses: int = ACCOUNT_WIDE_FACTOR * 5
     per_address: int = 30
 
 
@@ -164,8 +171,15 @@ def _rate_limits(env: Mapping[str, str], problems: list[str]) -> RateLimits | No
     if switch not in ("on", "1", "true", "yes", ""):
         problems.append(f"AUTH_RATE_LIMIT must be on or off, got {switch!r}")
     defaults = RateLimits()
+    per_account = _int(env, "LOGIN_ATTEMPTS_PER_ACCOUNT", defaults.per_account, problems)
     return RateLimits(
-        per_account=_int(env, "LOGIN_ATTEMPTS_PER_ACCOUNT", defaults.per_account, problems),
+        per_account=per_account,
+        per_account_all_addresses=_int(
+            env,
+            "LOGIN_ATTEMPTS_PER_ACCOUNT_ALL_ADDRESSES",
+            ACCOUNT_WIDE_FACTOR * per_account,
+            problems,
+        ),
         per_address=_int(env, "AUTH_ATTEMPTS_PER_ADDRESS", defaults.per_address, problems),
     )
 

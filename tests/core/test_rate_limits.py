@@ -71,6 +71,53 @@ def test_failed_logins_meet_a_growing_delay_and_a_correct_one_resets_it(
         assert login(client, "victim@example.com", "guess").status_code == 401
 
 
+def test_an_attacker_elsewhere_cannot_lock_the_victim_out(
+    make_client: Callable[..., TestClient], counters: dict[str, str]
+) -> None:
+    # On Vercel the edge's X-Forwarded-For names the client, so one client plays both.
+    client = make_client(VERCEL="1", **counters)
+    assert register(client, "victim@example.com").status_code == 201
+    attacker = {"X-Forwarded-For": "203.0.113.66"}
+    for _ in range(6):
+        assert login(client, "victim@example.com", "guess", headers=attacker).status_code == 401
+    for _ in range(10):  # blocked: these count nothing, not even towards the account
+        assert_limited(login(client, "victim@example.com", "guess", headers=attacker), 1)
+    home = {"X-Forwarded-For": "198.51.100.7"}
+    assert login(client, "victim@example.com", "right-password", headers=home).status_code == 200
+    # The victim's login cleared their own counter, not the attacker's.
+    assert_limited(login(client, "victim@example.com", "guess", headers=attacker), 1)
+    for _ in range(5):  # and the victim's address still has its whole allowance
+        assert login(client, "victim@example.com", "guess", headers=home).status_code == 401
+
+
+def test_a_guess_spread_over_many_addresses_meets_the_account_wide_limit(
+    make_client: Callable[..., TestClient], counters: dict[str, str]
+) -> None:
+    client = make_client(VERCEL="1", LOGIN_ATTEMPTS_PER_ACCOUNT_ALL_ADDRESSES="8", **counters)
+    assert register(client, "victim@example.com").status_code == 201
+    for i in range(9):  # two guesses an address stay far within each address's allowance
+        address = {"X-Forwarded-For": f"203.0.113.{i // 2}"}
+        assert login(client, "victim@example.com", "guess", headers=address).status_code == 401
+    fresh = {"X-Forwarded-For": "203.0.113.200"}
+    assert_limited(login(client, "victim@example.com", "guess", headers=fresh), 1)
+    # Even the right password waits now: otherwise the limit would only slow wrong guesses.
+    assert_limited(login(client, "victim@example.com", "right-password", headers=fresh), 1)
+    other = {"X-Forwarded-For": "203.0.113.201"}
+    assert login(client, "bystander@example.com", "guess", headers=other).status_code == 401
+
+
+def test_the_account_wide_limit_defaults_to_twenty_times_the_strict_one(
+    make_client: Callable[..., TestClient],
+) -> None:
+    client = make_client(VERCEL="1", LOGIN_ATTEMPTS_PER_ACCOUNT="1")
+    for i in range(21):  # 20 pass, the 21st starts the delay
+        address = {"X-Forwarded-For": f"203.0.113.{i}"}
+        assert login(client, "nobody@example.com", "guess", headers=address).status_code == 401
+    assert_limited(
+        login(client, "nobody@example.com", "guess", headers={"X-Forwarded-For": "192.0.2.9"}), 1
+    )
+
+
 def test_unknown_accounts_are_limited_like_known_ones(
     make_client: Callable[..., TestClient], counters: dict[str, str]
 ) -> None:
@@ -119,6 +166,22 @@ def test_a_forged_forwarded_header_does_not_reset_the_address_limit(
         assert_limited(
             register(client, "f9@example.com", headers={"X-Forwarded-For": "198.51.100.7"}), 1
         )
+
+
+def test_a_forged_forwarded_header_does_not_escape_the_per_account_limit(
+    app_process: Callable[..., AppProcess],
+) -> None:
+    # Off Vercel an untrusted peer's X-Forwarded-For is ignored, so rotating it does not
+    # make each guess at one account look like it came from a new address.
+    app = app_process(FORWARDED_ALLOW_IPS="192.0.2.1")
+    with httpx.Client(base_url=app.url, timeout=30) as client:
+        assert register(client, "target@example.com").status_code == 201
+        for i in range(6):
+            forged = {"X-Forwarded-For": f"203.0.113.{i}"}
+            answer = login(client, "target@example.com", "guess", headers=forged)
+            assert answer.status_code == 401
+        forged = {"X-Forwarded-For": "198.51.100.9"}
+        assert_limited(login(client, "target@example.com", "guess", headers=forged), 1)
 
 
 def test_a_trusted_proxy_names_the_client(app_process: Callable[..., AppProcess]) -> None:

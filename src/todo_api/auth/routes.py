@@ -153,14 +153,22 @@ async def _password_login(call: Call[Any, Any], given_email: str, password: str)
     services = call.services
     services.require_secret()
     email = users.normalise_email(given_email)
-    account_key = key("login:account", email)
-    address_key = key("login:address", client_address(call.request, services.settings.platform))
+    address = client_address(call.request, services.settings.platform)
+    # The strict limit counts an account's failures per client address: a stranger who
+    # knows the email blocks only their own address, not the user's (OWASP account lockout).
+    pair_key = key("login:account-address", f"{email}\n{address}")
+    account_key = key("login:account", email)  # the looser one, over every address
+    address_key = key("login:address", address)
     throttle = services.throttle()
     if throttle is not None:
         limits = services.settings.rate_limits
         assert limits is not None
         await throttle.attempt(
-            [Limit(account_key, limits.per_account), Limit(address_key, limits.per_address)],
+            [
+                Limit(pair_key, limits.per_account),
+                Limit(account_key, limits.per_account_all_addresses),
+                Limit(address_key, limits.per_address),
+            ],
             "Too many login attempts.",
         )
     found = await services.db(lambda conn: users.find_by_email(conn, email=email), read_only=True)
@@ -174,7 +182,7 @@ async def _password_login(call: Call[Any, Any], given_email: str, password: str)
         raise Unauthorized(BAD_CREDENTIALS)
     new_hash = await hash_password(password) if verdict.needs_rehash else None
     if throttle is not None:
-        await throttle.succeeded(reset=account_key, forgive=address_key)
+        await throttle.succeeded(reset=pair_key, forgive=(account_key, address_key))
 
     def start_session(conn: Connection) -> TokenResponse:
         if new_hash is not None:

@@ -1,10 +1,11 @@
 """Brute-force limits for login and register, shared by every instance of the app.
 
 Each attempt is counted *before* the password is checked (so a hundred parallel guesses
-cannot all pass one check), per account and per client address. Past an allowance the
-key is blocked for a delay that doubles with each further attempt (1 s, 2 s, 4 s ... up
-to 15 min); attempts while blocked answer 429 with Retry-After and count nothing. A
-correct login clears the account's counter and takes back its attempt from the address.
+cannot all pass one check): a login per (account, client address), per account over all
+addresses (a looser allowance) and per client address. Past an allowance the key is
+blocked for a delay that doubles with each further attempt (1 s, 2 s, 4 s ... up to
+15 min); attempts while blocked answer 429 with Retry-After and count nothing. A correct
+login clears its (account, address) counter and takes back its attempt from the others.
 A key untouched for WINDOW seconds starts again from zero.
 
 Counters live where every instance sees them: the database by default (serverless
@@ -78,6 +79,10 @@ class Throttle:
                 f"{message} Try again in {seconds} s.", headers={"Retry-After": str(seconds)}
             )
 
-    async def succeeded(self, *, reset: str, forgive: str) -> None:
+    async def succeeded(self, *, reset: str, forgive: Sequence[str]) -> None:
+        """Clear the `reset` key (its failures were the user's own, from where they just
+        logged in); take back only this attempt from the wider keys, whose other attempts
+        may be someone else's guesses."""
         await self.store.reset(reset)
-        await self.store.forgive(forgive)
+        for wider in forgive:
+            await self.store.forgive(wider)
