@@ -53,6 +53,12 @@ def test_toggle_complete(alice: Account) -> None:
         ({"title": "ok", "priority": "urgent"}, "priority"),
         ({"title": "ok", "due_date": "31/12/2026"}, "due_date"),
         ({"title": "ok", "tags": ["x" * 51]}, "tags"),
+        ({"title": "ok", "tags": ["fine", "evil\u202egnp.exe"]}, "tags"),  # right-to-left override
+        ({"title": "ok", "tags": ["a\u2067b"]}, "tags"),  # right-to-left isolate
+        ({"title": "ok", "tags": ["a\u200fb"]}, "tags"),  # right-to-left mark
+        ({"title": "ok", "tags": ["tab\there"]}, "tags"),  # C0
+        ({"title": "ok", "tags": ["next\x85line"]}, "tags"),  # C1
+        ({"title": "ok", "tags": ["trailing\n"]}, "tags"),
         ({"title": "ok", "completed": "yes"}, "completed"),
     ],
 )
@@ -60,6 +66,21 @@ def test_field_limits(alice: Account, fields: dict[str, Any], bad_field: str) ->
     response = alice.request("POST", "/api/tasks", json=fields)
     assert response.status_code == 422
     assert [error["field"] for error in response.json()["errors"]] == [bad_field]
+
+
+def test_tags_refuse_bidi_controls_on_every_route_and_keep_other_scripts(alice: Account) -> None:
+    task = create(alice, tags=["café", "日本語", "עברית"])
+    assert task["tags"] == ["café", "日本語", "עברית"]
+    for method in ("PATCH", "PUT"):
+        body = {"title": "t", "tags": ["\u202eevil"]}
+        response = alice.request(method, f"/api/tasks/{task['id']}", json=body)
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        assert [error["field"] for error in response.json()["errors"]] == ["tags"]
+    response = alice.request("GET", "/api/tasks", params={"tag": "a\u2066b"})
+    assert response.status_code == 422, response.text
+    assert [error["field"] for error in response.json()["errors"]] == ["tag"]
+    assert alice.request("GET", f"/api/tasks/{task['id']}").json()["tags"] == task["tags"]
 
 
 def test_title_at_limits_is_accepted(alice: Account) -> None:

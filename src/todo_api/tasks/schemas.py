@@ -26,7 +26,23 @@ Title = Annotated[
 Description = Annotated[
     str, msgspec.Meta(max_length=1000, examples=["Photo booth on the high street first"])
 ]
-Tag = Annotated[str, msgspec.Meta(min_length=1, max_length=50, examples=["errands"])]
+# A tag shows inline beside other text, so it may hold no C0/C1 control characters and no
+# bidi marks, embeddings, overrides or isolates (U+061C, U+200E-200F, U+202A-202E,
+# U+2066-2069): one of those would reorder what the UI shows after it, as a file name or
+# an email would (both refuse them too). NUL is left to the body decoder, which names it.
+# Escapes both Python's and ECMAScript's regexes read alike; the pattern ends in a
+# lookahead, not $, which in Python also matches before a final newline.
+NOT_IN_TAG = r"\x01-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+Tag = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=50,
+        pattern=f"^[^{NOT_IN_TAG}]*(?![\\s\\S])",
+        description="No control characters or bidi controls",
+        examples=["errands"],
+    ),
+]
 Tags = Annotated[list[Tag], msgspec.Meta(max_length=20)]
 SortKey = Literal["created", "title", "due_date", "priority"]
 
