@@ -7,6 +7,7 @@ zipfile and importlib's readers at every import of the app. And the app's import
 auth/authenticate.py for the first authenticated request, which makes the app's
 Authenticator. Starlette's StaticFiles waits for the first request for a UI file, and
 the app's import uses os.path, not pathlib (8 M instructions, ~2 % of that import).
+msgspec.inspect waits for /openapi.json (todo_api/deferred_imports.py).
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ import sys
 HEAVY = ("jwt", "cryptography", "zipfile", "importlib.resources", "importlib.readers",
          "todo_api.auth.authenticate", "starlette.staticfiles", "pathlib")
 def loaded(): return sorted(n for n in HEAVY if n in sys.modules)
+def deferred(): return type(sys.modules["msgspec.inspect"]).__name__ == "ImportedOnFirstUse"
 
 import todo_api.main
-print("after import:", loaded())
+print("after import:", loaded(), deferred())
 from starlette.testclient import TestClient
 from todo_api.settings import Settings
 
@@ -38,7 +40,9 @@ with TestClient(todo_api.main.create_app(settings)) as client:
     assert client.get("/api/tasks", headers={{"Authorization": "Bearer x.y.z"}}).status_code == 401
     # Not zipfile or importlib.resources: the test client's httpx loads them.
     print("after REST:", sorted(n for n in ("jwt", "cryptography", "starlette.staticfiles")
-                                if n in sys.modules))
+                                if n in sys.modules), deferred())
+    assert client.get("/openapi.json").status_code == 200  # msgspec.inspect's one user
+    print("after /openapi.json:", deferred())
 """
 
 
@@ -48,4 +52,8 @@ def test_import_and_first_requests_load_no_jwt_library_or_zipfile(tmp_path: Path
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    assert result.stdout.splitlines() == ["after import: []", "after REST: []"]
+    assert result.stdout.splitlines() == [
+        "after import: [] True",
+        "after REST: [] True",
+        "after /openapi.json: False",
+    ]

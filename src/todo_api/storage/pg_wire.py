@@ -21,13 +21,10 @@ that asks for SCRAM (Neon does; a trust or md5 server never), and pg8000 reads
 `scramp.ScramClient` only then; dateutil.tz (zoneinfo, sysconfig, importlib.resources,
 ctypes) serves only dateutil's parser, pg8000's fallback for timestamps strptime refuses,
 which reads `tz.<name>` only while parsing such a value. Together about a sixth of a cold
-start's first write. So each is put in sys.modules as a stand-in before pg8000 is
-imported, and the first attribute read through the stand-in imports the module itself.
-(The standard library's LazyLoader cannot do this: on CPython 3.12 the `import scramp`
-statement reads the module's __spec__, which runs it.) A module already imported is left
-alone, and were pg8000 or dateutil ever to read one at import, it would simply be
-imported then; nothing of either is replaced. For the stand-ins to come first, pg8000 is
-imported through this module only (postgres.py takes its errors from here).
+start's first write. So each is deferred (todo_api/deferred_imports.py: a stand-in in
+sys.modules that imports the module at the first attribute read) before pg8000 is
+imported. For the stand-ins to come first, pg8000 is imported through this module only
+(postgres.py takes its errors from here).
 
 A third cost is pg8000's own `__version__`: pg8000.core runs `importlib.metadata.version(
 "pg8000")` at import and uses the answer for nothing else. Importing importlib.metadata
@@ -46,44 +43,14 @@ import functools
 import importlib.util
 import os
 import sys
-import threading
 from collections.abc import Callable
 from importlib.machinery import ModuleSpec
-from types import ModuleType
 from typing import Any
 
-
-class _ImportedOnFirstUse(ModuleType):
-    """Stands in sys.modules for a module until one of its attributes is read; then
-    imports the module (sys.modules holds the real one from then on) and reads it there."""
-
-    def __init__(self, spec: ModuleSpec) -> None:
-        super().__init__(spec.name)
-        self.__spec__ = spec
-        self._lock = threading.Lock()
-        self._module: ModuleType | None = None
-
-    def __getattr__(self, attribute: str) -> Any:  # only what the stand-in lacks
-        with self._lock:
-            if self._module is None:
-                if sys.modules.get(self.__name__) is self:
-                    del sys.modules[self.__name__]
-                try:
-                    self._module = importlib.import_module(self.__name__)
-                except BaseException:
-                    sys.modules.setdefault(self.__name__, self)
-                    raise
-        return getattr(self._module, attribute)
+from todo_api.deferred_imports import ImportedOnFirstUse, defer
 
 
-def _import_on_first_use(name: str) -> None:
-    if name not in sys.modules:
-        spec = importlib.util.find_spec(name)  # runs nothing of `name` (its package, if any)
-        if spec is not None:
-            sys.modules[name] = _ImportedOnFirstUse(spec)
-
-
-class _MetadataWhileImporting(_ImportedOnFirstUse):
+class _MetadataWhileImporting(ImportedOnFirstUse):
     """importlib.metadata during `import pg8000`: version() without the real module."""
 
     def __init__(self, spec: ModuleSpec) -> None:
@@ -135,8 +102,8 @@ def _metadata_while_importing() -> _MetadataWhileImporting | None:
     return stand_in
 
 
-_import_on_first_use("scramp")
-_import_on_first_use("dateutil.tz")
+defer("scramp")
+defer("dateutil.tz")
 _metadata = _metadata_while_importing()
 
 import pg8000.native  # noqa: E402  # after the stand-ins
