@@ -334,6 +334,14 @@ $("#tag-filter-clear").addEventListener("click", () => filterByTag(null));
 
 const PRIORITY = { low: "Low", medium: "Medium", high: "High" };
 
+// User text set inside a sentence: a <bdi> (dir=auto, unicode-bidi: isolate) keeps an
+// unclosed override or an RTL title from reordering the words around it.
+function isolated(text) {
+  const bdi = document.createElement("bdi");
+  bdi.textContent = text;
+  return bdi;
+}
+
 function renderTask(task) {
   const li = $("#task-template").content.firstElementChild.cloneNode(true);
   li.dataset.id = task.id;
@@ -472,7 +480,7 @@ function deleteTask(task, li) {
   $("#empty").textContent = emptyText();
   $("#empty").hidden = $("#task-list").children.length > 0;
   undoable = { task, timer: setTimeout(commitDelete, UNDO_MS) };
-  $("#undo-text").textContent = `Deleted “${task.title}”.`;
+  $("#undo-text").replaceChildren("Deleted “", isolated(task.title), "”.");
   $("#undo").hidden = false;
   announce(`Deleted: ${task.title}. Undo is available.`);
   const target = next ? $(".title", next) : null;
