@@ -150,3 +150,20 @@ def test_a_python_preset_build_looks_for_the_manifest_at_the_root(
     manifest = load_project(legacy).manifest
     assert manifest is not None
     assert manifest.path == legacy / "src" / "requirements.txt"
+
+
+def test_an_app_bound_inside_a_block_says_so(check: Check, make_project: MakeProject) -> None:
+    # Hillan007/Moodly-2.0 and RoggerMS/Crunevo2 api/index.py: `try: from x import app`
+    root = make_project(
+        {
+            "moodly_app.py": "from flask import Flask\napp = Flask(__name__)\n",
+            "api/index.py": "try:\n    from moodly_app import app\nexcept Exception:\n    raise\n",
+            "vercel.json": '{"builds": [{"src": "api/index.py", "use": "@vercel/python"}]}\n',
+        }
+    )
+    (finding,) = check(root, only={"PF401"}).findings
+    assert finding.message == (
+        "vercel.json entrypoint 'api/index.py' binds `app` only inside a `try` block: "
+        "Vercel reads top-level statements only, so the build fails"
+    )
+    assert "move the import out of the block" in finding.fix

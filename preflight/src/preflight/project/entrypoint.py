@@ -125,7 +125,7 @@ def find_entrypoint(
         path = root / from_json
         found = _exported(path)
         if found is None:
-            return None, (), _unusable_src(from_json, path.is_file())
+            return None, (), _unusable_src(from_json, path.is_file(), _nested_export(path))
         return Entrypoint(path, found[0], found[1], "vercel.json"), (), None
     tool = pyproject.get("tool")
     vercel = tool.get("vercel") if isinstance(tool, dict) else None
@@ -212,8 +212,26 @@ def _vercel_json_entrypoint(root: Path) -> tuple[str | None, str | None]:
     return None, None if globbed else problem
 
 
-def _unusable_src(src: str, exists: bool) -> str:
+def _nested_export(path: Path) -> tuple[str, str] | None:
+    """The block (`try`, `if`, `with`) that binds `app` / `application` one level below
+    the top, where entrypoint.rs does not look (Hillan007/Moodly-2.0 and RoggerMS/Crunevo2
+    api/index.py: `try: from x import app`)."""
+    tree = parse_file(path) if path.is_file() else None
+    for stmt in tree.body if tree is not None else []:
+        if isinstance(stmt, ast.Try | ast.If | ast.With):
+            found = find_exported_name(ast.Module(body=list(stmt.body), type_ignores=[]))
+            if found is not None:
+                return found[0], type(stmt).__name__.lower()
+    return None
+
+
+def _unusable_src(src: str, exists: bool, nested: tuple[str, str] | None = None) -> str:
     """What Vercel does with a named function file it cannot use, in one sentence."""
+    if nested is not None:
+        return (
+            f"vercel.json entrypoint {src!r} binds `{nested[0]}` only inside a `{nested[1]}` "
+            "block: Vercel reads top-level statements only, so the build fails"
+        )
     if not exists:
         # cli build/index.ts `expandBuild`: a src no uploaded file matches yields no
         # build at all; the deploy succeeds with nothing behind the routes.

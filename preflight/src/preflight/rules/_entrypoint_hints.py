@@ -246,7 +246,11 @@ def explain_unresolved(project: Project, unresolved: str) -> Hint:
         return Hint(
             Location(config, line),
             unresolved,
-            fix="point `builds[].src` at the .py file that exports `app`",
+            fix=(
+                "bind `app` at the top level (e.g. move the import out of the block)"
+                if "only inside" in unresolved
+                else "point `builds[].src` at the .py file that exports `app`"
+            ),
         )
     pyproject = project.root / "pyproject.toml"
     key = "entrypoint" if unresolved.startswith("[tool.vercel]") else "app ="
