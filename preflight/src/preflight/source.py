@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import ast
 import re
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Protocol, TypeVar, cast
 
-from preflight.ast_index import index_tree
+from preflight.ast_index import index_tree, positions
 from preflight.files import relative_posix
 from preflight.one_pass import PARSED, remembered
 from preflight.suppression import suppresses
@@ -80,7 +81,7 @@ class Module:
     parents: dict[ast.AST, ast.AST] = field(default_factory=dict, repr=False)
     nodes: list[ast.AST] = field(default_factory=list, repr=False)
     _start: dict[ast.AST, int] = field(default_factory=dict, repr=False)
-    _end: dict[ast.AST, int] = field(default_factory=dict, repr=False)
+    _end: array[int] = field(default_factory=positions, repr=False)
     _by_type: dict[type[ast.AST], list[ast.AST]] = field(default_factory=dict, repr=False)
     # Top-level names imported anywhere in the app's import closure (set by the closure
     # builder): a setting that needs an extension matters only when it is imported.
@@ -131,7 +132,8 @@ class Module:
 
     def subtree(self, node: ast.AST) -> list[ast.AST]:
         """The node and everything under it (like ast.walk, in pre-order)."""
-        return self.nodes[self._start[node] : self._end[node]]
+        start = self._start[node]
+        return self.nodes[start : self._end[start]]
 
     @cached_property
     def root(self) -> Path:
@@ -194,7 +196,7 @@ class Module:
             if isinstance(node, _DEFERRED) or (
                 isinstance(node, ast.If) and is_main_guard(node.test)
             ):
-                position = end[node]  # runs later, if ever: not one node of it is looked at
+                position = end[position]  # runs later, if ever: not one node of it is looked at
                 continue
             if isinstance(node, ast.Call):
                 calls.append(node)
