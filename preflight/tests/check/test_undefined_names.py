@@ -5,7 +5,10 @@ not read."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+
+import pytest
 
 from .conftest import Check, MakeProject
 
@@ -38,3 +41,17 @@ def test_a_branch_is_a_warning_and_an_unimported_file_is_not_read(
         }
     )
     assert _levels(check, root) == {("app.py", 4): "warning"}
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="PEP 695 syntax parses from CPython 3.12")
+def test_type_alias_values_and_bounds_are_lazy(check: Check, make_project: MakeProject) -> None:
+    # CPython evaluates `type X = ...` values and `[T: Bound]` bounds on first access only,
+    # so a forward reference there is no NameError at import.
+    root = make_project(
+        {
+            "app.py": "app = object()\ntype Rows = list[Row]\n"
+            "def first[T: Model](rows: list[T]) -> T:\n    return rows[0]\n"
+            "class Row:\n    pass\nclass Model:\n    pass\ntype Later = Missing\n",
+        }
+    )
+    assert _levels(check, root) == {}

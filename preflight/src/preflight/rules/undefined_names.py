@@ -73,6 +73,7 @@ _CATCHES_NAME_ERROR = ("NameError", "Exception", "BaseException")
 _TYPE_PARAMS = tuple(
     getattr(ast, kind) for kind in ("TypeVar", "ParamSpec", "TypeVarTuple") if hasattr(ast, kind)
 )
+_TYPE_ALIAS = tuple(getattr(ast, kind) for kind in ("TypeAlias",) if hasattr(ast, kind))
 
 
 def _bound_anywhere(tree: ast.Module) -> set[str]:
@@ -118,12 +119,17 @@ def _opaque(tree: ast.Module) -> bool:
     return False
 
 
-def _in_annotation(module: Module, node: ast.AST) -> bool:
+def _evaluated_lazily(module: Module, node: ast.AST) -> bool:
+    """Annotations (which `from __future__ import annotations` leaves unevaluated), and
+    PEP 695 type alias values and type parameter bounds, which CPython evaluates only
+    when asked for (`type Rows = list[Row]` names Row before it exists)."""
     child = node
     for parent in module.ancestors(node):
-        if isinstance(parent, ast.AnnAssign) and child is parent.annotation:
+        if isinstance(parent, ast.AnnAssign | ast.arg) and child is parent.annotation:
             return True
-        if isinstance(parent, ast.arg) and child is parent.annotation:
+        if isinstance(parent, _TYPE_PARAMS) or (
+            isinstance(parent, _TYPE_ALIAS) and child is getattr(parent, "value", None)
+        ):
             return True
         child = parent
     return False
@@ -214,7 +220,7 @@ class UndefinedNameAtImport(ProjectRule):
                 name = node.id
                 if name in known or name in reported or not isinstance(node.ctx, ast.Load):
                     continue
-                if not module.is_import_time(node) or _in_annotation(module, node):
+                if not module.is_import_time(node) or _evaluated_lazily(module, node):
                     continue
                 if _caught(module, node):
                     continue
