@@ -36,6 +36,12 @@ _SET_ON_VERCEL: Final = {
     "AWS_LAMBDA_FUNCTION_NAME": "vercel",
 }
 _PLATFORM_TEST: Final = re.compile(r"VERCEL|LAMBDA|SERVERLESS|platform|READ_?ONLY|readonly")
+# Variables other hosts set for themselves, so they are surely unset on Vercel (Render,
+# Heroku, Railway, Fly.io, PythonAnywhere, Azure App Service, Cloud Run, App Engine, Koyeb,
+# Replit), unlike a variable of the project's own, which its Vercel dashboard may set.
+_OTHER_PLATFORMS: Final = re.compile(
+    r"(RENDER|HEROKU|DYNO|RAILWAY|FLY|PYTHONANYWHERE|WEBSITE|K_SERVICE|GAE|KOYEB|REPL)(_|$)"
+)
 _ENV_READS: Final = {"os.environ.get", "environ.get", "os.getenv", "getenv"}
 _STR_METHODS: Final = {"strip", "lower", "upper", "casefold", "lstrip", "rstrip"}
 
@@ -177,12 +183,17 @@ def truth(test: ast.expr, module: Module) -> object:
     return UNKNOWN if value is UNKNOWN else bool(value)
 
 
-def branch_never_runs(module: Module, node: ast.AST) -> bool:
+def branch_never_runs(module: Module, node: ast.AST, *, dashboard_may_set: bool = False) -> bool:
     """The node sits in a branch of an `if` (or conditional expression) that Vercel never
     takes: `if not os.environ.get("VERCEL"):`, the else of `if os.getenv("VERCEL"):`,
     `if __name__ == "__main__":`, `if not os.environ.get("X"):` after the module set X.
     A test that names the platform (LAMBDA, READ_ONLY, ...) but cannot be evaluated counts
-    as ruling the write out: the code already tells the platforms apart."""
+    as ruling the write out: the code already tells the platforms apart.
+
+    With `dashboard_may_set`, a test that reads a variable of the project's own (neither
+    Vercel's, nor another host's, nor set by the module) rules nothing out: for code that
+    would fix a crash (`if os.environ.get("PRODUCTION"): ALLOWED_HOSTS = [...]`) taking
+    the variable as unset would turn the project's own switch into a false error."""
     child: ast.AST = node
     for parent in module.ancestors(node):
         if isinstance(parent, ast.If | ast.IfExp | ast.While):
@@ -196,11 +207,44 @@ def branch_never_runs(module: Module, node: ast.AST) -> bool:
                 if isinstance(parent, ast.IfExp)
                 else any(child is s for s in parent.orelse)
             )
-            if in_body or in_else:
+            own_switch = dashboard_may_set and _reads_own_variable(parent.test, module)
+            if (in_body or in_else) and not own_switch:
                 value = truth(parent.test, module)
                 if value is UNKNOWN and _PLATFORM_TEST.search(ast.unparse(parent.test)):
                     return True  # a platform test we cannot evaluate: the code tells them apart
                 if value is not UNKNOWN and bool(value) != in_body:
                     return True
         child = parent
+    return False
+
+
+def _reads_own_variable(test: ast.expr, module: Module, depth: int = 0) -> bool:
+    """Whether `test` reads an environment variable that only the project's own settings
+    can set (following names to their one assigned value), or a key it cannot name."""
+    for node in ast.walk(test):
+        key: ast.expr | None = None
+        if isinstance(node, ast.Call) and (call_name(node) or "") in _ENV_READS and node.args:
+            key = node.args[0]
+        elif isinstance(node, ast.Subscript) and dotted_name(node.value) in {
+            "os.environ",
+            "environ",
+        }:
+            key = node.slice
+        elif isinstance(node, ast.Compare) and dotted_name(node.comparators[0]) in {
+            "os.environ",
+            "environ",
+        }:
+            key = node.left
+        elif isinstance(node, ast.Name) and depth < 6:
+            value = module.local_value(node)
+            if value is not None and _reads_own_variable(value, module, depth + 1):
+                return True
+        if key is None:
+            continue
+        name = evaluate(key, module)
+        if not isinstance(name, str):
+            return True
+        known = name in _SET_ON_VERCEL or name in module.env_at_import
+        if not known and not _OTHER_PLATFORMS.match(name):
+            return True
     return False

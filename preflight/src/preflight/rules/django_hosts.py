@@ -55,11 +55,26 @@ def _local_only(value: ast.expr) -> bool:
     return all(str(h).strip().lower() in _LOCAL for h in hosts)
 
 
-def _mentions(module: Module) -> int:
+def _mentions(module: Module) -> list[ast.AST]:
     """Uses of the setting that run on Vercel (`if RENDER_EXTERNAL_HOSTNAME:` does not)."""
     names: list[ast.AST] = [n for n in module.of(ast.Name) if n.id == _SETTING]
     names += [n for n in module.of(ast.Attribute) if n.attr == _SETTING]
-    return sum(1 for n in names if not branch_never_runs(module, n))
+    return [n for n in names if not branch_never_runs(module, n, dashboard_may_set=True)]
+
+
+def _adds_a_real_host(module: Module, mention: ast.AST) -> bool:
+    """The statement of the mention names a host a deployment can carry
+    (`ALLOWED_HOSTS.append('.vercel.app')`, `ALLOWED_HOSTS += ['shop.example.com']`)."""
+    statement = next((p for p in module.ancestors(mention) if isinstance(p, ast.stmt)), None)
+    if statement is None or isinstance(statement, ast.If | ast.For | ast.While | ast.Try):
+        return False
+    return any(
+        isinstance(n, ast.Constant)
+        and isinstance(n.value, str)
+        and ("." in n.value or n.value == "*")
+        and n.value.strip().lower() not in _LOCAL
+        for n in ast.walk(statement)
+    )
 
 
 class AllowedHostsLocalOnly(ProjectRule):
@@ -99,6 +114,28 @@ class AllowedHostsLocalOnly(ProjectRule):
                 "site_cfg/settings.py": "INSTALLED_APPS = []\n"
                 "WSGI_APPLICATION = 'site_cfg.wsgi.application'\n"
                 "ALLOWED_HOSTS = ['shop.example.com']\n",
+            }
+        ),
+        ProjectExample(  # the local list, then the deployment's host added on Vercel
+            {
+                "manage.py": _MANAGE,
+                "site_cfg/__init__.py": "",
+                "site_cfg/wsgi.py": _WSGI,
+                "site_cfg/settings.py": "import os\nINSTALLED_APPS = []\n"
+                "WSGI_APPLICATION = 'site_cfg.wsgi.application'\n"
+                "ALLOWED_HOSTS = ['localhost']\nif os.environ.get('VERCEL'):\n"
+                "    ALLOWED_HOSTS.append('.vercel.app')\n",
+            }
+        ),
+        ProjectExample(  # the project's own switch: its dashboard may set PRODUCTION
+            {
+                "manage.py": _MANAGE,
+                "site_cfg/__init__.py": "",
+                "site_cfg/wsgi.py": _WSGI,
+                "site_cfg/settings.py": "import os\nINSTALLED_APPS = []\n"
+                "WSGI_APPLICATION = 'site_cfg.wsgi.application'\n"
+                "ALLOWED_HOSTS = ['localhost']\nif os.environ.get('PRODUCTION'):\n"
+                "    ALLOWED_HOSTS = ['shop.example.com']\n",
             }
         ),
         ProjectExample(  # vincenttommi/Stage-0-Backend--Internship: django_heroku sets ['*']
@@ -195,7 +232,10 @@ class AllowedHostsLocalOnly(ProjectRule):
             return  # a star import may bring the setting from elsewhere
         if any(n.id in {"locals", "globals", "vars"} for n in module.of(ast.Name)):
             return  # django_heroku.settings(locals()) rewrites ALLOWED_HOSTS itself
-        others = sum(_mentions(m) for m in ctx.closure.modules) - 1
+        mentions = [(m, n) for m in ctx.closure.modules for n in _mentions(m)]
+        if any(_adds_a_real_host(m, n) for m, n in mentions if n not in assign.targets):
+            return  # a later statement admits a host of the deployment's
+        others = len(mentions) - 1
         shown = ast.unparse(assign.value)
         if others == 0:
             yield self.at(
