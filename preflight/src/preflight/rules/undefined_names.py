@@ -76,47 +76,53 @@ _TYPE_PARAMS = tuple(
 _TYPE_ALIAS = tuple(getattr(ast, kind) for kind in ("TypeAlias",) if hasattr(ast, kind))
 
 
-def _bound_anywhere(tree: ast.Module) -> set[str]:
+def _bound_anywhere(module: Module) -> set[str]:
     """Every name the file binds, in any scope: a name bound in none cannot be found by
-    any lookup, whatever the scoping rules."""
-    bound: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-            bound.add(node.id)
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            bound.add(node.name)
-        elif isinstance(node, ast.arg):
-            bound.add(node.arg)
-        elif isinstance(node, ast.alias):
-            bound.add((node.asname or node.name).split(".")[0])
-        elif isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar) and node.name:
-            bound.add(node.name)
-        elif isinstance(node, ast.MatchMapping) and node.rest:
-            bound.add(node.rest)
-        elif isinstance(node, ast.Global | ast.Nonlocal):
-            bound.update(node.names)
-        elif isinstance(node, _TYPE_PARAMS):
-            bound.add(str(getattr(node, "name", "")))
+    any lookup, whatever the scoping rules. Read from the module's nodes by class (the
+    parser makes no subclasses): ast.walk of each tree, here and in _opaque, was 40% of
+    a check on Django."""
+    bound = {n.id for n in module.of(ast.Name) if not isinstance(n.ctx, ast.Load)}
+    defs: list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef] = [
+        *module.of(ast.FunctionDef),
+        *module.of(ast.AsyncFunctionDef),
+        *module.of(ast.ClassDef),
+    ]
+    bound.update(d.name for d in defs)
+    bound.update(a.arg for a in module.of(ast.arg))
+    bound.update((a.asname or a.name).split(".")[0] for a in module.of(ast.alias))
+    named: list[ast.ExceptHandler | ast.MatchAs | ast.MatchStar] = [
+        *module.of(ast.ExceptHandler),
+        *module.of(ast.MatchAs),
+        *module.of(ast.MatchStar),
+    ]
+    bound.update(n.name for n in named if n.name)
+    bound.update(m.rest for m in module.of(ast.MatchMapping) if m.rest)
+    scoped: list[ast.Global | ast.Nonlocal] = [*module.of(ast.Global), *module.of(ast.Nonlocal)]
+    for statement in scoped:
+        bound.update(statement.names)
+    for param in _TYPE_PARAMS:
+        bound.update(str(getattr(p, "name", "")) for p in module.of(param))
     return bound
 
 
-def _opaque(tree: ast.Module) -> bool:
+def _opaque(module: Module) -> bool:
     """Whether names may come from somewhere the AST does not show."""
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
+    if any(a.name == "*" for node in module.of(ast.ImportFrom) for a in node.names):
+        return True
+    imports: list[ast.Import | ast.ImportFrom] = [
+        *module.of(ast.Import),
+        *module.of(ast.ImportFrom),
+    ]
+    for node in imports:
+        names = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+        names += [a.name for a in node.names]
+        if any(n.split(".")[0] in ("builtins", "__builtin__") for n in names):
             return True
-        if isinstance(node, ast.Import | ast.ImportFrom):
-            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
-            names += [a.name for a in node.names]
-            if any(n.split(".")[0] in ("builtins", "__builtin__") for n in names):
-                return True
-        if isinstance(node, ast.Name) and node.id in _NAMESPACE_CALLS:
-            return True
-        # sys.modules[__name__] and Enum._convert_ (ssl.py's _SSLMethod) fill the
-        # module's namespace from outside the AST
-        if isinstance(node, ast.Attribute) and node.attr in ("modules", "_convert_"):
-            return True
-    return False
+    if any(n.id in _NAMESPACE_CALLS for n in module.of(ast.Name)):
+        return True
+    # sys.modules[__name__] and Enum._convert_ (ssl.py's _SSLMethod) fill the
+    # module's namespace from outside the AST
+    return any(n.attr in ("modules", "_convert_") for n in module.of(ast.Attribute))
 
 
 def _evaluated_lazily(module: Module, node: ast.AST) -> bool:
@@ -212,9 +218,9 @@ class UndefinedNameAtImport(ProjectRule):
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
         closure = ctx.closure
         for module in closure.modules:
-            if _opaque(module.tree):
+            if _opaque(module):
                 continue
-            known = _bound_anywhere(module.tree) | _IMPLICIT
+            known = _bound_anywhere(module) | _IMPLICIT
             reported: set[str] = set()
             for node in module.of(ast.Name):
                 name = node.id
