@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import platform
 import resource
@@ -38,7 +39,10 @@ CACHE = ROOT / "preflight" / "tests" / "fixtures" / "check" / "pypi-cache"
 RESULTS = ROOT / "bench" / "results" / "preflight_check.md"
 BENCH_CACHE = Path.home() / ".cache" / "preflight-bench"
 DJANGO = "5.2.19"
-DJANGO_SDIST = f"https://files.pythonhosted.org/packages/source/d/django/django-{DJANGO}.tar.gz"
+DJANGO_SDIST = f"django-{DJANGO}.tar.gz"
+# PEP 691's JSON form of the simple index names every file's address (the
+# files.pythonhosted.org/packages/source/ shortcut is not served by every mirror).
+SIMPLE_INDEX = "https://pypi.org/simple/django/"
 DJANGO_SHA256 = "ad03d8abc51dbff95ebf34b27123cf0c26a3b62db7ba0cd520783686362533d1"
 
 MODULE = '''"""Generated module {n}: routes, helpers and a little state, like a real app."""
@@ -121,13 +125,27 @@ def generate(target_lines: int, where: Path) -> tuple[int, int]:
     return count + 2, lines + index.count("\n")
 
 
+def _sdist_url() -> str:
+    accept = {"Accept": "application/vnd.pypi.simple.v1+json"}
+    index = json.loads(_download(SIMPLE_INDEX, accept))
+    for entry in index["files"]:
+        if entry["filename"] == DJANGO_SDIST:
+            return str(entry["url"])
+    raise SystemExit(f"{SIMPLE_INDEX}: no {DJANGO_SDIST}")
+
+
+def _download(url: str, headers: dict[str, str] | None = None) -> bytes:
+    request = urllib.request.Request(url, headers=headers or {})
+    with urllib.request.urlopen(request, timeout=120) as response:
+        return bytes(response.read())
+
+
 def django_tree(where: Path) -> tuple[int, int]:
     """Django's package and pyproject.toml from its sdist; returns (files, lines) of .py."""
     sdist = BENCH_CACHE / f"django-{DJANGO}.tar.gz"
     if not sdist.exists():
         sdist.parent.mkdir(parents=True, exist_ok=True)
-        with urllib.request.urlopen(DJANGO_SDIST, timeout=120) as response:
-            data = response.read()
+        data = _download(_sdist_url())
         if hashlib.sha256(data).hexdigest() != DJANGO_SHA256:
             raise SystemExit(f"{DJANGO_SDIST}: sha256 mismatch")
         sdist.write_bytes(data)
