@@ -1,9 +1,12 @@
 # The two commands README.md opens with; the scripts do all the set-up themselves.
-.PHONY: run test build-TodoApiFunction
+.PHONY: run test bench build-TodoApiFunction
 run:
 	./scripts/run
 test:
 	./scripts/test
+# Every speed figure (bench/run.py); not part of the test suite.
+bench:
+	./scripts/bench
 
 # Called by `sam build` (template.yaml, BuildMethod: makefile) with ARTIFACTS_DIR set:
 # the package and its locked dependencies, as wheels for Lambda's platform, compiled.

@@ -1,8 +1,8 @@
 """Every todo_api speed figure in one go, peers included, into bench/results/<date>.json
 and PNG plots (bench/report.py), with a summary on stdout.
 
-    uv run --group bench python bench/run.py            # the full run (~10 min)
-    uv run --group bench python bench/run.py --quick    # every step once, small (~2 min)
+    make bench                   # scripts/bench: installs wrk, PostgreSQL, the bench group; full run (~10 min)
+    ./scripts/bench --quick      # every step once, small (~2 min)
 
 One PostgreSQL server is started for the run (tests/services/postgres.py). Served load:
 each app under uvicorn in its own process, wrk (Debian's `wrk`) in another, 1, 8 and 32
@@ -150,7 +150,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
-        print("bench: wrk is not installed (apt-get install wrk)", file=sys.stderr)
+        print("bench: wrk is not installed (./scripts/bench installs it)", file=sys.stderr)
         return 2
     seconds, rounds = (1.0, 1) if args.quick else (args.seconds, args.rounds)
     connections = [1, 8, 32]

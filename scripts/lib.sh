@@ -1,4 +1,5 @@
-# Shared by scripts/run and scripts/test: find uv and a Python 3.12+ for the project venv.
+# Shared by scripts/run, scripts/test and scripts/bench: find uv and a Python 3.12+ for the
+# project venv, install the Debian packages a script needs.
 # Sourced, not executed.
 
 # uv drives every install; bootstrap it with pip on a machine that lacks it.
@@ -21,5 +22,21 @@ pick_python() {
                 return
             fi
         done
+    fi
+}
+
+# Install the Debian packages named in a list file (one per line, `#` comments) that are
+# missing; apt-get runs only when one is.
+ensure_debian_packages() {
+    local missing=() pkg _
+    while read -r pkg _; do
+        [ -z "$pkg" ] || [ "${pkg:0:1}" = "#" ] && continue
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+    done < "$1"
+    if [ ${#missing[@]} -gt 0 ]; then
+        echo "scripts: installing Debian packages: ${missing[*]}" >&2
+        local sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+        $sudo_cmd apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     fi
 }
