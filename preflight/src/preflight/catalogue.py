@@ -124,10 +124,10 @@ CATALOGUE: dict[str, Failure] = {
         ),
         Failure(
             "F9",
-            "request ran past maxDuration",
-            "504 `FUNCTION_INVOCATION_TIMEOUT`",
-            "work past maxDuration (300 s default)",
-            "maxDuration, queues",
+            "request ran past maxDuration, or the start-up never ended",
+            "504 `FUNCTION_INVOCATION_TIMEOUT`; the function did not start within the time limit",
+            "work past maxDuration (300 s default); a server started at import (`app.run()`)",
+            'maxDuration, queues; `if __name__ == "__main__":` around app.run()',
         ),
         Failure(
             "F10",
