@@ -234,3 +234,85 @@ class FunctionRuntime(ProjectRule):
                 "x.y.z): Vercel refuses the configuration (invalid_function_runtime) and "
                 "nothing deploys",
             )
+
+
+def _js_truthy(value: object) -> bool:
+    """JavaScript's truthiness, which the CLI's test uses: `{}` and `[]` count as set."""
+    return value not in (None, False, 0, "") and value == value  # NaN is falsy too
+
+
+class FunctionsAndBuilds(ProjectRule):
+    """vercel.json sets both `functions` and `builds`, which Vercel refuses outright.
+
+    packages/cli/src/util/validate-config.ts `validateConfig` returns FUNCTIONS_AND_BUILDS
+    ("The `functions` property cannot be used in conjunction with the `builds` property")
+    whenever `config.functions && config.builds`, before any builder runs; `vercel build`
+    64.0.2 stops there (seen under `preflight run`). Projects add `functions` for
+    maxDuration or memory beside legacy `builds` copied from an old tutorial.
+    """
+
+    id = "PF407"
+    fid = "F4"
+    name = "functions-and-builds"
+    targets = VERCEL_ONLY
+    severity = Severity.ERROR
+    message = "vercel.json sets both functions and builds: Vercel refuses it"
+    fix = "drop `builds` (zero-config finds the app, `functions` keeps its settings) or `functions`"
+
+    VALID = (
+        ProjectExample(
+            {
+                "api/index.py": "app = 1\n",
+                "vercel.json": '{"functions": {"api/index.py": {"maxDuration": 30}}}',
+            }
+        ),
+        ProjectExample(
+            {
+                "api/index.py": "app = 1\n",
+                "vercel.json": '{"builds": [{"src": "api/index.py", "use": "@vercel/python"}]}',
+            }
+        ),
+    )
+    INVALID = (
+        ProjectExample(
+            {
+                "api.py": "from flask import Flask\napp = Flask(__name__)\n",
+                "requirements.txt": "flask==3.1.3\n",
+                "vercel.json": '{\n  "builds": [{"src": "api.py", "use": "@vercel/python"}],\n'
+                '  "functions": {"api.py": {"maxDuration": 60}},\n'
+                '  "routes": [{"src": "/api/(.*)", "dest": "api.py"}]\n}\n',
+            },
+            expect=(
+                Expect(
+                    "vercel.json",
+                    3,
+                    3,
+                    (
+                        "vercel.json sets both `functions` and `builds`: Vercel refuses the "
+                        "configuration before building anything (FUNCTIONS_AND_BUILDS) and "
+                        "nothing deploys"
+                    ),
+                ),
+            ),
+        ),
+    )
+
+    def check(self, ctx: CheckContext) -> Iterator[Finding]:
+        config = ctx.project.root / "vercel.json"
+        try:
+            text = config.read_text(encoding="utf-8")
+            data = json.loads(text)
+        except (OSError, ValueError):
+            return  # no vercel.json, or another rule's business
+        if not isinstance(data, dict):
+            return
+        if not (_js_truthy(data.get("functions")) and _js_truthy(data.get("builds"))):
+            return
+        index = text.find('"functions"')
+        line = text.count("\n", 0, index) + 1 if index >= 0 else 1
+        column = index - text.rfind("\n", 0, index) if index >= 0 else 1
+        yield self.at(
+            Location(config, line, column),
+            "vercel.json sets both `functions` and `builds`: Vercel refuses the configuration "
+            "before building anything (FUNCTIONS_AND_BUILDS) and nothing deploys",
+        )
