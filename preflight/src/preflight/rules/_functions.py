@@ -36,6 +36,13 @@ def read_vercel_json(root: Path) -> dict[str, object] | None:
     return read_json_object(root / "vercel.json")
 
 
+def line_of(text: str, needle: str) -> int:
+    """The 1-based line of a config file's text where `needle` first appears (1 if absent):
+    where a finding about a JSON value points."""
+    index = text.find(needle)
+    return text.count("\n", 0, index) + 1 if index >= 0 else 1
+
+
 def framework_setting(root: Path) -> Framework:
     found = preset_of(root)
     return Framework(True, found.slug) if found.pinned else Framework(False, None)

@@ -15,12 +15,26 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 from preflight.context import CheckContext
 from preflight.findings import Finding, Location, Severity
+from preflight.rules._functions import line_of
 from preflight.rules.base import VERCEL_ONLY, Expect, ProjectExample, ProjectRule
 
 OFFICIAL = "@vercel/python"
+
+
+def _vercel_json(root: Path) -> tuple[Path, str, dict[str, object]] | None:
+    """vercel.json's path, text (for finding lines) and top-level object; None when it is
+    missing, unreadable or no JSON object (another rule's business)."""
+    config = root / "vercel.json"
+    try:
+        text = config.read_text(encoding="utf-8")
+        data = json.loads(text)
+    except (OSError, ValueError):
+        return None
+    return (config, text, data) if isinstance(data, dict) else None
 
 
 def _kind(use: str) -> str | None:
@@ -100,19 +114,17 @@ class ForeignBuilder(ProjectRule):
     )
 
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
-        config = ctx.project.root / "vercel.json"
-        try:
-            text = config.read_text(encoding="utf-8")
-            builds = json.loads(text).get("builds")
-        except (OSError, ValueError, AttributeError):
-            return  # no vercel.json, or another rule's business
+        found = _vercel_json(ctx.project.root)
+        if found is None:
+            return
+        config, text, data = found
+        builds = data.get("builds")
         for build in builds if isinstance(builds, list) else []:
             use = build.get("use") if isinstance(build, dict) else None
             kind = _kind(use) if isinstance(use, str) else None
             if kind is None:
                 continue
-            index = text.find(f'"{use}"')
-            location = Location(config, text.count("\n", 0, index) + 1 if index >= 0 else 1)
+            location = Location(config, line_of(text, f'"{use}"'))
             if kind == "community":
                 yield self.at(
                     location,
@@ -213,12 +225,11 @@ class FunctionRuntime(ProjectRule):
     )
 
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
-        config = ctx.project.root / "vercel.json"
-        try:
-            text = config.read_text(encoding="utf-8")
-            functions = json.loads(text).get("functions")
-        except (OSError, ValueError, AttributeError):
-            return  # no vercel.json, or another rule's business
+        found = _vercel_json(ctx.project.root)
+        if found is None:
+            return
+        config, text, data = found
+        functions = data.get("functions")
         for settings in functions.values() if isinstance(functions, dict) else []:
             runtime = settings.get("runtime") if isinstance(settings, dict) else None
             if not isinstance(runtime, str):
@@ -226,10 +237,8 @@ class FunctionRuntime(ProjectRule):
             tag = runtime.split("@")[-1]  # detect-builders.ts: `${func.runtime}`.split('@').pop()
             if _SEMVER.match(tag):
                 continue
-            index = text.find(f'"{runtime}"')
-            line = text.count("\n", 0, index) + 1 if index >= 0 else 1
             yield self.at(
-                Location(config, line),
+                Location(config, line_of(text, f'"{runtime}"')),
                 f"functions runtime {runtime!r} has no valid version ({tag!r} is not semver "
                 "x.y.z): Vercel refuses the configuration (invalid_function_runtime) and "
                 "nothing deploys",
@@ -298,14 +307,10 @@ class FunctionsAndBuilds(ProjectRule):
     )
 
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
-        config = ctx.project.root / "vercel.json"
-        try:
-            text = config.read_text(encoding="utf-8")
-            data = json.loads(text)
-        except (OSError, ValueError):
-            return  # no vercel.json, or another rule's business
-        if not isinstance(data, dict):
+        found = _vercel_json(ctx.project.root)
+        if found is None:
             return
+        config, text, data = found
         if not (_js_truthy(data.get("functions")) and _js_truthy(data.get("builds"))):
             return
         index = text.find('"functions"')

@@ -17,6 +17,7 @@ from preflight.context import CheckContext
 from preflight.findings import Finding, Location, Severity
 from preflight.preset import PYTHON_PRESETS, preset_of, read_json_object
 from preflight.project import Entrypoint
+from preflight.rules._functions import line_of
 from preflight.rules.base import VERCEL_ONLY, Expect, ProjectExample, ProjectRule
 
 
@@ -197,19 +198,19 @@ class RewriteToEntrypoint(ProjectRule):
         shown = "" if preset.pinned else f" (the {preset.slug!r} preset a new project gets)"
         for source, destination in rewrites_to(ctx.project.root, entry):
             yield self.at(
-                Location(config, _line_of(text, f'"{destination}"')),
+                Location(config, line_of(text, f'"{destination}"')),
                 f"rewriting {source!r} to {destination!r} makes the app see {destination!r} "
                 f"as the path of every request{shown}: its routes answer 404",
             )
         for source, destination in routes_to(ctx.project.root, entry):
             file = entry.path.relative_to(ctx.project.root).as_posix()
             yield self.at(
-                Location(config, _line_of(text, f'"{destination}"')),
+                Location(config, line_of(text, f'"{destination}"')),
                 f"routing {source!r} to {destination!r}: under a Python preset{shown} {file} "
                 "is no function of its own, so those requests answer Vercel's 404 NOT_FOUND",
             )
         for source, destination, file in _rewrites_to_other_files(ctx.project.root, entry):
-            location = Location(config, _line_of(text, f'"{destination}"'))
+            location = Location(config, line_of(text, f'"{destination}"'))
             if _CATCH_ALL.match(source):  # every request: as certain as a rewrite to the app
                 yield self.at(
                     location,
@@ -316,8 +317,3 @@ def _function_paths(root: Path, entry: Entrypoint) -> set[str]:
     if function.endswith("/index"):
         targets |= {function.removesuffix("/index"), function.removesuffix("index")}
     return targets
-
-
-def _line_of(text: str, needle: str) -> int:
-    index = text.find(needle)
-    return text.count("\n", 0, index) + 1 if index >= 0 else 1
