@@ -15,6 +15,7 @@ from collections.abc import Mapping
 import msgspec
 
 from todo_api.attachments.config import AttachmentConfig
+from todo_api.http.public_origin import parse_public_url
 from todo_api.platform import Platform, detect_platform
 
 MIN_SECRET_BYTES = 32
@@ -65,6 +66,8 @@ class Settings(msgspec.Struct, frozen=True):
     sentry_dsn: str | None = None  # errors and 5xx go to Sentry (todo_api.monitoring)
     # Seconds a SQLite writer waits for another writer's lock before answering 503.
     sqlite_busy_timeout: float = DEFAULT_SQLITE_BUSY_TIMEOUT
+    # The origin named in absolute URLs (todo_api/http/public_origin.py); None: derived.
+    public_url: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -92,6 +95,9 @@ class Settings(msgspec.Struct, frozen=True):
         secret, secret_problem = _resolve_secret(env, platform, data_dir)
         if secret_problem:
             problems.append(secret_problem)
+        public_url, public_url_problem = parse_public_url(env.get("PUBLIC_URL", ""))
+        if public_url_problem:
+            problems.append(public_url_problem)
 
         return cls(
             platform=platform,
@@ -115,6 +121,7 @@ class Settings(msgspec.Struct, frozen=True):
             sqlite_busy_timeout=_seconds(
                 env, "SQLITE_BUSY_TIMEOUT", DEFAULT_SQLITE_BUSY_TIMEOUT, problems
             ),
+            public_url=public_url,
             problems=tuple(problems),
         )
 

@@ -8,7 +8,8 @@ The caller is authenticated here, with the REST API's own `authenticate` (our ac
 tokens and Better Auth JWTs), before any MCP message is read: a request without a
 valid token never reaches the SDK and gets 401 with `WWW-Authenticate: Bearer ...
 resource_metadata="<origin>/.well-known/oauth-protected-resource"`, as the MCP
-authorization spec asks.
+authorization spec asks. The origin is never the request's Host
+(todo_api/http/public_origin.py).
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ import importlib
 import sys
 from typing import Any
 
-from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from todo_api.auth.authenticate import authenticate
 from todo_api.http.problems import Unauthorized
+from todo_api.http.public_origin import public_origin
 from todo_api.http.responses import json_response
 from todo_api.http.routing import Api, Call
 from todo_api.mcp.refusals import reworded_refusals
@@ -54,8 +55,9 @@ async def _server() -> Any:
     return await asyncio.to_thread(importlib.import_module, SERVER_MODULE)
 
 
-def _origin(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
+def _origin(call: Call[None, None]) -> str:
+    settings = call.services.settings
+    return public_origin(call.request, settings.platform, settings.public_url)
 
 
 @api.post(
@@ -68,14 +70,14 @@ async def mcp_endpoint(call: Call[None, None]) -> Response:
     try:
         user = await authenticate(call.request)
     except Unauthorized as exc:
-        metadata = _origin(call.request) + METADATA_PATH
+        metadata = _origin(call) + METADATA_PATH
         exc.headers["WWW-Authenticate"] = f'Bearer realm="todo_api", resource_metadata="{metadata}"'
         raise
     return McpExchange(user.id)
 
 
 async def _metadata(call: Call[None, None]) -> Response:
-    origin = _origin(call.request)
+    origin = _origin(call)
     document: dict[str, Any] = {
         "resource": origin + "/mcp",
         "bearer_methods_supported": ["header"],
