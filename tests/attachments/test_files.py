@@ -22,6 +22,8 @@ from todo_api.attachments.files import (
         ("C:\\Users\\ann\\notes.txt", "notes.txt"),
         ("evil\x00name\x1f.txt", "evilname.txt"),
         ("\u202etxt.exe", "txt.exe"),  # right-to-left override would show "exe.txt"
+        ("a\x9bb\x85c\x7f.txt", "abc.txt"),  # C1: a terminal's CSI, NEL; DEL
+        ("a\u061cb\u2068.txt", "ab.txt"),  # Arabic letter mark, first-strong isolate
         ("  many   spaces\n.md ", "many spaces.md"),
         (".bashrc", "bashrc"),
         ("..", "file"),

@@ -1,10 +1,12 @@
-"""A task title holding bidi controls cannot reorder the text the UI shows around it:
-titles still accept any text (only tags refuse controls), so the page isolates them. In
-Debian's Chromium, against `todo-api serve` with a temporary data folder."""
+"""A task title holding bidi controls cannot reorder the text the UI shows around it.
+The API now refuses such titles, but rows written before it did still hold them, so the
+page isolates titles; the test writes its title into the database as such a row would be.
+In Debian's Chromium, against `todo-api serve` with a temporary data folder."""
 
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -49,8 +51,12 @@ GEOMETRY = """(root, title) => {
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    data = tmp_path_factory.mktemp("bidi-data")
+def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("bidi-data")
+
+
+@pytest.fixture(scope="module")
+def server(data: Path) -> Iterator[str]:
     port = free_port()
     env = {
         **os.environ,
@@ -65,7 +71,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-def test_a_title_with_an_unclosed_override_stays_inside_its_own_box(server: str) -> None:
+def _retitle_every_task(data: Path, title: str) -> None:
+    with sqlite3.connect(data / "todo.sqlite3") as db:
+        assert db.execute("UPDATE tasks SET title = ?", (title,)).rowcount == 1
+
+
+def test_a_title_with_an_unclosed_override_stays_inside_its_own_box(
+    server: str, data: Path
+) -> None:
     from playwright.sync_api import Browser, expect
 
     with chromium() as browser:
@@ -80,8 +93,11 @@ def test_a_title_with_an_unclosed_override_stays_inside_its_own_box(server: str)
         signup.get_by_label("Password").fill("correct horse battery")
         signup.get_by_role("button", name="Create account").click()
         new_task = page.get_by_role("textbox", name="New task")
-        new_task.fill(TITLE)
+        new_task.fill("Stored before titles refused bidi controls")
         new_task.press("Enter")
+        expect(page.locator(".task .title")).to_have_count(1)
+        _retitle_every_task(data, TITLE)
+        page.reload()
         title = page.locator(".task .title")
         expect(title).to_have_text(TITLE)
         assert title.get_attribute("dir") == "auto"

@@ -10,8 +10,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from todo_api.shown_text import NOT_ON_ONE_LINE
+
 MAX_FILENAME = 200
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+# What no title may hold (todo_api/shown_text.py), NUL and the zero-width characters.
+_CONTROL = re.compile(f"[\\x00{NOT_ON_ONE_LINE}\\u200b-\\u200d]")
 _MEDIA_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$")
 
 # Leading bytes of formats that browsers or viewers interpret; a file declared as one of

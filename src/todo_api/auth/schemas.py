@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from todo_api.auth.users import User
+from todo_api.shown_text import END, NOT_ON_ONE_LINE, only_allowed
 
 # Control and format characters (Unicode Cc and Cf, 15.0): invisible, so an address
 # holding one would look like another. Spelled out, with every space character of both
@@ -33,14 +34,14 @@ _NOT_IN_EMAIL = "@" + "".join(
 )
 # Deliberately loose (one @, a dot in the domain, nothing invisible; spaces around are
 # trimmed): the real proof of an address is mail delivery, and strict patterns reject
-# valid addresses.
+# valid addresses. END, not `$`, which would let a final newline through.
 _PART = f"[^{_NOT_IN_EMAIL}]+"
 Email = Annotated[
     str,
     msgspec.Meta(
         min_length=3,
         max_length=254,
-        pattern=f"^ *{_PART}@{_PART}\\.{_PART} *$",
+        pattern=f"^ *{_PART}@{_PART}\\.{_PART} *{END}",
         examples=["ada@example.com"],
     ),
 ]
@@ -52,7 +53,18 @@ Password = Annotated[
 class RegisterRequest(msgspec.Struct):
     email: Email
     password: Password
-    name: Annotated[str, msgspec.Meta(max_length=100, examples=["Ada Lovelace"])] | None = None
+    name: (
+        Annotated[
+            str,
+            msgspec.Meta(
+                max_length=100,
+                pattern=only_allowed(NOT_ON_ONE_LINE),
+                description="No control characters or bidi controls",
+                examples=["Ada Lovelace"],
+            ),
+        ]
+        | None
+    ) = None
 
 
 class LoginRequest(msgspec.Struct):

@@ -7,38 +7,41 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from todo_api.shown_text import END, NOT_IN_NOTES, NOT_ON_ONE_LINE, only_allowed
+
 Priority = Literal["low", "medium", "high"]
 # A title must show something: one character that is no space ("   " is refused). The
 # spaces are spelled out because Python's \s (here) and ECMAScript's (clients reading
-# /openapi.json) differ, and the two must agree on what is blank.
+# /openapi.json) differ, and the two must agree on what is blank. Like tags, titles hold
+# no control or bidi characters (todo_api/shown_text.py says why).
 SPACES = r"\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_X = NOT_ON_ONE_LINE
 Title = Annotated[
     str,
     msgspec.Meta(
         min_length=1,
         max_length=200,
-        pattern=f"[^{SPACES}]",
-        description="Not blank",
+        pattern=f"^[^{_X}]*[^{_X}{SPACES}][^{_X}]*{END}",
+        description="Not blank; no control characters or bidi controls",
         examples=["Renew passport"],
     ),
 ]
 # The examples are what /docs pre-fills in "Try it out": a task a person would write.
 Description = Annotated[
-    str, msgspec.Meta(max_length=1000, examples=["Photo booth on the high street first"])
+    str,
+    msgspec.Meta(
+        max_length=1000,
+        pattern=only_allowed(NOT_IN_NOTES),
+        description="Line breaks and tabs, but no other control characters or bidi controls",
+        examples=["Photo booth on the high street first"],
+    ),
 ]
-# A tag shows inline beside other text, so it may hold no C0/C1 control characters and no
-# bidi marks, embeddings, overrides or isolates (U+061C, U+200E-200F, U+202A-202E,
-# U+2066-2069): one of those would reorder what the UI shows after it, as a file name or
-# an email would (both refuse them too). NUL is left to the body decoder, which names it.
-# Escapes both Python's and ECMAScript's regexes read alike; the pattern ends in a
-# lookahead, not $, which in Python also matches before a final newline.
-NOT_IN_TAG = r"\x01-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 Tag = Annotated[
     str,
     msgspec.Meta(
         min_length=1,
         max_length=50,
-        pattern=f"^[^{NOT_IN_TAG}]*(?![\\s\\S])",
+        pattern=only_allowed(NOT_ON_ONE_LINE),
         description="No control characters or bidi controls",
         examples=["errands"],
     ),
