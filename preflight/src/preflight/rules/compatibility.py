@@ -97,6 +97,17 @@ KNOWN_BREAKS = (
         "django/utils/version.py imports distutils.version up to 3.2.8, not from 3.2.9 "
         "(compare the 3.2.8 and 3.2.9 wheels); distutils removed in Python 3.12 (PEP 632)",
     ),
+    KnownBreak(
+        "urllib3",
+        "1.26.5",
+        PYTHON,
+        "3.12",
+        "ModuleNotFoundError: No module named 'urllib3.packages.six.moves'",
+        "urllib3 up to 1.26.4 vendors six 1.12.0, whose meta path importer has no find_spec, "
+        "and Python 3.12's import system no longer falls back to find_module; 1.26.5 vendors "
+        "six 1.16.0 (compare the wheels; both imported here under 3.12). requests < 2.25 "
+        "caps urllib3 < 1.26 (novatorem/novatorem PR #90, fixed in its ba8aa92)",
+    ),
 )
 
 
@@ -173,7 +184,7 @@ class IncompatibleResolution(ProjectRule):
                     continue
                 seen.add(package.name)  # the first break in the table is the one that hits
                 yield self.at(
-                    _location(ctx, package.via),
+                    _location(ctx, package.via or _declared_parent(ctx, package.name)),
                     f"{known.package} {package.version} with {dep_label} fails "
                     f"{known.fails}: {known.symptom}",
                     fix=_remedy(known),
@@ -204,6 +215,24 @@ def _remedy(known: KnownBreak) -> str:
     if known.dependency == PYTHON:
         return f'pin "{known.package}>={known.below}" (the first release that imports)'
     return f'pin "{known.dependency}<{known.from_version}" or upgrade {known.package}'
+
+
+def _declared_parent(ctx: CheckContext, name: str) -> Declared | None:
+    """The declaration whose dependencies pull a transitive package in: the line to change
+    (urllib3 1.25.11 arrives with requests 2.24.0, which caps it below 1.26)."""
+    packages = ctx.resolution.packages
+    for top in packages.values():
+        if top.via is None:
+            continue
+        seen, todo = {top.name}, list(top.requires)
+        while todo:
+            current = todo.pop()
+            if current == name:
+                return top.via
+            if current not in seen and current in packages:
+                seen.add(current)
+                todo.extend(packages[current].requires)
+    return None
 
 
 def _location(ctx: CheckContext, via: Declared | None) -> Location:
