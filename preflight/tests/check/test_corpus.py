@@ -88,6 +88,8 @@ EXPECTED: dict[str, set[tuple[str, str, int]]] = {
     "f19_passlib_bcrypt_scheme": {("PF1901", "requirements.txt", 2)},  # a warning
     "f4_rewrite_to_api_file_under_preset": {("PF403", "vercel.json", 3)},  # a warning
     "f4_catch_all_rewrite_to_api_shim": {("PF403", "vercel.json", 3)},  # an error
+    # zhangtyzzz/uni-api: a legacy route to api/index.py while the app is main.py: an error
+    "f4_route_to_api_file_not_the_app": {("PF403", "vercel.json", 6)},
     "f4_nextjs_with_python_api": set(),  # the nextjs preset: no Python catch-all, no PF403
     "f5_write_error_raised_again": {("PF501", "main.py", 17)},  # a warning: a helper's write
     "f2_relative_import_of_missing_module": {("PF204", "api/analyze/rescan.py", 3)},

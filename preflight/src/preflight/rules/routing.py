@@ -209,6 +209,14 @@ class RewriteToEntrypoint(ProjectRule):
                 f"routing {source!r} to {destination!r}: under a Python preset{shown} {file} "
                 "is no function of its own, so those requests answer Vercel's 404 NOT_FOUND",
             )
+        for source, destination, file in _routes_to_other_files(ctx.project.root, entry):
+            yield self.at(
+                Location(config, line_of(text, f'"{destination}"')),
+                f"routing {source!r} to {destination!r}: under a Python preset{shown} {file} "
+                "is no function of its own (the app is "
+                f"{entry.path.relative_to(ctx.project.root).as_posix()}), so those requests "
+                "answer Vercel's 404 NOT_FOUND",
+            )
         for source, destination, file in _rewrites_to_other_files(ctx.project.root, entry):
             location = Location(config, line_of(text, f'"{destination}"'))
             if _CATCH_ALL.match(source):  # every request: as certain as a rewrite to the app
@@ -262,6 +270,27 @@ def _rewrites_to_other_files(root: Path, entry: Entrypoint) -> list[tuple[str, s
         file = _api_file(root, destination.split("?")[0].strip("/"))
         if file is not None:
             found.append((str(rewrite.get("source")), destination, file))
+    return found
+
+
+def _routes_to_other_files(root: Path, entry: Entrypoint) -> list[tuple[str, str, str]]:
+    """Legacy `routes` that end at another api/*.py than the app's entrypoint: under a Python
+    preset no api/ file is a function of its own, so the route ends at no output and the
+    edge answers NOT_FOUND (zhangtyzzz/uni-api: `/(.*)` -> `api/index.py` while the fastapi
+    preset's entrypoint is main.py, which imports api/index.py's app; `preflight run` with
+    Vercel's builder answers 404 NOT_FOUND for every path)."""
+    routes = (read_json_object(root / "vercel.json") or {}).get("routes")
+    own = _function_paths(root, entry)
+    found = []
+    for route in routes if isinstance(routes, list) else []:
+        if not isinstance(route, dict) or route.get("continue") or "status" in route:
+            continue
+        dest, src = route.get("dest"), route.get("src")
+        if not isinstance(dest, str) or not isinstance(src, str) or dest.split("?")[0] in own:
+            continue
+        file = _api_file(root, dest.split("?")[0].strip("/"))
+        if file is not None:
+            found.append((src, dest, file))
     return found
 
 
