@@ -90,6 +90,11 @@ EXPECTED: dict[str, set[tuple[str, str, int]]] = {
     "f4_catch_all_rewrite_to_api_shim": {("PF403", "vercel.json", 3)},  # an error
     # zhangtyzzz/uni-api: a legacy route to api/index.py while the app is main.py: an error
     "f4_route_to_api_file_not_the_app": {("PF403", "vercel.json", 6)},
+    # civictechdc/spicy-regs b912bbd: the app maps /api/index back itself: warnings
+    "f4_rewrite_to_app_that_maps_its_path": {
+        ("PF403", "vercel.json", 3),
+        ("PF403", "vercel.json", 4),
+    },
     "f4_nextjs_with_python_api": set(),  # the nextjs preset: no Python catch-all, no PF403
     "f5_write_error_raised_again": {("PF501", "main.py", 17)},  # a warning: a helper's write
     "f2_relative_import_of_missing_module": {("PF204", "api/analyze/rescan.py", 3)},
@@ -177,6 +182,14 @@ def test_a_catch_all_rewrite_to_an_api_file_is_an_error_a_single_path_a_warning(
     (every,) = check(APPS / "f4_catch_all_rewrite_to_api_shim", only={"PF403"}).findings
     (one,) = check(APPS / "f4_rewrite_to_api_file_under_preset", only={"PF403"}).findings
     assert (every.severity.value, one.severity.value) == ("error", "warning")
+
+
+def test_a_rewrite_to_the_app_is_a_warning_when_the_app_maps_that_path_itself(
+    check: Check,
+) -> None:
+    findings = check(APPS / "f4_rewrite_to_app_that_maps_its_path", only={"PF403"}).findings
+    assert [f.severity.value for f in findings] == ["warning", "warning"]
+    assert all("the app names that path itself (api/index.py:11)" in f.message for f in findings)
 
 
 def test_a_stale_lock_is_an_error_only_for_what_the_app_imports_plainly(check: Check) -> None:

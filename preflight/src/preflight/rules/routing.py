@@ -9,6 +9,7 @@ api/*.py as functions of their own, reachable only at their own path.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ from preflight.findings import Finding, Location, Severity
 from preflight.preset import PYTHON_PRESETS, preset_of, read_json_object
 from preflight.project import Entrypoint
 from preflight.rules._functions import line_of
+from preflight.rules._served_paths import app_names_path
 from preflight.rules.base import VERCEL_ONLY, Expect, ProjectExample, ProjectRule
 
 
@@ -197,29 +199,39 @@ class RewriteToEntrypoint(ProjectRule):
         text = config.read_text(encoding="utf-8", errors="replace")
         shown = "" if preset.pinned else f" (the {preset.slug!r} preset a new project gets)"
         for source, destination in rewrites_to(ctx.project.root, entry):
+            location = Location(config, _line(text, source, destination))
+            seen = f"rewriting {source!r} to {destination!r} makes the app see {destination!r}"
+            named = app_names_path(ctx, destination)
+            if named is not None:
+                yield self.at(
+                    location,
+                    f"{seen}{shown}; the app names that path itself ({named}), so it may "
+                    "serve it, but every route it does not map from there answers 404",
+                    severity=Severity.WARNING,
+                )
+                continue
             yield self.at(
-                Location(config, line_of(text, f'"{destination}"')),
-                f"rewriting {source!r} to {destination!r} makes the app see {destination!r} "
-                f"as the path of every request{shown}: its routes answer 404",
+                location, f"{seen} as the path of every request{shown}: its routes answer 404"
             )
         for source, destination in routes_to(ctx.project.root, entry):
             file = entry.path.relative_to(ctx.project.root).as_posix()
             yield self.at(
-                Location(config, line_of(text, f'"{destination}"')),
+                Location(config, _line(text, source, destination)),
                 f"routing {source!r} to {destination!r}: under a Python preset{shown} {file} "
                 "is no function of its own, so those requests answer Vercel's 404 NOT_FOUND",
             )
         for source, destination, file in _routes_to_other_files(ctx.project.root, entry):
             yield self.at(
-                Location(config, line_of(text, f'"{destination}"')),
+                Location(config, _line(text, source, destination)),
                 f"routing {source!r} to {destination!r}: under a Python preset{shown} {file} "
                 "is no function of its own (the app is "
                 f"{entry.path.relative_to(ctx.project.root).as_posix()}), so those requests "
                 "answer Vercel's 404 NOT_FOUND",
             )
         for source, destination, file in _rewrites_to_other_files(ctx.project.root, entry):
-            location = Location(config, line_of(text, f'"{destination}"'))
-            if _CATCH_ALL.match(source):  # every request: as certain as a rewrite to the app
+            location = Location(config, _line(text, source, destination))
+            if _CATCH_ALL.match(source) and app_names_path(ctx, destination) is None:
+                # every request: as certain as a rewrite to the app
                 yield self.at(
                     location,
                     f"rewriting {source!r} to {destination!r} makes the app see "
@@ -234,6 +246,16 @@ class RewriteToEntrypoint(ProjectRule):
                 f"{destination!r}, a path its routes are unlikely to serve",
                 severity=Severity.WARNING,
             )
+
+
+def _line(text: str, source: str, destination: str) -> int:
+    """The line of the destination of the rewrite or route from `source`: two rewrites
+    to one destination are two findings on their own lines, not both on the first."""
+    start = text.find(json.dumps(source))
+    if start < 0:
+        return line_of(text, json.dumps(destination))
+    index = text.find(json.dumps(destination), start)
+    return text.count("\n", 0, index) + 1 if index >= 0 else line_of(text, json.dumps(source))
 
 
 def _legacy_builds(root: Path) -> bool:
