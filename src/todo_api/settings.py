@@ -32,12 +32,16 @@ class RateLimits(msgspec.Struct, frozen=True):
     """Attempts that pass before delays begin: failed logins per account from one client
     address (counted per pair, so guesses from elsewhere cannot lock a user out of their
     own network), failed logins per account from all addresses together (looser: it stops
-    a guess spread over many addresses, at the price of the lockout the first avoids), and
-    login or register attempts per client address (shared NATs and offices need headroom)."""
+    a guess spread over many addresses, at the price of the lockout the first avoids),
+    login or register attempts per client address (shared NATs and offices need headroom),
+    and registrations from all addresses together (an attacker with many addresses would
+    otherwise open accounts, and spend a password hash each, without end; the price: while
+    one does, sign-ups wait for everyone)."""
 
     per_account: int = 5
     per_account_all_addresses: int = ACCOUNT_WIDE_FACTOR * 5
     per_address: int = 30
+    registrations_all_addresses: int = ACCOUNT_WIDE_FACTOR * 30
 
 
 class Settings(msgspec.Struct, frozen=True):
@@ -179,6 +183,7 @@ def _rate_limits(env: Mapping[str, str], problems: list[str]) -> RateLimits | No
         problems.append(f"AUTH_RATE_LIMIT must be on or off, got {switch!r}")
     defaults = RateLimits()
     per_account = _int(env, "LOGIN_ATTEMPTS_PER_ACCOUNT", defaults.per_account, problems)
+    per_address = _int(env, "AUTH_ATTEMPTS_PER_ADDRESS", defaults.per_address, problems)
     return RateLimits(
         per_account=per_account,
         per_account_all_addresses=_int(
@@ -187,7 +192,10 @@ def _rate_limits(env: Mapping[str, str], problems: list[str]) -> RateLimits | No
             ACCOUNT_WIDE_FACTOR * per_account,
             problems,
         ),
-        per_address=_int(env, "AUTH_ATTEMPTS_PER_ADDRESS", defaults.per_address, problems),
+        per_address=per_address,
+        registrations_all_addresses=_int(
+            env, "REGISTRATIONS_ALL_ADDRESSES", ACCOUNT_WIDE_FACTOR * per_address, problems
+        ),
     )
 
 

@@ -148,6 +148,29 @@ def test_registrations_are_limited_per_address(
     assert_limited(register(client, "new9@example.com"), retry_after=1)
 
 
+def test_registrations_spread_over_many_addresses_meet_the_limit_over_all(
+    make_client: Callable[..., TestClient], counters: dict[str, str]
+) -> None:
+    client = make_client(VERCEL="1", REGISTRATIONS_ALL_ADDRESSES="6", **counters)
+    for i in range(7):  # one an address: far within each address's allowance
+        address = {"X-Forwarded-For": f"198.51.100.{i}"}
+        assert register(client, f"bot{i}@example.com", headers=address).status_code == 201
+    fresh = {"X-Forwarded-For": "198.51.100.200"}
+    assert_limited(register(client, "bot-next@example.com", headers=fresh), retry_after=1)
+    assert login(client, "bot0@example.com", "right-password", headers=fresh).status_code == 200
+
+
+def test_the_limit_over_all_addresses_defaults_to_twenty_times_the_one_per_address(
+    make_client: Callable[..., TestClient],
+) -> None:
+    client = make_client(VERCEL="1", AUTH_ATTEMPTS_PER_ADDRESS="1")
+    for i in range(21):  # 20 pass, the 21st starts the delay
+        address = {"X-Forwarded-For": f"198.51.100.{i}"}
+        assert register(client, f"bot{i}@example.com", headers=address).status_code == 201
+    last = {"X-Forwarded-For": "192.0.2.9"}
+    assert_limited(register(client, "bot-last@example.com", headers=last), retry_after=1)
+
+
 def test_limits_can_be_turned_off(make_client: Callable[..., TestClient]) -> None:
     client = make_client(AUTH_RATE_LIMIT="off")
     for _ in range(10):

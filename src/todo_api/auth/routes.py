@@ -33,6 +33,7 @@ from todo_api.throttle import Limit, key
 api = Api(tags=["auth"])
 
 BAD_CREDENTIALS = "Incorrect email or password"
+REGISTRATIONS_KEY = key("register:all", "")  # one counter over every client address
 
 
 def _tokens(
@@ -97,8 +98,9 @@ async def register(call: Call[RegisterRequest, None]) -> Response:
             [
                 Limit(key("register:address", address), limits.per_address),
                 Limit(key("register:account", email), limits.per_account),
+                Limit(REGISTRATIONS_KEY, limits.registrations_all_addresses),
             ],
-            "Too many registrations from here.",
+            "Too many registrations.",
         )
     name = data.name.strip() if data.name and data.name.strip() else None
     password_hash = await hash_password(data.password)  # outside the transaction: ~20 ms of CPU
