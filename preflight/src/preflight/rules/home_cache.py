@@ -1,12 +1,14 @@
 """F5: model and data downloads that cache under HOME, which the function cannot write.
 
-Hugging Face, NLTK, torch.hub and whisper download into ~/.cache by default; in the
-function HOME is read-only, so the first download raises unless a /tmp cache is given.
+Hugging Face, NLTK, torch.hub and whisper download into ~/.cache by default, and DuckDB's
+INSTALL into ~/.duckdb/extensions; in the function HOME is read-only (or unset), so the first
+download raises unless a /tmp cache is given.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 from preflight.findings import Finding, Severity
@@ -43,6 +45,9 @@ class CacheInHome(CodeRule):
         "import os\nos.environ['HF_HOME'] = '/tmp/hf'\nfrom transformers import AutoModel\n"
         "m = AutoModel.from_pretrained('bert-base-uncased')\n",
         "import nltk\nnltk.download('punkt', download_dir='/tmp/nltk')\n",
+        "import duckdb\ncon = duckdb.connect()\ncon.execute(\"SET home_directory='/tmp'\")\n"
+        "con.execute('INSTALL httpfs')\n",
+        "import sqlite3\nsqlite3.connect(':memory:').execute('INSTALL x')\n",
     )
     INVALID = (
         Invalid(
@@ -63,6 +68,16 @@ class CacheInHome(CodeRule):
                 "read-only in the function"
             ),
         ),
+        Invalid(  # civictechdc/spicy-regs mcp-server before 9bd3a96
+            "import duckdb\ndef query(sql):\n    con = duckdb.connect()\n"
+            "    con.execute('INSTALL httpfs')\n    return con.sql(sql)\n",
+            line=4,
+            column=5,
+            message=(
+                "DuckDB's INSTALL downloads the extension into ~/.duckdb under HOME by "
+                "default, which is read-only in the function"
+            ),
+        ),
         Invalid(
             "from sentence_transformers import SentenceTransformer\n"
             "def embed(request):\n    return SentenceTransformer('all-MiniLM-L6-v2')\n",
@@ -76,6 +91,7 @@ class CacheInHome(CodeRule):
     )
 
     def check(self, module: Module) -> Iterator[Finding]:
+        yield from self._duckdb_installs(module)
         configured = _env_set_in(module)
         for node in module.of(ast.Call):
             name = call_name(node) or ""
@@ -97,6 +113,41 @@ class CacheInHome(CodeRule):
                 "the function",
                 fix=f"pass {keyword}='/tmp/...'" if keyword else f"set {env} to a /tmp path",
             )
+
+    def _duckdb_installs(self, module: Module) -> Iterator[Finding]:
+        """DuckDB's INSTALL (SQL, or install_extension()) downloads the extension under
+        HOME unless home_directory or extension_directory is set first (civictechdc/
+        spicy-regs 9bd3a96: 'INSTALL httpfs' failed on Vercel with "Can't find the home
+        directory at ''" until it ran SET home_directory to a temp dir)."""
+        if "duckdb" not in module.imported_tops or _moves_duckdb_home(module):
+            return
+        for node in module.of(ast.Call):
+            method = last_attr(node)
+            first = node.args[0] if node.args else None
+            sql = first.value if isinstance(first, ast.Constant) else None
+            installs = method == "install_extension" or (
+                method in {"execute", "sql"} and isinstance(sql, str) and _INSTALL.match(sql)
+            )
+            if installs:
+                yield self.finding(
+                    module,
+                    node,
+                    "DuckDB's INSTALL downloads the extension into ~/.duckdb under HOME by "
+                    "default, which is read-only in the function",
+                    fix="run SET home_directory='/tmp' (or extension_directory) before INSTALL",
+                )
+
+
+_INSTALL = re.compile(r"\s*(FORCE\s+)?INSTALL\s", re.IGNORECASE)
+
+
+def _moves_duckdb_home(module: Module) -> bool:
+    """The module points DuckDB's home or extension folder elsewhere (SET, or config=)."""
+    return any(
+        isinstance(node.value, str)
+        and ("home_directory" in node.value or "extension_directory" in node.value)
+        for node in module.of(ast.Constant)
+    ) or "HOME" in _env_set_in(module)
 
 
 def _env_set_in(module: Module) -> set[str]:
