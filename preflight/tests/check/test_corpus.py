@@ -80,6 +80,8 @@ EXPECTED: dict[str, set[tuple[str, str, int]]] = {
     "f19_quart_with_flask_3_1": {("PF1901", "requirements.txt", 1)},
     # urllib3 1.25.11 comes with requests 2.24.0: the finding is on the line that pins requests
     "f19_urllib3_six_on_312": {("PF1901", "requirements.txt", 2)},
+    # civictechdc/spicy-regs e1ac3ef: mcp>=1.10.0 installs 2.x, which has no mcp.server.fastmcp
+    "f19_module_removed_by_major_release": {("PF1903", "index.py", 1)},
     # flask-cors (imported plainly) is an error, redis (imported under a guard) a warning
     "f1_c_sdist_built_with_gcc": {("PF101", "requirements.txt", 2)},  # a warning: gcc is there
     "f11_env_none_to_client_at_import": {("PF1101", "api/index.py", 13)},
