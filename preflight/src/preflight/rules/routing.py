@@ -187,6 +187,16 @@ class RewriteToEntrypoint(ProjectRule):
         config = ctx.project.root / "vercel.json"
         if entry is None or entry.name.lower() == "handler" or not config.is_file():
             return
+        text = config.read_text(encoding="utf-8", errors="replace")
+        for source, destination in _rewrites_below(ctx.project.root, entry):
+            if app_names_path(ctx, destination) is None:  # under every preset
+                yield self.at(
+                    Location(config, _line(text, source, destination)),
+                    f"rewriting {source!r} to {destination!r}, below the function's own path: "
+                    'under "Other" only that exact path reaches the function (Vercel\'s '
+                    "edge answers 404 NOT_FOUND), and under a Python preset the app sees that "
+                    "path, which it does not serve",
+                )
         preset = preset_of(ctx.project.root)
         if not preset.routes_everything_to_app:
             return  # "Other": the rewrite is what routes requests, and the path is kept
@@ -196,7 +206,6 @@ class RewriteToEntrypoint(ProjectRule):
             # the request (vercel/vercel packages/python/src/index.ts:704 `config?.framework`,
             # :2084-2091 early return before the request.path transform, at 17d9ebaf8e).
             return
-        text = config.read_text(encoding="utf-8", errors="replace")
         shown = "" if preset.pinned else f" (the {preset.slug!r} preset a new project gets)"
         for source, destination in rewrites_to(ctx.project.root, entry):
             location = Location(config, _line(text, source, destination))
@@ -256,6 +265,24 @@ def _line(text: str, source: str, destination: str) -> int:
         return line_of(text, json.dumps(destination))
     index = text.find(json.dumps(destination), start)
     return text.count("\n", 0, index) + 1 if index >= 0 else line_of(text, json.dumps(source))
+
+
+def _rewrites_below(root: Path, entry: Entrypoint) -> list[tuple[str, str]]:
+    """Rewrites to a path under the entrypoint file's function path (`/api/index/mcp`).
+
+    A zero-config function's route matches its path exactly (fs-detectors
+    detect-builders.ts createRouteFromPath: `^/api(/|/index|/index\\.py)?$` for
+    api/index.py, at 17d9ebaf8e), so nothing answers below it; civictechdc/spicy-regs
+    rewrote /mcp to /api/index/mcp and every request answered NOT_FOUND (its PR #64)."""
+    rewrites = (read_json_object(root / "vercel.json") or {}).get("rewrites")
+    function = "/" + entry.path.relative_to(root).with_suffix("").as_posix()
+    prefixes = (function + "/", function + ".py/")
+    found = []
+    for rewrite in rewrites if isinstance(rewrites, list) else []:
+        destination = rewrite.get("destination") if isinstance(rewrite, dict) else None
+        if isinstance(destination, str) and destination.split("?")[0].startswith(prefixes):
+            found.append((str(rewrite.get("source")), destination))
+    return found
 
 
 def _legacy_builds(root: Path) -> bool:
