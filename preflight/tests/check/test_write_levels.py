@@ -53,3 +53,20 @@ def test_a_write_behind_a_branch_or_in_a_helper_is_a_warning(
     assert _levels(check, make_project, branch) == [(10, Severity.WARNING)]
     helper = "save(request.get_json())"
     assert _levels(check, make_project, helper, HELPER) == [(14, Severity.WARNING)]
+
+
+def test_a_download_into_the_code_at_import_is_an_error(
+    check: Check, make_project: MakeProject
+) -> None:
+    # abdulrhmansalama/tumor-prediction app.py: models fetched beside the code at import
+    app = (
+        "import gdown\nfrom urllib.request import urlretrieve\nimport wget\n"
+        "gdown.download('https://drive.google.com/uc?id=x', output='model.h5')\n"
+        "urlretrieve('https://example.com/w.bin', 'data/w.bin')\n"
+        "wget.download('https://example.com/t.csv', out='t.csv')\n"
+    )
+    root = make_project({"app.py": app, "requirements.txt": "gdown\nwget\n"})
+    found = check(root, only={"PF501"}).findings
+    assert [(f.location.line, f.severity) for f in found] == [
+        (n, Severity.ERROR) for n in (4, 5, 6)
+    ]

@@ -20,7 +20,7 @@ from preflight.syntax import call_name
 # else is left alone (a first-party `path` module stays `path`).
 _FILE_MODULES = frozenset(
     {"os", "os.path", "pathlib", "shutil", "tempfile", "io", "codecs"}
-    | {"logging", "logging.handlers"}
+    | {"logging", "logging.handlers", "urllib.request"}
 )
 # id(module) -> (weak reference, aliases): weak, so a finished check still frees its
 # trees at once; the reference tells a reused id from the module it was computed for.

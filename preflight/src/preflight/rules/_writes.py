@@ -35,6 +35,19 @@ _WRITE_CALLS = {
     "RotatingFileHandler": 0,
     "TimedRotatingFileHandler": 0,
     "WatchedFileHandler": 0,
+    # Downloads to a named file: a model fetched at import into the working directory
+    # (abdulrhmansalama/tumor-prediction app.py: gdown.download(url, "brain_tumor_model.h5")
+    # beside the code, in read-only /var/task).
+    "gdown.download": 1,
+    "urllib.request.urlretrieve": 1,
+    "wget.download": 1,
+}
+# The keyword each download call names its target file with (gdown 5 `output`, the
+# standard library's `filename`, wget 3.2 `out`).
+_TARGET_KEYWORDS = {
+    "gdown.download": "output",
+    "urllib.request.urlretrieve": "filename",
+    "wget.download": "out",
 }
 _DATAFRAME_WRITES = {"to_csv", "to_json", "to_parquet", "to_excel", "savefig"}
 _OPEN_CALLS = {"open", "io.open", "codecs.open", "aiofiles.open"}
@@ -102,6 +115,8 @@ def _function_write(name: str, call: ast.Call, module: Module) -> PathInfo | Non
     if index is not None and len(call.args) > index:
         return classify(call.args[index], module)
     keywords = {"filename"} if index is None else {"filename", "dst", "name", "path"}
+    if name in _TARGET_KEYWORDS:
+        keywords = {_TARGET_KEYWORDS[name]}
     for kw in call.keywords:  # logging.basicConfig(filename=...), copy(src, dst=...)
         if kw.arg in keywords:
             return classify(kw.value, module)

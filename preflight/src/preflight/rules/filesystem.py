@@ -83,6 +83,7 @@ class WriteOutsideTmp(CodeRule):
         "import sys\nfrom loguru import logger\nlogger.add(sys.stderr)\n"
         "logger.add('/tmp/app.log')\nlogger.add('logs/app.log', delay=True)\n",
         "from os import path\nopen(path.join(path.dirname(__file__), 'seed.json'))\n",
+        "import gdown, tempfile\ngdown.download('https://x/y', tempfile.gettempdir() + '/m')\n",
         "from storages.backends.s3 import S3Storage\nfrom django.core.management import "
         "call_command\ncall_command('collectstatic', '--noinput')\n",
     )
@@ -138,6 +139,15 @@ class WriteOutsideTmp(CodeRule):
             3,
             column=1,
             message="writes a file in HOME (not writable in the function) at import time",
+        ),
+        # a model downloaded at import beside the code (abdulrhmansalama/tumor-prediction)
+        Invalid(
+            "import os, gdown\nPATH = 'model.h5'\nif not os.path.exists(PATH):\n"
+            "    gdown.download('https://drive.google.com/uc?id=x', PATH, quiet=False)\n",
+            line=4,
+            column=5,
+            message="writes 'model.h5' inside the deployed code (/var/task is read-only) at "
+            "import time",
         ),
         Invalid(
             "import shutil\nshutil.copy('/tmp/a', 'static/a')\n",
