@@ -167,3 +167,31 @@ def test_an_app_bound_inside_a_block_says_so(check: Check, make_project: MakePro
         "Vercel reads top-level statements only, so the build fails"
     )
     assert "move the import out of the block" in finding.fix
+
+
+def test_a_build_whose_src_is_gone_leaves_the_next_build_the_function(
+    make_project: MakeProject, check: Check
+) -> None:
+    # Khairul888/telegram-assistant: api/index.py was deleted, api/bot.py still builds
+    # (cli build/index.ts `expandBuild` drops a src that matches no file)
+    bot = "import requests\nfrom http.server import BaseHTTPRequestHandler\n"
+    bot += "class handler(BaseHTTPRequestHandler):\n    pass\n"
+    root = make_project(
+        {
+            "api/bot.py": bot,
+            "requirements.txt": "flask\n",
+            "vercel.json": '{"builds": [{"src": "api/index.py", "use": "@vercel/python"},'
+            ' {"src": "api/bot.py", "use": "@vercel/python"}]}',
+        }
+    )
+    project = load_project(root)
+    assert project.entrypoint is not None
+    assert project.entrypoint.path == root / "api/bot.py"
+    assert project.unresolved_entrypoint is None
+    found = {(f.rule_id, f.severity.value) for f in check(root).findings}
+    assert ("PF401", "error") not in found  # the bot deploys: not "every route 404s"
+    assert ("PF201", "error") in found  # and its imports are checked: requests is missing
+    gone = make_project(
+        {"vercel.json": '{"builds": [{"src": "api/index.py", "use": "@vercel/python"}]}'}
+    )
+    assert "no such file" in (load_project(gone).unresolved_entrypoint or "")

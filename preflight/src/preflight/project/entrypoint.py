@@ -205,9 +205,12 @@ def _vercel_json_entrypoint(root: Path) -> tuple[str | None, str | None]:
         src = value.lstrip("/")
         if _GLOB_CHARS & set(src):
             globbed = True
-        elif src.endswith(".py"):
+        elif src.endswith(".py") and (root / src).is_file():
             return src, None
         else:
+            # cli build/index.ts `expandBuild`: a src that matches no uploaded file yields
+            # no build, so the next build's file is the function (Khairul888/telegram-
+            # assistant: api/index.py is gone, api/bot.py still builds)
             problem = problem or _unusable_src(src, (root / src).is_file())
     return None, None if globbed else problem
 
