@@ -12,6 +12,7 @@ from starlette.testclient import TestClient
 
 from tests.conftest import Account
 from tests.services.postgres import PostgresServer
+from todo_api.storage.postgres import PostgresParams
 
 
 @pytest.fixture
@@ -77,3 +78,41 @@ def test_while_down_503_then_2xx_within_seconds_of_its_return(
         assert time.monotonic() - started < 5, "not back within 5 s of the database"
         time.sleep(0.1)
     assert alice.request("POST", "/api/tasks", json={"title": "back"}).status_code == 201
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_a_hung_server_is_a_503_within_seconds_then_2xx_soon_after_it_resumes(
+    app: TestClient, private_postgres: PostgresServer
+) -> None:
+    alice = Account(app, "alice@example.com")
+    busy_pool(alice)
+    time.sleep(0.6)  # the registration reaches the WAL (synchronous_commit=off)
+    private_postgres.pause()
+    try:
+        # A pooled connection that stops answering, then one opened to the frozen server.
+        for path in ("/api/tasks", "/api/auth/me", "/api/tasks", "/health"):
+            started = time.monotonic()
+            down = alice.request("GET", path)
+            took = time.monotonic() - started
+            assert down.status_code == 503, down.text
+            assert down.headers["content-type"] == "application/problem+json"
+            assert int(down.headers["retry-after"]) > 0
+            assert took < 7, f"{path} took {took:.1f} s to answer 503"
+    finally:
+        private_postgres.resume()
+    started = time.monotonic()
+    while alice.request("GET", "/api/tasks").status_code != 200:
+        assert time.monotonic() - started < 8, "not back within 8 s of the database"
+        time.sleep(0.1)
+    assert alice.request("POST", "/api/tasks", json={"title": "back"}).status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("query", "seconds"),
+    [("", 5.0), ("?connect_timeout=30", 30.0), ("?connect_timeout=1", 2.0),
+     ("?connect_timeout=0", 5.0), ("?connect_timeout=soon", 5.0)],
+)  # fmt: skip
+def test_connect_timeout_in_the_url_is_read_as_libpq_reads_it(query: str, seconds: float) -> None:
+    # 0 is libpq's "wait for ever", which a hung server would turn into a stuck request.
+    params = PostgresParams.from_url("postgresql://u@db.example.com/app" + query)
+    assert params.connect_timeout == seconds

@@ -12,6 +12,7 @@ import contextlib
 import os
 import secrets
 import shutil
+import signal
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -57,6 +58,28 @@ class PostgresServer:
         """Stop the server (an outage; `fast` ends every session as a restart does)."""
         assert self.data is not None
         _as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop")
+
+    def pause(self) -> None:
+        """Freeze the server and its sessions (SIGSTOP): connections stay open and the
+        kernel still accepts new ones, but nothing answers, as with a hung host."""
+        for pid in self._processes():
+            os.kill(pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        for pid in reversed(self._processes()):
+            os.kill(pid, signal.SIGCONT)
+
+    def _processes(self) -> list[int]:
+        """The children (sessions, background workers), then the postmaster."""
+        assert self.data is not None
+        postmaster = int((self.data / "postmaster.pid").read_text().split()[0])
+        children = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError):
+                # Fields after the command's closing parenthesis: state, then the parent.
+                if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == postmaster:
+                    children.append(int(stat.parent.name))
+        return [*children, postmaster]
 
     def start(self) -> None:
         assert self.data is not None

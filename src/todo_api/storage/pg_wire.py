@@ -38,6 +38,7 @@ attribute imports the real module, as above; it leaves sys.modules right after.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import importlib.util
@@ -140,6 +141,19 @@ class Connection(pg8000.native.Connection):  # type: ignore[misc]  # pg8000 is u
         super().__init__(*args, **kwargs)
         self.register_in_adapter(converters.TIMESTAMPTZ, _timestamptz_in)
         self.register_in_adapter(converters.DATE, _date_in)
+
+    def close(self) -> None:
+        """pg8000's close, then the socket's file object: pg8000 drops that unclosed
+        when its goodbye cannot be sent (the server is gone or stopped answering, also
+        during a failed startup, which closes this way), and the socket stays open while
+        the file object lives: one file descriptor lost per outage-struck connection."""
+        sock_file = self._sock
+        try:
+            super().close()
+        finally:
+            if sock_file is not None:
+                with contextlib.suppress(Exception):
+                    sock_file.close()
 
     def run(self, sql: str, stream: Any = None, types: Any = None, **params: Any) -> Any:
         if not params or stream is not None or types is not None:

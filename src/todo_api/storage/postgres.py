@@ -41,6 +41,14 @@ IDLE_CHECK_AFTER = 30.0  # seconds idle before a connection is pinged on checkou
 # are open at once), only how many of them stay; a serverless instance, one request at
 # a time, still keeps one.
 MAX_IDLE = 8
+# A server that stops answering (a hung host, a frozen VM) leaves sockets open, so only a
+# timeout ends the wait: seconds to connect, start up and authenticate (the URL's
+# `connect_timeout`, as libpq reads it, overrides), and seconds any one reply may take.
+# A timed-out connection is not retried on a new one (a hung server would cost the wait
+# twice): the request answers 503 with Retry-After within these seconds.
+CONNECT_TIMEOUT = 5.0
+REPLY_TIMEOUT = 5.0
+MIGRATION_REPLY_TIMEOUT = 300.0  # waiting for another instance's migration, or DDL
 
 
 class PostgresParams(msgspec.Struct, frozen=True):  # made in C: no generated code at import
@@ -53,6 +61,7 @@ class PostgresParams(msgspec.Struct, frozen=True):  # made in C: no generated co
     # fresh default context for it on every connection: ~70 ms of loading CA files.)
     ssl_context: ssl.SSLContext | bool
     application_name: str = "todo_api"
+    connect_timeout: float = CONNECT_TIMEOUT
 
     @classmethod
     def from_url(cls, url: str) -> PostgresParams:
@@ -79,7 +88,18 @@ class PostgresParams(msgspec.Struct, frozen=True):  # made in C: no generated co
             database=unquote(parts.path.lstrip("/")) or "postgres",
             ssl_context=context,
             application_name=query.get("application_name", "todo_api"),
+            connect_timeout=_seconds(query.get("connect_timeout"), CONNECT_TIMEOUT),
         )
+
+
+def _seconds(raw: str | None, default: float) -> float:
+    """libpq's connect_timeout: whole seconds, 0 or less meaning the default here (never
+    an endless wait), 2 at least."""
+    try:
+        value = int(raw or "")
+    except ValueError:
+        return default
+    return max(2.0, float(value)) if value > 0 else default
 
 
 def _is_loopback(host: str) -> bool:
@@ -145,6 +165,7 @@ class PostgresDatabase:
             if not _connection_lost(exc):
                 raise
             self._drop_idle()
+            _raise_if_unresponsive(exc, self.params)
             conn = self._connect()
             conn.raw.run("BEGIN")
         healthy = False
@@ -171,6 +192,7 @@ class PostgresDatabase:
             if not (isinstance(exc, Exception) and _connection_lost(exc)):
                 raise
             self._drop_idle()
+            _raise_if_unresponsive(exc, self.params)
             conn = self._connect()
             try:
                 with _lost_is_unavailable(self.params):
@@ -206,11 +228,13 @@ class PostgresDatabase:
         `todo-api migrate`) cannot apply the same file twice; the transactions run on
         the session that holds it."""
         with self.session() as session:
+            _reply_timeout(session, MIGRATION_REPLY_TIMEOUT)
             session.raw.run("SELECT pg_advisory_lock(:key)", key=MIGRATION_LOCK_KEY)
             try:
                 yield lambda: self.transaction_on(session)
             finally:
                 session.raw.run("SELECT pg_advisory_unlock(:key)", key=MIGRATION_LOCK_KEY)
+                _reply_timeout(session, REPLY_TIMEOUT)
 
     def _checkout(self) -> PostgresConnection:
         while True:
@@ -220,7 +244,6 @@ class PostgresDatabase:
                 return self._connect()
             if time.monotonic() - conn.last_used < IDLE_CHECK_AFTER or self._alive(conn):
                 return conn
-            self._discard(conn)
 
     def _checkin(self, conn: PostgresConnection, healthy: bool) -> None:
         conn.last_used = time.monotonic()
@@ -230,25 +253,23 @@ class PostgresDatabase:
                 return
         self._discard(conn)
 
-    @staticmethod
-    def _alive(conn: PostgresConnection) -> bool:
+    def _alive(self, conn: PostgresConnection) -> bool:
+        """False for a session the server closed; a server that does not answer at all
+        is a 503 at once, not one reply timeout per idle connection."""
         try:
             conn.raw.run("SELECT 1")
-        except Exception:
+        except Exception as exc:
+            self._discard(conn)
+            self._drop_idle()
+            _raise_if_unresponsive(exc, self.params)
             return False
         return True
 
     @staticmethod
     def _discard(conn: PostgresConnection) -> None:
-        # When the server is gone, pg8000's close() fails sending its goodbye and drops
-        # the socket's file object without closing it: close that too, or the socket
-        # lingers until garbage collection (a file descriptor leak under outages).
-        sock_file = getattr(conn.raw, "_sock", None)
+        # pg_wire's close() also closes what pg8000's leaves open when the server is gone.
         with contextlib.suppress(Exception):
             conn.raw.close()
-        if sock_file is not None:
-            with contextlib.suppress(Exception):
-                sock_file.close()
 
     def _connect(self) -> PostgresConnection:
         p = self.params
@@ -260,12 +281,14 @@ class PostgresDatabase:
                 port=p.port,
                 database=p.database,
                 ssl_context=p.ssl_context,
-                timeout=10,
+                timeout=p.connect_timeout,
                 application_name=p.application_name,
             )
         except (pg_wire.InterfaceError, pg_wire.DatabaseError, OSError) as exc:
             raise DatabaseUnavailable(_describe(exc, p)) from exc
-        return PostgresConnection(raw)
+        conn = PostgresConnection(raw)
+        _reply_timeout(conn, REPLY_TIMEOUT)
+        return conn
 
     def _drop_idle(self) -> None:
         with self._lock:
@@ -291,6 +314,28 @@ def _connection_lost(exc: BaseException) -> bool:
         detail = exc.args[0]
         return isinstance(detail, dict) and str(detail.get("C", "")).startswith(_LOST_CLASSES)
     return False
+
+
+def _reply_timeout(conn: PostgresConnection, seconds: float) -> None:
+    """How long each read on the connection's socket may wait (pg8000 has one timeout,
+    for connecting and every read alike)."""
+    conn.raw._usock.settimeout(seconds)
+
+
+def _timed_out(exc: BaseException | None) -> bool:
+    """pg8000 wraps a socket timeout in InterfaceError ("network error")."""
+    while exc is not None:
+        if isinstance(exc, TimeoutError):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _raise_if_unresponsive(exc: BaseException, params: PostgresParams) -> None:
+    if _timed_out(exc):
+        raise DatabaseUnavailable(
+            f"Postgres at {params.host}:{params.port} did not answer within {REPLY_TIMEOUT:g} s"
+        ) from exc
 
 
 @contextlib.contextmanager
