@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from preflight.files import CLI_DEFAULT_IGNORES, holds_python
-from preflight.preset import read_json_object
 from preflight.project import find_exported_name, load_project, parse_file
+from preflight.vercel_config import read_vercel_config
 
 # How deep a nested Vercel project may sit (examples/apps/web_agent is 3).
 _MAX_DEPTH = 4
@@ -69,7 +69,7 @@ def deploys_python(folder: Path) -> bool:
         return True
     if project.candidates_without_export:
         return True  # the build looks there and fails: PF401 / PF1102 say why
-    builds = (read_json_object(folder / "vercel.json") or {}).get("builds")
+    builds = (read_vercel_config(folder) or {}).get("builds")
     if isinstance(builds, list) and any(
         isinstance(b, dict) and "python" in str(b.get("use", "")) for b in builds
     ):
@@ -84,7 +84,7 @@ def _exports(path: Path) -> bool:
 
 def _services(folder: Path, root: Path) -> Iterator[DeployRoot]:
     """vercel.json `services` whose `root` holds Python (a frontend service has none)."""
-    services = (read_json_object(folder / "vercel.json") or {}).get("services")
+    services = (read_vercel_config(folder) or {}).get("services")
     if not isinstance(services, dict):
         return
     for name, service in services.items():

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from preflight.preset_frameworks import EARLIER
+from preflight.vercel_config import read_vercel_config
 
 MANIFESTS = ("requirements.txt", "pyproject.toml", "Pipfile")
 # (slug, detectors, every): detectors are (file, content regex); `every` is frameworks.ts
@@ -116,7 +117,7 @@ def _setting(data: dict[str, object] | None) -> tuple[bool, str | None]:
 
 def preset_of(root: Path) -> Preset:
     """vercel.json's `"framework"`, else the linked project's setting, else detection."""
-    found, slug = _setting(read_json_object(root / "vercel.json"))
+    found, slug = _setting(read_vercel_config(root))
     if found:
         return Preset(slug, "vercel.json")
     project = read_json_object(root / ".vercel" / "project.json") or {}

@@ -19,8 +19,9 @@ from pathlib import Path
 from preflight.app_files import iter_python_files
 from preflight.files import relative_posix
 from preflight.findings import Fix
-from preflight.preset import preset_of, read_json_object
+from preflight.preset import preset_of
 from preflight.project import find_exported_name, parse_file
+from preflight.vercel_config import read_vercel_config
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class Framework:
 
 
 def read_vercel_json(root: Path) -> dict[str, object] | None:
-    return read_json_object(root / "vercel.json")
+    return read_vercel_config(root)
 
 
 def line_of(text: str, needle: str) -> int:

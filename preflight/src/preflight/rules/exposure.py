@@ -17,8 +17,9 @@ from pathlib import Path
 from preflight.context import CheckContext
 from preflight.files import uploaded_files
 from preflight.findings import Finding, Fix, Location, Severity
-from preflight.preset import preset_of, read_json_object
+from preflight.preset import preset_of
 from preflight.rules.base import VERCEL_ONLY, Expect, ProjectExample, ProjectRule
+from preflight.vercel_config import read_vercel_config
 
 _SECRET_PATTERNS = (
     ".env",
@@ -135,7 +136,7 @@ class SecretsPublished(ProjectRule):
 
 def _exposure(root: Path) -> tuple[str, str]:
     """("served" | "maybe" | "bundled", how the file is exposed) for files outside public/."""
-    if "builds" in (read_json_object(root / "vercel.json") or {}):
+    if "builds" in (read_vercel_config(root) or {}):
         return "bundled", "bundled where `builds` use it, not served (legacy builds)"
     preset = preset_of(root)
     if preset.slug is None:

@@ -16,11 +16,12 @@ from pathlib import Path
 
 from preflight.context import CheckContext
 from preflight.findings import Finding, Location, Severity
-from preflight.preset import PYTHON_PRESETS, preset_of, read_json_object
+from preflight.preset import PYTHON_PRESETS, preset_of
 from preflight.project import Entrypoint
 from preflight.rules._functions import line_of
 from preflight.rules._served_paths import app_names_path
 from preflight.rules.base import VERCEL_ONLY, Expect, ProjectExample, ProjectRule
+from preflight.vercel_config import read_vercel_config, vercel_config_file
 
 
 class RewriteToEntrypoint(ProjectRule):
@@ -184,8 +185,8 @@ class RewriteToEntrypoint(ProjectRule):
 
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
         entry = ctx.project.entrypoint
-        config = ctx.project.root / "vercel.json"
-        if entry is None or entry.name.lower() == "handler" or not config.is_file():
+        config = vercel_config_file(ctx.project.root)  # vercel.json, .toml or .ts
+        if entry is None or entry.name.lower() == "handler" or config is None:
             return
         text = config.read_text(encoding="utf-8", errors="replace")
         for source, destination in _rewrites_below(ctx.project.root, entry):
@@ -274,7 +275,7 @@ def _rewrites_below(root: Path, entry: Entrypoint) -> list[tuple[str, str]]:
     detect-builders.ts createRouteFromPath: `^/api(/|/index|/index\\.py)?$` for
     api/index.py, at 17d9ebaf8e), so nothing answers below it; civictechdc/spicy-regs
     rewrote /mcp to /api/index/mcp and every request answered NOT_FOUND (its PR #64)."""
-    rewrites = (read_json_object(root / "vercel.json") or {}).get("rewrites")
+    rewrites = (read_vercel_config(root) or {}).get("rewrites")
     function = "/" + entry.path.relative_to(root).with_suffix("").as_posix()
     prefixes = (function + "/", function + ".py/")
     found = []
@@ -289,7 +290,7 @@ def _legacy_builds(root: Path) -> bool:
     """vercel.json has `builds` and none of them names a Python framework in its config
     (0xIIEST/attend-ease: @vercel/next and @vercel/python builds with a rewrite to
     /api/index.py, which PF403 took for the flask/fastapi preset's catch-all)."""
-    builds = (read_json_object(root / "vercel.json") or {}).get("builds")
+    builds = (read_vercel_config(root) or {}).get("builds")
     if not isinstance(builds, list) or not builds:
         return False
     return not any(
@@ -309,7 +310,7 @@ def _rewrites_to_other_files(root: Path, entry: Entrypoint) -> list[tuple[str, s
     runtime for api/ files (frameworks.ts `ignoreRuntimes`), so the destination is only a
     path handed to the app (007-SARANG/EmotionalCipher: /api/encrypt -> /api/encrypt.py
     under the flask preset, whose app serves /encrypt)."""
-    rewrites = (read_json_object(root / "vercel.json") or {}).get("rewrites")
+    rewrites = (read_vercel_config(root) or {}).get("rewrites")
     own = {destination for _, destination in rewrites_to(root, entry)}
     found = []
     for rewrite in rewrites if isinstance(rewrites, list) else []:
@@ -328,7 +329,7 @@ def _routes_to_other_files(root: Path, entry: Entrypoint) -> list[tuple[str, str
     edge answers NOT_FOUND (zhangtyzzz/uni-api: `/(.*)` -> `api/index.py` while the fastapi
     preset's entrypoint is main.py, which imports api/index.py's app; `preflight run` with
     Vercel's builder answers 404 NOT_FOUND for every path)."""
-    routes = (read_json_object(root / "vercel.json") or {}).get("routes")
+    routes = (read_vercel_config(root) or {}).get("routes")
     own = _function_paths(root, entry)
     found = []
     for route in routes if isinstance(routes, list) else []:
@@ -356,7 +357,7 @@ def _api_file(root: Path, path: str) -> str | None:
 
 def rewrites_to(root: Path, entry: Entrypoint) -> list[tuple[str, str]]:
     """vercel.json rewrites (source, destination) whose destination is the app's function."""
-    rewrites = (read_json_object(root / "vercel.json") or {}).get("rewrites")
+    rewrites = (read_vercel_config(root) or {}).get("rewrites")
     function = "/" + entry.path.relative_to(root).with_suffix("").as_posix()
     targets = {function, function + ".py"}
     if function.endswith("/index"):
@@ -376,7 +377,7 @@ def routes_to(root: Path, entry: Entrypoint) -> list[tuple[str, str]]:
     preset the only function is the preset's (`/python`, `/fastapi`...), so `/api/index`
     is no output and the edge answers NOT_FOUND (jackyliu/sanic-vercel: `/(.*)` ->
     `/api/index`, which `preflight run` with Vercel's builder answers 404 NOT_FOUND)."""
-    routes = (read_json_object(root / "vercel.json") or {}).get("routes")
+    routes = (read_vercel_config(root) or {}).get("routes")
     targets = _function_paths(root, entry)
     found = []
     for route in routes if isinstance(routes, list) else []:

@@ -15,6 +15,7 @@ from preflight.findings import Finding, Fix, Location, Severity
 from preflight.preset import PYTHON_PRESETS, Preset, detect, preset_of, read_json_object
 from preflight.rules.base import VERCEL_ONLY, Expect, ProjectExample, ProjectRule
 from preflight.rules.routing import rewrites_to, routes_to
+from preflight.vercel_config import read_vercel_config
 
 
 class RoutingDependsOnPreset(ProjectRule):
@@ -81,7 +82,7 @@ class RoutingDependsOnPreset(ProjectRule):
             return  # pinned; "Other" for every project; or PF403's business
         if routes_to(root, entry):
             return  # PF403's business too
-        if "builds" in (read_json_object(root / "vercel.json") or {}):
+        if "builds" in (read_vercel_config(root) or {}):
             return  # legacy builds: no preset applies, vercel.json's routes decide
         fix = f'pin the preset in vercel.json: "framework": "{slug}"'
         if preset.source == "project.json" and not preset.routes_everything_to_app:
