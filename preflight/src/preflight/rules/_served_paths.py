@@ -7,6 +7,7 @@ for what the preset hands it; a prefix alone serves no request at the bare path.
 from __future__ import annotations
 
 import ast
+import re
 
 from preflight.context import CheckContext
 from preflight.source import Module
@@ -20,7 +21,8 @@ def app_names_path(ctx: CheckContext, destination: str) -> str | None:
     (b912bbd) rewrites /mcp to /api/index and its api/index.py maps a path starting with
     "/api/index" back onto the MCP transport's /mcp mount, so the rewrite works. A prefix
     (`APIRouter(prefix="/api")`) serves no request at the bare path: it does not count."""
-    path = destination.split("?")[0].rstrip("/") or "/"
+    # the static part: "/api/index/mcp/$1" is served by whatever serves /api/index/mcp
+    path = re.split(r"[?$:(]", destination, maxsplit=1)[0].rstrip("/") or "/"
     for module in ctx.closure.modules:
         for node in module.of(ast.Constant):
             if not isinstance(node.value, str) or node.value.rstrip("/") != path:
@@ -31,22 +33,24 @@ def app_names_path(ctx: CheckContext, destination: str) -> str | None:
     return None
 
 
-# Calls whose first argument is a path the app answers or a path it tests for.
+# Calls whose first argument is a path the app answers or a path it tests for:
+# methods (`app.get`, `app.mount`, `path.startswith`) and Starlette's route classes.
 _PATH_CALLS = frozenset(
     {"route", "get", "post", "put", "patch", "delete", "api_route", "add_url_rule",
-     "add_api_route", "add_route", "websocket", "startswith", "removeprefix"}
+     "add_api_route", "add_route", "websocket", "mount", "startswith", "removeprefix"}
 )  # fmt: skip
+_ROUTE_CLASSES = frozenset({"Route", "Mount", "WebSocketRoute"})
 
 
 def _tests_or_routes(parent: ast.AST | None, node: ast.AST) -> bool:
     if isinstance(parent, ast.Compare):
         return True
-    return (
-        isinstance(parent, ast.Call)
-        and parent.args[:1] == [node]
-        and isinstance(parent.func, ast.Attribute)
-        and parent.func.attr in _PATH_CALLS
-    )
+    if not isinstance(parent, ast.Call) or parent.args[:1] != [node]:
+        return False
+    func = parent.func
+    if isinstance(func, ast.Attribute):
+        return func.attr in _PATH_CALLS or func.attr in _ROUTE_CLASSES
+    return isinstance(func, ast.Name) and func.id in _ROUTE_CLASSES
 
 
 def _names_a_tested_constant(module: Module, parent: ast.AST | None) -> bool:
