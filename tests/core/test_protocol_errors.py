@@ -21,6 +21,7 @@ import httpx
 import pytest
 
 from tests.services.app_process import AppProcess, start, stop
+from todo_api.http.server_protocol import HEADER_TIMEOUT
 
 GOOD = b"GET /health HTTP/1.1\r\nHost: t\r\n"
 POST = b"POST /api/tasks HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
@@ -165,3 +166,41 @@ def test_a_client_that_hangs_up_mid_body_is_no_crash(
         again = httpx.put(served.url + upload_url, content=b"%PDF-1.7" + b" " * 92,
                           headers={"Content-Type": "application/pdf"})  # fmt: skip
         assert again.status_code == 204, again.text
+
+
+def test_a_header_section_that_never_completes_is_a_408_and_the_connection_closes(
+    served: AppProcess,
+) -> None:
+    # Slowloris: uvicorn alone held both connections for as long as the clients liked.
+    host, port = served.url.removeprefix("http://").split(":")
+    silent = socket.create_connection((host, int(port)), timeout=HEADER_TIMEOUT + 5)
+    drip = socket.create_connection((host, int(port)), timeout=HEADER_TIMEOUT + 5)
+    started = time.monotonic()
+
+    def send_a_byte_a_second() -> None:
+        with contextlib.suppress(OSError):
+            for byte in GOOD + b"X-Slow: " + b"a" * 60:
+                drip.sendall(bytes([byte]))
+                time.sleep(1)
+
+    sender = threading.Thread(target=send_a_byte_a_second, daemon=True)
+    sender.start()
+    try:
+        for sock in (silent, drip):
+            received = b""
+            with contextlib.suppress(ConnectionResetError):
+                while chunk := sock.recv(65536):
+                    received += chunk
+            took = time.monotonic() - started
+            assert HEADER_TIMEOUT - 1 < took < HEADER_TIMEOUT + 4, took
+            if sock is silent:  # closed as an idle connection is: no answer to no request
+                assert received == b""
+                continue
+            head, _, body = received.partition(b"\r\n\r\n")
+            assert head.startswith(b"HTTP/1.1 408 Request Timeout\r\n"), received[:200]
+            assert b"content-type: application/problem+json" in head
+            assert json.loads(body)["status"] == 408
+    finally:
+        silent.close()
+        drip.close()
+    assert httpx.get(served.url + "/health").status_code == 200
