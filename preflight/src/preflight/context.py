@@ -20,6 +20,7 @@ from preflight.deps.index import Index
 from preflight.deps.lock import UvLock, read_uv_lock
 from preflight.deps.resolve import Resolution, from_index, from_lock
 from preflight.project import Project
+from preflight.rules._functions import functions_beside
 
 
 @dataclass
@@ -55,7 +56,7 @@ class CheckContext:
             entry = self.project.entrypoint
             if entry is None:
                 return all_modules(self.project.root)
-            return build_closure(self.project.root, entry.path)
+            return build_closure(self.project.root, entry.path, functions_beside(self.project))
 
     @cached_property
     def declared(self) -> list[Declared]:

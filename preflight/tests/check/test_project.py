@@ -195,3 +195,24 @@ def test_a_build_whose_src_is_gone_leaves_the_next_build_the_function(
         {"vercel.json": '{"builds": [{"src": "api/index.py", "use": "@vercel/python"}]}'}
     )
     assert "no such file" in (load_project(gone).unresolved_entrypoint or "")
+
+
+def test_every_function_the_deploy_builds_is_checked(
+    make_project: MakeProject, check: Check
+) -> None:
+    # 123abang/stock-price-predictor: under "Other" api/app.py and api/bot.py are each a
+    # function; 0xnurrabby/vercel-api-manager: two legacy builds, api/webhook.py and
+    # api/tick.py. Only the file Vercel's entrypoint search would pick was checked.
+    app = "from flask import Flask\napp = Flask(__name__)\n"
+    report = "import pandas\nfrom http.server import BaseHTTPRequestHandler\n"
+    report += "class handler(BaseHTTPRequestHandler):\n    pass\n"
+    other = {"api/index.py": app, "api/report.py": report, "requirements.txt": "flask\n"}
+    pinned = make_project({**other, "vercel.json": '{"framework": null}'})
+    built = '{"builds": [{"src": "api/index.py", "use": "@vercel/python"}, '
+    built += '{"src": "api/report.py", "use": "@vercel/python"}]}'
+    for root in (pinned, make_project({**other, "vercel.json": built})):
+        found = [(f.rule_id, f.location.path.name, f.location.line) for f in check(root).findings]
+        assert ("PF201", "report.py", 1) in found, found
+    # under a Python preset api/report.py is no function: only the app's closure counts
+    python = make_project(other)
+    assert all(f.location.path.name != "report.py" for f in check(python).findings)

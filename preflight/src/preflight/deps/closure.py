@@ -62,12 +62,16 @@ def search_roots(root: Path, entry: Path | None) -> list[Path]:
     return unique
 
 
-def build_closure(root: Path, entry: Path) -> Closure:
-    """Follow imports from the entrypoint through local modules."""
+def build_closure(root: Path, entry: Path, beside: Iterable[Path] = ()) -> Closure:
+    """Follow imports from the entrypoint through local modules; `beside` are the other
+    functions the same deploy builds (api/*.py under "Other", further `builds`), whose
+    closures ship and run as well."""
+    others = [path for path in beside if path != entry]
     roots = search_roots(root, entry)
+    roots += [p.parent for p in others if p.parent not in roots]
     closure = Closure()
     seen: set[Path] = set()
-    todo = [entry]
+    todo = [*others, entry]
     edges: dict[Path, list[tuple[Path, bool]]] = {}  # importer -> (local module, guarded)
     while todo:
         path = todo.pop()
@@ -91,7 +95,7 @@ def build_closure(root: Path, entry: Path) -> Closure:
             elif not probe:  # a probe is only a guess at a local submodule (`from pkg import sub`)
                 closure.imports.extend(_third_party(module, node, name, guarded, roots))
         todo.extend(local for local, _ in out)
-    closure.required = _required(edges, entry)
+    closure.required = frozenset().union(*(_required(edges, e) for e in [entry, *others]))
     closure.imports = _guard_optional_modules(closure.imports, closure.required)
     closure.modules.sort(key=lambda m: m.rel)
     _share_imports(closure)

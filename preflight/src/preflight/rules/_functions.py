@@ -19,8 +19,8 @@ from pathlib import Path
 from preflight.app_files import iter_python_files
 from preflight.files import relative_posix
 from preflight.findings import Fix
-from preflight.preset import preset_of
-from preflight.project import find_exported_name, parse_file
+from preflight.preset import PYTHON_PRESETS, preset_of
+from preflight.project import Project, find_exported_name, parse_file
 from preflight.vercel_config import read_vercel_config
 
 
@@ -73,6 +73,36 @@ def glob_built(root: Path) -> list[Path]:
         if isinstance(src, str) and "*" in src:
             found.update(p for p in root.glob(src.lstrip("/")) if p.suffix == ".py")
     return sorted(found)
+
+
+def functions_beside(project: Project) -> list[Path]:
+    """The other Python functions the deploy of `project` builds beside its entrypoint.
+
+    Legacy `builds`: every other @vercel/python src that names a file, and glob matches
+    (zero-config is off, so nothing else). Otherwise, under a preset that keeps the api
+    runtime ("Other", Next.js...: see the module docstring), each api/*.py that exports
+    an app or handler (123abang/stock-price-predictor: api/app.py and api/bot.py, each
+    a function importing Flask). Under a Python preset only the entrypoint is a function.
+    """
+    entry = project.entrypoint
+    if entry is None:
+        return []
+    builds = (read_vercel_json(project.root) or {}).get("builds")
+    if isinstance(builds, list) and builds:
+        named = [
+            project.root / b["src"].lstrip("/")
+            for b in builds
+            if isinstance(b, dict)
+            and "python" in str(b.get("use", ""))
+            and isinstance(b.get("src"), str)
+            and b["src"].endswith(".py")
+        ]
+        found = [p for p in named if p.is_file()] + glob_built(project.root)
+    elif preset_of(project.root).slug in PYTHON_PRESETS:
+        return []
+    else:
+        found = api_functions(project.root)
+    return sorted({p for p in found if p != entry.path})
 
 
 def pin_other_preset(root: Path) -> Fix | None:
