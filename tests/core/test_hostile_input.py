@@ -248,3 +248,15 @@ def test_a_range_the_ui_files_cannot_serve_is_a_problem(
         assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
         if status == 416:
             assert response.headers["content-range"].startswith("bytes */")
+
+
+@pytest.mark.parametrize("query", ["limit=1&limit=100", "status=completed&status=all", "q=a&q=b"])
+def test_a_query_parameter_given_twice_is_422(alice: Account, query: str) -> None:
+    # One reading the first and another the last would see two different requests.
+    response = alice.request("GET", "/api/tasks?" + query)
+    _is_problem(response, 422)
+    name = query.split("=", 1)[0]
+    assert response.json()["errors"] == [
+        {"field": name, "message": "Given more than once; give it once"}
+    ]
+    assert alice.request("GET", f"/api/tasks?{name}=1&other={name}").status_code != 500

@@ -9,7 +9,7 @@ has no Content-Length to check), nesting too deep for the decoder and invalid UT
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
@@ -140,11 +140,20 @@ def _nul_in(value: Any, where: str) -> str | None:
     return None
 
 
-def decode_query(params: Mapping[str, str], type_: type[T]) -> T:
-    data = dict(params)
-    for name, value in data.items():
+def decode_query(params: Sequence[tuple[str, str]], type_: type[T]) -> T:
+    """`params` in order, repeats kept: a name given twice (`?limit=1&limit=500`) is
+    refused, not read as its last value, since a proxy or a log reading the first would
+    see another request than the one served (HTTP parameter pollution)."""
+    data: dict[str, str] = {}
+    for name, value in params:
         if "\x00" in value or "\x00" in name:
             raise ValidationFailed("The query string is invalid", errors=[FieldError(name, NUL)])
+        if name in data:
+            raise ValidationFailed(
+                "The query string is invalid",
+                errors=[FieldError(name, "Given more than once; give it once")],
+            )
+        data[name] = value
     try:
         return msgspec.convert(data, type=type_, strict=False)
     except msgspec.ValidationError:

@@ -90,9 +90,8 @@ class Operation(msgspec.Struct, frozen=True):
             else:
                 user = ANONYMOUS
             body = await self._body(request)
-            query = (
-                decode_query(request.query_params, self.query) if self.query is not None else None
-            )
+            params = request.query_params.multi_items()
+            query = decode_query(params, self.query) if self.query is not None else None
             result = await self.handler(Call(request, services, user, body, query))
             if isinstance(result, Response):
                 return result
