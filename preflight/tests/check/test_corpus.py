@@ -108,6 +108,12 @@ EXPECTED: dict[str, set[tuple[str, str, int]]] = {
         ("PF202", "pyproject.toml", 7),
         ("PF202", "pyproject.toml", 8),
     },
+    # JaesikYun-jax/flask-vercel 70b12fc: legacy builds name one file; another api/ file's
+    # undeclared import never runs there (a warning), the try-bound app is PF401's error
+    "f2_legacy_build_leaves_api_file_out": {
+        ("PF201", "api/admin_tokens.py", 1),
+        ("PF401", "vercel.json", 2),
+    },
     # Nitinsharwal/Erp_soft: nothing is built, and its committed venv is not the app
     "f4_builds_src_missing_committed_venv": {("PF401", "vercel.json", 4)},
 }
@@ -222,3 +228,9 @@ def test_a_write_reached_at_import_is_an_error_naming_the_calls(check: Check) ->
 def test_uploads_into_the_code_folder_are_errors(app: str, check: Check) -> None:
     (finding,) = [f for f in check(APPS / app).findings if f.fid == "F5"]
     assert finding.severity.value == "error"
+
+
+def test_an_api_file_no_legacy_build_names_is_no_function(check: Check) -> None:
+    app = APPS / "f2_legacy_build_leaves_api_file_out"
+    (finding,) = check(app, only={"PF201"}).findings
+    assert finding.severity.value == "warning"

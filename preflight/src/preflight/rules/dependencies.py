@@ -33,6 +33,7 @@ from preflight.project import Manifest
 from preflight.rules import _dependency_examples as examples
 from preflight.rules._dependency_fix import dependency_fix
 from preflight.rules.base import ProjectRule
+from preflight.vercel_config import read_vercel_config
 
 
 class MissingDependency(ProjectRule):
@@ -151,13 +152,29 @@ def _reached_without_entrypoint(ctx: CheckContext) -> set[Path] | None:
     function of its own); None when there is an entrypoint (its closure is what runs)."""
     if ctx.project.entrypoint is not None:
         return None
-    api = ctx.project.root / "api"
-    functions = sorted(api.glob("*.py")) if api.is_dir() else []
+    functions = _functions_without_entrypoint(ctx.project.root)
     reached: set[Path] = set()
     for path in functions:
         if not path.name.startswith(("_", ".")):
             reached |= {m.path for m in build_closure(ctx.project.root, path).modules}
     return reached
+
+
+def _functions_without_entrypoint(root: Path) -> list[Path]:
+    """api/*.py, each a function of its own; but legacy `builds` turn zero-config off, so
+    then only the files their @vercel/python `src` names are functions (JaesikYun-jax/
+    flask-vercel 70b12fc builds api/vercel_handler.py alone: api/admin_login.py's jwt import
+    never runs, yet it was an error)."""
+    builds = (read_vercel_config(root) or {}).get("builds")
+    if isinstance(builds, list) and builds:
+        found: set[Path] = set()
+        for build in builds:
+            src = build.get("src") if isinstance(build, dict) else None
+            if isinstance(src, str) and "python" in str(build.get("use", "")):
+                found.update(p for p in root.glob(src.lstrip("/")) if p.suffix == ".py")
+        return sorted(found)
+    api = root / "api"
+    return sorted(api.glob("*.py")) if api.is_dir() else []
 
 
 def _unless_imported(finding: Finding, ctx: CheckContext, use: ImportUse) -> Finding:
