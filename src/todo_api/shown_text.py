@@ -14,6 +14,8 @@ NUL is left to the body decoder, which names it.
 
 from __future__ import annotations
 
+import re
+
 BIDI_CONTROLS = r"\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 C1_CONTROLS = r"\x7f-\x9f"
 # Titles, tags, names: shown on one line, so no tab or line break either.
@@ -26,3 +28,12 @@ END = r"(?![\s\S])"
 def only_allowed(refused: str) -> str:
     """A pattern matching a whole string holding none of the `refused` class."""
     return f"^[^{refused}]*{END}"
+
+
+_ONE_LINE = re.compile(only_allowed(NOT_ON_ONE_LINE))
+
+
+def fits_one_line(text: str) -> bool:
+    """Whether `text` may be shown as a title, tag or name is: for text that reaches us
+    outside a request schema (a Better Auth token's `name`)."""
+    return _ONE_LINE.match(text) is not None

@@ -36,9 +36,13 @@ def _is_problem(response: Any, status: int) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["Bea\u0000", "\ud800Bea", "Bea\udfff", {"first": "Bea"}, ["Bea"], 7, None]
+    "name",
+    [
+        *["Bea\u0000", "\ud800Bea", "Bea\udfff", {"first": "Bea"}, ["Bea"], 7, None],
+        *["\u202eaeB", "B\x1b[2Jea"],  # a right-to-left override, a terminal escape
+    ],
 )
-def test_a_name_the_database_cannot_hold_is_left_out(
+def test_a_name_the_database_cannot_hold_or_no_name_may_hold_is_left_out(
     ba: TestClient, server: BetterAuthServer, name: object
 ) -> None:
     token = server.token(name=name)

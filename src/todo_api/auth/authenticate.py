@@ -28,6 +28,7 @@ from todo_api.auth.access_tokens import (
 from todo_api.auth.principal import Principal
 from todo_api.http.middleware import log_internal
 from todo_api.http.problems import ServiceUnavailable, Unauthorized
+from todo_api.shown_text import fits_one_line
 
 if TYPE_CHECKING:
     from todo_api.app_context import Services
@@ -114,8 +115,12 @@ class Authenticator:
             raise Unauthorized("The Better Auth token names no valid user")
         principal = Principal(id=subject, email=email)
         # The display name is whatever the person typed into Better Auth's sign-up form:
-        # one the database cannot hold is left out rather than costing them their session.
+        # one the database cannot hold, or that holds what no name of ours may (controls,
+        # bidi overrides: todo_api/shown_text.py), is left out rather than costing them
+        # their session.
         stored_name = name if isinstance(name, str) and _storable(name) else None
+        if stored_name is not None and not fits_one_line(stored_name):
+            stored_name = None
         await self._remember_better_auth_user(principal, name=stored_name)
         return principal
 
