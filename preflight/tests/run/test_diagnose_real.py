@@ -150,3 +150,22 @@ def test_an_index_function_answers_at_its_folder() -> None:
     assert router.resolve("GET", "/api/other").kind == "not_found"
     root = Router([{"handle": "filesystem"}], None, "/index")
     assert root.resolve("GET", "/").kind == "function"
+
+
+def test_a_named_probe_no_route_reaches_fails_but_the_default_guess_does_not() -> None:
+    # AlbertBogdan/telegrambot (f390e1a): routes to /api/webhook.py under the flask preset,
+    # whose only function is /flask: the edge answers NOT_FOUND and the app never runs
+    router = Router(
+        [{"src": "/api/webhook", "dest": "/api/webhook.py"}, {"handle": "filesystem"}],
+        None,
+        "/flask",
+    )
+    probe = Probe("POST", "/api/webhook")
+    named = routing_note(router, probe, _outcome(probe))
+    assert not named.ok
+    assert named.note is not None
+    assert "edge answered itself" in named.note
+    asked = Probe("POST", "/api/webhook", 404)
+    assert routing_note(router, asked, _outcome(asked)).ok
+    guess = Probe("GET", "/", guessed=True)  # an api-only project rightly has no `/`
+    assert routing_note(router, guess, _outcome(guess)).ok

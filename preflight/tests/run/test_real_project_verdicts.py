@@ -49,14 +49,18 @@ def test_an_old_pin_broken_by_its_unpinned_dependency_is_f19(fixture_run: Fixtur
 
 def test_a_404_the_edge_answers_without_the_app_says_so(fixture_run: FixtureRun) -> None:
     # 012e/GameBe: legacy routes to /api/index, the fastapi preset's function is /fastapi;
-    # Vercel's edge answers 404 NOT_FOUND itself. Same verdict, now with the reason.
+    # Vercel's edge answers 404 NOT_FOUND itself. The app never answered /health, so the
+    # probe fails as `check` does (PF403); AlbertBogdan/telegrambot passed "6 of 6" so.
     run = fixture_run("legacy_route_to_api_index", "--probe", "GET /health")
-    assert run.code == 0, run.report  # below 500: the probe's expectation holds, as on Vercel
+    assert run.code == 1, run.report
     for outcome in run.outcomes():
         assert outcome["status"] == 404
+        assert not outcome["ok"]
         assert "edge answered itself" in outcome["note"]
         assert "/health" in outcome["note"]
         assert "FAILURES.md#f21" in outcome["note"]
+    # the NOT_FOUND is what the probe asked for: it passes
+    assert fixture_run("legacy_route_to_api_index", "--probe", "GET /health 404").code == 0
 
 
 def test_a_connection_the_sandbox_withholds_is_no_verdict_on_the_app(

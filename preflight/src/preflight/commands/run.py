@@ -8,6 +8,7 @@ the app; 2 usage or environment error (one line on stderr).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import enum
 import re
 import sys
@@ -48,7 +49,8 @@ def register(subparsers: Any) -> None:
         action="append",
         default=[],
         metavar="'METHOD /path [STATUS] [BODY]'",
-        help=f"request to send; repeatable (default: {DEFAULT_PROBE!r}, any status below 500); "
+        help=f"request to send; repeatable (default: {DEFAULT_PROBE!r}); without STATUS, any "
+        "status below 500 from the app (not the edge's NOT_FOUND); "
         "{unique} in the path or body is fresh on every send",
     )
     parser.add_argument(
@@ -173,8 +175,9 @@ def _inputs(args: argparse.Namespace) -> tuple[list[Probe], list[Any], dict[str,
     """Probes, journey steps and environment, or a usage error naming the bad one."""
     parser: argparse.ArgumentParser = args._parser
     try:
-        defaults = [] if args.journey else [DEFAULT_PROBE]
-        probes: list[Probe] = [parse_probe(p) for p in (args.probe or defaults)]
+        probes: list[Probe] = [parse_probe(p) for p in args.probe or ()]
+        if not probes and not args.journey:
+            probes = [dataclasses.replace(parse_probe(DEFAULT_PROBE), guessed=True)]
         steps = load_journey(args.journey) if args.journey else []
         env = _environment(args)
     except (ProbeSyntaxError, JourneyError, ValueError, OSError) as exc:

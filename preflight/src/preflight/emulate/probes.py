@@ -40,6 +40,9 @@ class Probe:
     expect: int | None = None
     body: bytes | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    # The default `GET /`: a guess at a path the app serves, which an api-only project
+    # (a webhook function under "Other") rightly leaves unrouted.
+    guessed: bool = False
 
     @property
     def label(self) -> str:
@@ -169,14 +172,22 @@ def send(instance: FunctionInstance, probe: Probe) -> Response:
 
 def routing_note(router: Router | None, probe: Probe, outcome: Outcome) -> Outcome:
     """Say why a 404 came back when the build's routes, not the app, decided it: the edge
-    found no route to the function, or a rewrite changed the path the app saw. Vercel
-    answers the same (so the verdict stands), but a bare 404 reads as the app's own."""
+    found no route to the function, or a rewrite changed the path the app saw; a bare 404
+    reads as the app's own.
+
+    A probe the user named without a status asks whether the app answers that path
+    without failing: when no route reaches the app at all, the app never answered, so the
+    probe fails (AlbertBogdan/telegrambot: legacy routes to /api/webhook.py under the
+    flask preset, NOT_FOUND for every path while `check` reports PF403; run said "6 of 6
+    passed"). `GET /path 404` still passes, and so does the default `GET /`."""
     if outcome.status != 404 or router is None or outcome.note:
         return outcome
     target = router.resolve(probe.method, probe.path)
     seen = target.path.split("?", 1)[0]
     if target.kind == "not_found":
         why = f"Vercel's edge answered itself: no route of the build sends {probe.path} to the app"
+        if probe.expect is None and not probe.guessed:
+            return outcome.failed(f"{why} ({CATALOGUE['F21'].anchor})")
     elif target.kind == "function" and seen != probe.path.split("?", 1)[0]:
         why = f"the app saw {seen}, not {probe.path}: the build's routes rewrote the path"
     else:
