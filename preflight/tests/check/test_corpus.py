@@ -114,6 +114,8 @@ EXPECTED: dict[str, set[tuple[str, str, int]]] = {
         ("PF201", "api/admin_tokens.py", 1),
         ("PF401", "vercel.json", 2),
     },
+    # badboygamingph/flask-vercel-deployment: the manifest beside a broken legacy build counts
+    "f3_manifest_beside_broken_legacy_build": {("PF401", "vercel.json", 2)},
     # Nitinsharwal/Erp_soft: nothing is built, and its committed venv is not the app
     "f4_builds_src_missing_committed_venv": {("PF401", "vercel.json", 4)},
 }

@@ -44,6 +44,7 @@ from preflight.project.python_version import (
     PythonVersion,
     python_version,
 )
+from preflight.vercel_config import read_vercel_config
 
 __all__ = [
     "AVAILABLE_PYTHONS",
@@ -125,7 +126,23 @@ def _package_search_start(root: Path, entrypoint: Entrypoint | None) -> Path:
     service's file entrypoint or an api/ function under "Other" starts at its folder.
     """
     if entrypoint is None:
-        return root
+        # a legacy build whose file exports nothing Vercel detects (PF401) is still the
+        # build's entrypoint: its folder is where the manifest is looked for
+        # (badboygamingph/flask-vercel-deployment: backend/vercel_wrapper.py beside
+        # backend/requirements.txt, which check called "no manifest")
+        return _legacy_build_folder(root) or root
     if entrypoint.source in _DETECTED and preset_of(root).slug in PYTHON_PRESETS:
         return root
     return entrypoint.path.parent
+
+
+def _legacy_build_folder(root: Path) -> Path | None:
+    """The folder of the first @vercel/python `builds` src that names an existing file."""
+    builds = (read_vercel_config(root) or {}).get("builds")
+    for build in builds if isinstance(builds, list) else []:
+        src = build.get("src") if isinstance(build, dict) else None
+        if isinstance(src, str) and "python" in str(build.get("use", "")) and "*" not in src:
+            path = root / src.lstrip("/")
+            if path.is_file():
+                return path.parent
+    return None
