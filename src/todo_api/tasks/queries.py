@@ -138,11 +138,14 @@ def list_page(conn: Connection, *, user_id: str, spec: ListFilter) -> list[tuple
     if spec.status != "all":
         where.append("completed = TRUE" if spec.status == "completed" else "completed = FALSE")
     if spec.search:
+        # The database lowers the pattern too, never Python: SQLite's LOWER folds ASCII
+        # only (PostgreSQL's by its locale), so a pattern lowered in Python missed even
+        # the title it was copied from ("Äpfel" found nothing; "äpfel" was looked for).
         where.append(
-            "(LOWER(title) LIKE :pattern ESCAPE '\\' "
-            "OR LOWER(COALESCE(description, '')) LIKE :pattern ESCAPE '\\')"
+            "(LOWER(title) LIKE LOWER(:pattern) ESCAPE '\\' "
+            "OR LOWER(COALESCE(description, '')) LIKE LOWER(:pattern) ESCAPE '\\')"
         )
-        params["pattern"] = "%" + _escape_like(spec.search.lower()) + "%"
+        params["pattern"] = "%" + _escape_like(spec.search) + "%"
     if spec.tag:
         # Tags are stored as a JSON array: the quoted tag is one whole element (a quote
         # inside a tag is escaped, so it cannot end one early). LOWER on both sides: the
