@@ -19,6 +19,7 @@ from typing import Any
 
 from preflight.files import uploaded_files
 from preflight.on_vercel import UNKNOWN, evaluate
+from preflight.rules._attributes import self_attribute_value
 from preflight.rules._stdlib_names import qualified_call_name
 from preflight.source import Module
 from preflight.syntax import dotted_name
@@ -156,7 +157,8 @@ def _subscript(expr: ast.Subscript, module: Module, depth: int) -> PathInfo:
 
 def _attribute(expr: ast.Attribute, module: Module, depth: int) -> PathInfo:
     if expr.attr not in _PASS_THROUGH_ATTRS:
-        return _UNKNOWN
+        value = self_attribute_value(expr, module)  # `self.db_path`, set once in __init__
+        return classify(value, module, depth + 1) if value is not None else _UNKNOWN
     return classify(expr.value, module, depth + 1)
 
 
