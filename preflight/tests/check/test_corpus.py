@@ -116,6 +116,8 @@ EXPECTED: dict[str, set[tuple[str, str, int]]] = {
     },
     # badboygamingph/flask-vercel-deployment: the manifest beside a broken legacy build counts
     "f3_manifest_beside_broken_legacy_build": {("PF401", "vercel.json", 2)},
+    # amadaganzon09-bit/flask-vercel-deployment: backend/ is not on the function's sys.path
+    "f2_import_from_entrypoint_folder": {("PF205", "backend/app.py", 5)},
     # Nitinsharwal/Erp_soft: nothing is built, and its committed venv is not the app
     "f4_builds_src_missing_committed_venv": {("PF401", "vercel.json", 4)},
 }
