@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from tests.services.app_process import AppProcess, start, stop
-from todo_api.http.server_protocol import HEADER_TIMEOUT
+from todo_api.http.server_protocol import BODY_IDLE_TIMEOUT, HEADER_TIMEOUT
 
 GOOD = b"GET /health HTTP/1.1\r\nHost: t\r\n"
 POST = b"POST /api/tasks HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
@@ -203,4 +203,20 @@ def test_a_header_section_that_never_completes_is_a_408_and_the_connection_close
     finally:
         silent.close()
         drip.close()
+    assert httpx.get(served.url + "/health").status_code == 200
+
+
+def test_a_body_that_stops_arriving_loses_its_connection(served: AppProcess) -> None:
+    host, port = served.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=BODY_IDLE_TIMEOUT + 10) as sock:
+        # Login reads its body before anything else: the app waits for the 90 missing bytes.
+        head = b"POST /api/auth/login HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+        sock.sendall(head + b"Content-Length: 100\r\n\r\n" + b'{"email": ')
+        started = time.monotonic()
+        received = b""
+        with contextlib.suppress(ConnectionResetError):
+            while chunk := sock.recv(65536):
+                received += chunk
+        took = time.monotonic() - started
+    assert BODY_IDLE_TIMEOUT - 1 < took < BODY_IDLE_TIMEOUT + 4, (took, received[:200])
     assert httpx.get(served.url + "/health").status_code == 200

@@ -14,7 +14,11 @@ only between requests, so a client that connects and sends nothing, or a header 
 every few seconds (slowloris), holds its connection, and a few thousand such clients
 use up the process's file descriptors. Here a header section must be complete within
 HEADER_TIMEOUT seconds of the connection or of its first byte: otherwise a 408 problem
-(or, when nothing at all was sent, no answer), and the connection is closed.
+(or, when nothing at all was sent, no answer), and the connection is closed. A body is
+the same story once the headers are in: a client that sends nothing of it for
+BODY_IDLE_TIMEOUT seconds, while the app waits for it, loses the connection (the app
+sees the client gone, as with a hang-up). As nginx's client_body_timeout, this bounds
+the pause between reads, not the whole upload, which a slow network may stretch.
 """
 
 from __future__ import annotations
@@ -31,10 +35,13 @@ from todo_api.http.responses import problem_body
 
 DEFAULT_HEADER_LIMIT = 16 * 1024  # h11's and so uvicorn's max incomplete event size
 HEADER_TIMEOUT = 10.0  # seconds for a whole header section (nginx's default is 60)
+BODY_IDLE_TIMEOUT = 20.0  # seconds without a byte of a body being sent (nginx: 60)
 
 
 class ProblemH11Protocol(H11Protocol):
     _header_deadline: asyncio.TimerHandle | None = None
+    _body_check: asyncio.TimerHandle | None = None
+    _body_seen_at = 0.0
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -42,6 +49,10 @@ class ProblemH11Protocol(H11Protocol):
 
     def data_received(self, data: bytes) -> None:
         super().data_received(data)
+        if self.conn.their_state is h11.SEND_BODY:
+            self._body_seen_at = self.loop.time()
+            if self._body_check is None:
+                self._body_check = self.loop.call_later(BODY_IDLE_TIMEOUT, self._body_idle)
         if self.conn.their_state is not h11.IDLE:  # a request's headers are all in
             self._cancel_header_deadline()
         elif self._header_deadline is None and not self.transport.is_closing():
@@ -51,7 +62,22 @@ class ProblemH11Protocol(H11Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_header_deadline()
+        if self._body_check is not None:
+            self._body_check.cancel()
         super().connection_lost(exc)
+
+    def _body_idle(self) -> None:
+        self._body_check = None
+        if self.conn.their_state is not h11.SEND_BODY or self.transport.is_closing():
+            return
+        now = self.loop.time()
+        if self.flow.read_paused:  # the app is behind, not the client: wait with it
+            self._body_seen_at = now
+        idle = now - self._body_seen_at
+        if idle < BODY_IDLE_TIMEOUT:
+            self._body_check = self.loop.call_later(BODY_IDLE_TIMEOUT - idle, self._body_idle)
+            return
+        self.transport.close()
 
     def _cancel_header_deadline(self) -> None:
         if self._header_deadline is not None:
