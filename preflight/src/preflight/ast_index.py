@@ -49,8 +49,10 @@ _FIELD = re.compile(r"^(\w+)([*?]?) (\w+)$")
 
 # Per class: (field, holds a list) for each field that may hold an indexed node.
 _children: dict[type[AST], tuple[tuple[str, bool], ...]] = {}
-# Classes whose signature did not parse: every field is read and any value may be a leaf.
-_unsure: set[type[AST]] = set()
+# The entry of a class whose signature did not parse: its children are found by
+# ast.iter_child_nodes, as any value may be a leaf. An identity test per node, where a
+# set of such classes cost a hash lookup for each of Django's 420k nodes.
+_UNSURE: tuple[tuple[str, bool], ...] = (("", False),)
 
 
 def _child_fields(kind: type[AST]) -> tuple[tuple[str, bool], ...]:
@@ -61,13 +63,13 @@ def _child_fields(kind: type[AST]) -> tuple[tuple[str, bool], ...]:
     parts = [p.strip() for p in signature.group(1).split(",")] if signature else []
     parsed = [_FIELD.match(p) for p in parts if p]
     if signature is None or None in parsed or len(parsed) != len(kind._fields):
-        _unsure.add(kind)
-    else:
-        for match in parsed:
-            assert match is not None
-            type_name, quantifier, name = match.groups()
-            if type_name not in _NOT_NODES:
-                found.append((name, quantifier == "*"))
+        _children[kind] = _UNSURE
+        return _UNSURE
+    for match in parsed:
+        assert match is not None
+        type_name, quantifier, name = match.groups()
+        if type_name not in _NOT_NODES:
+            found.append((name, quantifier == "*"))
     _children[kind] = fields = tuple(found)
     return fields
 
@@ -100,17 +102,19 @@ def _visit(
     nodes.append(node)
     end.append(0)
     kind = node.__class__
-    same_kind = by_type.get(kind)
-    if same_kind is None:
-        same_kind = by_type[kind] = []
-    same_kind.append(node)
+    try:  # free in 3.12 when nothing is raised: once per class and tree it is
+        by_type[kind].append(node)
+    except KeyError:
+        by_type[kind] = [node]
     fields = _children.get(kind)
     if fields is None:
         fields = _child_fields(kind)
-    if kind in _unsure:
+    if fields is _UNSURE:
         for child in _indexed_children(node):
             parents[child] = node
             _visit(child, nodes, start, end, parents, by_type)
+        end[position] = len(nodes)
+        return
     for name, many in fields:
         # A field typed as nodes holds a node or None (`expr?`, a `**d` key of a Dict):
         # `is not None` is a third of the pass cheaper than isinstance per value.

@@ -9,7 +9,6 @@ Why its own module: these take an AST node, not a `Module`, so `source`, `on_ver
 from __future__ import annotations
 
 import ast
-from typing import cast
 
 from preflight.one_pass import table
 
@@ -78,9 +77,10 @@ def call_name(call: ast.Call) -> str | None:
     if names is None:
         return dotted_name(call.func)
     name = names.get(call, _UNSET)
-    if name is _UNSET:
-        name = names[call] = dotted_name(call.func)
-    return cast("str | None", name)
+    if name is None or isinstance(name, str):  # narrows without typing.cast's call
+        return name
+    found = names[call] = dotted_name(call.func)
+    return found
 
 
 _CALL_NAMES = "call names"
