@@ -55,11 +55,13 @@ def test_upload_prefilter_agrees_with_pathspec(tmp_path: Path) -> None:
 
     rules = ["*.pyc", "!keep.pyc", "build/", "/top", "**/deep/**", "docs/*.md"]
     rules += ["!docs/README.md", "a?c", "[ab]x", "\\#x", "foo/**/bar", "data/", "!data/keep/"]
+    rules += ["x|y"]  # a literal `|` among the any-depth names the prefilter joins
     (tmp_path / ".vercelignore").write_text("\n".join(rules))
     paths = ["a.pyc", "keep.pyc", "x/keep.pyc", "build/", "build/x", "src/build/", "top"]
     paths += ["x/top", "x/deep/y", "docs/a.md", "docs/README.md", "docs/x/a.md", ".env"]
     paths += [".env.local", "abc", "axc", "bx", "#x", "foo/a/b/bar", "data/", "data/keep/"]
     paths += ["data/y", ".git/", ".vercel/", "x/.cache/", ".a.swp", ".mypy_cache/", "app.py"]
+    paths += ["x|y", "q/x|y/", "x", "q/node_modules/z", "q/venv/", "q/.env.a.local", "venvs/"]
     for without_env_files in (False, True):
         upload = UploadSet.of(tmp_path, without_env_files)
         assert upload.any_rule is not None
