@@ -22,7 +22,7 @@ from pathlib import Path
 from preflight.app_files import iter_python_files
 from preflight.import_calls import Program
 from preflight.import_reach import link_closure
-from preflight.one_pass import remembered
+from preflight.one_pass import table
 from preflight.project_paths import on_disk
 from preflight.source import Module
 from preflight.syntax import call_name
@@ -307,6 +307,24 @@ def _package_parts(module: Module) -> list[str]:
 
 
 def _resolve_local(name: str, roots: list[Path]) -> list[Path]:
+    """The local modules `name` imports (each package's __init__.py, then the module),
+    from the first root that has any; remembered per name and roots for the check
+    (Django's files import 3,900 names, 2,200 of them different: 3% of a check)."""
+    memo = table(_RESOLVED)
+    if memo is None:
+        return _resolve(name, roots)
+    key = (name, *roots)  # the roots as they are now: a sys.path insert changes them
+    found = memo.get(key)
+    if not isinstance(found, tuple):
+        found = memo[key] = tuple(_resolve(name, roots))
+    return list(found)
+
+
+_RESOLVED = "local modules by name and roots"
+_PROBED = "path probes"
+
+
+def _resolve(name: str, roots: list[Path]) -> list[Path]:
     # On strings, each probe asked once per check: Django's 3,900 imports probed through
     # pathlib were a tenth of a check.
     parts = name.split(".")
@@ -336,8 +354,16 @@ def _resolve_local(name: str, roots: list[Path]) -> list[Path]:
 
 def _probe(test: Callable[[str], bool], path: str) -> bool:
     """`os.path.isfile(path)` or `isdir`, remembered for the check (the tree is read as
-    it is when the check starts)."""
-    return remembered((test, path), lambda: test(path))
+    it is when the check starts). Its own table: `remembered`'s closure per question
+    cost as much as the stat it saves (32k probes on Django)."""
+    memo = table(_PROBED)
+    if memo is None:
+        return test(path)
+    key = (test, path)
+    found = memo.get(key)
+    if not isinstance(found, bool):
+        found = memo[key] = test(path)
+    return found
 
 
 def _is_local_top(top: str, roots: list[Path], importer: Path) -> bool:
