@@ -80,6 +80,8 @@ EXPECTED: dict[str, set[tuple[str, str, int]]] = {
     "f19_quart_with_flask_3_1": {("PF1901", "requirements.txt", 1)},
     # urllib3 1.25.11 comes with requests 2.24.0: the finding is on the line that pins requests
     "f19_urllib3_six_on_312": {("PF1901", "requirements.txt", 2)},
+    # huogerac/flask-vercel: Flask 1.1.4 -> Jinja2 2.11.3 with MarkupSafe 3 (soft_unicode gone)
+    "f19_jinja2_2_with_markupsafe_2_1": {("PF1901", "requirements.txt", 1)},
     # civictechdc/spicy-regs e1ac3ef: mcp>=1.10.0 installs 2.x, which has no mcp.server.fastmcp
     "f19_module_removed_by_major_release": {("PF1903", "index.py", 1)},
     # flask-cors (imported plainly) is an error, redis (imported under a guard) a warning

@@ -50,6 +50,16 @@ KNOWN_BREAKS = (
         "(novatorem/novatorem#53)",
     ),
     KnownBreak(
+        "jinja2",
+        "3.0",
+        "markupsafe",
+        "2.1",
+        "cannot import name 'soft_unicode' from 'markupsafe'",
+        "MarkupSafe 2.1.0 changelog (soft_unicode removed, deprecated in 2.0); Jinja2 2.x "
+        "imports it, and Flask 1.1.4 caps Jinja2 < 3.0 but not MarkupSafe (Jinja2 2.11.3 with "
+        "MarkupSafe 2.1.0 imported here under 3.12; huogerac/flask-vercel pins Flask==1.1.4)",
+    ),
+    KnownBreak(
         "flask",
         "2.3",
         "werkzeug",
