@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 import resource
 from collections.abc import Callable
@@ -256,7 +257,24 @@ def test_a_query_parameter_given_twice_is_422(alice: Account, query: str) -> Non
     response = alice.request("GET", "/api/tasks?" + query)
     _is_problem(response, 422)
     name = query.split("=", 1)[0]
-    assert response.json()["errors"] == [
-        {"field": name, "message": "Given more than once; give it once"}
-    ]
+    assert response.json()["errors"] == [{"field": name, "message": "Send this parameter once"}]
     assert alice.request("GET", f"/api/tasks?{name}=1&other={name}").status_code != 500
+
+
+@pytest.mark.parametrize("coding", ["gzip", "br", "deflate, gzip"])
+def test_a_compressed_body_is_415_naming_its_encoding(alice: Account, coding: str) -> None:
+    task = alice.request("POST", "/api/tasks", json={"title": "t"}).json()
+    compressed = {"Content-Encoding": coding}
+    answers = [
+        alice.request("POST", "/api/tasks", content=gzip.compress(b'{"title": "x"}'),
+                      headers={**JSON, **compressed}),
+        alice.request("POST", f"/api/tasks/{task['id']}/attachments",
+                      files={"file": ("a.txt", b"hi", "text/plain")}, headers=compressed),
+    ]  # fmt: skip
+    for answer in answers:
+        _is_problem(answer, 415)
+        assert "Content-Encoding" in answer.json()["detail"]
+        assert answer.headers["accept-encoding"] == "identity"
+    identity = alice.request("POST", "/api/tasks", json={"title": "y"},
+                             headers={"Content-Encoding": "identity"})  # fmt: skip
+    assert identity.status_code == 201, identity.text

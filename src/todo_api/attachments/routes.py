@@ -27,6 +27,7 @@ from todo_api.attachments.schemas import (
     UploadRequest,
 )
 from todo_api.attachments.store import STORAGE_FULL, Runtime, blob_key, blocking
+from todo_api.http.decoding import refuse_content_coding
 from todo_api.http.problems import (
     FieldError,
     Forbidden,
@@ -95,6 +96,7 @@ async def upload_attachment(call: Call[None, None]) -> Response:
         f"Files up to {config.max_direct_bytes} bytes can be uploaded here; for larger ones "
         f"(up to {config.max_bytes} bytes) use POST {BASE.format(task_id=task_id)}/uploads."
     )
+    refuse_content_coding(request)
     limit = config.max_direct_bytes + MULTIPART_OVERHEAD
     declared = request.headers.get("content-length", "")
     if declared.isascii() and declared.isdigit() and int(declared) > limit:

@@ -93,8 +93,20 @@ async def decode_form_body(request: Request, type_: type[T]) -> T:
         ) from None
 
 
+def refuse_content_coding(request: Request) -> None:
+    """415 for a compressed body (RFC 7694): it would otherwise be read as malformed JSON
+    or multipart, a 400 blaming the content for what is its encoding."""
+    coding = request.headers.get("content-encoding", "").strip().lower()
+    if coding and coding != "identity":
+        raise UnsupportedMediaType(
+            f"Content-Encoding {coding[:40]!r} is not accepted: send the body uncompressed",
+            headers={"Accept-Encoding": "identity"},
+        )
+
+
 async def read_limited(request: Request, limit: int, what: str) -> bytes:
     """The whole body, refused with a 413 as soon as more than `limit` bytes arrived."""
+    refuse_content_coding(request)
     declared = request.headers.get("content-length", "")
     if declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise PayloadTooLarge(f"{what} are limited to {limit} bytes")
@@ -151,7 +163,7 @@ def decode_query(params: Sequence[tuple[str, str]], type_: type[T]) -> T:
         if name in data:
             raise ValidationFailed(
                 "The query string is invalid",
-                errors=[FieldError(name, "Given more than once; give it once")],
+                errors=[FieldError(name, "Send this parameter once")],
             )
         data[name] = value
     try:
