@@ -12,17 +12,16 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import os
 import re
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from preflight.app_files import iter_python_files
+from preflight.deps.local_modules import package_parts, resolve_local, resolve_local_exact
 from preflight.import_calls import Program
 from preflight.import_reach import link_closure
-from preflight.one_pass import table
 from preflight.project_paths import on_disk
 from preflight.source import Module
 from preflight.syntax import call_name
@@ -83,13 +82,13 @@ def build_closure(root: Path, entry: Path, beside: Iterable[Path] = ()) -> Closu
             continue
         out = edges.setdefault(path, [])
         for name in _string_module_refs(module):
-            out.extend((local, False) for local in _resolve_local(name, roots))
+            out.extend((local, False) for local in resolve_local(name, roots))
         for name in _dotted_strings(module):
-            out.extend((local, False) for local in _resolve_local_exact(name, roots))
+            out.extend((local, False) for local in resolve_local_exact(name, roots))
         for node, name, guarded, probe in _imports(module):
             if module.in_main_guard(node):
                 continue  # `python app.py` only: never imported by the function
-            local = _resolve_local(name, roots)
+            local = resolve_local(name, roots)
             if local:
                 out.extend((found, is_guarded(module, node)) for found in local)
             elif not probe:  # a probe is only a guess at a local submodule (`from pkg import sub`)
@@ -161,7 +160,7 @@ def all_modules(root: Path) -> Closure:
         # (the walk found `path` under root: its first rel-depth parents end at root)
         here = [*roots, *path.parents[: module.rel.count("/") + 1]]
         for node, name, guarded, probe in _imports(module):
-            if not probe and not module.in_main_guard(node) and not _resolve_local(name, here):
+            if not probe and not module.in_main_guard(node) and not resolve_local(name, here):
                 closure.imports.extend(_third_party(module, node, name, guarded, here))
     _share_imports(closure)
     return closure
@@ -198,15 +197,15 @@ def _third_party(
 
 def _imports(module: Module) -> Iterable[tuple[ast.stmt, str, bool, bool]]:
     """(statement, dotted name, guarded, probe-only) for every import in the module."""
-    package_parts = _package_parts(module)
+    package = package_parts(module)
     for node in _import_nodes(module):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 yield node, alias.name, is_guarded(module, node), False
         elif isinstance(node, ast.ImportFrom):
             if node.level:
-                base = package_parts[: len(package_parts) - (node.level - 1)]
-                if node.level - 1 > len(package_parts):
+                base = package[: len(package) - (node.level - 1)]
+                if node.level - 1 > len(package):
                     continue
                 prefix = ".".join([*base, node.module] if node.module else base)
                 # `from . import x` may import submodule x
@@ -282,88 +281,6 @@ def _dotted_strings(module: Module) -> Iterable[str]:
         value = node.value
         if isinstance(value, str) and len(value) < 200 and _DOTTED.match(value):
             yield value.split(":", 1)[0]
-
-
-def _resolve_local_exact(name: str, roots: list[Path]) -> list[Path]:
-    """Like _resolve_local, but only when every part of the name resolves (so "app.log"
-    does not pull in app.py)."""
-    found = _resolve_local(name, roots)
-    if not found:
-        return []
-    last = name.rsplit(".", 1)[-1]
-    tail = found[-1]
-    resolved = tail.stem == last or (tail.name == "__init__.py" and tail.parent.name == last)
-    return found if resolved else []
-
-
-def _package_parts(module: Module) -> list[str]:
-    """The dotted package of a module, from the __init__.py files above it."""
-    parts: list[str] = []
-    directory = os.path.dirname(module.path)  # on strings, each probe once (_resolve_local)
-    while _probe(os.path.exists, os.path.join(directory, "__init__.py")):
-        parts.insert(0, os.path.basename(directory))
-        directory = os.path.dirname(directory)
-    return parts
-
-
-def _resolve_local(name: str, roots: list[Path]) -> list[Path]:
-    """The local modules `name` imports (each package's __init__.py, then the module),
-    from the first root that has any; remembered per name and roots for the check
-    (Django's files import 3,900 names, 2,200 of them different: 3% of a check)."""
-    memo = table(_RESOLVED)
-    if memo is None:
-        return _resolve(name, roots)
-    key = (name, *roots)  # the roots as they are now: a sys.path insert changes them
-    found = memo.get(key)
-    if not isinstance(found, tuple):
-        found = memo[key] = tuple(_resolve(name, roots))
-    return list(found)
-
-
-_RESOLVED = "local modules by name and roots"
-_PROBED = "path probes"
-
-
-def _resolve(name: str, roots: list[Path]) -> list[Path]:
-    # On strings, each probe asked once per check: Django's 3,900 imports probed through
-    # pathlib were a tenth of a check.
-    parts = name.split(".")
-    for root in roots:
-        found: list[str] = []
-        base = os.fspath(root)
-        for part in parts:
-            package = os.path.join(base, part)
-            init = os.path.join(package, "__init__.py")
-            if _probe(os.path.isfile, init):
-                found.append(init)
-                base = package
-                continue
-            module = os.path.join(base, f"{part}.py")
-            if _probe(os.path.isfile, module):
-                found.append(module)
-            elif _probe(os.path.isdir, package):
-                # a PEP 420 namespace package (no __init__.py), at any depth, as Python
-                # resolves it; it counts only when a module below it is found
-                base = package
-                continue
-            break
-        if found:
-            return [Path(p) for p in found]
-    return []
-
-
-def _probe(test: Callable[[str], bool], path: str) -> bool:
-    """`os.path.isfile(path)` or `isdir`, remembered for the check (the tree is read as
-    it is when the check starts). Its own table: `remembered`'s closure per question
-    cost as much as the stat it saves (32k probes on Django)."""
-    memo = table(_PROBED)
-    if memo is None:
-        return test(path)
-    key = (test, path)
-    found = memo.get(key)
-    if not isinstance(found, bool):
-        found = memo[key] = test(path)
-    return found
 
 
 def _is_local_top(top: str, roots: list[Path], importer: Path) -> bool:
