@@ -51,6 +51,7 @@ EXPECTED: dict[str, set[tuple[str, str, int]]] = {
     "f2_vcs_requirement": {("PF201", "app.py", 2)},  # a warning: its import names are unknown
     "f2_no_entrypoint_imports": {("PF401", ".", 1), ("PF201", "service/web.py", 2)},
     "f2_optional_import_declared": set(),
+    "f2_import_from_extra_dependency": set(),  # bcrypt comes with passlib[bcrypt]
     "f3_requirements_utf16": {("PF303", "requirements.txt", 1)},
     "f3_requirements_bom": {("PF303", "requirements.txt", 1)},
     "f19_django_distutils": {("PF1901", "requirements.txt", 1)},

@@ -100,7 +100,13 @@ def from_index(index: Index, python: str, declared: list[Declared]) -> Resolutio
     while todo and len(resolution.packages) < MAX_PACKAGES:
         requirement, via = todo.pop(0)
         name = canonicalize_name(requirement.name)
-        if name in resolution.packages or not _applies(requirement.marker, env):
+        # A dependency's marker was judged with its parent's extras (_wanted_requirements);
+        # judged again here without them, `bcrypt; extra == "bcrypt"` from passlib[bcrypt]
+        # was dropped and no extra was ever installed (uvicorn[standard],
+        # bultakov/Deploying-FastAPI-Vercel's passlib[bcrypt] and python-jose[cryptography]).
+        if name in resolution.packages or (
+            via is not None and not _applies(requirement.marker, env)
+        ):
             continue
         release = _release(index, requirement, python, resolution)
         if release is None:
