@@ -62,6 +62,12 @@ class ExportedBotClient(ProjectRule):
                 "bot = Application.builder().token('t').build()\napp = Flask(__name__)\n"
             }
         ),
+        ProjectExample(  # the bot first, then `app` rebound to the web app Vercel serves
+            {
+                "api/index.py": "from slack_bolt import App\nfrom flask import Flask\n"
+                "app = App(token='t')\nbolt = app\napp = Flask(__name__)\n"
+            }
+        ),
         ProjectExample(  # Bolt wrapped by its adapter: `app` is then the web app
             {
                 "api/index.py": "from slack_bolt import App\n"
@@ -138,12 +144,28 @@ def _bot_export(path: Path) -> tuple[str, int, str] | None:
     if tree is None or exported is None or exported[0] not in {"app", "application"}:
         return None
     name, line = exported
+    later = [s for s in tree.body if s.lineno > line and name in _bound_names(s)]
+    if later:
+        return None  # the runtime serves the module's last binding of the name
     for stmt in tree.body:
         if isinstance(stmt, ast.Assign | ast.AnnAssign) and stmt.lineno == line:
             value = stmt.value
             kind = _BOT_CLIENTS.get(_constructed(value, _imports(tree)) or "")
             return (name, line, kind) if value is not None and kind is not None else None
     return None
+
+
+def _bound_names(stmt: ast.stmt) -> set[str]:
+    """Names a top-level statement (re)binds, wherever in it (an `if`, a `try`...)."""
+    found: set[str] = set()
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            found.add(node.id)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            found.add(node.name)
+        elif isinstance(node, ast.alias):
+            found.add(node.asname or node.name.partition(".")[0])
+    return found
 
 
 def _constructed(value: ast.expr | None, aliases: dict[str, str]) -> str | None:
