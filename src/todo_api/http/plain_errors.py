@@ -13,6 +13,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.types import Message, Receive, Scope, Send
 
+from todo_api.http.held_answers import hold_answers
 from todo_api.http.middleware import request_id_of
 from todo_api.http.problems import problem_from_status
 from todo_api.http.responses import problem_response
@@ -22,20 +23,9 @@ _REPLACED = (b"content-type", b"content-length")
 
 def problems_for_plain_errors(scope: Scope, receive: Receive, send: Send) -> Send:
     """`send`, holding back an error answer in plain text (or untyped) until complete."""
-    held: list[Message] = []
 
-    async def send_or_hold(message: Message) -> None:
-        if message["type"] == "http.response.start" and _is_plain_error(message):
-            held.append(message)
-            return
-        if not held:
-            await send(message)
-            return
-        held.append(message)
-        if message.get("more_body", False):
-            return
-        start = held[0]
-        text = b"".join(part.get("body", b"") for part in held[1:]).decode("utf-8", "replace")
+    async def as_problem(start: Message, body: bytes) -> None:
+        text = body.decode("utf-8", "replace")
         problem = problem_from_status(
             start["status"], text[:200] or None, request_id_of(Request(scope))
         )
@@ -46,7 +36,7 @@ def problems_for_plain_errors(scope: Scope, receive: Receive, send: Send) -> Sen
         }
         await problem_response(problem, headers=kept)(scope, receive, send)
 
-    return send_or_hold
+    return hold_answers(send, _is_plain_error, as_problem)
 
 
 def _is_plain_error(start: Message) -> bool:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import msgspec
 from starlette.types import Message, Receive, Scope, Send
 
+from todo_api.http.held_answers import hold_answers
 from todo_api.http.middleware import log_internal
 from todo_api.http.plain_errors import problems_for_plain_errors
 
@@ -41,22 +42,15 @@ class _RpcErrorReply(msgspec.Struct):
 def reworded_refusals(scope: Scope, receive: Receive, send: Send) -> Send:
     """`send`, holding back each 4xx/5xx answer until complete to reword it if need be."""
     send = problems_for_plain_errors(scope, receive, send)
-    held: list[Message] = []
 
-    async def send_or_hold(message: Message) -> None:
-        if message["type"] == "http.response.start" and message["status"] >= 400:
-            held.append(message)
-            return
-        if not held:
-            await send(message)
-            return
-        held.append(message)
-        if message.get("more_body", False):
-            return
-        body = b"".join(part.get("body", b"") for part in held[1:])
-        await _send_whole(send, held[0], _without_sdk_report(body))
+    async def reworded(start: Message, body: bytes) -> None:
+        await _send_whole(send, start, _without_sdk_report(body))
 
-    return send_or_hold
+    return hold_answers(send, _is_error, reworded)
+
+
+def _is_error(start: Message) -> bool:
+    return bool(start["status"] >= 400)
 
 
 def _without_sdk_report(body: bytes) -> bytes:
