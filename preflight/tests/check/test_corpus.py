@@ -97,6 +97,8 @@ EXPECTED: dict[str, set[tuple[str, str, int]]] = {
     "f4_route_to_api_file_not_the_app": {("PF403", "vercel.json", 6)},
     # nakafaai/nakafa.com apps/cas: the rewrite is in vercel.ts, which Vercel reads too
     "f4_rewrite_in_vercel_ts": {("PF403", "vercel.ts", 9)},
+    # am-eric-kweyunga/sarufi-flask-vercel: /(.*) -> /api/index with no api/ file at all
+    "f4_catch_all_rewrite_to_missing_function": {("PF403", "vercel.json", 2)},
     # civictechdc/spicy-regs before b912bbd: /mcp -> /api/index/mcp, no function answers there
     "f4_rewrite_below_function_path": {("PF403", "vercel.json", 4)},
     # civictechdc/spicy-regs b912bbd: the app maps /api/index back itself: warnings

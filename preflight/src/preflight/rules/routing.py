@@ -19,6 +19,7 @@ from preflight.findings import Finding, Location, Severity
 from preflight.preset import PYTHON_PRESETS, preset_of
 from preflight.project import Entrypoint
 from preflight.rules._functions import line_of
+from preflight.rules._rewrite_targets import api_file, rewrites_below, rewrites_to_no_function
 from preflight.rules._served_paths import app_names_path
 from preflight.rules.base import VERCEL_ONLY, Expect, ProjectExample, ProjectRule
 from preflight.vercel_config import read_vercel_config, vercel_config_file
@@ -189,7 +190,7 @@ class RewriteToEntrypoint(ProjectRule):
         if entry is None or entry.name.lower() == "handler" or config is None:
             return
         text = config.read_text(encoding="utf-8", errors="replace")
-        for source, destination in _rewrites_below(ctx.project.root, entry):
+        for source, destination in rewrites_below(ctx.project.root, entry):
             if app_names_path(ctx, destination) is None:  # under every preset
                 yield self.at(
                     Location(config, _line(text, source, destination)),
@@ -208,6 +209,15 @@ class RewriteToEntrypoint(ProjectRule):
             # :2084-2091 early return before the request.path transform, at 17d9ebaf8e).
             return
         shown = "" if preset.pinned else f" (the {preset.slug!r} preset a new project gets)"
+        own_paths = _function_paths(ctx.project.root, entry)
+        for source, destination in rewrites_to_no_function(ctx.project.root, own_paths):
+            if _CATCH_ALL.match(source) and app_names_path(ctx, destination) is None:
+                yield self.at(
+                    Location(config, _line(text, source, destination)),
+                    f"rewriting {source!r} to {destination!r}, which no file makes a "
+                    f"function: the app sees {destination!r} for every request{shown}: "
+                    "its routes answer 404",
+                )
         for source, destination in rewrites_to(ctx.project.root, entry):
             location = Location(config, _line(text, source, destination))
             seen = f"rewriting {source!r} to {destination!r} makes the app see {destination!r}"
@@ -268,24 +278,6 @@ def _line(text: str, source: str, destination: str) -> int:
     return text.count("\n", 0, index) + 1 if index >= 0 else line_of(text, json.dumps(source))
 
 
-def _rewrites_below(root: Path, entry: Entrypoint) -> list[tuple[str, str]]:
-    """Rewrites to a path under the entrypoint file's function path (`/api/index/mcp`).
-
-    A zero-config function's route matches its path exactly (fs-detectors
-    detect-builders.ts createRouteFromPath: `^/api(/|/index|/index\\.py)?$` for
-    api/index.py, at 17d9ebaf8e), so nothing answers below it; civictechdc/spicy-regs
-    rewrote /mcp to /api/index/mcp and every request answered NOT_FOUND (its PR #64)."""
-    rewrites = (read_vercel_config(root) or {}).get("rewrites")
-    function = "/" + entry.path.relative_to(root).with_suffix("").as_posix()
-    prefixes = (function + "/", function + ".py/")
-    found = []
-    for rewrite in rewrites if isinstance(rewrites, list) else []:
-        destination = rewrite.get("destination") if isinstance(rewrite, dict) else None
-        if isinstance(destination, str) and destination.split("?")[0].startswith(prefixes):
-            found.append((str(rewrite.get("source")), destination))
-    return found
-
-
 def _legacy_builds(root: Path) -> bool:
     """vercel.json has `builds` and none of them names a Python framework in its config
     (0xIIEST/attend-ease: @vercel/next and @vercel/python builds with a rewrite to
@@ -317,7 +309,7 @@ def _rewrites_to_other_files(root: Path, entry: Entrypoint) -> list[tuple[str, s
         destination = rewrite.get("destination") if isinstance(rewrite, dict) else None
         if not isinstance(destination, str) or destination in own:
             continue
-        file = _api_file(root, destination.split("?")[0].strip("/"))
+        file = api_file(root, destination.split("?")[0].strip("/"))
         if file is not None:
             found.append((str(rewrite.get("source")), destination, file))
     return found
@@ -338,21 +330,10 @@ def _routes_to_other_files(root: Path, entry: Entrypoint) -> list[tuple[str, str
         dest, src = route.get("dest"), route.get("src")
         if not isinstance(dest, str) or not isinstance(src, str) or dest.split("?")[0] in own:
             continue
-        file = _api_file(root, dest.split("?")[0].strip("/"))
+        file = api_file(root, dest.split("?")[0].strip("/"))
         if file is not None:
             found.append((src, dest, file))
     return found
-
-
-def _api_file(root: Path, path: str) -> str | None:
-    """The api/ file whose function path `path` is under "Other": `api/x.py` itself,
-    `api/x` for api/x.py, and `api` or `api/x` for an index.py in that folder (zero-config
-    functions drop `/index`: fs-detectors detect-builders.ts `createRouteFromPath` at
-    17d9ebaf8e). Ub207/phase-4-todo's backend rewrites every path to `/api`."""
-    if path != "api" and not path.startswith("api/"):
-        return None
-    files = [path] if path.endswith(".py") else [f"{path}.py", f"{path}/index.py"]
-    return next((f for f in files if (root / f).is_file()), None)
 
 
 def rewrites_to(root: Path, entry: Entrypoint) -> list[tuple[str, str]]:
