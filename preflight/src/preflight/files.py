@@ -186,6 +186,16 @@ def _walk(root: Path, without_env_files: bool = False) -> Iterator[tuple[str, Pa
         stack.extend(reversed(descend))
 
 
+def file_exists(path: Path, kind: str = "file") -> bool:
+    """Whether `path` (built from a name a config file gives, such as a vercel.json build
+    src) is a file (or, with kind "any", exists); False for a name the OS refuses to look
+    up (over NAME_MAX, an embedded NUL), which pathlib raises on instead of answering."""
+    try:
+        return path.is_file() if kind == "file" else path.exists()
+    except (OSError, ValueError):
+        return False
+
+
 def _is(test: Callable[[], bool]) -> bool:
     """A DirEntry test; False when the entry cannot be examined (as os.walk takes it)."""
     try:

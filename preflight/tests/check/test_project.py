@@ -216,3 +216,24 @@ def test_every_function_the_deploy_builds_is_checked(
     # under a Python preset api/report.py is no function: only the app's closure counts
     python = make_project(other)
     assert all(f.location.path.name != "report.py" for f in check(python).findings)
+
+
+def test_a_config_naming_a_file_the_os_refuses_to_look_up_is_a_finding(
+    make_project: MakeProject, check: Check
+) -> None:
+    # pathlib raises (ENAMETOOLONG, embedded NUL) where it answers False for a missing
+    # file: a vercel.json src or [tool.vercel] entrypoint of that kind was "internal error"
+    long = "a" * 5000
+    for config in (
+        {"vercel.json": '{"builds": [{"src": "' + long + '.py", "use": "@vercel/python"}]}'},
+        {"vercel.json": '{"builds": [{"src": "api/\\u0000.py", "use": "@vercel/python"}]}'},
+        {
+            "pyproject.toml": '[project]\nname = "x"\nversion = "0"\n[tool.vercel]\n'
+            f'entrypoint = "{long}:app"\n'
+        },
+    ):
+        result = check(make_project({**config, "requirements.txt": "flask\n"}))
+        assert [f.rule_id for f in result.findings if f.severity.value == "error"] == ["PF401"]
+    rewrite = '{"rewrites": [{"source": "/(.*)", "destination": "/api/' + long + '"}]}'
+    app = {"main.py": "app = 1\n", "requirements.txt": "flask\n", "vercel.json": rewrite}
+    assert check(make_project(app)).exit_code in {0, 1}  # a verdict, not an internal error

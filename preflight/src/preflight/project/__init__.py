@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from preflight.files import is_uploaded
+from preflight.files import file_exists, is_uploaded
 from preflight.preset import PYTHON_PRESETS, preset_of
 from preflight.project.entrypoint import (
     ENTRYPOINT_DIRS,
@@ -143,6 +143,6 @@ def _legacy_build_folder(root: Path) -> Path | None:
         src = build.get("src") if isinstance(build, dict) else None
         if isinstance(src, str) and "python" in str(build.get("use", "")) and "*" not in src:
             path = root / src.lstrip("/")
-            if path.is_file():
+            if file_exists(path):
                 return path.parent
     return None

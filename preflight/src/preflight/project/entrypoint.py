@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from preflight.files import file_exists
 from preflight.one_pass import PARSED, remembered
 
 # packages/python/src/entrypoint.ts: PYTHON_ENTRYPOINT_FILENAMES / PYTHON_ENTRYPOINT_DIRS.
@@ -84,7 +85,7 @@ def _parse_file(path: Path) -> ast.Module | None:
 
 
 def _exported(path: Path) -> tuple[str, int] | None:
-    if not path.is_file():
+    if not file_exists(path):
         return None
     tree = parse_file(path)
     return find_exported_name(tree) if tree is not None else None
@@ -98,7 +99,7 @@ def _resolve_module_attr(root: Path, value: str) -> tuple[Path, str] | None:
         return None
     rel = match.group(1).replace(".", "/")
     for candidate in (root / f"{rel}.py", root / rel / "__init__.py"):
-        if candidate.is_file():
+        if file_exists(candidate):
             return candidate, match.group(2)
     return None
 
@@ -125,7 +126,7 @@ def find_entrypoint(
         path = root / from_json
         found = _exported(path)
         if found is None:
-            return None, (), _unusable_src(from_json, path.is_file(), _nested_export(path))
+            return None, (), _unusable_src(from_json, file_exists(path), _nested_export(path))
         return Entrypoint(path, found[0], found[1], "vercel.json"), (), None
     tool = pyproject.get("tool")
     vercel = tool.get("vercel") if isinstance(tool, dict) else None
@@ -205,13 +206,13 @@ def _vercel_json_entrypoint(root: Path) -> tuple[str | None, str | None]:
         src = value.lstrip("/")
         if _GLOB_CHARS & set(src):
             globbed = True
-        elif src.endswith(".py") and (root / src).is_file():
+        elif src.endswith(".py") and file_exists(root / src):
             return src, None
         else:
             # cli build/index.ts `expandBuild`: a src that matches no uploaded file yields
             # no build, so the next build's file is the function (Khairul888/telegram-
             # assistant: api/index.py is gone, api/bot.py still builds)
-            problem = problem or _unusable_src(src, (root / src).is_file())
+            problem = problem or _unusable_src(src, file_exists(root / src))
     return None, None if globbed else problem
 
 
@@ -219,7 +220,7 @@ def _nested_export(path: Path) -> tuple[str, str] | None:
     """The block (`try`, `if`, `with`) that binds `app` / `application` one level below
     the top, where entrypoint.rs does not look (Hillan007/Moodly-2.0 and RoggerMS/Crunevo2
     api/index.py: `try: from x import app`)."""
-    tree = parse_file(path) if path.is_file() else None
+    tree = parse_file(path) if file_exists(path) else None
     for stmt in tree.body if tree is not None else []:
         if isinstance(stmt, ast.Try | ast.If | ast.With):
             found = find_exported_name(ast.Module(body=list(stmt.body), type_ignores=[]))

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from preflight.app_files import iter_python_files
-from preflight.files import relative_posix
+from preflight.files import file_exists, relative_posix
 from preflight.findings import Fix
 from preflight.preset import PYTHON_PRESETS, preset_of
 from preflight.project import Project, find_exported_name, parse_file
@@ -97,7 +97,7 @@ def functions_beside(project: Project) -> list[Path]:
             and isinstance(b.get("src"), str)
             and b["src"].endswith(".py")
         ]
-        found = [p for p in named if p.is_file()] + glob_built(project.root)
+        found = [p for p in named if file_exists(p)] + glob_built(project.root)
     elif preset_of(project.root).slug in PYTHON_PRESETS:
         return []
     else:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from preflight.files import file_exists
 from preflight.project import Entrypoint
 from preflight.vercel_config import read_vercel_config
 
@@ -36,7 +37,7 @@ def api_file(root: Path, path: str) -> str | None:
     if path != "api" and not path.startswith("api/"):
         return None
     files = [path] if path.endswith(".py") else [f"{path}.py", f"{path}/index.py"]
-    return next((f for f in files if (root / f).is_file()), None)
+    return next((f for f in files if file_exists(root / f)), None)
 
 
 def rewrites_to_no_function(root: Path, own: set[str]) -> list[tuple[str, str]]:
@@ -65,6 +66,6 @@ def _static(root: Path, path: str) -> bool:
     public/: something other than the Python app may answer there."""
     for base in (root, root / "public"):
         target = base / path
-        if target.exists() or any(target.parent.glob(f"{target.name}.*")):
+        if file_exists(target, "any") or any(target.parent.glob(f"{target.name}.*")):
             return True
     return False

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from preflight.context import CheckContext
+from preflight.files import file_exists
 from preflight.findings import Finding, Location, Severity
 from preflight.rules._functions import line_of
 from preflight.rules.base import VERCEL_ONLY, Expect, ProjectExample, ProjectRule
@@ -388,7 +389,7 @@ class DroppedBuild(ProjectRule):
             src = build.get("src") if isinstance(build, dict) else None
             if not isinstance(src, str) or "python" not in str(build.get("use", "")):
                 continue
-            if set(src) & set("*?[{") or (ctx.project.root / src.lstrip("/")).exists():
+            if set(src) & set("*?[{") or file_exists(ctx.project.root / src.lstrip("/"), "any"):
                 continue
             yield self.at(
                 Location(config, line_of(text, f'"{src}"')),
