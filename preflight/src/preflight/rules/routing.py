@@ -321,14 +321,10 @@ def _routes_to_other_files(root: Path, entry: Entrypoint) -> list[tuple[str, str
     edge answers NOT_FOUND (zhangtyzzz/uni-api: `/(.*)` -> `api/index.py` while the fastapi
     preset's entrypoint is main.py, which imports api/index.py's app; `preflight run` with
     Vercel's builder answers 404 NOT_FOUND for every path)."""
-    routes = (read_vercel_config(root) or {}).get("routes")
     own = _function_paths(root, entry)
     found = []
-    for route in routes if isinstance(routes, list) else []:
-        if not isinstance(route, dict) or route.get("continue") or "status" in route:
-            continue
-        dest, src = route.get("dest"), route.get("src")
-        if not isinstance(dest, str) or not isinstance(src, str) or dest.split("?")[0] in own:
+    for src, dest in _final_routes(root):
+        if dest.split("?")[0] in own:
             continue
         file = api_file(root, dest.split("?")[0].strip("/"))
         if file is not None:
@@ -358,16 +354,20 @@ def routes_to(root: Path, entry: Entrypoint) -> list[tuple[str, str]]:
     preset the only function is the preset's (`/python`, `/fastapi`...), so `/api/index`
     is no output and the edge answers NOT_FOUND (jackyliu/sanic-vercel: `/(.*)` ->
     `/api/index`, which `preflight run` with Vercel's builder answers 404 NOT_FOUND)."""
-    routes = (read_vercel_config(root) or {}).get("routes")
     targets = _function_paths(root, entry)
-    found = []
+    return [(src, dest) for src, dest in _final_routes(root) if dest.split("?")[0] in targets]
+
+
+def _final_routes(root: Path) -> Iterator[tuple[str, str]]:
+    """Legacy `routes` (src, dest) that end routing at their `dest`: no `continue`, no
+    `status`, both strings (anything else is for other rules, or Vercel's to refuse)."""
+    routes = (read_vercel_config(root) or {}).get("routes")
     for route in routes if isinstance(routes, list) else []:
         if not isinstance(route, dict) or route.get("continue") or "status" in route:
             continue
-        dest, src = route.get("dest"), route.get("src")
-        if isinstance(dest, str) and isinstance(src, str) and dest.split("?")[0] in targets:
-            found.append((src, dest))
-    return found
+        src, dest = route.get("src"), route.get("dest")
+        if isinstance(src, str) and isinstance(dest, str):
+            yield src, dest
 
 
 def _function_paths(root: Path, entry: Entrypoint) -> set[str]:
