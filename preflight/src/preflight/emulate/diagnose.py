@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from preflight.catalogue import CATALOGUE
 from preflight.emulate.frames import importer, library_chain, user_location, user_packages
+from preflight.emulate.own_module import own_module
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,9 @@ class Pattern:
     when: str | None = None
     build: bool = False
     applies: Callable[[re.Match[str], str], bool] | None = None  # a test beyond the regex
+
+
+_MISSING = r"ModuleNotFoundError: No module named '([\w.]+)'"
 
 
 def _const(text: str) -> Cause:
@@ -296,7 +301,7 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     Pattern(
         "F2",
-        r"ModuleNotFoundError: No module named '([\w.]+)'",
+        _MISSING,
         lambda m, _t: f"the app imports {m.group(1)!r} but no declared dependency installs it",
         "",  # worded per module: _f2_fix
     ),
@@ -362,6 +367,14 @@ def sandbox_network(text: str) -> str | None:
     return match.group(0).strip() if match else None
 
 
-def diagnose(text: str) -> Diagnosis | None:
-    """The failure mode `text` (a crash message, logs) shows, if any is known."""
-    return first_match(text, PATTERNS)
+def diagnose(text: str, project: Path | None = None) -> Diagnosis | None:
+    """The failure mode `text` (a crash message, logs) shows, if any is known.
+
+    `project`, the upload the function was built from, turns an "undeclared dependency"
+    into the project's own module the function cannot import (own_module.py)."""
+    found = first_match(text, PATTERNS)
+    missing = re.search(_MISSING, text) if found is not None and found.fid == "F2" else None
+    own = own_module(missing.group(1), text, project) if missing and project else None
+    if found is None or own is None:
+        return found
+    return Diagnosis(own.fid, CATALOGUE[own.fid].title, own.cause, own.fix, found.location)

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from preflight.catalogue import CATALOGUE
 from preflight.emulate.diagnose import Diagnosis, diagnose, sandbox_network
@@ -127,7 +128,9 @@ def excerpt(body: bytes) -> str:
     return text if len(text) <= EXCERPT else text[:EXCERPT] + "…"
 
 
-def outcome_of(probe: Probe, mode: str, response: Response) -> Outcome:
+def outcome_of(probe: Probe, mode: str, response: Response, project: Path | None = None) -> Outcome:
+    """What `response` means for `probe`; `project` (the upload) lets the diagnosis tell
+    the project's own modules from undeclared dependencies."""
     crash_text = response.crash.message if response.crash else None
     evidence = "\n".join(
         [crash_text or "", response.platform_error or "", *(line.message for line in response.logs)]
@@ -144,7 +147,7 @@ def outcome_of(probe: Probe, mode: str, response: Response) -> Outcome:
         logs=response.logs,
         error_code=response.error_code,
         crash=crash_text,
-        diagnosis=None if blocked else diagnose(evidence) if failed else None,
+        diagnosis=None if blocked else diagnose(evidence, project) if failed else None,
         sandbox_blocked=blocked,
         full_body=response.body,
     )
@@ -222,7 +225,9 @@ def run_outcome(
         # logs of a dying instance arrive late; take everything it said
         logs = tuple(instance.startup_logs()) + response.logs
         response = replace(response, logs=logs)
-    outcome = routing_note(instance.router, probe, outcome_of(probe, mode, response))
+    outcome = routing_note(
+        instance.router, probe, outcome_of(probe, mode, response, instance.project)
+    )
     router = instance.router
     if cold is None or (router and router.resolve(probe.method, probe.path).kind != "function"):
         return outcome  # the edge answered: no visitor waits for this instance's start
@@ -255,7 +260,9 @@ def run_warm_and_concurrent(
             send(instance, probe)
             warm.append(
                 routing_note(
-                    instance.router, probe, outcome_of(probe, "warm", send(instance, probe))
+                    instance.router,
+                    probe,
+                    outcome_of(probe, "warm", send(instance, probe), instance.project),
                 )
             )
         with ThreadPoolExecutor(max_workers=concurrency) as pool:
@@ -264,7 +271,7 @@ def run_warm_and_concurrent(
                 failed = [r for r in responses if not probe.met_by(r.status)]
                 worst = failed[0] if failed else max(responses, key=lambda r: r.elapsed_ms)
                 outcome = routing_note(
-                    instance.router, probe, outcome_of(probe, "concurrent", worst)
+                    instance.router, probe, outcome_of(probe, "concurrent", worst, instance.project)
                 )
                 concurrent.append(replace(outcome, attempts=len(responses)))
     return warm, concurrent

@@ -139,6 +139,8 @@ class FunctionInstance:
         self.start_info = StartInfo()
         # The build's routing (set by Emulation.launch); None sends every path as is.
         self.router: Router | None = None
+        # The upload it was built from (set by Emulation.launch): diagnoses read its files.
+        self.project: Path | None = None
         self.port: int | None = None
         self._ids = itertools.count(1)
         self._workdir = Path(tempfile.mkdtemp(prefix="preflight-fn-"))

@@ -38,6 +38,7 @@ class Builder(enum.StrEnum):
 
 
 Progress = Callable[[str], None]
+UPLOAD_DIR = "src"  # under the work folder: the copy of the project an upload would hold
 
 
 def _quiet(_: str) -> None:
@@ -65,6 +66,7 @@ class Emulation:
         Vercel's edge do: through vercel.json's rewrites and the preset's catch-all."""
         instance = FunctionInstance(self.function, self.python, self.env, self.policy, self.caps)
         instance.router = self.routing()
+        instance.project = self.workdir / UPLOAD_DIR
         return instance
 
     def routing(self) -> Router:
@@ -93,7 +95,7 @@ def build_function(
 ) -> tuple[BuiltFunction, list[str]]:
     """Copy `source` as an upload would and build it; BuildFailed if the app is rejected."""
     notes: list[str] = []
-    project_copy = work / "src"
+    project_copy = work / UPLOAD_DIR
     skipped = files.copy_for_upload(source, project_copy)
     env_files = [s for s in skipped if Path(s).name.startswith(".env")]
     if env_files:
