@@ -1,14 +1,17 @@
-"""F19: an import of a module that the release a fresh install picks no longer ships.
+"""F19: an import of a module, or of a name from a module, that the release a fresh install
+picks no longer ships.
 
-A loose requirement (`mcp>=1.10.0`, `openai`) takes the newest release on every build; when
-a major release deletes a module, the next rebuild of unchanged code fails at import with
-ModuleNotFoundError while the build itself succeeds. Only removals read from the wheels are
-listed (the module's files are in the last release before and absent from the first one
-after), each with where it went.
+A loose requirement (`mcp>=1.10.0`, `openai`, `langchain`) takes the newest release on every
+build; when a major release deletes a module, or the names a module exported, the next
+rebuild of unchanged code fails at import (ModuleNotFoundError, or ImportError for `from pkg
+import Name`) while the build itself succeeds. Only removals read from the wheels are listed
+(the module's files, or the names in its source, are in the last release before and absent
+from the first one after), each with where it went.
 """
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -27,6 +30,66 @@ class Removal:
     removed_in: str  # the first release without it
     instead: str  # what replaced it, for the fix
     source: str  # where the removal is documented or seen
+    # When set, the module stays and only these names left it: `from module import Name`
+    # raises ImportError for them, `import module` still works.
+    names: frozenset[str] = frozenset()
+    pin: str = ""  # the requirement that still works, when not "<removed_in"
+
+
+# The names langchain 0.3.30's langchain/__init__.py still served through its __getattr__
+# (with a deprecation warning); 1.0.0's __init__.py defines only __version__.
+_LANGCHAIN_ROOT_NAMES = frozenset(
+    [
+        "MRKLChain",
+        "ReActChain",
+        "SelfAskWithSearchChain",
+        "ConversationChain",
+        "LLMBashChain",
+        "LLMChain",
+        "LLMCheckerChain",
+        "LLMMathChain",
+        "QAWithSourcesChain",
+        "VectorDBQA",
+        "VectorDBQAWithSourcesChain",
+        "InMemoryDocstore",
+        "Wikipedia",
+        "Anthropic",
+        "Banana",
+        "CerebriumAI",
+        "Cohere",
+        "ForefrontAI",
+        "GooseAI",
+        "HuggingFaceHub",
+        "HuggingFaceTextGenInference",
+        "LlamaCpp",
+        "Modal",
+        "OpenAI",
+        "Petals",
+        "PipelineAI",
+        "SagemakerEndpoint",
+        "StochasticAI",
+        "Writer",
+        "HuggingFacePipeline",
+        "FewShotPromptTemplate",
+        "Prompt",
+        "PromptTemplate",
+        "BasePromptTemplate",
+        "ArxivAPIWrapper",
+        "GoldenQueryAPIWrapper",
+        "GoogleSearchAPIWrapper",
+        "GoogleSerperAPIWrapper",
+        "PowerBIDataset",
+        "SearxSearchWrapper",
+        "WikipediaAPIWrapper",
+        "WolframAlphaAPIWrapper",
+        "SQLDatabase",
+        "FAISS",
+        "ElasticVectorSearch",
+        "verbose",
+        "debug",
+        "llm_cache",
+    ]
+)
 
 
 REMOVALS = (
@@ -53,6 +116,20 @@ REMOVALS = (
         "your own cosine similarity, or numpy",
         "openai 0.28.1's wheel has openai/embeddings_utils.py, 1.0.0's does not",
     ),
+    Removal(
+        "langchain",
+        "langchain",
+        "1.0.0",
+        "langchain_openai.OpenAI, langchain_core.prompts.PromptTemplate, langchain_classic "
+        "for the chains",
+        "langchain 0.3.30's langchain/__init__.py serves these names through __getattr__, "
+        "1.0.0's defines only __version__; FrancoRebel/SlackAI_Chatbot_1.0 api/bot.py "
+        "(`from langchain import OpenAI, LLMChain, PromptTemplate` under an unpinned langchain). "
+        "The pin is <0.2.0: from 0.2.0 on, langchain no longer depends on langchain-community, "
+        "which __getattr__ imports OpenAI and the other integrations from",
+        names=_LANGCHAIN_ROOT_NAMES,
+        pin="langchain<0.2.0",
+    ),
 )
 
 
@@ -64,13 +141,14 @@ def _version(text: str | None) -> Version | None:
 
 
 class RemovedModule(ProjectRule):
-    """An import of a module the installed release of its distribution no longer has."""
+    """An import of a module, or of a name from one, that the installed release of its
+    distribution no longer has."""
 
     id = "PF1903"
     fid = "F19"
     name = "removed-module"
     severity = Severity.ERROR
-    message = "the installed release no longer ships this module: ModuleNotFoundError at import"
+    message = "the installed release no longer ships this module or name: the import fails"
     fix = "pin the distribution below the release that removed it, or port to its replacement"
     needs_index = True
 
@@ -82,6 +160,20 @@ class RemovedModule(ProjectRule):
                 "app.py": "try:\n    import openai.error\nexcept ImportError:\n"
                 "    openai = None\napp = object()\n",
                 "requirements.txt": "openai==1.0.0\n",
+            }
+        ),
+        ProjectExample(  # the module stays: only the names listed left it
+            {
+                "api/index.py": "import langchain\nfrom langchain import __version__\n"
+                "from langchain.agents import create_agent\napp = object()\n",
+                "requirements.txt": "langchain==1.0.0\n",
+            }
+        ),
+        ProjectExample(  # guarded, as the module case
+            {
+                "api/index.py": "try:\n    from langchain import OpenAI\nexcept ImportError:\n"
+                "    OpenAI = None\napp = object()\n",
+                "requirements.txt": "langchain==1.0.0\n",
             }
         ),
     )
@@ -101,6 +193,26 @@ class RemovedModule(ProjectRule):
                 ),
             ),
         ),
+        ProjectExample(  # FrancoRebel/SlackAI_Chatbot_1.0 api/bot.py, unpinned langchain
+            {
+                "api/index.py": "import os\nfrom langchain import OpenAI, chains, PromptTemplate\n"
+                "app = object()\n",
+                "requirements.txt": "langchain==1.0.0\n",
+            },
+            expect=(
+                Expect(
+                    "api/index.py",
+                    2,
+                    1,
+                    (
+                        "'OpenAI', 'PromptTemplate' are not in langchain 1.0.0's langchain module "
+                        "(removed in 1.0.0; its replacement is langchain_openai.OpenAI, "
+                        "langchain_core.prompts.PromptTemplate, langchain_classic for the "
+                        "chains): this import raises ImportError"
+                    ),
+                ),
+            ),
+        ),
     )
 
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
@@ -109,23 +221,46 @@ class RemovedModule(ProjectRule):
             if use.guarded:
                 continue  # under try/except ImportError: the app copes without it
             for removal in REMOVALS:
-                if use.dotted != removal.module and not use.dotted.startswith(removal.module + "."):
+                gone = _gone(use, removal)
+                if not gone:
                     continue
                 package = packages.get(removal.distribution)
                 have = _version(package.version if package else None)
                 if have is None or have < Version(removal.removed_in):
                     continue
-                yield self._finding(ctx, use, removal, str(have))
+                yield self._finding(ctx, use, gone, removal, str(have))
 
-    def _finding(self, ctx: CheckContext, use: ImportUse, removal: Removal, have: str) -> Finding:
+    def _finding(
+        self, ctx: CheckContext, use: ImportUse, gone: list[str], removal: Removal, have: str
+    ) -> Finding:
         # Reached at import through unguarded imports: every request fails; else one feature.
         surely = use.module.path in ctx.closure.required
+        quoted = ", ".join(f"'{name}'" for name in gone)
+        if removal.names:
+            verb = "is" if len(gone) == 1 else "are"
+            what = f"{quoted} {verb} not in {removal.distribution} {have}'s {removal.module} module"
+            error = "ImportError"
+        else:
+            what = f"{quoted} is not in {removal.distribution} {have}"
+            error = "ModuleNotFoundError"
         return self.at(
             Location(use.module.path, use.node.lineno, use.node.col_offset + 1),
-            f"'{removal.module}' is not in {removal.distribution} {have} (removed in "
-            f"{removal.removed_in}; its replacement is {removal.instead}): this import raises "
-            "ModuleNotFoundError",
-            fix=f'pin "{removal.distribution}<{removal.removed_in}" in the manifest, or port '
-            f"to {removal.instead}",
+            f"{what} (removed in {removal.removed_in}; its replacement is {removal.instead}): "
+            f"this import raises {error}",
+            fix=f'pin "{removal.pin or f"{removal.distribution}<{removal.removed_in}"}" in the '
+            f"manifest, or port to {removal.instead}",
             severity=None if surely else Severity.WARNING,
         )
+
+
+def _gone(use: ImportUse, removal: Removal) -> list[str]:
+    """What of the removal the import asks for: the module, or the removed names a `from
+    module import ...` lists (one finding for the statement: Python stops at the first)."""
+    if not removal.names:
+        if use.dotted == removal.module or use.dotted.startswith(removal.module + "."):
+            return [removal.module]
+        return []
+    node = use.node
+    if use.dotted != removal.module or not isinstance(node, ast.ImportFrom):
+        return []
+    return [alias.name for alias in node.names if alias.name in removal.names]
