@@ -117,6 +117,36 @@ REMOVALS = (
         "openai 0.28.1's wheel has openai/embeddings_utils.py, 1.0.0's does not",
     ),
     Removal(
+        "aiogram",
+        "aiogram.utils.executor",
+        "3.0.0",
+        "Dispatcher.start_polling(bot), or aiogram.webhook.aiohttp_server for webhooks",
+        "aiogram 2.25.2's wheel has aiogram/utils/executor.py, 3.0.0's does not",
+    ),
+    Removal(
+        "aiogram",
+        "aiogram.contrib",
+        "3.0.0",
+        "aiogram.fsm.storage (MemoryStorage, RedisStorage) and Router middlewares",
+        "aiogram 2.25.2's wheel has aiogram/contrib/, 3.0.0's does not",
+    ),
+    Removal(
+        "aiogram",
+        "aiogram.dispatcher.filters",
+        "3.0.0",
+        "aiogram.filters",
+        "aiogram 2.25.2's wheel has aiogram/dispatcher/filters/, 3.0.0's does not",
+    ),
+    Removal(
+        "aiogram",
+        "aiogram.dispatcher",
+        "3.0.0",
+        "aiogram.Dispatcher, aiogram.fsm.context.FSMContext",
+        "aiogram 2.25.2's aiogram/dispatcher/__init__.py imports these from .dispatcher, "
+        "3.0.0's is empty",
+        names=frozenset({"Dispatcher", "FSMContext", "DEFAULT_RATE_LIMIT"}),
+    ),
+    Removal(
         "langchain",
         "langchain",
         "1.0.0",
@@ -193,6 +223,36 @@ class RemovedModule(ProjectRule):
                 ),
             ),
         ),
+        ProjectExample(  # aiogram 2 code on aiogram 3: a submodule named by `from`, a name
+            {
+                "api/index.py": "from aiogram.utils import executor, markdown\n"
+                "from aiogram.dispatcher import FSMContext\napp = object()\n",
+                "requirements.txt": "aiogram==3.13.1\n",
+            },
+            expect=(
+                Expect(
+                    "api/index.py",
+                    1,
+                    1,
+                    (
+                        "'aiogram.utils.executor' is not in aiogram 3.13.1 (removed in 3.0.0; "
+                        "its replacement is Dispatcher.start_polling(bot), or "
+                        "aiogram.webhook.aiohttp_server for webhooks): this import raises "
+                        "ImportError"
+                    ),
+                ),
+                Expect(
+                    "api/index.py",
+                    2,
+                    1,
+                    (
+                        "'FSMContext' is not in aiogram 3.13.1's aiogram.dispatcher module "
+                        "(removed in 3.0.0; its replacement is aiogram.Dispatcher, "
+                        "aiogram.fsm.context.FSMContext): this import raises ImportError"
+                    ),
+                ),
+            ),
+        ),
         ProjectExample(  # FrancoRebel/SlackAI_Chatbot_1.0 api/bot.py, unpinned langchain
             {
                 "api/index.py": "import os\nfrom langchain import OpenAI, chains, PromptTemplate\n"
@@ -242,7 +302,8 @@ class RemovedModule(ProjectRule):
             error = "ImportError"
         else:
             what = f"{quoted} is not in {removal.distribution} {have}"
-            error = "ModuleNotFoundError"
+            # `from parent import gone` finds parent and raises the plain ImportError
+            error = "ModuleNotFoundError" if _within(use.dotted, removal.module) else "ImportError"
         return self.at(
             Location(use.module.path, use.node.lineno, use.node.col_offset + 1),
             f"{what} (removed in {removal.removed_in}; its replacement is {removal.instead}): "
@@ -254,13 +315,25 @@ class RemovedModule(ProjectRule):
 
 
 def _gone(use: ImportUse, removal: Removal) -> list[str]:
-    """What of the removal the import asks for: the module, or the removed names a `from
-    module import ...` lists (one finding for the statement: Python stops at the first)."""
+    """What of the removal the import asks for: the module (imported, or named as a submodule
+    by `from parent import name`), or the removed names a `from module import ...` lists (one
+    finding for the statement: Python stops at the first)."""
+    node = use.node
     if not removal.names:
-        if use.dotted == removal.module or use.dotted.startswith(removal.module + "."):
+        # `from aiogram.utils import executor` imports the submodule as a name
+        subs = (
+            [f"{use.dotted}.{a.name}" for a in node.names]
+            if isinstance(node, ast.ImportFrom)
+            else []
+        )
+        if any(_within(name, removal.module) for name in [use.dotted, *subs]):
             return [removal.module]
         return []
-    node = use.node
     if use.dotted != removal.module or not isinstance(node, ast.ImportFrom):
         return []
     return [alias.name for alias in node.names if alias.name in removal.names]
+
+
+def _within(dotted: str, module: str) -> bool:
+    """`dotted` is the module or one of its submodules."""
+    return dotted == module or dotted.startswith(module + ".")
