@@ -109,7 +109,7 @@ async def measure(database_url: str, rounds: int, calls: int) -> dict[str, list[
     if database.dialect == "postgres":
         import pg8000.native
 
-        from todo_api.storage.postgres import PostgresParams
+        from todo_api.storage.postgres_url import PostgresParams
 
         p = PostgresParams.from_url(database_url)
         raw = pg8000.native.Connection(user=p.user, password=p.password, host=p.host,

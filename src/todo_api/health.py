@@ -61,9 +61,7 @@ class HealthProblem(Problem):
 )
 async def health(call: Call[None, None]) -> object:
     settings = call.services.settings
-    # Both checks block (driver, filesystem): one trip to a worker thread for the two,
-    # not one each (a hop costs about what the database ping itself does on loopback).
-    database, storage = await run_sync(lambda: (_check_database(call), _check_storage(call)))
+    database, storage = await _checks(call)
     problems = list(settings.problems)
     if database.status == "error" and database.error:
         problems.append(database.error)
@@ -88,6 +86,34 @@ async def health(call: Call[None, None]) -> object:
     return json_response(body, headers={"Cache-Control": "no-store"})
 
 
+async def _checks(call: Call[Any, Any]) -> tuple[DatabaseHealth, StorageHealth]:
+    """Both checks, on the event loop where nothing blocks (an idle connection's ping, a
+    store opened before); what blocks (the driver, the filesystem) takes one trip to a
+    worker thread for both, not one each: a hop costs about what a ping on loopback does."""
+    database = await _database_on_loop(call)
+    storage = _check_storage(call) if _storage_opened(call) else None
+    if database is not None and storage is not None:
+        return database, storage
+    known_database, known_storage = database, storage
+    return await run_sync(
+        lambda: (known_database or _check_database(call), known_storage or _check_storage(call))
+    )
+
+
+async def _database_on_loop(call: Call[Any, Any]) -> DatabaseHealth | None:
+    """The database's state without a worker thread where the backend can ping so
+    (Database.ping_on_loop); None where only `_check_database` on a thread can tell."""
+    services = call.services
+    dialect = services.database.dialect
+    if services.settings.database_problem:
+        return DatabaseHealth(status="not configured", dialect=dialect)
+    try:
+        latency = await services.database.ping_on_loop()
+    except Exception as exc:  # health must answer whatever the driver raises
+        return _failed(dialect, exc)
+    return None if latency is None else _ok(dialect, latency)
+
+
 def _check_database(call: Call[Any, Any]) -> DatabaseHealth:
     services = call.services
     dialect = services.database.dialect
@@ -97,13 +123,26 @@ def _check_database(call: Call[Any, Any]) -> DatabaseHealth:
     try:
         database.ensure_migrated()
         latency = database.ping()
-    except DatabaseUnavailable as exc:
+    except Exception as exc:  # health must answer whatever the driver raises
+        return _failed(dialect, exc)
+    return _ok(dialect, latency)
+
+
+def _ok(dialect: str, latency_ms: float) -> DatabaseHealth:
+    return DatabaseHealth(status="ok", dialect=dialect, latency_ms=round(latency_ms, 2))
+
+
+def _failed(dialect: str, exc: Exception) -> DatabaseHealth:
+    if isinstance(exc, DatabaseUnavailable):
         log_internal("health: database unavailable", exc)
         return DatabaseHealth(status="error", dialect=dialect, error=exc.public)
-    except Exception as exc:  # health must answer whatever the driver raises
-        log_internal("health: database check failed", f"{type(exc).__name__}: {exc}")
-        return DatabaseHealth(status="error", dialect=dialect, error="The database check failed")
-    return DatabaseHealth(status="ok", dialect=dialect, latency_ms=round(latency, 2))
+    log_internal("health: database check failed", f"{type(exc).__name__}: {exc}")
+    return DatabaseHealth(status="error", dialect=dialect, error="The database check failed")
+
+
+def _storage_opened(call: Call[Any, Any]) -> bool:
+    services = call.services
+    return services.settings.secret is None or services.attachments().opened
 
 
 def _check_storage(call: Call[Any, Any]) -> StorageHealth:

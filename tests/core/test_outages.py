@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 
 from tests.conftest import Account
 from tests.services.postgres import PostgresServer
-from todo_api.storage.postgres import PostgresParams
+from todo_api.storage.postgres_url import PostgresParams
 
 
 @pytest.fixture

@@ -14,7 +14,8 @@ import pytest
 
 from tests.services.postgres import PostgresServer
 from todo_api.storage import pg_wire
-from todo_api.storage.postgres import PostgresConnection, PostgresDatabase, PostgresParams
+from todo_api.storage.postgres import PostgresConnection, PostgresDatabase
+from todo_api.storage.postgres_url import PostgresParams
 
 # Values fromisoformat reads, and ones it refuses (pg8000's parser then answers).
 SQL = """SELECT

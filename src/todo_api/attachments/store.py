@@ -42,6 +42,12 @@ class Runtime:
     _store: BlobStore | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
+    @property
+    def opened(self) -> bool:
+        """`store()` answers without touching a disk or a network: opened before, or
+        refused by the configuration alone."""
+        return self._store is not None or bool(self.config.problem)
+
     def store(self, secret: str) -> BlobStore:
         """The blob store, or a 503 saying what to configure."""
         if self.config.problem:

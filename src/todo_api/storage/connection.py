@@ -60,6 +60,14 @@ class Backend(Protocol):
         for a lock. Called only when `local_reads`."""
         ...
 
+    async def ping_on_loop(self, budget: float) -> bool:
+        """`SELECT 1` on the event loop's own thread where that cannot stall it: SQLite
+        within `budget` seconds of holding the loop, PostgreSQL on an idle connection,
+        awaited (its reply timeout bounds it). False when a worker thread has to ping
+        (no idle connection, a lost one, the budget spent: nothing is left half done).
+        Raises DatabaseUnavailable when the server does not answer."""
+        ...
+
     def migration_lock(self) -> contextlib.AbstractContextManager[TransactionFactory]:
         """Hold the lock that serialises migration runners; yield how to open a
         transaction under it (PostgreSQL: an advisory lock on one session; SQLite:

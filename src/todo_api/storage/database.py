@@ -127,6 +127,17 @@ class Database:
                     pass  # nothing was written: run it again where waiting is harmless
         return await run_sync(lambda: self.call(work, read_only=read_only))
 
+    async def ping_on_loop(self) -> float | None:
+        """`ping` without a worker thread where the backend can (Backend.ping_on_loop):
+        the trip to a thread costs what a loopback ping does. None: call `ping` on one
+        (not migrated yet, no idle connection, a lost one)."""
+        if not self._migrated:
+            return None
+        started = time.perf_counter()
+        if not await self.backend().ping_on_loop(READ_ON_LOOP_SECONDS):
+            return None
+        return (time.perf_counter() - started) * 1000
+
     def ping(self) -> float:
         """Round-trip time of a trivial query in milliseconds; raises when unreachable."""
         started = time.perf_counter()

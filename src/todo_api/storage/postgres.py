@@ -10,16 +10,11 @@ than the whole driver. Connections open lazily, on the first query, never at imp
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import socket
-import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
-from urllib.parse import parse_qs, unquote, urlsplit
-
-import msgspec
 
 from todo_api.storage import pg_wire
 from todo_api.storage.connection import (
@@ -29,6 +24,7 @@ from todo_api.storage.connection import (
     Row,
     TransactionFactory,
 )
+from todo_api.storage.postgres_url import PostgresParams
 
 T = TypeVar("T")
 
@@ -42,73 +38,11 @@ IDLE_CHECK_AFTER = 30.0  # seconds idle before a connection is pinged on checkou
 # a time, still keeps one.
 MAX_IDLE = 8
 # A server that stops answering (a hung host, a frozen VM) leaves sockets open, so only a
-# timeout ends the wait: seconds to connect, start up and authenticate (the URL's
-# `connect_timeout`, as libpq reads it, overrides), and seconds any one reply may take.
-# A timed-out connection is not retried on a new one (a hung server would cost the wait
-# twice): the request answers 503 with Retry-After within these seconds.
-CONNECT_TIMEOUT = 5.0
+# timeout ends the wait: seconds any one reply may take (connecting: postgres_url.py's
+# CONNECT_TIMEOUT). A timed-out connection is not retried on a new one (a hung server
+# would cost the wait twice): the request answers 503 with Retry-After within them.
 REPLY_TIMEOUT = 5.0
 MIGRATION_REPLY_TIMEOUT = 300.0  # waiting for another instance's migration, or DDL
-
-
-class PostgresParams(msgspec.Struct, frozen=True):  # made in C: no generated code at import
-    user: str
-    password: str | None
-    host: str
-    port: int
-    database: str
-    # False: plain text. (pg8000 reads None as "try TLS without verifying", and builds a
-    # fresh default context for it on every connection: ~70 ms of loading CA files.)
-    ssl_context: ssl.SSLContext | bool
-    application_name: str = "todo_api"
-    connect_timeout: float = CONNECT_TIMEOUT
-
-    @classmethod
-    def from_url(cls, url: str) -> PostgresParams:
-        """Parse postgres:// or postgresql:// URLs, including Neon's query options.
-
-        `sslmode=require` (what Neon prints) gets a *verifying* TLS context: pg8000's
-        own default would not check the certificate. Without sslmode, loopback hosts
-        connect in plain text and anything else uses verified TLS.
-        """
-        parts = urlsplit(url)
-        query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
-        host = parts.hostname or "localhost"
-        sslmode = query.get("sslmode", "")
-        context: ssl.SSLContext | bool
-        if sslmode == "disable" or (not sslmode and _is_loopback(host)):
-            context = False
-        else:
-            context = ssl.create_default_context(cafile=query.get("sslrootcert"))
-        return cls(
-            user=unquote(parts.username or "postgres"),
-            password=unquote(parts.password) if parts.password is not None else None,
-            host=host,
-            port=parts.port or 5432,
-            database=unquote(parts.path.lstrip("/")) or "postgres",
-            ssl_context=context,
-            application_name=query.get("application_name", "todo_api"),
-            connect_timeout=_seconds(query.get("connect_timeout"), CONNECT_TIMEOUT),
-        )
-
-
-def _seconds(raw: str | None, default: float) -> float:
-    """libpq's connect_timeout: whole seconds, 0 or less meaning the default here (never
-    an endless wait), 2 at least."""
-    try:
-        value = int(raw or "")
-    except ValueError:
-        return default
-    return max(2.0, float(value)) if value > 0 else default
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class PostgresConnection:
@@ -146,6 +80,7 @@ class PostgresDatabase:
         self.params = PostgresParams.from_url(url)
         self._idle: list[PostgresConnection] = []
         self._lock = threading.Lock()
+        self._loop_can_wait = True  # False under an event loop with no reader callbacks
 
     @contextlib.contextmanager
     def transaction(self, *, immediate: bool = False) -> Iterator[PostgresConnection]:
@@ -235,6 +170,38 @@ class PostgresDatabase:
             finally:
                 session.raw.run("SELECT pg_advisory_unlock(:key)", key=MIGRATION_LOCK_KEY)
                 _reply_timeout(session, REPLY_TIMEOUT)
+
+    async def ping_on_loop(self, budget: float) -> bool:
+        """The ping on an idle connection without a worker thread (storage/pg_ping.py).
+        No idle connection, or one the server closed meanwhile: False, and the caller's
+        worker thread connects anew, as `read` would. A server that stops answering is
+        a DatabaseUnavailable after REPLY_TIMEOUT, the idle ones dropped, as in `read`."""
+        if not self._loop_can_wait:
+            return False
+        from todo_api.storage import pg_ping
+
+        with self._lock:
+            conn = self._idle.pop() if self._idle else None
+        if conn is None:
+            return False
+        try:
+            answered = await pg_ping.ping(conn.raw._usock, REPLY_TIMEOUT)
+        except TimeoutError as exc:
+            self._discard(conn)
+            self._drop_idle()
+            raise DatabaseUnavailable(_unresponsive(self.params)) from exc
+        except NotImplementedError:  # an event loop that cannot wait on a socket
+            self._loop_can_wait = answered = False
+        except OSError:
+            answered = False
+        except BaseException:  # cancelled mid-exchange: the reply would be left unread
+            self._discard(conn)
+            raise
+        if answered:
+            self._checkin(conn, healthy=True)
+        else:
+            self._discard(conn)  # closed, refused, or a reply left unread
+        return answered
 
     def _checkout(self) -> PostgresConnection:
         while True:
@@ -333,9 +300,11 @@ def _timed_out(exc: BaseException | None) -> bool:
 
 def _raise_if_unresponsive(exc: BaseException, params: PostgresParams) -> None:
     if _timed_out(exc):
-        raise DatabaseUnavailable(
-            f"Postgres at {params.host}:{params.port} did not answer within {REPLY_TIMEOUT:g} s"
-        ) from exc
+        raise DatabaseUnavailable(_unresponsive(params)) from exc
+
+
+def _unresponsive(params: PostgresParams) -> str:
+    return f"Postgres at {params.host}:{params.port} did not answer within {REPLY_TIMEOUT:g} s"
 
 
 @contextlib.contextmanager

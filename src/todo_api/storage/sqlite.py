@@ -225,6 +225,13 @@ class SqliteDatabase:
                 raise
             raise ReadTooLong(f"SQLite read still running after {seconds:g} s") from None
 
+    async def ping_on_loop(self, budget: float) -> bool:
+        try:
+            self.read_briefly(lambda conn: conn.fetch_one("SELECT 1 AS ok"), budget)
+        except ReadTooLong:
+            return False
+        return True
+
     def _checkout(self) -> sqlite3.Connection:
         return self._idle_connection() or self._open()
 
