@@ -1,4 +1,4 @@
-"""F4: more than one Vercel configuration file in the project, which Vercel refuses.
+"""F4: configuration files Vercel refuses: more than one, or a now.json.
 
 Vercel's CLI compiles the configuration before `vercel build` and `vercel deploy` do
 anything else (packages/cli/src/util/compile-vercel-config.ts `compileVercelConfig`, at
@@ -9,6 +9,13 @@ vercel.toml and such a script does ("Multiple config files found: vercel.json, v
 Please use only one configuration method."). It is a refusal, not a preference: no file
 wins and nothing is built. Projects get there by trying vercel.ts beside the vercel.json an
 old tutorial left, or by converting vercel.json to vercel.toml and keeping both.
+
+Before that check, the same function throws DeprecatedNowJson (code DEPRECATED_NOW_JSON,
+"The `now.json` file is deprecated and no longer supported. Please rename it to
+`vercel.json`.", packages/cli/src/util/errors-ts.ts) whenever a now.json exists, beside a
+vercel.json or alone: the ZEIT Now era's name, still in projects from before 2020. The
+CLI `preflight run` uses (vercel 64.0.2) does the same (dist/chunks: `compileVercelConfig`,
+`if(hasNowJson)throw new DeprecatedNowJson(nowJsonPath)`).
 """
 
 from __future__ import annotations
@@ -113,3 +120,58 @@ class ConflictingConfigFiles(ProjectRule):
             f"the project before building anything (CONFLICTING_CONFIG_FILES, "
             f"{vercel_says!r}) and nothing deploys",
         )
+
+
+class NowJson(ProjectRule):
+    """A now.json at the project root: Vercel's CLI stops on it before anything else."""
+
+    id = "PF411"
+    fid = "F4"
+    name = "now-json"
+    targets = VERCEL_ONLY
+    severity = Severity.ERROR
+    message = "now.json is no longer read: Vercel refuses the project"
+    fix = (
+        "rename now.json to vercel.json (or merge it into the vercel.json you have) and "
+        "check its settings against https://vercel.com/docs/projects/project-configuration"
+    )
+
+    VALID = (
+        ProjectExample(
+            {"api/index.py": "app = 1\n", "vercel.json": '{"cleanUrls": true}'},
+        ),
+        ProjectExample(  # a now.json below the root is not the project's configuration
+            {"api/index.py": "app = 1\n", "docs/old/now.json": '{"version": 2}'},
+        ),
+    )
+    INVALID = (
+        ProjectExample(
+            {
+                "api/index.py": "app = 1\n",
+                "now.json": '{"builds": [{"src": "api/index.py", "use": "@now/python"}]}',
+            },
+            expect=(
+                Expect(
+                    "now.json",
+                    1,
+                    1,
+                    (
+                        "now.json is a Vercel configuration file of the ZEIT Now era: Vercel's "
+                        "CLI refuses the project before building anything (DEPRECATED_NOW_JSON, "
+                        "'The `now.json` file is deprecated and no longer supported') and "
+                        "nothing deploys"
+                    ),
+                ),
+            ),
+        ),
+    )
+
+    def check(self, ctx: CheckContext) -> Iterator[Finding]:
+        now_json = ctx.project.root / "now.json"
+        if now_json.is_file():
+            yield self.at(
+                Location(now_json),
+                "now.json is a Vercel configuration file of the ZEIT Now era: Vercel's CLI "
+                "refuses the project before building anything (DEPRECATED_NOW_JSON, 'The "
+                "`now.json` file is deprecated and no longer supported') and nothing deploys",
+            )
