@@ -15,7 +15,7 @@ from preflight.findings import Finding, Fix, Location, Severity
 from preflight.preset import PYTHON_PRESETS, Preset, detect, preset_of, read_json_object
 from preflight.rules.base import VERCEL_ONLY, Expect, ProjectExample, ProjectRule
 from preflight.rules.routing import rewrites_to, routes_to
-from preflight.vercel_config import read_vercel_config
+from preflight.vercel_config import read_vercel_config, vercel_config_file
 
 
 class RoutingDependsOnPreset(ProjectRule):
@@ -59,6 +59,16 @@ class RoutingDependsOnPreset(ProjectRule):
             fixed={"vercel.json": '{\n  "regions": [\n    "fra1"\n  ],\n'
                                   '  "framework": "flask"\n}\n'},
         ),
+        ProjectExample(  # vercel.toml is the configuration: a vercel.json beside it is PF410
+            {"api/index.py": "from flask import Flask\napp = Flask(__name__)\n",
+             "requirements.txt": "flask\n", "vercel.toml": 'regions = ["fra1"]\n'},
+            expect=(Expect("api/index.py", 2, 1,
+                           "the 'flask' preset a new project gets routes every path to this "
+                           'app, but under "Other", which projects created before the Python '
+                           "presets hold, only /api/index reaches it and every other route "
+                           "answers 404"),),
+            fixed={"vercel.toml": 'framework = "flask"\nregions = ["fra1"]\n'},
+        ),
         ProjectExample(  # linked to a project that holds "Other": broken today, not a risk
             {"api/index.py": "from flask import Flask\napp = Flask(__name__)\n",
              "requirements.txt": "flask\n",
@@ -84,7 +94,7 @@ class RoutingDependsOnPreset(ProjectRule):
             return  # PF403's business too
         if "builds" in (read_vercel_config(root) or {}):
             return  # legacy builds: no preset applies, vercel.json's routes decide
-        fix = f'pin the preset in vercel.json: "framework": "{slug}"'
+        fix = f'pin the preset in {_config_name(root)}: "framework": "{slug}"'
         if preset.source == "project.json" and not preset.routes_everything_to_app:
             yield self.at(
                 Location(entry.path, entry.line),
@@ -105,6 +115,11 @@ class RoutingDependsOnPreset(ProjectRule):
         )
 
 
+def _config_name(root: Path) -> str:
+    config = vercel_config_file(root)
+    return config.name if config is not None else "vercel.json"
+
+
 def _where(preset: Preset) -> str:
     label = preset.slug or "Other"
     if preset.source == "project.json":
@@ -113,8 +128,17 @@ def _where(preset: Preset) -> str:
 
 
 def _pin(root: Path, slug: str) -> Fix | None:
-    """vercel.json with `"framework"` added, its other keys kept; None when vercel.json
-    exists but is not a JSON object (rewriting it would lose what it says)."""
+    """`"framework"` added to the file Vercel reads its configuration from, its other keys
+    kept: vercel.json (made when there is none), or a top-level key at the head of
+    vercel.toml. None for a vercel.json that is not a JSON object (rewriting it would lose
+    what it says) and for vercel.ts/.js: a program is not ours to rewrite, and a
+    vercel.json beside either makes Vercel refuse the project (PF410)."""
+    config = vercel_config_file(root)
+    if config is not None and config.name == "vercel.toml":
+        line = f"framework = {json.dumps(slug)}"
+        return Fix.insert_after(config, 0, line, f"pin {line} in vercel.toml")
+    if config is not None and config.name != "vercel.json":
+        return None
     path = root / "vercel.json"
     data = read_json_object(path)
     if data is None and path.exists():
