@@ -13,6 +13,14 @@ import msgspec
 
 from todo_api.ids_and_clock import new_id, now
 from todo_api.storage.connection import Connection, Row
+from todo_api.tasks.folding import (
+    SEARCH_CONDITION,
+    TAG_CONDITION,
+    folded_fields,
+    folds_after,
+    search_params,
+    tag_params,
+)
 from todo_api.tasks.schemas import Task
 
 COLUMNS = (
@@ -110,8 +118,10 @@ def insert(conn: Connection, *, user_id: str, fields: dict[str, Any]) -> Version
     created = now()
     row = conn.fetch_one(
         "INSERT INTO tasks (id, user_id, title, description, completed, priority, due_date, "
-        "tags, version, created_at, updated_at) SELECT :id, :user_id, :title, :description, "
-        ":completed, :priority, :due_date, :tags, 1, :now, :now "
+        "tags, title_folded, description_folded, tags_folded, folded_version, version, "
+        "created_at, updated_at) SELECT :id, :user_id, :title, :description, :completed, "
+        ":priority, :due_date, :tags, :title_folded, :description_folded, :tags_folded, 1, 1, "
+        ":now, :now "
         f"WHERE EXISTS (SELECT 1 FROM users WHERE id = :user_id) RETURNING {COLUMNS}",
         id=new_id(),
         user_id=user_id,
@@ -138,20 +148,14 @@ def list_page(conn: Connection, *, user_id: str, spec: ListFilter) -> list[tuple
     if spec.status != "all":
         where.append("completed = TRUE" if spec.status == "completed" else "completed = FALSE")
     if spec.search:
-        # The database lowers the pattern too, never Python: SQLite's LOWER folds ASCII
-        # only (PostgreSQL's by its locale), so a pattern lowered in Python missed even
-        # the title it was copied from ("Äpfel" found nothing; "äpfel" was looked for).
-        where.append(
-            "(LOWER(title) LIKE LOWER(:pattern) ESCAPE '\\' "
-            "OR LOWER(COALESCE(description, '')) LIKE LOWER(:pattern) ESCAPE '\\')"
-        )
-        params["pattern"] = "%" + _escape_like(spec.search) + "%"
+        # Folded in Python, never by the database's LOWER (tasks/folding.py says why).
+        where.append(SEARCH_CONDITION)
+        params.update(search_params(spec.search))
     if spec.tag:
-        # Tags are stored as a JSON array: the quoted tag is one whole element (a quote
-        # inside a tag is escaped, so it cannot end one early). LOWER on both sides: the
-        # same case-blind match on SQLite and PostgreSQL.
-        where.append("LOWER(tags) LIKE :tag ESCAPE '\\'")
-        params["tag"] = "%" + _escape_like(json.dumps(spec.tag).lower()) + "%"
+        # Older rows' tags are matched in their JSON array: the quoted tag is one whole
+        # element (a quote inside a tag is escaped, so it cannot end one early).
+        where.append(TAG_CONDITION)
+        params.update(tag_params(spec.tag, json.dumps(spec.tag)))
     key = SORT_EXPRESSIONS[spec.sort]
     direction = "DESC" if spec.order == "desc" else "ASC"
     if spec.after is not None:
@@ -199,7 +203,9 @@ def _update(
         matched, named = _version_in(expected_version)
         condition += f" AND {matched}"
         params = {**params, **named}
-    sets = ", ".join([*assignments, "version = version + 1", "updated_at = :now"])
+    sets = ", ".join(
+        [*assignments, folds_after(params), "version = version + 1", "updated_at = :now"]
+    )
     row = conn.fetch_one(
         f"UPDATE tasks SET {sets} WHERE {condition} RETURNING {COLUMNS}",
         id=task_id,
@@ -231,11 +237,8 @@ def _version_in(versions: Versions) -> tuple[str, dict[str, int]]:
 
 
 def _stored(fields: dict[str, Any]) -> dict[str, Any]:
-    stored = dict(fields)
+    """The columns `fields` set, their folds included."""
+    stored = {**fields, **folded_fields(fields)}
     if "tags" in stored:
         stored["tags"] = json.dumps(stored["tags"])
     return stored
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
