@@ -41,9 +41,14 @@ CATALOGUE: dict[str, Failure] = {
             (
                 "wheels built for another OS, CPU or CPython version than the runtime"
                 " (host wheels from a local `vercel build`/vendored folder, custom "
-                "installCommand without platform, Python 3.11 lock vs 3.12 runtime)"
+                "installCommand without platform, Python 3.11 lock vs 3.12 runtime); no "
+                "wheel for the target, so the sdist is built on the build image, which has "
+                "gcc but no cargo, pg_config or MySQL/OpenLDAP headers (`Error: pg_config "
+                "executable not found.`); a library the runtime lacks (psycopg 3 without "
+                "psycopg-binary: `no pq wrapper available`)"
             ),
-            "resolve for manylinux x86_64 and the runtime's cpXY; commit no venv",
+            "resolve for manylinux x86_64 and the runtime's cpXY; commit no venv; pin "
+            "releases with wheels for the target (psycopg2-binary, `psycopg[binary]`)",
         ),
         Failure(
             "F2",

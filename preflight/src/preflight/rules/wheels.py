@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from preflight.context import CheckContext
-from preflight.deps.declared import RUNTIME, Declared
+from preflight.deps.declared import RUNTIME
 from preflight.deps.platform import (
     PLATFORM_LABEL,
     binary_mismatch,
@@ -21,7 +21,9 @@ from preflight.deps.platform import (
 )
 from preflight.files import in_virtualenv, uploaded_files
 from preflight.findings import Finding, Location, Severity
+from preflight.rules._declared_lines import declared_as
 from preflight.rules.base import Expect, ProjectExample, ProjectRule
+from preflight.rules.source_builds import known_build_failure
 
 _FLASK_APP = "from flask import Flask\napp = Flask(__name__)\n"
 
@@ -102,8 +104,9 @@ class NoWheelForTarget(ProjectRule):
         for resolved in ctx.resolution.packages.values():
             if resolved.wheel is not None or not resolved.binary_only_elsewhere:
                 continue
-            location = _declaration_location(ctx, resolved.via)
-            pulled = "" if resolved.via else " (a dependency of your dependencies)"
+            if known_build_failure(resolved, ctx.python) is not None:
+                continue  # PF104 says why its build fails
+            location, pulled = declared_as(ctx, resolved)
             outcome, severity = _source_build(ctx, resolved.name, resolved.version)
             yield self.at(
                 location,
@@ -198,6 +201,8 @@ class SdistOnly(ProjectRule):
                 continue
             if not resolved.has_sdist or resolved.version is None:
                 continue
+            if known_build_failure(resolved, ctx.python) is not None:
+                continue  # PF104 says why its build fails
             # A pure-Python sdist (django-allauth 65.0-65.9) builds anywhere: nothing to say.
             compiles = ctx.index.sdist_compiles(resolved.name, resolved.version)
             if compiles is False:
@@ -208,17 +213,10 @@ class SdistOnly(ProjectRule):
                 else "it is built from source during the deploy"
             )
             yield self.at(
-                _declaration_location(ctx, resolved.via),
+                declared_as(ctx, resolved)[0],
                 f"{resolved.name} {resolved.version} has no wheel: {what} (fails if the build "
                 "image lacks its compiler or libraries)",
             )
-
-
-def _declaration_location(ctx: CheckContext, via: Declared | None) -> Location:
-    if via is not None:
-        return Location(via.path, via.line)
-    manifest = ctx.project.manifest
-    return Location(manifest.path if manifest else ctx.project.root / "pyproject.toml", 1)
 
 
 class VendoredHostBinary(ProjectRule):

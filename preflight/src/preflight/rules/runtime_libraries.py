@@ -1,0 +1,80 @@
+"""F1: an import that needs a shared library the function's runtime does not have.
+
+Vercel's Python runtime (AWS Lambda's, Amazon Linux 2023) carries no PostgreSQL client
+library. psycopg 3 is pure Python until it finds one: its psycopg-binary or psycopg-c
+package, or the system's libpq. With neither package installed, `import psycopg` raises
+at import, on Lambda as in a slim container: "ImportError: no pq wrapper available ...
+couldn't import psycopg 'python' implementation: libpq library not found"
+(psycopg/psycopg#394, a Lambda `Runtime.ImportModuleError`; mem0ai/mem0#7297 on
+python:3.12-slim). `psycopg[binary]` installs psycopg-binary, whose wheels carry libpq.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from preflight.context import CheckContext
+from preflight.findings import Finding, Location, Severity
+from preflight.rules.base import Expect, ProjectExample, ProjectRule
+
+# psycopg's own implementations that carry or link a libpq; either one is enough.
+_LIBPQ_PROVIDERS = ("psycopg-binary", "psycopg-c")
+_APP = "import psycopg\napp = 1\n"
+
+
+class PsycopgWithoutLibpq(ProjectRule):
+    """`import psycopg` where no libpq comes with it: ImportError at import on Vercel."""
+
+    id = "PF105"
+    fid = "F1"
+    name = "psycopg-without-libpq"
+    severity = Severity.ERROR
+    message = "psycopg without psycopg-binary: Vercel's runtime has no libpq, the import fails"
+    fix = 'require "psycopg[binary]" (its wheels carry libpq)'
+    needs_index = True
+
+    VALID = (
+        ProjectExample({"app.py": _APP, "requirements.txt": "psycopg[binary]==3.2.9\n"}),
+        ProjectExample(  # the import is guarded: the app copes without it
+            {
+                "app.py": "try:\n    import psycopg\nexcept ImportError:\n    psycopg = None\n"
+                "app = 1\n",
+                "requirements.txt": "psycopg==3.2.9\n",
+            }
+        ),
+    )
+    INVALID = (
+        ProjectExample(
+            {"app.py": _APP, "requirements.txt": "psycopg==3.2.9\n"},
+            expect=(
+                Expect(
+                    "app.py",
+                    1,
+                    1,
+                    (
+                        "psycopg 3.2.9 needs a libpq, and neither psycopg-binary nor "
+                        "psycopg-c is installed: Vercel's runtime has none, so this import "
+                        'raises ImportError ("no pq wrapper available")'
+                    ),
+                ),
+            ),
+        ),
+    )
+
+    def check(self, ctx: CheckContext) -> Iterator[Finding]:
+        packages = ctx.resolution.packages
+        psycopg = packages.get("psycopg")
+        if psycopg is None or any(name in packages for name in _LIBPQ_PROVIDERS):
+            return
+        for use in ctx.closure.imports:
+            if use.guarded or use.top != "psycopg":
+                continue
+            # Reached at import through unguarded imports: every request fails; else one.
+            surely = use.module.path in ctx.closure.required
+            yield self.at(
+                Location(use.module.path, use.node.lineno, use.node.col_offset + 1),
+                f"psycopg {psycopg.version} needs a libpq, and neither psycopg-binary nor "
+                "psycopg-c is installed: Vercel's runtime has none, so this import raises "
+                'ImportError ("no pq wrapper available")',
+                severity=None if surely else Severity.WARNING,
+            )

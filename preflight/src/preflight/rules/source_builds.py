@@ -1,0 +1,216 @@
+"""F1: distributions whose build from source is known to fail on Vercel's build image.
+
+Without a wheel for the target, the install builds the sdist on Vercel's image. PF101 and
+PF103 say that may fail; for these it does, every time, for a reason known in advance: a
+library the image lacks, or a build setup that cannot run on the target CPython. The
+image's packages (vercel.com/docs/deployments/build-image/build-image) are gcc, gcc-c++,
+make, openssl-devel, zlib-devel, libjpeg-devel, libpng-devel, libffi-devel, bzip2-devel
+and a few more: no PostgreSQL, MySQL/MariaDB or OpenLDAP development files, and the
+function's runtime has none of their shared libraries either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from packaging.specifiers import SpecifierSet
+from packaging.version import InvalidVersion, Version
+
+from preflight.context import CheckContext
+from preflight.deps.platform import PLATFORM_LABEL
+from preflight.deps.resolve import Resolved
+from preflight.findings import Finding, Severity
+from preflight.rules._declared_lines import declared_as
+from preflight.rules.base import Expect, ProjectExample, ProjectRule
+from preflight.vercel_config import read_vercel_config
+
+
+class KnownSourceBuildFailure(ProjectRule):
+    """A distribution built from source on Vercel's image, where that build fails."""
+
+    id = "PF104"
+    fid = "F1"
+    name = "source-build-fails"
+    severity = Severity.ERROR
+    message = "built from source, and that build fails on Vercel's image"
+    fix = "require the variant that ships Linux wheels"
+    needs_index = True
+
+    VALID = (
+        ProjectExample(  # numpy 1.26.4 has wheels for CPython 3.12: nothing is built
+            {"app.py": "import numpy\napp = 1\n", "requirements.txt": "numpy==1.26.4\n"}
+        ),
+        ProjectExample(  # the -binary variant ships manylinux wheels with libpq inside
+            {
+                "app.py": "import psycopg2\napp = 1\n",
+                "requirements.txt": "psycopg2-binary==2.9.10\n",
+            }
+        ),
+    )
+    INVALID = (
+        ProjectExample(  # modelled on ymahrous/ml-fastapi-vercel's requirements.txt
+            {"app.py": "import psycopg2\napp = 1\n", "requirements.txt": "psycopg2==2.9.5\n"},
+            expect=(
+                Expect(
+                    "requirements.txt",
+                    1,
+                    1,
+                    (
+                        "psycopg2 2.9.5 has no wheel for manylinux x86_64 (glibc 2.28) "
+                        "CPython 3.12, and building it needs PostgreSQL's pg_config, which "
+                        "Vercel's build image does not have: the build fails (\"Error: "
+                        'pg_config executable not found.")'
+                    ),
+                ),
+            ),
+        ),
+        ProjectExample(  # rajvijay1102/Health-AI: `mysql` is an empty package needing it
+            {"app.py": "app = 1\n", "requirements.txt": "six==1.16.0\nmysql==0.0.3\n"},
+            expect=(
+                Expect(
+                    "requirements.txt",
+                    2,
+                    1,
+                    (
+                        "mysqlclient 2.3.2 (a dependency of mysql) has no wheel for manylinux "
+                        "x86_64 (glibc 2.28) CPython 3.12, and building it needs the MySQL "
+                        "or MariaDB client's development files, which Vercel's build image "
+                        'does not have: the build fails ("mysql_config not found", or '
+                        '"Can not find valid pkg-config name" since 2.2)'
+                    ),
+                ),
+            ),
+        ),
+        ProjectExample(  # akshit-shetty/EduOps360 pinned numpy 1.24.4; CPython 3.12 has no wheel
+            {"app.py": "import numpy\napp = 1\n", "requirements.txt": "numpy==1.24.4\n"},
+            expect=(
+                Expect(
+                    "requirements.txt",
+                    1,
+                    1,
+                    (
+                        "numpy 1.24.4 has no wheel for manylinux x86_64 (glibc 2.28) CPython "
+                        "3.12, and its build pins an old setuptools, which cannot run on "
+                        'CPython 3.12 and later: the build fails ("AttributeError: module '
+                        "'pkgutil' has no attribute 'ImpImporter'\")"
+                    ),
+                ),
+            ),
+        ),
+        ProjectExample(  # huogerac/flask-vercel pulls PyYAML 5.4.1 in through connexion
+            {"app.py": "import yaml\napp = 1\n", "requirements.txt": "PyYAML==5.4.1\n"},
+            expect=(
+                Expect(
+                    "requirements.txt",
+                    1,
+                    1,
+                    (
+                        "pyyaml 5.4.1 has no wheel for manylinux x86_64 (glibc 2.28) CPython "
+                        "3.12, and its build takes the newest Cython, which its code does not "
+                        'compile with: the build fails ("AttributeError: cython_sources", '
+                        "yaml/pyyaml#724)"
+                    ),
+                ),
+            ),
+        ),
+    )
+
+    def check(self, ctx: CheckContext) -> Iterator[Finding]:
+        config = read_vercel_config(ctx.project.root) or {}
+        # An installCommand of the project's own may install the library first (dnf).
+        own_install = any(
+            isinstance(config.get(key), str) and str(config[key]).strip()
+            for key in ("installCommand", "buildCommand")
+        )
+        for resolved in ctx.resolution.packages.values():
+            known = known_build_failure(resolved, ctx.python)
+            if known is None:
+                continue
+            location, pulled = declared_as(ctx, resolved)
+            outcome = (
+                "the build fails unless the project's own installCommand prepares for it"
+                if own_install
+                else "the build fails"
+            )
+            yield self.at(
+                location,
+                f"{resolved.name} {resolved.version}{pulled} has no wheel for {PLATFORM_LABEL} "
+                f"CPython {ctx.python}, and {known.why}: {outcome} ({known.error})",
+                severity=Severity.WARNING if own_install else None,
+                fix=f"require {known.instead.format(python=ctx.python)}",
+            )
+
+
+@dataclass(frozen=True)
+class KnownFailure:
+    """Why building a distribution fails, the error it stops with, what to use instead."""
+
+    why: str
+    error: str
+    instead: str
+    releases: SpecifierSet | None = None  # the releases it applies to (None: every one)
+    pythons: SpecifierSet | None = None  # the target CPythons it applies to
+
+
+_PG_CONFIG = "building it needs PostgreSQL's pg_config, which Vercel's build image does not have"
+_KNOWN = {
+    "psycopg2": KnownFailure(
+        _PG_CONFIG,
+        '"Error: pg_config executable not found."',
+        "psycopg2-binary (the same psycopg2 module, with libpq inside its wheels)",
+    ),
+    # Its sdist is psycopg2's source: a release without wheels for the target CPython
+    # (2.9.6 has none for 3.12) builds the same way (nineteenwj/django-vercel-postgres).
+    "psycopg2-binary": KnownFailure(
+        _PG_CONFIG,
+        '"Error: pg_config executable not found."',
+        "a psycopg2-binary release with wheels for CPython {python}",
+    ),
+    "mysqlclient": KnownFailure(
+        "building it needs the MySQL or MariaDB client's development files, which Vercel's "
+        "build image does not have",
+        '"mysql_config not found", or "Can not find valid pkg-config name" since 2.2',
+        "PyMySQL (pure Python; pymysql.install_as_MySQLdb() where Django imports MySQLdb)",
+    ),
+    "python-ldap": KnownFailure(
+        "building it needs OpenLDAP's development files, which Vercel's build image does not have",
+        '"lber.h: No such file or directory"',
+        "ldap3 (pure Python)",
+    ),
+    # Their pyproject.toml asks for Cython unpinned, so the isolated build gets Cython 3,
+    # which their code does not compile with (yaml/pyyaml#724; 6.0.1 pins Cython < 3).
+    "pyyaml": KnownFailure(
+        "its build takes the newest Cython, which its code does not compile with",
+        '"AttributeError: cython_sources", yaml/pyyaml#724',
+        "PyYAML>=6.0.1",
+        releases=SpecifierSet(">=5.4,<6.0.1"),
+    ),
+    # They build with a pinned setuptools (59.2.0) whose pkg_resources needs
+    # pkgutil.ImpImporter, removed in CPython 3.12; 1.26 is the first numpy for 3.12.
+    "numpy": KnownFailure(
+        "its build pins an old setuptools, which cannot run on CPython 3.12 and later",
+        "\"AttributeError: module 'pkgutil' has no attribute 'ImpImporter'\"",
+        "numpy>=1.26 (the first release for CPython 3.12)",
+        releases=SpecifierSet("<1.26"),
+        pythons=SpecifierSet(">=3.12"),
+    ),
+}
+
+
+def known_build_failure(resolved: Resolved, python: str) -> KnownFailure | None:
+    """How building `resolved` fails on Vercel, when the install has to build it."""
+    if resolved.wheel is not None or not resolved.has_sdist or resolved.version is None:
+        return None
+    known = _KNOWN.get(resolved.name)
+    if known is None:
+        return None
+    try:
+        release, target = Version(resolved.version), Version(python)
+    except InvalidVersion:
+        return None
+    if known.releases is not None and release not in known.releases:
+        return None
+    if known.pythons is not None and target not in known.pythons:
+        return None
+    return known
