@@ -25,7 +25,8 @@ from pathlib import Path
 
 from preflight.files import CLI_DEFAULT_IGNORES, holds_python
 from preflight.project import find_exported_name, load_project, parse_file
-from preflight.vercel_config import read_vercel_config
+from preflight.project.manifest import MANIFEST_ORDER
+from preflight.vercel_config import read_vercel_config, vercel_config_file
 
 # How deep a nested Vercel project may sit (examples/apps/web_agent is 3).
 _MAX_DEPTH = 4
@@ -54,9 +55,41 @@ def deploy_roots(root: Path) -> tuple[DeployRoot, ...]:
         if services:
             found.extend(services)
         elif deploys_python(folder):
-            rel = folder.relative_to(root).as_posix()
-            found.append(DeployRoot(folder, f"{rel}/vercel.json: a Vercel project of its own"))
+            config = _config_name(folder, root)
+            found.append(DeployRoot(folder, f"{config}: a Vercel project of its own"))
+    if not found and vercel_config_file(root) is None:
+        found.extend(_nested_python_apps(root))
     return tuple(found)
+
+
+def _nested_python_apps(root: Path) -> Iterator[DeployRoot]:
+    """Folders with a Python manifest and an app Vercel finds in them, under a root with
+    no Vercel configuration that deploys nothing itself: such a folder can only be deployed
+    as a project's Root Directory (ricardo-agz/vercel-python-code-agent: backend/ holds
+    pyproject.toml and src/server.py's `app` beside frontend/, and the root has neither).
+    The shallowest on each branch; a folder holding one is not searched further."""
+    level = [root]
+    for _ in range(_MAX_DEPTH):
+        below: list[Path] = []
+        for folder in level:
+            for child in _subfolders(folder):
+                if _has_manifest(child) and load_project(child).entrypoint is not None:
+                    rel = child.relative_to(root).as_posix()
+                    yield DeployRoot(
+                        child, f"{rel}/: a Python app, deployed with {rel}/ as Root Directory"
+                    )
+                else:
+                    below.append(child)
+        level = below
+
+
+def _config_name(folder: Path, root: Path) -> str:
+    config = vercel_config_file(folder)
+    return (config or folder / "vercel.json").relative_to(root).as_posix()
+
+
+def _has_manifest(folder: Path) -> bool:
+    return any((folder / name).is_file() for name in MANIFEST_ORDER)
 
 
 def deploys_python(folder: Path) -> bool:
@@ -98,14 +131,15 @@ def _services(folder: Path, root: Path) -> Iterator[DeployRoot]:
 
 
 def _nested_vercel_projects(root: Path) -> Iterator[Path]:
-    """Folders under `root` with a vercel.json, shallowest first, not inside installed
+    """Folders under `root` with a Vercel configuration (vercel.json, .toml or .ts:
+    nakafaai/nakafa.com's apps/cas has only a vercel.ts), shallowest first, not inside installed
     packages, caches or hidden folders."""
     level = [root]
     for _ in range(_MAX_DEPTH):
         below: list[Path] = []
         for folder in level:
             for child in _subfolders(folder):
-                if (child / "vercel.json").is_file():
+                if vercel_config_file(child) is not None:
                     yield child
                 below.append(child)
         level = below

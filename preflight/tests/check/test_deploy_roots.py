@@ -140,3 +140,26 @@ def test_a_root_whose_app_file_is_broken_is_still_the_project(
     assert "app.py:1:" in out
     assert "PF1102" in out
     assert "What Vercel will see in" not in err
+
+
+def test_a_python_app_folder_beside_a_frontend_is_checked_when_nothing_configures_the_root(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Modelled on ricardo-agz/vercel-python-code-agent: backend/ (pyproject.toml, an
+    `app` in src/server.py) beside frontend/, no vercel.json anywhere: the backend is a
+    project whose Root Directory is backend/, and the root, which deploys nothing, got
+    PF401 "no entrypoint"."""
+    root = make_project(
+        {
+            **_FRONTEND,
+            "backend/pyproject.toml": '[project]\nname = "b"\nversion = "0"\n',
+            "backend/src/__init__.py": "",
+            "backend/src/server.py": "import json\n\nopen('state.json', 'w')\n" + _WSGI,
+            "scripts/seed.py": "print('no app here')\n",
+        }
+    )
+    code, out, err = run([str(root)], capsys)
+    assert code == 1
+    assert "PF401" not in out
+    assert "backend/src/server.py:3:1: error PF501 [F5]" in out
+    assert "What Vercel will see in backend/" in err

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from packaging.version import InvalidVersion, Version
 
 from preflight.context import CheckContext
-from preflight.deps.declared import Declared
-from preflight.findings import Finding, Location, Severity
+from preflight.findings import Finding, Severity
+from preflight.rules._declared_lines import declared_as
 from preflight.rules.base import Expect, ProjectExample, ProjectRule
 from preflight.source import Module
 
@@ -36,6 +36,9 @@ class KnownBreak:
     # in a module importing the package, and the moment it fails (not the import).
     used_when: str | None = None
     fails: str = "at import"
+    # Another distribution whose own import reaches the break: without it the app may
+    # never take the failing path, so the break is only reported with it installed.
+    through: str | None = None
 
 
 KNOWN_BREAKS = (
@@ -118,6 +121,20 @@ KNOWN_BREAKS = (
         "six 1.16.0 (compare the wheels; both imported here under 3.12). requests < 2.25 "
         "caps urllib3 < 1.26 (novatorem/novatorem PR #90, fixed in its ba8aa92)",
     ),
+    KnownBreak(
+        "pydantic",
+        "1.10.17",
+        PYTHON,
+        "3.12",
+        "TypeError: ForwardRef._evaluate() missing 1 required keyword-only argument: "
+        "'recursive_guard' (fastapi/openapi/models.py evaluates its forward references)",
+        "CPython 3.12.4 made ForwardRef._evaluate's recursive_guard keyword-only, and "
+        "pydantic 1.x passes it by position until 1.10.17 (pydantic/pydantic#9609; Vercel "
+        "runs a current 3.12 patch). `import fastapi` with fastapi 0.88.0 and pydantic "
+        "1.10.4 raised it here under CPython 3.13.0, and not with pydantic 1.10.17 "
+        "(modelled on mj-avem/test-fastapi-vercel's fastapi 0.88 with pydantic~=1.10.4)",
+        through="fastapi",
+    ),
 )
 
 
@@ -139,7 +156,12 @@ class IncompatibleResolution(ProjectRule):
     fix = "pin a compatible pair (or upgrade the old package)"
     needs_index = True
 
-    VALID = (ProjectExample({"app.py": "app = 1\n", "requirements.txt": "flask==3.1.3\n"}),)
+    VALID = (
+        ProjectExample({"app.py": "app = 1\n", "requirements.txt": "flask==3.1.3\n"}),
+        ProjectExample(  # no fastapi: nothing evaluates forward references at import
+            {"app.py": "import pydantic\napp = 1\n", "requirements.txt": "pydantic==1.10.4\n"}
+        ),
+    )
     INVALID = (
         ProjectExample(
             {"app.py": "app = 1\n", "requirements.txt": "flask==2.2.2\n"},
@@ -170,6 +192,25 @@ class IncompatibleResolution(ProjectRule):
                 ),
             ),
         ),
+        ProjectExample(  # mj-avem/test-fastapi-vercel's pins, with pydantic pinned exactly
+            {
+                "app.py": "from fastapi import FastAPI\napp = FastAPI()\n",
+                "requirements.txt": "fastapi==0.88.0\npydantic==1.10.4\n",
+            },
+            expect=(
+                Expect(
+                    "requirements.txt",
+                    2,
+                    1,
+                    (
+                        "pydantic 1.10.4 with Python 3.12 fails at import: TypeError: "
+                        "ForwardRef._evaluate() missing 1 required keyword-only argument: "
+                        "'recursive_guard' (fastapi/openapi/models.py evaluates its forward "
+                        "references)"
+                    ),
+                ),
+            ),
+        ),
     )
 
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
@@ -177,7 +218,7 @@ class IncompatibleResolution(ProjectRule):
         seen: set[str] = set()
         for known in KNOWN_BREAKS:
             package = packages.get(known.package)
-            if package is None:
+            if package is None or (known.through and known.through not in packages):
                 continue
             dep_version: str | None = ctx.python
             dep_label = f"Python {ctx.python}"
@@ -194,7 +235,7 @@ class IncompatibleResolution(ProjectRule):
                     continue
                 seen.add(package.name)  # the first break in the table is the one that hits
                 yield self.at(
-                    _location(ctx, package.via or _declared_parent(ctx, package.name)),
+                    declared_as(ctx, package)[0],
                     f"{known.package} {package.version} with {dep_label} fails "
                     f"{known.fails}: {known.symptom}",
                     fix=_remedy(known),
@@ -225,28 +266,3 @@ def _remedy(known: KnownBreak) -> str:
     if known.dependency == PYTHON:
         return f'pin "{known.package}>={known.below}" (the first release that imports)'
     return f'pin "{known.dependency}<{known.from_version}" or upgrade {known.package}'
-
-
-def _declared_parent(ctx: CheckContext, name: str) -> Declared | None:
-    """The declaration whose dependencies pull a transitive package in: the line to change
-    (urllib3 1.25.11 arrives with requests 2.24.0, which caps it below 1.26)."""
-    packages = ctx.resolution.packages
-    for top in packages.values():
-        if top.via is None:
-            continue
-        seen, todo = {top.name}, list(top.requires)
-        while todo:
-            current = todo.pop()
-            if current == name:
-                return top.via
-            if current not in seen and current in packages:
-                seen.add(current)
-                todo.extend(packages[current].requires)
-    return None
-
-
-def _location(ctx: CheckContext, via: Declared | None) -> Location:
-    if via is not None:
-        return Location(via.path, via.line)
-    manifest = ctx.project.manifest
-    return Location(manifest.path if manifest else ctx.project.root, 1)
