@@ -149,3 +149,16 @@ def test_migration_0006_folds_the_tasks_stored_before_it(
             assert [task.title for task, _ in found] == ["Äpfel"], (search, tag)
     finally:
         backend.close()
+
+
+def test_a_tag_given_twice_in_any_case_is_stored_once_as_first_spelt(alice: Account) -> None:
+    created = alice.request(
+        "POST", "/api/tasks", json={"title": "t", "tags": ["Work", "home", "work", "WORK", "Home"]}
+    )
+    assert created.status_code == 201, created.text
+    assert created.json()["tags"] == ["Work", "home"]
+    patched = alice.request(
+        "PATCH", f"/api/tasks/{created.json()['id']}", json={"tags": ["Straße", "STRASSE", "x"]}
+    )
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["tags"] == ["Straße", "x"]

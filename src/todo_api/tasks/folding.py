@@ -42,6 +42,18 @@ TAG_CONDITION = (
 _FOLDS = ("title_folded", "description_folded", "tags_folded")
 
 
+def distinct_tags(tags: Sequence[str]) -> list[str]:
+    """`tags` without repeats, compared folded ("Work" repeats "work"), first kept."""
+    seen: set[str] = set()
+    kept = []
+    for tag in tags:
+        folded = tag.casefold()
+        if folded not in seen:
+            seen.add(folded)
+            kept.append(tag)
+    return kept
+
+
 def fold_tags(tags: Sequence[str]) -> str:
     """Every tag folded, each between separators: "" for no tags."""
     if not tags:

@@ -16,6 +16,7 @@ from todo_api.storage.connection import Connection, Row
 from todo_api.tasks.folding import (
     SEARCH_CONDITION,
     TAG_CONDITION,
+    distinct_tags,
     folded_fields,
     folds_after,
     search_params,
@@ -237,7 +238,10 @@ def _version_in(versions: Versions) -> tuple[str, dict[str, int]]:
 
 
 def _stored(fields: dict[str, Any]) -> dict[str, Any]:
-    """The columns `fields` set, their folds included."""
+    """The columns `fields` set, their folds included. A tag given twice, in any case,
+    is stored once, as first spelt: the tag filter cannot tell the two apart either."""
+    if "tags" in fields:
+        fields = {**fields, "tags": distinct_tags(fields["tags"])}
     stored = {**fields, **folded_fields(fields)}
     if "tags" in stored:
         stored["tags"] = json.dumps(stored["tags"])

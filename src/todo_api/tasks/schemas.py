@@ -46,7 +46,10 @@ Tag = Annotated[
         examples=["errands"],
     ),
 ]
-Tags = Annotated[list[Tag], msgspec.Meta(max_length=20)]
+Tags = Annotated[
+    list[Tag],
+    msgspec.Meta(max_length=20, description="Up to 20; a tag repeated in any case is kept once"),
+]
 SortKey = Literal["created", "title", "due_date", "priority"]
 
 
