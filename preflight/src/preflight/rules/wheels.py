@@ -46,6 +46,12 @@ class NoWheelForTarget(ProjectRule):
                 "requirements.txt": "pydantic-core==2.50.2\n",
             }
         ),
+        ProjectExample(  # kept for Windows: not installed on Vercel
+            {
+                "app.py": "app = 1\n",
+                "requirements.txt": 'pywin32==306; sys_platform == "win32"\n',
+            }
+        ),
     )
     INVALID = (
         ProjectExample(
@@ -64,6 +70,22 @@ class NoWheelForTarget(ProjectRule):
                         "2.28) CPython 3.14 (its Linux x86_64 wheels are for cp38 ... "
                         "cp312 only): its sdist is Rust and the build image has no cargo, "
                         "so the build fails"
+                    ),
+                ),
+            ),
+        ),
+        ProjectExample(  # a `pip freeze` from Windows: pywin32 ships Windows wheels only
+            {"app.py": "app = 1\n", "requirements.txt": "six==1.16.0\npywin32==306\n"},
+            expect=(
+                Expect(
+                    "requirements.txt",
+                    2,
+                    1,
+                    (
+                        "pywin32 306 has no wheel for manylinux x86_64 (glibc 2.28) CPython "
+                        "3.12 (it ships no Linux x86_64 wheel at all) and no source "
+                        "distribution: the install finds nothing it can install, and the "
+                        "build fails"
                     ),
                 ),
             ),
@@ -107,14 +129,34 @@ class NoWheelForTarget(ProjectRule):
             if known_build_failure(resolved, ctx.python) is not None:
                 continue  # PF104 says why its build fails
             location, pulled = declared_as(ctx, resolved)
-            outcome, severity = _source_build(ctx, resolved.name, resolved.version)
+            fix, nor_sdist = None, ""
+            if resolved.has_sdist:
+                outcome, severity = _source_build(ctx, resolved.name, resolved.version)
+            else:
+                outcome, severity, fix = _nothing_to_install(resolved.binary_only_elsewhere)
+                nor_sdist = " and no source distribution"
             yield self.at(
                 location,
                 f"{resolved.name} {resolved.version}{pulled} has no wheel for {PLATFORM_LABEL} "
-                f"CPython {ctx.python} ({_what_it_ships(resolved.binary_only_elsewhere)}): "
-                f"{outcome}",
+                f"CPython {ctx.python} ({_what_it_ships(resolved.binary_only_elsewhere)})"
+                f"{nor_sdist}: {outcome}",
                 severity=severity,
+                fix=fix,
             )
+
+
+def _nothing_to_install(wheels: list[str]) -> tuple[str, None, str]:
+    """A release with neither a fitting wheel nor an sdist: the resolver finds nothing it
+    can install and the build stops ("has no wheels with a matching platform tag", uv).
+    Windows-only ones come from a `pip freeze` on Windows (pywin32 in a requirements.txt)."""
+    platforms = {tag.platform for f in wheels for tag in wheel_tags(f) or ()}
+    windows_only = bool(platforms) and all(p.startswith("win") for p in platforms)
+    fix = (
+        'drop it from the manifest, or keep it for Windows only: `; sys_platform == "win32"`'
+        if windows_only
+        else "drop it, or pin a release with a wheel for manylinux x86_64 or an sdist"
+    )
+    return "the install finds nothing it can install, and the build fails", None, fix
 
 
 def _source_build(ctx: CheckContext, name: str, version: str | None) -> tuple[str, Severity | None]:
