@@ -7,10 +7,14 @@ at import, on Lambda as in a slim container: "ImportError: no pq wrapper availab
 couldn't import psycopg 'python' implementation: libpq library not found"
 (psycopg/psycopg#394, a Lambda `Runtime.ImportModuleError`; mem0ai/mem0#7297 on
 python:3.12-slim). `psycopg[binary]` installs psycopg-binary, whose wheels carry libpq.
+SQLAlchemy imports psycopg for a `postgresql+psycopg://` URL as the engine is created,
+so such a URL fails the same way without any `import psycopg` in the app.
 """
 
 from __future__ import annotations
 
+import ast
+import re
 from collections.abc import Iterator
 
 from preflight.context import CheckContext
@@ -20,6 +24,8 @@ from preflight.rules.base import Expect, ProjectExample, ProjectRule
 # psycopg's own implementations that carry or link a libpq; either one is enough.
 _LIBPQ_PROVIDERS = ("psycopg-binary", "psycopg-c")
 _APP = "import psycopg\napp = 1\n"
+# SQLAlchemy's psycopg 3 dialects: postgresql+psycopg:// and +psycopg_async, not psycopg2.
+_PSYCOPG_URL = re.compile(r"^postgres(?:ql)?\+psycopg(?:_async)?://")
 
 
 class PsycopgWithoutLibpq(ProjectRule):
@@ -59,6 +65,27 @@ class PsycopgWithoutLibpq(ProjectRule):
                 ),
             ),
         ),
+        ProjectExample(  # the dialect imports psycopg when the engine is created
+            {
+                "app.py": "import os\nfrom sqlalchemy import create_engine\n"
+                "URL = os.environ['DATABASE_URL'].replace('postgresql://', "
+                "'postgresql+psycopg://')\nengine = create_engine(URL)\napp = 1\n",
+                "requirements.txt": "psycopg==3.2.9\nsqlalchemy==2.0.41\n",
+            },
+            expect=(
+                Expect(
+                    "app.py",
+                    3,
+                    59,
+                    (
+                        "a postgresql+psycopg:// URL makes SQLAlchemy import psycopg 3.2.9, "
+                        "which needs a libpq, and neither psycopg-binary nor psycopg-c is "
+                        "installed: Vercel's runtime has none, so creating the engine raises "
+                        'ImportError ("no pq wrapper available")'
+                    ),
+                ),
+            ),
+        ),
     )
 
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
@@ -78,3 +105,17 @@ class PsycopgWithoutLibpq(ProjectRule):
                 'ImportError ("no pq wrapper available")',
                 severity=None if surely else Severity.WARNING,
             )
+        for module in ctx.closure.modules:
+            for node in module.of(ast.Constant):
+                if not isinstance(node.value, str) or not _PSYCOPG_URL.match(node.value):
+                    continue
+                at_import = module.enclosing_function(node) is None
+                surely = at_import and module.path in ctx.closure.required
+                yield self.at(
+                    Location(module.path, node.lineno, node.col_offset + 1),
+                    f"a {node.value.split('://')[0]}:// URL makes SQLAlchemy import psycopg "
+                    f"{psycopg.version}, which needs a libpq, and neither psycopg-binary nor "
+                    "psycopg-c is installed: Vercel's runtime has none, so creating the "
+                    'engine raises ImportError ("no pq wrapper available")',
+                    severity=None if surely else Severity.WARNING,
+                )
