@@ -1,5 +1,3 @@
-import sys
+from preflight.cli import run
 
-from preflight.cli import main
-
-sys.exit(main())
+run()

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import NoReturn
 
-from preflight import __version__
+from preflight import __version__, one_pass
 from preflight.errors import (
     ExitCode,
     UsageError,
@@ -106,5 +106,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitCode.INTERNAL
 
 
+def run() -> NoReturn:
+    """The `preflight` command (tests call `main`). A check ends with os._exit once its
+    report is written and flushed: what it built (Django's million parsed nodes, ~0.13 s
+    to free one by one, see one_pass) goes with the process instead. The collector stays
+    off to the end, or its next full pass would walk all those nodes again. Only `check`:
+    it leaves nothing to clean up at exit, where `run` has its builder's folders."""
+    if sys.argv[1:2] != ["check"]:
+        sys.exit(main())
+    gc.disable()
+    one_pass.leave_for_exit()
+    code = main()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader left before the last of the report
+        code = ExitCode.BROKEN_PIPE
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

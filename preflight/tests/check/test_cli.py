@@ -477,3 +477,18 @@ def test_a_reader_that_goes_away_is_no_internal_error() -> None:
         process.stdout.close()
         err = process.stderr.read().decode()
         assert (process.wait(), err) == (141, "")
+
+
+@pytest.mark.parametrize("to_file", [False, True])
+def test_the_command_writes_its_whole_report_before_it_exits(to_file: bool, tmp_path: Path) -> None:
+    """The `preflight check` process ends with os._exit (cli.run): what it printed to a
+    pipe or wrote to -o is all there, and the exit code is the check's."""
+    target = tmp_path / "report.json"
+    argv = [sys.executable, "-m", "preflight", "check", str(APPS / "f2_missing_flask_cors")]
+    argv += ["--offline", "--cache-dir", str(CACHE), "--format", "json"]
+    argv += ["-o", str(target)] if to_file else []
+    done = subprocess.run(argv, capture_output=True, text=True, check=False)
+    report = json.loads(target.read_text() if to_file else done.stdout)
+    assert (done.returncode, done.stdout if to_file else "") == (1, "")
+    assert [f["rule"] for f in report["findings"]] == ["PF201"]
+    assert "Found 1 error" in done.stderr
