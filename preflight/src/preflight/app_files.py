@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from preflight.files import uploaded_files
+from preflight.files import in_site_packages, uploaded_files
 from preflight.one_pass import remembered
 
 _NOT_APP_FOLDERS = frozenset({"tests", "test", "build", "dist", "env", ".env"})
@@ -27,8 +27,10 @@ def _python_files(root: Path) -> Iterator[Path]:
         folders = path.parts[depth:-1]
         if path.suffix != ".py" or path.name.startswith("test_") or path.name == "conftest.py":
             continue
-        if not _NOT_APP_FOLDERS.isdisjoint(folders) or any(
-            folders[: len(venv)] == venv for venv in venvs
+        if (
+            not _NOT_APP_FOLDERS.isdisjoint(folders)
+            or any(folders[: len(venv)] == venv for venv in venvs)
+            or in_site_packages(folders)
         ):
             continue
         yield path

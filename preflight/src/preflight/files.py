@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -247,12 +247,33 @@ def _uploaded(root: Path) -> Iterator[Path]:
             yield path
 
 
+def in_site_packages(folders: Sequence[str]) -> bool:
+    """Whether these folders (from the project root down) hold an environment's installed
+    packages: `lib/pythonX.Y/site-packages`, `Lib/site-packages` on Windows. A committed
+    virtualenv whose pyvenv.cfg was left out has only this to show for it (zwayzo/
+    django-vercel's myenv/: macOS builds of Pillow and psycopg2 that nothing imports)."""
+    for at, folder in enumerate(folders):
+        if folder != "site-packages" or at == 0:
+            continue
+        above = folders[at - 1]
+        if above == "Lib" or (at >= 2 and folders[at - 2] in _LIB and _PYTHON.match(above)):
+            return True
+    return False
+
+
+_LIB = frozenset({"lib", "lib64"})
+_PYTHON = re.compile(r"python\d+\.\d+t?$")
+
+
 def in_virtualenv(path: Path, root: Path) -> bool:
-    """Whether `path` lies in a virtualenv folder (one holding `pyvenv.cfg`) under `root`.
+    """Whether `path` lies in a virtualenv folder (one holding `pyvenv.cfg`, or installed
+    packages' folders, see in_site_packages) under `root`.
 
     Such folders upload unless named `.venv`/`venv`, but nothing imports from them on
     Vercel, so rules about code that runs should not read them.
     """
+    if root in path.parents and in_site_packages(path.parts[len(root.parts) : -1]):
+        return True
     for parent in path.parents:
         if parent == root or root not in parent.parents:
             return False

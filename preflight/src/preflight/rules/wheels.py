@@ -271,7 +271,18 @@ class VendoredHostBinary(ProjectRule):
     message = "compiled module built for another platform: ImportError on Vercel"
     fix = "do not commit installed packages; declare them and let the build install them"
 
-    VALID = (ProjectExample({"app.py": "app = 1\n", "lib/readme.txt": "x"}),)
+    VALID = (
+        ProjectExample({"app.py": "app = 1\n", "lib/readme.txt": "x"}),
+        ProjectExample(  # zwayzo/django-vercel committed myenv/ without its pyvenv.cfg
+            {
+                "app.py": "app = 1\n",
+                "myenv/bin/activate": "",
+                "myenv/lib/python3.10/site-packages/PIL/_imaging.cpython-310-darwin.so": (
+                    "\xcf\xfa\xed\xfe"
+                ),
+            }
+        ),
+    )
     INVALID = (
         ProjectExample(
             {
