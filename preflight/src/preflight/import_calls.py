@@ -93,17 +93,19 @@ class Program:
         return names
 
     def _aliases(self, module: Module) -> dict[str, Module]:
-        """Local names bound to first-party modules (`import app.log as log`,
-        `from app import log`)."""
+        """Local names bound to first-party modules (`import helper`, `import app.log as
+        log`, `from app import log`)."""
         cached = self._alias_maps.get(id(module))
         if cached is not None:
             return cached
         aliases: dict[str, Module] = {}
         for node in module.of(ast.Import):
             for alias in node.names:
-                target = self.module_named(alias.name) if alias.asname else None
-                if target is not None and alias.asname:
-                    aliases[alias.asname] = target
+                # `import a.b` binds `a`, not the module a.b: only `as` or a plain name
+                bound = alias.asname or (alias.name if "." not in alias.name else None)
+                target = self.module_named(alias.name) if bound else None
+                if target is not None and bound:
+                    aliases[bound] = target
         for node_from in module.of(ast.ImportFrom):
             source = _absolute(module, node_from)
             for alias in node_from.names if source else []:

@@ -41,6 +41,8 @@ source = { registry = "https://pypi.org/simple" }
 bcrypt = [{ name = "bcrypt" }]
 """
 
+_BROWSER_HELPER = "def get_browser():\n    from flask_cors import CORS\n    return CORS\n"
+
 VALID = (
     ProjectExample({"app.py": _FLASK_CORS_APP, "requirements.txt": "flask\nflask-cors\n"}),
     ProjectExample(
@@ -85,8 +87,29 @@ VALID = (
             "requirements.txt": "flask\n",
         }
     ),
+    ProjectExample(  # gpt4free-flask-vercel's helper.py: its one caller catches ImportError
+        {
+            "helper.py": _BROWSER_HELPER,
+            "app.py": "import helper\nfrom flask import Flask\napp = Flask(__name__)\n"
+            "@app.get('/')\ndef index():\n    try:\n        helper.get_browser()\n"
+            "    except ImportError:\n        return 'no browser'\n    return 'ok'\n",
+            "requirements.txt": "flask\n",
+        }
+    ),
 )
 INVALID = (
+    ProjectExample(  # ... but here another caller does not: that route fails
+        {
+            "helper.py": _BROWSER_HELPER,
+            "app.py": "from helper import get_browser as browser\nfrom flask import Flask\n"
+            "app = Flask(__name__)\n@app.get('/')\ndef index():\n    try:\n"
+            "        browser()\n    except ImportError:\n        return 'none'\n"
+            "    return 'ok'\n@app.get('/b')\ndef other():\n    return str(browser())\n",
+            "requirements.txt": "flask\n",
+        },
+        expect=(Expect("helper.py", 2, 5, _FLASK_CORS_UNDECLARED),),
+        fixed={"requirements.txt": "flask\nflask-cors\n"},
+    ),
     ProjectExample(  # guarded in app.py, but views.py imports it unguarded: required
         {
             "app.py": "try:\n    import monitoring\nexcept ImportError:\n"

@@ -24,6 +24,7 @@ from pathlib import Path
 from packaging.markers import InvalidMarker
 
 from preflight.context import CheckContext
+from preflight.deps.caller_guards import guarded_by_callers
 from preflight.deps.closure import ImportUse, build_closure, search_roots
 from preflight.deps.declared import RUNTIME, Declared
 from preflight.deps.mapping import KNOWN, candidates
@@ -83,7 +84,7 @@ class MissingDependency(ProjectRule):
             if provided is None:  # only now pay for reading the distributions' file lists
                 provided = _learn_import_names(ctx, runtime)
             names = candidates(use.dotted, provided.learned)
-            if names & installed:
+            if names & installed or guarded_by_callers(ctx.closure, use):
                 continue
             reported.add(use.top)
             finding = self._finding(ctx, use, names, provided.unknown)
