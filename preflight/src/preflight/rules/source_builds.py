@@ -132,6 +132,39 @@ class KnownSourceBuildFailure(ProjectRule):
                 ),
             ),
         ),
+        ProjectExample(  # jaw9c/next-django-vercel-template pins it from a 3.8 freeze
+            {
+                "app.py": "app = 1\n",
+                "requirements.txt": "asgiref==3.8.1\nbackports.zoneinfo==0.2.1\n",
+            },
+            expect=(
+                Expect(
+                    "requirements.txt",
+                    2,
+                    1,
+                    (
+                        "backports-zoneinfo 0.2.1 has no wheel for manylinux x86_64 (glibc "
+                        "2.28) CPython 3.12, and its C extension uses CPython internals that "
+                        "3.12 removed: the build fails (\"'_PyLong_One' undeclared\")"
+                    ),
+                ),
+            ),
+        ),
+        ProjectExample(  # ymahrous/ml-fastapi-vercel pins greenlet 2.0.2
+            {"app.py": "app = 1\n", "requirements.txt": "greenlet==2.0.2\n"},
+            expect=(
+                Expect(
+                    "requirements.txt",
+                    1,
+                    1,
+                    (
+                        "greenlet 2.0.2 has no wheel for manylinux x86_64 (glibc 2.28) CPython "
+                        "3.12, and its C++ reads CPython internals that 3.12 changed: the "
+                        "build fails (\"'_PyCFrame' has no member named 'use_tracing'\")"
+                    ),
+                ),
+            ),
+        ),
     )
 
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
@@ -220,6 +253,32 @@ _KNOWN = {
         "\"'PyLongObject' has no member named 'ob_digit'\"",
         "aiohttp>=3.9 (the first release for CPython 3.12)",
         releases=SpecifierSet("<3.9"),
+        pythons=SpecifierSet(">=3.12"),
+    ),
+    # A backport of 3.9's zoneinfo (a `pip freeze` on 3.8 pins it): its C uses _PyLong_One,
+    # which 3.12 removed, and 0.2.1, the last release, has no wheels past 3.8.
+    "backports-zoneinfo": KnownFailure(
+        "its C extension uses CPython internals that 3.12 removed",
+        "\"'_PyLong_One' undeclared\"",
+        "it only below CPython 3.9, where zoneinfo is not in the standard library "
+        '(`backports.zoneinfo; python_version < "3.9"`)',
+        pythons=SpecifierSet(">=3.12"),
+    ),
+    # Their C++ reads interpreter state 3.12 reorganised; 3.0.0 is the first for 3.12.
+    "greenlet": KnownFailure(
+        "its C++ reads CPython internals that 3.12 changed",
+        "\"'_PyCFrame' has no member named 'use_tracing'\"",
+        "greenlet>=3.0 (the first release for CPython 3.12)",
+        releases=SpecifierSet("<3.0"),
+        pythons=SpecifierSet(">=3.12"),
+    ),
+    # Before 23.9.0, the first release for 3.12, their Cython sources do not compile with
+    # the Cython 3 the isolated build takes (22.10.2: libev/corecext.pyx).
+    "gevent": KnownFailure(
+        "its Cython sources do not compile with the Cython its build takes",
+        '"Cython.Compiler.Errors.CompileError: src/gevent/libev/corecext.pyx"',
+        "gevent>=23.9 (the first release for CPython 3.12)",
+        releases=SpecifierSet("<23.9"),
         pythons=SpecifierSet(">=3.12"),
     ),
 }
