@@ -13,6 +13,7 @@ see rules/_functions.py; whether they work then hangs on the preset, which is a 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 from preflight.context import CheckContext
 from preflight.findings import Finding, Location, Severity
@@ -25,7 +26,7 @@ from preflight.rules._entrypoint_hints import (
     explain_preset_dependent,
     explain_unresolved,
 )
-from preflight.rules._functions import api_functions, framework_setting, glob_built
+from preflight.rules._functions import Framework, api_functions, framework_setting, glob_built
 from preflight.rules.base import VERCEL_ONLY, Expect, ProjectExample, ProjectRule
 
 _FLASK = "from flask import Flask\napp = Flask(__name__)\n"
@@ -64,6 +65,10 @@ class NoEntrypoint(ProjectRule):
         ProjectExample({"api/stats.py": _HANDLER}),
         ProjectExample(  # Next.js wins detection, keeping api/ functions: user-experience-project
             {"api/stats.py": _HANDLER, "requirements.txt": "flask\n", "package.json": _NEXT}
+        ),
+        ProjectExample(  # a Next.js app with no api/ function: lloydchang/nextjs-fastapi's
+            # leftover requirements.txt and python/__init__.py build nothing
+            {"requirements.txt": "fastapi\n", "python/__init__.py": "", "package.json": _NEXT}
         ),
         ProjectExample(
             {
@@ -386,6 +391,8 @@ class NoEntrypoint(ProjectRule):
                 if hint is not None:
                     yield self._finding(hint)
             return
+        if not functions and _builds_no_python(project.root, framework):
+            return
         for candidate in project.candidates_without_export:
             if parse_file(candidate) is None and ctx.config.enabled("PF1102", "F11"):
                 continue  # one finding per cause: PF1102 reports the syntax error itself
@@ -398,3 +405,11 @@ class NoEntrypoint(ProjectRule):
         return self.at(
             hint.location, hint.message, hint.fix, severity=hint.severity, autofix=hint.autofix
         )
+
+
+def _builds_no_python(root: Path, framework: Framework) -> bool:
+    """A non-Python preset with no api/ function builds no Python at all (a Next.js app's
+    leftover requirements.txt): a new project gets the detected preset, and an older one
+    "Other", which builds only api/ files. "Other" pinned in vercel.json keeps the check."""
+    preset = framework.slug if framework.pinned else detect(root)
+    return preset is not None and preset not in PYTHON_PRESETS
