@@ -309,7 +309,7 @@ def _status(
         return CheckStatus(rule.id, rule.fid, Status.FAIL)
     needs_index = issubclass(rule, ProjectRule) and rule.needs_index
     if needs_index and "resolution" in ctx.__dict__ and ctx.resolution.unavailable:
-        reason = "package index unavailable for some packages (see skipped checks)"
+        reason = "the install set is partly unknown (see skipped checks)"
         return CheckStatus(rule.id, rule.fid, Status.SKIPPED, reason)
     return CheckStatus(rule.id, rule.fid, Status.PASSED)
 

@@ -30,6 +30,7 @@ from preflight.syntax import (
     is_main_guard,
     is_route_decorator,
     last_attr,
+    parse_quietly,
 )
 
 N = TypeVar("N", bound=ast.AST)
@@ -97,7 +98,7 @@ class Module:
     def parse(cls, path: Path, root: Path) -> Module | None:
         try:
             text = path.read_text(encoding="utf-8")
-            tree = ast.parse(text, filename=str(path))
+            tree = parse_quietly(text, str(path))
         except (OSError, SyntaxError, ValueError, UnicodeDecodeError, RecursionError):
             return None
         try:

@@ -9,6 +9,7 @@ Why its own module: these take an AST node, not a `Module`, so `source`, `on_ver
 from __future__ import annotations
 
 import ast
+import warnings
 
 from preflight.one_pass import table
 
@@ -45,6 +46,16 @@ HANDLER_METHODS = frozenset(
 )
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def parse_quietly(source: str | bytes, filename: str) -> ast.Module:
+    """ast.parse without the parser's warnings about the user's code (`"\\d"`, an invalid
+    escape, is a SyntaxWarning from 3.12): each was printed to preflight's stderr once per
+    parse of the file, three times a check, and none is a crash on Vercel."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)  # the same warning before 3.12
+        return ast.parse(source, filename=filename)
 
 
 def dotted_name(node: ast.AST) -> str | None:

@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -492,3 +493,21 @@ def test_the_command_writes_its_whole_report_before_it_exits(to_file: bool, tmp_
     assert (done.returncode, done.stdout if to_file else "") == (1, "")
     assert [f["rule"] for f in report["findings"]] == ["PF201"]
     assert "Found 1 error" in done.stderr
+
+
+def test_warnings_about_the_users_code_are_not_printed(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`"\\d"` in the app is a SyntaxWarning when parsed (3.12+): not preflight's to print."""
+    root = make_project(
+        {
+            "app.py": 'import re\nfrom flask import Flask\nPAT = re.compile("\\d+")\n'
+            "app = Flask(__name__)\n",
+            "requirements.txt": "flask==3.1.3\n",
+        }
+    )
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        code, _, err = run([str(root)], capsys)
+    assert (code, [str(w.message) for w in seen]) == (0, [])
+    assert "Warning" not in err

@@ -19,6 +19,7 @@ from typing import Any
 
 from preflight.files import file_exists
 from preflight.one_pass import PARSED, remembered
+from preflight.syntax import parse_quietly
 
 # packages/python/src/entrypoint.ts: PYTHON_ENTRYPOINT_FILENAMES / PYTHON_ENTRYPOINT_DIRS.
 # The search order is directory-major: every name in '' before any name in src/.
@@ -79,7 +80,7 @@ def parse_file(path: Path) -> ast.Module | None:
 
 def _parse_file(path: Path) -> ast.Module | None:
     try:
-        return ast.parse(path.read_bytes(), filename=str(path))
+        return parse_quietly(path.read_bytes(), str(path))
     except (OSError, SyntaxError, ValueError, RecursionError):
         return None
 

@@ -17,7 +17,7 @@ from preflight.findings import Finding, Location, Severity
 from preflight.on_vercel import evaluate
 from preflight.rules.base import CodeRule, Expect, Invalid, ProjectExample, ProjectRule
 from preflight.source import Module
-from preflight.syntax import call_name, dotted_name
+from preflight.syntax import call_name, dotted_name, parse_quietly
 
 
 class EnvironAtImport(CodeRule):
@@ -361,7 +361,7 @@ class SyntaxErrorInClosure(ProjectRule):
         for path in ctx.closure.unparsable:
             line, column, why = 1, 1, "cannot be read"
             try:
-                compile(path.read_bytes(), str(path), "exec", ast.PyCF_ONLY_AST)
+                parse_quietly(path.read_bytes(), str(path))
             except SyntaxError as exc:
                 line, column, why = exc.lineno or 1, exc.offset or 1, f"SyntaxError: {exc.msg}"
             except (RecursionError, MemoryError):
