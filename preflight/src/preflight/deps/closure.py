@@ -36,7 +36,7 @@ class ImportUse:
     top: str
     dotted: str
     module: Module
-    node: ast.stmt
+    node: ast.stmt | ast.expr  # the import, or the string of a setting that names the module
     guarded: bool  # under try/except ImportError, `if TYPE_CHECKING` or `if os.path.exists(..)`
 
 
@@ -93,6 +93,9 @@ def build_closure(root: Path, entry: Path, beside: Iterable[Path] = ()) -> Closu
                 out.extend((found, is_guarded(module, node)) for found in local)
             elif not probe:  # a probe is only a guess at a local submodule (`from pkg import sub`)
                 closure.imports.extend(_third_party(module, node, name, guarded, roots))
+        for string, name in _settings_apps(module):
+            if not resolve_local(name, roots):
+                closure.imports.extend(_third_party(module, string, name, False, roots))
         todo.extend(local for local, _ in out)
     closure.required = frozenset().union(*(_required(edges, e) for e in [entry, *others]))
     closure.imports = _guard_optional_modules(closure.imports, closure.required)
@@ -162,6 +165,9 @@ def all_modules(root: Path) -> Closure:
         for node, name, guarded, probe in _imports(module):
             if not probe and not module.in_main_guard(node) and not resolve_local(name, here):
                 closure.imports.extend(_third_party(module, node, name, guarded, here))
+        for string, name in _settings_apps(module):
+            if not resolve_local(name, here):
+                closure.imports.extend(_third_party(module, string, name, False, here))
     _share_imports(closure)
     return closure
 
@@ -186,7 +192,7 @@ def _add_sys_path_dirs(module: Module, roots: list[Path]) -> None:
 
 
 def _third_party(
-    module: Module, node: ast.stmt, name: str, guarded: bool, roots: list[Path]
+    module: Module, node: ast.stmt | ast.expr, name: str, guarded: bool, roots: list[Path]
 ) -> list[ImportUse]:
     """The import as a third-party use, or nothing when it is stdlib or a local name."""
     top = name.split(".")[0]
@@ -264,6 +270,25 @@ def _setting_module_refs(node: ast.Assign) -> Iterable[str]:
                 yield element.value
                 yield element.value.rsplit(".", 1)[0]
                 yield from (f"{element.value}.{sub}" for sub in _APP_SUBMODULES)
+
+
+def _settings_apps(module: Module) -> Iterable[tuple[ast.Constant, str]]:
+    """Modules Django imports as it starts (`get_wsgi_application()` populates the apps
+    and loads the middleware): each string of a top-level `INSTALLED_APPS = [...]` or
+    `MIDDLEWARE = [...]`, as (the string, the module's top-level name). A missing one is
+    the cold start's ModuleNotFoundError ('corsheaders' with no django-cors-headers).
+    Only plain top-level lists: one built under an `if DEBUG:` may never be used."""
+    for statement in module.tree.body:
+        if not isinstance(statement, ast.Assign) or len(statement.targets) != 1:
+            continue
+        target, value = statement.targets[0], statement.value
+        if not isinstance(target, ast.Name) or target.id not in _SETTING_LISTS:
+            continue
+        for element in value.elts if isinstance(value, ast.List | ast.Tuple) else ():
+            if isinstance(element, ast.Constant) and isinstance(element.value, str):
+                top = element.value.split(".")[0]
+                if top.isidentifier():
+                    yield element, top
 
 
 def _import_nodes(module: Module) -> list[ast.Import | ast.ImportFrom]:

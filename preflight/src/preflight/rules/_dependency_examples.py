@@ -41,6 +41,11 @@ source = { registry = "https://pypi.org/simple" }
 bcrypt = [{ name = "bcrypt" }]
 """
 
+_DJANGO_WSGI = (
+    "import os\nfrom django.core.wsgi import get_wsgi_application\n"
+    'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site_conf.settings")\n'
+    "app = get_wsgi_application()\n"
+)
 _BROWSER_HELPER = "def get_browser():\n    from flask_cors import CORS\n    return CORS\n"
 
 VALID = (
@@ -96,8 +101,40 @@ VALID = (
             "requirements.txt": "flask\n",
         }
     ),
+    ProjectExample(  # a list built under `if DEBUG:` may never be used on Vercel
+        {
+            "api/index.py": _DJANGO_WSGI,
+            "site_conf/__init__.py": "",
+            "site_conf/settings.py": "DEBUG = False\nINSTALLED_APPS = ['django.contrib.auth']\n"
+            "if DEBUG:\n    INSTALLED_APPS = [*INSTALLED_APPS, 'debug_toolbar']\n",
+            "requirements.txt": "Django==5.2.8\n",
+        }
+    ),
 )
 INVALID = (
+    ProjectExample(  # Django imports INSTALLED_APPS and MIDDLEWARE as the function starts
+        # (mohammadanarul/drf-vercel-django names corsheaders, which it never declares)
+        {
+            "api/index.py": _DJANGO_WSGI,
+            "site_conf/__init__.py": "",
+            "site_conf/settings.py": "INSTALLED_APPS = [\n    'django.contrib.auth',\n"
+            "    'corsheaders',\n]\n",
+            "requirements.txt": "Django==5.2.8\n",
+        },
+        expect=(
+            Expect(
+                "site_conf/settings.py",
+                3,
+                5,
+                (
+                    "'corsheaders' is named in Django's settings, which import it as the app "
+                    "starts, but no distribution providing it is declared in requirements.txt: "
+                    "ModuleNotFoundError on Vercel"
+                ),
+            ),
+        ),
+        fixed={"requirements.txt": "Django==5.2.8\ndjango-cors-headers\n"},
+    ),
     ProjectExample(  # ... but here another caller does not: that route fails
         {
             "helper.py": _BROWSER_HELPER,

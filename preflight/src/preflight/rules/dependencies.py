@@ -16,6 +16,7 @@ Distribution files are checked in wheels.py (F1).
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -101,7 +102,7 @@ class MissingDependency(ProjectRule):
         if twin is not None:
             return self.at(
                 location,
-                f"'{use.top}' is imported, but the file is {twin}: Linux file names are "
+                f"'{use.top}' {_imported(use)}, but the file is {twin}: Linux file names are "
                 "case-sensitive, so this works on macOS/Windows and fails on Vercel",
                 fix=f"import it with the file's exact case ({Path(twin).stem})",
             )
@@ -111,7 +112,8 @@ class MissingDependency(ProjectRule):
             dist, table = other[0].name, _runtime_table(manifest)
             return self.at(
                 location,
-                f"'{use.top}' is imported, but {dist} is {_scope_words(other[0].scope, table)}: "
+                f"'{use.top}' {_imported(use)}, but {dist} is "
+                f"{_scope_words(other[0].scope, table)}: "
                 f"Vercel installs only {table} (uv sync --no-dev), so the import fails",
                 f"move {dist} to {table} in {target}"
                 + (", then run `uv lock`" if ctx.lock is not None else ""),
@@ -122,7 +124,7 @@ class MissingDependency(ProjectRule):
             shown = ", ".join(unknown[:3]) + (", ..." if len(unknown) > 3 else "")
             return self.at(
                 location,
-                f"'{use.top}' is imported and no declared distribution is known to provide "
+                f"'{use.top}' {_imported(use)} and no declared distribution is known to provide "
                 f"it; what {shown} install{'s' if len(unknown) == 1 else ''} could not be "
                 "fully learned: fine if one of them provides it, else ModuleNotFoundError",
                 fix=f"if none of them provides '{use.top}', declare the one that does in {target}",
@@ -130,11 +132,13 @@ class MissingDependency(ProjectRule):
             )
         if manifest is None:
             dist = _distribution_for(use.top)
-            message = f"'{use.top}' is imported, but there is no manifest: nothing is installed"
+            message = (
+                f"'{use.top}' {_imported(use)}, but there is no manifest: nothing is installed"
+            )
         else:
             dist = _distribution_for(use.top)
             message = (
-                f"'{use.top}' is imported, but no distribution providing it is declared in "
+                f"'{use.top}' {_imported(use)}, but no distribution providing it is declared in "
                 f"{target}: ModuleNotFoundError on Vercel"
             )
         exists = ctx.index.exists(dist)
@@ -176,6 +180,13 @@ def _functions_without_entrypoint(root: Path) -> list[Path]:
         return sorted(found)
     api = root / "api"
     return sorted(api.glob("*.py")) if api.is_dir() else []
+
+
+def _imported(use: ImportUse) -> str:
+    """How the module is asked for: an import, or a Django setting that names it."""
+    if isinstance(use.node, ast.Constant):
+        return "is named in Django's settings, which import it as the app starts"
+    return "is imported"
 
 
 def _unless_imported(finding: Finding, ctx: CheckContext, use: ImportUse) -> Finding:
