@@ -313,10 +313,8 @@ class Module:
         return False
 
     def on_request_path(self, node: ast.AST) -> bool:
-        return any(
-            isinstance(p, FunctionNode) and p in self.request_functions
-            for p in self.ancestors(node)
-        )
+        functions = self.request_functions
+        return any(isinstance(p, FunctionNode) and p in functions for p in self.ancestors(node))
 
     @cached_property
     def constants(self) -> dict[str, ast.expr]:

@@ -93,9 +93,7 @@ def build_closure(root: Path, entry: Path, beside: Iterable[Path] = ()) -> Closu
                 out.extend((found, is_guarded(module, node)) for found in local)
             elif not probe:  # a probe is only a guess at a local submodule (`from pkg import sub`)
                 closure.imports.extend(_third_party(module, node, name, guarded, roots))
-        for string, name in _settings_apps(module):
-            if not resolve_local(name, roots):
-                closure.imports.extend(_third_party(module, string, name, False, roots))
+        closure.imports.extend(_settings_uses(module, roots))
         todo.extend(local for local, _ in out)
     closure.required = frozenset().union(*(_required(edges, e) for e in [entry, *others]))
     closure.imports = _guard_optional_modules(closure.imports, closure.required)
@@ -165,9 +163,7 @@ def all_modules(root: Path) -> Closure:
         for node, name, guarded, probe in _imports(module):
             if not probe and not module.in_main_guard(node) and not resolve_local(name, here):
                 closure.imports.extend(_third_party(module, node, name, guarded, here))
-        for string, name in _settings_apps(module):
-            if not resolve_local(name, here):
-                closure.imports.extend(_third_party(module, string, name, False, here))
+        closure.imports.extend(_settings_uses(module, here))
     _share_imports(closure)
     return closure
 
@@ -270,6 +266,16 @@ def _setting_module_refs(node: ast.Assign) -> Iterable[str]:
                 yield element.value
                 yield element.value.rsplit(".", 1)[0]
                 yield from (f"{element.value}.{sub}" for sub in _APP_SUBMODULES)
+
+
+def _settings_uses(module: Module, roots: list[Path]) -> list[ImportUse]:
+    """The third-party modules the module's Django settings name (see _settings_apps)."""
+    return [
+        use
+        for string, name in _settings_apps(module)
+        if not resolve_local(name, roots)
+        for use in _third_party(module, string, name, False, roots)
+    ]
 
 
 def _settings_apps(module: Module) -> Iterable[tuple[ast.Constant, str]]:
