@@ -152,3 +152,14 @@ class _Literal:
         if self.at >= len(self.text):
             raise ValueError("unexpected end")
         return self.text[self.at]
+
+
+def own_install_step(root: Path) -> str | None:
+    """The project's own installCommand or buildCommand, which run in the function's venv
+    (@vercel/python `createVenvEnv`) and may install what no manifest declares."""
+    config = read_vercel_config(root) or {}
+    for key in ("installCommand", "buildCommand"):
+        value = config.get(key)
+        if isinstance(value, str) and value.strip():
+            return key
+    return None

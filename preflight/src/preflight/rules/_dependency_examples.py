@@ -110,8 +110,31 @@ VALID = (
             "requirements.txt": "Django==5.2.8\n",
         }
     ),
+    ProjectExample(  # Mindtecture/llm-vercel-fastapi-starter: Vercel sets VERCEL=1
+        {
+            "app.py": "import os\nfrom flask import Flask\nif os.getenv('VERCEL') is None:\n"
+            "    from flask_cors import CORS\napp = Flask(__name__)\n",
+            "requirements.txt": "flask\n",
+        }
+    ),
 )
 INVALID = (
+    ProjectExample(  # juriel/vercel-fastapi-admin installs its backend's requirements itself
+        {
+            "app.py": _FLASK_CORS_APP,
+            "requirements.txt": "flask\n",
+            "vercel.json": '{"installCommand": "pip install -r backend/requirements.txt"}\n',
+        },
+        expect=(
+            Expect(
+                "app.py",
+                2,
+                1,
+                f"{_FLASK_CORS_UNDECLARED}, unless vercel.json's installCommand installs it",
+            ),
+        ),
+        fixed={"requirements.txt": "flask\nflask-cors\n"},
+    ),
     ProjectExample(  # Django imports INSTALLED_APPS and MIDDLEWARE as the function starts
         # (mohammadanarul/drf-vercel-django names corsheaders, which it never declares)
         {

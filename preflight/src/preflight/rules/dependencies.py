@@ -31,11 +31,12 @@ from preflight.deps.declared import RUNTIME, Declared
 from preflight.deps.mapping import KNOWN, candidates
 from preflight.deps.platform import BUILDER_INSTALLED, marker_environment
 from preflight.findings import Finding, Location, Severity
+from preflight.on_vercel import branch_never_runs
 from preflight.project import Manifest
 from preflight.rules import _dependency_examples as examples
 from preflight.rules._dependency_fix import dependency_fix
 from preflight.rules.base import ProjectRule
-from preflight.vercel_config import read_vercel_config
+from preflight.vercel_config import own_install_step, read_vercel_config
 
 
 class MissingDependency(ProjectRule):
@@ -71,6 +72,7 @@ class MissingDependency(ProjectRule):
             )
         reported: set[str] = set()
         provided: _Provided | None = None
+        own_install = own_install_step(ctx.project.root)
         reached = _reached_without_entrypoint(ctx)
         # a name is reported once: where a function surely imports it, if anywhere
         uses = sorted(
@@ -85,10 +87,12 @@ class MissingDependency(ProjectRule):
             if provided is None:  # only now pay for reading the distributions' file lists
                 provided = _learn_import_names(ctx, runtime)
             names = candidates(use.dotted, provided.learned)
-            if names & installed or guarded_by_callers(ctx.closure, use):
+            if names & installed or _never_fails(ctx, use):
                 continue
             reported.add(use.top)
             finding = self._finding(ctx, use, names, provided.unknown)
+            if own_install is not None:
+                finding = _unless_installed_by(finding, own_install)
             if reached is not None and use.module.path not in reached:
                 finding = _unless_imported(finding, ctx, use)
             yield finding
@@ -187,6 +191,28 @@ def _imported(use: ImportUse) -> str:
     if isinstance(use.node, ast.Constant):
         return "is named in Django's settings, which import it as the app starts"
     return "is imported"
+
+
+def _never_fails(ctx: CheckContext, use: ImportUse) -> bool:
+    """An import of something not installed that still cannot fail on Vercel: every call
+    of its function catches ImportError, or it sits in a branch Vercel never takes (`if
+    os.getenv("VERCEL") is None: from dotenv import load_dotenv`, Mindtecture's starter)."""
+    return guarded_by_callers(ctx.closure, use) or branch_never_runs(
+        use.module, use.node, dashboard_may_set=True
+    )
+
+
+def _unless_installed_by(finding: Finding, step: str) -> Finding:
+    """The project's own install step runs in the function's venv and may install it
+    (juriel/vercel-fastapi-admin's installCommand pip-installs backend/requirements.txt):
+    a warning that says so."""
+    if finding.severity != Severity.ERROR:
+        return finding
+    return dataclasses.replace(
+        finding,
+        severity=Severity.WARNING,
+        message=f"{finding.message}, unless vercel.json's {step} installs it",
+    )
 
 
 def _unless_imported(finding: Finding, ctx: CheckContext, use: ImportUse) -> Finding:

@@ -26,7 +26,7 @@ from preflight.deps.resolve import Resolved
 from preflight.findings import Finding, Severity
 from preflight.rules._declared_lines import declared_as
 from preflight.rules.base import Expect, ProjectExample, ProjectRule
-from preflight.vercel_config import read_vercel_config
+from preflight.vercel_config import own_install_step
 
 
 class KnownSourceBuildFailure(ProjectRule):
@@ -168,12 +168,8 @@ class KnownSourceBuildFailure(ProjectRule):
     )
 
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
-        config = read_vercel_config(ctx.project.root) or {}
         # An installCommand of the project's own may install the library first (dnf).
-        own_install = any(
-            isinstance(config.get(key), str) and str(config[key]).strip()
-            for key in ("installCommand", "buildCommand")
-        )
+        own_install = own_install_step(ctx.project.root) is not None
         for resolved in ctx.resolution.packages.values():
             known = known_build_failure(resolved, ctx.python)
             if known is None:
