@@ -11,8 +11,6 @@ from __future__ import annotations
 import ast
 import warnings
 
-from preflight.one_pass import table
-
 # Decorator attribute names that register a request handler (Flask, FastAPI, Starlette,
 # Django REST framework, Quart, Sanic, Bottle, Pyramid).
 ROUTE_DECORATORS = frozenset(
@@ -82,20 +80,20 @@ _NAME, _ATTRIBUTE = ast.Name, ast.Attribute
 def call_name(call: ast.Call) -> str | None:
     """The dotted name of the called function, e.g. `os.path.join`.
 
-    Remembered per call node within a check (one_pass): the code rules each ask it of
-    every call, seven times per call on Django (213k questions for 34k calls)."""
-    names = table(_CALL_NAMES)
-    if names is None:
-        return dotted_name(call.func)
-    name = names.get(call, _UNSET)
-    if name is None or isinstance(name, str):  # narrows without typing.cast's call
-        return name
-    found = names[call] = dotted_name(call.func)
-    return found
-
-
-_CALL_NAMES = "call names"
-_UNSET = object()
+    The code rules each ask it of every call, seven times per call on Django (246k
+    questions for 35k calls), so the answer is kept on the call node, with the `func` it
+    was read from: a node's attribute is the cheapest memo there is (a one_pass table cost
+    a context-variable read and a function call per question), it goes with the tree, and
+    a copy whose `func` was replaced (import_calls binds parameters in copies) asks again."""
+    func = call.func
+    try:
+        seen, name = call._preflight_name  # type: ignore[attr-defined]
+    except AttributeError:
+        seen = None
+    if seen is not func:
+        name = dotted_name(func)
+        call._preflight_name = (func, name)  # type: ignore[attr-defined]
+    return name  # type: ignore[no-any-return]
 
 
 def last_attr(call: ast.Call) -> str | None:

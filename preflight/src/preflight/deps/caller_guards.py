@@ -30,15 +30,28 @@ def guarded_by_callers(closure: Closure, use: ImportUse) -> bool:
 
 def _call_guards(closure: Closure, module: Module, function: FunctionNode) -> list[bool]:
     """For each first-party call of `function` in the closure, whether it is guarded
-    (asked of every call: an alias, `from helper import get_browser as browser`, hides
-    the name)."""
+    (an alias, `from helper import get_browser as browser`, counts as its name)."""
 
     def compute() -> list[bool]:
         guards: list[bool] = []
         for caller in closure.modules:
             program = caller.program
-            for call in caller.of(ast.Call) if program is not None else ():
-                found = program.callee(caller, call) if program is not None else None
+            if program is None:
+                continue
+            # only a call by the function's name or an alias of it can resolve to it:
+            # resolving every call of Django's closure took ~0.06 s per function asked
+            names = {function.name} | {
+                alias.asname
+                for node in caller.of(ast.ImportFrom)
+                for alias in node.names
+                if alias.name == function.name and alias.asname
+            }
+            for call in caller.of(ast.Call):
+                func = call.func
+                last = getattr(func, "attr", None) or getattr(func, "id", None)
+                if last not in names:
+                    continue
+                found = program.callee(caller, call)
                 if found is not None and found[0] is module and found[1] is function:
                     guards.append(is_guarded(caller, call))
         return guards

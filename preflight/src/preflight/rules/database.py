@@ -37,15 +37,17 @@ def _sqlite_targets(module: Module) -> list[tuple[ast.AST, PathInfo]]:
 
 
 def _find_sqlite(module: Module) -> Iterator[tuple[ast.AST, PathInfo]]:
-    for node in [*module.of(ast.Call), *module.of(ast.Constant)]:
-        if isinstance(node, ast.Call) and (call_name(node) or "") in _SQLITE_CONNECT:
-            if node.args:
-                yield node, classify(node.args[0], module)
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            path = _sqlite_url_path(node.value)
-            if path is None or not _url_used_as_database(node, module):
-                continue
-            yield node, classify_literal(path) if path else PathInfo(Where.SPECIAL)
+    for call in module.of(ast.Call):
+        if call.args and (call_name(call) or "") in _SQLITE_CONNECT:
+            yield call, classify(call.args[0], module)
+    for node in module.of(ast.Constant):
+        value = node.value  # Django's 120k constants: one class test and a prefix each
+        if value.__class__ is not str or not value.startswith("sqlite"):
+            continue
+        path = _sqlite_url_path(value)
+        if path is None or not _url_used_as_database(node, module):
+            continue
+        yield node, classify_literal(path) if path else PathInfo(Where.SPECIAL)
 
 
 def _url_used_as_database(node: ast.Constant, module: Module) -> bool:

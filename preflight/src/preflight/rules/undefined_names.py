@@ -76,12 +76,15 @@ _TYPE_PARAMS = tuple(
 _TYPE_ALIAS = tuple(getattr(ast, kind) for kind in ("TypeAlias",) if hasattr(ast, kind))
 
 
+_LOAD = ast.Load  # the parser makes no subclasses: a class test, not isinstance
+
+
 def _bound_anywhere(module: Module) -> set[str]:
     """Every name the file binds, in any scope: a name bound in none cannot be found by
     any lookup, whatever the scoping rules. Read from the module's nodes by class (the
     parser makes no subclasses): ast.walk of each tree, here and in _opaque, was 40% of
     a check on Django."""
-    bound = {n.id for n in module.of(ast.Name) if not isinstance(n.ctx, ast.Load)}
+    bound = {n.id for n in module.of(ast.Name) if n.ctx.__class__ is not _LOAD}
     defs: list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef] = [
         *module.of(ast.FunctionDef),
         *module.of(ast.AsyncFunctionDef),
@@ -118,7 +121,7 @@ def _opaque(module: Module) -> bool:
         names += [a.name for a in node.names]
         if any(n.split(".")[0] in ("builtins", "__builtin__") for n in names):
             return True
-    if any(n.id in _NAMESPACE_CALLS for n in module.of(ast.Name)):
+    if not _NAMESPACE_CALLS.isdisjoint([n.id for n in module.of(ast.Name)]):
         return True
     # sys.modules[__name__] and Enum._convert_ (ssl.py's _SSLMethod) fill the
     # module's namespace from outside the AST
