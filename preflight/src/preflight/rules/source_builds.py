@@ -132,6 +132,22 @@ class KnownSourceBuildFailure(ProjectRule):
                 ),
             ),
         ),
+        ProjectExample(  # `pip install sklearn` where scikit-learn was meant
+            {"app.py": "import sklearn\napp = 1\n", "requirements.txt": "sklearn\n"},
+            expect=(
+                Expect(
+                    "requirements.txt",
+                    1,
+                    1,
+                    (
+                        "sklearn 0.0.post12 has no wheel for manylinux x86_64 (glibc 2.28) "
+                        "CPython 3.12, and its sdist refuses to build: the name is a deprecated "
+                        "alias of scikit-learn: the build fails (\"The 'sklearn' PyPI package "
+                        "is deprecated, use 'scikit-learn'\")"
+                    ),
+                ),
+            ),
+        ),
         ProjectExample(  # jaw9c/next-django-vercel-template pins it from a 3.8 freeze
             {
                 "app.py": "app = 1\n",
@@ -250,6 +266,13 @@ _KNOWN = {
         "aiohttp>=3.9 (the first release for CPython 3.12)",
         releases=SpecifierSet("<3.9"),
         pythons=SpecifierSet(">=3.12"),
+    ),
+    # A name kept on PyPI to stop `pip install sklearn`: its sdist raises on purpose
+    # (scikit-learn/sklearn-pypi-package, since 2023-12).
+    "sklearn": KnownFailure(
+        "its sdist refuses to build: the name is a deprecated alias of scikit-learn",
+        "\"The 'sklearn' PyPI package is deprecated, use 'scikit-learn'\"",
+        "scikit-learn (the distribution that installs the sklearn module)",
     ),
     # A backport of 3.9's zoneinfo (a `pip freeze` on 3.8 pins it): its C uses _PyLong_One,
     # which 3.12 removed, and 0.2.1, the last release, has no wheels past 3.8.
