@@ -8,16 +8,13 @@ locally because `.env` is loaded there, but the builder never loads `.env` (F15)
 from __future__ import annotations
 
 import ast
-import sys
 from collections.abc import Iterator
 
-from preflight.context import CheckContext
-from preflight.deps.platform import version_tuple
-from preflight.findings import Finding, Location, Severity
+from preflight.findings import Finding, Severity
 from preflight.on_vercel import evaluate
-from preflight.rules.base import CodeRule, Expect, Invalid, ProjectExample, ProjectRule
+from preflight.rules.base import CodeRule, Invalid
 from preflight.source import Module
-from preflight.syntax import call_name, dotted_name, parse_quietly
+from preflight.syntax import call_name, dotted_name
 
 
 class EnvironAtImport(CodeRule):
@@ -50,8 +47,28 @@ class EnvironAtImport(CodeRule):
         "import os\nif __name__ == '__main__':\n    print(os.environ['PORT'])\n",
         "import os\nif os.environ.get('DATABASE_URL'):\n    URL = os.environ['DATABASE_URL']\n",
         "import os\nURL = 'DATABASE_URL' in os.environ and os.environ['DATABASE_URL']\n",
+        "import os\nHOSTS = os.environ.get('ALLOWED_HOSTS', '.vercel.app').split(',')\n",
+        "import os\nos.environ['KEY'] = os.environ.get('OPENAI_KEY', '')\n",
     )
     INVALID = (
+        Invalid(  # dhimanparas20/django-vercel's vercel/settings.py:17
+            "import os\nHOSTS = os.environ.get('ALLOWED_HOSTS', ['.vercel.app']).split(',')\n",
+            line=2,
+            column=9,
+            message=(
+                "os.environ.get('ALLOWED_HOSTS', ...) is its default, a list, when the "
+                "variable is not set, and a list has no .split(): AttributeError at import"
+            ),
+        ),
+        Invalid(  # efenocchi/Langchain-Vercel's api/llm_chain.py:12
+            "import os\nos.environ['OPENAI_API_KEY'] = os.environ.get('OPENAI_KEY')\n",
+            line=2,
+            column=32,
+            message=(
+                "os.environ.get('OPENAI_KEY') is None when it is not set, and os.environ "
+                "takes only strings: TypeError at import"
+            ),
+        ),
         Invalid(
             "import os\nDATABASE_URL = os.environ['DATABASE_URL']\n",
             line=2,
@@ -175,7 +192,11 @@ class EnvironAtImport(CodeRule):
                 "and .env is never loaded by the builder",
             )
         for call in module.of(ast.Call):
-            found = _required_lookup(module, call) or _none_to_client(module, call)
+            found = (
+                _required_lookup(module, call)
+                or _none_to_client(module, call)
+                or _wrong_type_read(module, call)
+            )
             if found is None or not module.is_import_time(call):
                 continue
             key, why = found
@@ -268,6 +289,46 @@ def _none_to_client(module: Module, call: ast.Call) -> tuple[ast.expr, str] | No
     return None
 
 
+_STR_ONLY = frozenset({"split", "rsplit", "strip", "lower", "upper", "replace", "startswith"})
+
+
+def _wrong_type_read(module: Module, call: ast.Call) -> tuple[ast.expr, str] | None:
+    """(key, message) for a read whose value, when the variable is unset, is not a string
+    where a string is needed: `os.environ.get("ALLOWED_HOSTS", [".vercel.app"]).split(",")`
+    (the default list has no .split), `os.environ["A"] = os.environ.get("B")` (environ
+    takes only strings, and the read gives None)."""
+    if (call_name(call) or "") not in _ENV_GETS or call.keywords or not call.args:
+        return None
+    key = call.args[0]
+    if not isinstance(key, ast.Constant) or not isinstance(key.value, str):
+        return None
+    if key.value in module.env_at_import or isinstance(evaluate(call, module), str):
+        return None  # set at import, or by Vercel (VERCEL_URL), or a string default
+    parent = module.parents.get(call)
+    default = call.args[1] if len(call.args) > 1 else None
+    if isinstance(default, ast.List | ast.Tuple | ast.Dict | ast.Set):
+        kind = {ast.List: "a list", ast.Tuple: "a tuple", ast.Dict: "a dict"}.get(
+            type(default), "a set"
+        )
+        if isinstance(parent, ast.Attribute) and parent.attr in _STR_ONLY:
+            return key, (
+                f"os.environ.get({key.value!r}, ...) is its default, {kind}, when the "
+                f"variable is not set, and {kind} has no .{parent.attr}(): AttributeError "
+                "at import"
+            )
+    if default is None and isinstance(parent, ast.Assign) and parent.value is call:
+        target = parent.targets[0]
+        if isinstance(target, ast.Subscript) and dotted_name(target.value) in {
+            "os.environ",
+            "environ",
+        }:
+            return key, (
+                f"os.environ.get({key.value!r}) is None when it is not set, and os.environ "
+                "takes only strings: TypeError at import"
+            )
+    return None
+
+
 def _imported_from(module: Module, name: str, source: str) -> bool:
     return any(
         node.module == source and any((a.asname or a.name) == name for a in node.names)
@@ -324,58 +385,3 @@ def _inside_try_keyerror(module: Module, node: ast.AST) -> bool:
                 if any(name in caught for name in ("KeyError", "LookupError", "Exception")):
                     return True
     return False
-
-
-class SyntaxErrorInClosure(ProjectRule):
-    """A module the entrypoint imports does not compile on the target CPython."""
-
-    id = "PF1102"
-    fid = "F11"
-    name = "syntax-error-at-import"
-    severity = Severity.ERROR
-    message = "this module does not compile: the import fails and the function never starts"
-    fix = "fix the syntax (and check it against the Python version Vercel runs)"
-
-    VALID = (
-        ProjectExample({"app.py": "import helpers\napp = 1\n", "helpers.py": "x = 1\n"}),
-        ProjectExample(  # PEP 758 syntax, valid on the 3.14 target
-            {
-                "app.py": "import helpers\napp = 1\n",
-                "helpers.py": "try:\n    pass\nexcept KeyError, ValueError:\n    pass\n",
-                ".python-version": "3.14\n",
-            }
-        ),
-    )
-    INVALID = (
-        ProjectExample(
-            {"app.py": "import helpers\napp = 1\n", "helpers.py": "def f(:\n    pass\n"},
-            expect=(
-                Expect(
-                    "helpers.py", 1, 7, "helpers.py SyntaxError: invalid syntax: the import fails"
-                ),
-            ),
-        ),
-    )
-
-    def check(self, ctx: CheckContext) -> Iterator[Finding]:
-        for path in ctx.closure.unparsable:
-            line, column, why = 1, 1, "cannot be read"
-            try:
-                parse_quietly(path.read_bytes(), str(path))
-            except SyntaxError as exc:
-                line, column, why = exc.lineno or 1, exc.offset or 1, f"SyntaxError: {exc.msg}"
-            except (RecursionError, MemoryError):
-                why = "is nested too deeply for the parser"
-            except (OSError, ValueError) as exc:
-                why = f"cannot be read ({exc})"
-            rel = path.relative_to(ctx.project.root).as_posix()
-            running = f"{sys.version_info[0]}.{sys.version_info[1]}"
-            if version_tuple(ctx.python) > sys.version_info[:2]:
-                # newer syntax (e.g. PEP 758 `except A, B:` in 3.14) is not ours to judge
-                ctx.skip(
-                    "code rules",
-                    f"{rel} does not parse on CPython {running}, "
-                    f"older than the target {ctx.python}; run preflight on {ctx.python}",
-                )
-                continue
-            yield self.at(Location(path, line, column), f"{rel} {why}: the import fails")
