@@ -268,20 +268,41 @@ def _django_entrypoint(root: Path) -> Entrypoint | None:
         match = re.search(r"DJANGO_SETTINGS_MODULE['\"]\s*,\s*['\"]([\w.]+)['\"]", text)
         if "DJANGO_SETTINGS_MODULE" not in text or match is None:
             continue
-        settings = base / (match.group(1).replace(".", "/") + ".py")
-        try:
-            settings_text = settings.read_text(encoding="utf-8")
-        except OSError:
-            continue
-        app_match = re.search(
-            r"^(?:WSGI|ASGI)_APPLICATION\s*=\s*['\"]([\w.]+)\.(\w+)['\"]",
-            settings_text,
-            re.MULTILINE,
-        )
+        app_match = _application_setting(base, match.group(1), depth=0)
         if app_match is None:
             continue
         module = base / (app_match.group(1).replace(".", "/") + ".py")
         if module.is_file():
             name = app_match.group(2)
             return Entrypoint(module, name, _line_of(module, name), "django")
+    return None
+
+
+_APPLICATION = re.compile(r"^(?:WSGI|ASGI)_APPLICATION\s*=\s*['\"]([\w.]+)\.(\w+)['\"]", re.M)
+_STAR_IMPORT = re.compile(r"^\s*from\s+(\.*[\w.]*)\s+import\s+\*", re.M)
+
+
+def _application_setting(base: Path, dotted: str, depth: int) -> re.Match[str] | None:
+    """WSGI_APPLICATION / ASGI_APPLICATION of the settings module `dotted`: a module or a
+    package (config/settings/__init__.py), through its `from .base import *` imports. The
+    builder imports the settings (django.ts `getDjangoSettings`), so a split settings
+    package works there (alexTamboli/Recipe-Caboodle's config/settings/base.py)."""
+    path = base / dotted.replace(".", "/")
+    for candidate in (path.with_suffix(".py"), path / "__init__.py"):
+        try:
+            text = candidate.read_text(encoding="utf-8")
+        except OSError:
+            continue
+        found = _APPLICATION.search(text)
+        if found is not None or depth >= 3:
+            return found
+        package = dotted if candidate.name == "__init__.py" else dotted.rpartition(".")[0]
+        for source in _STAR_IMPORT.findall(text):
+            dots = len(source) - len(source.lstrip("."))
+            parent = package.split(".")[: len(package.split(".")) - (dots - 1)] if dots else []
+            target = ".".join([*parent, source.lstrip(".")]) if dots else source
+            found = _application_setting(base, target, depth + 1) if target else None
+            if found is not None:
+                return found
+        return None
     return None

@@ -14,6 +14,16 @@ _HANDLER = (
 
 VALID = (
     ProjectExample({"main.py": "from fastapi import FastAPI\napp = FastAPI()\n"}),
+    ProjectExample(  # a settings package (alexTamboli/Recipe-Caboodle): the builder imports it
+        {
+            "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', "
+            "'config.settings')\n",
+            "config/settings/__init__.py": "from .base import *\n",
+            "config/settings/base.py": "WSGI_APPLICATION = 'config.wsgi.application'\n",
+            "config/wsgi.py": "application = object()\n",
+            "requirements.txt": "Django==5.2.8\n",
+        }
+    ),
     ProjectExample({"app.py": "app = (\n"}),  # a syntax error is PF1102's finding
     # api/ files as functions of their own: "Other" pinned, or nothing that makes a
     # new project's preset a Python one, or legacy `builds` naming them

@@ -27,6 +27,15 @@ _SETTINGS = "INSTALLED_APPS = ['app']\nMEDIA_URL = '/media/'\n"
 _MODELS = "from django.db import models\nclass Photo(models.Model):\n"
 
 
+def _moves_storage(module: Module) -> bool:
+    """The module sets the default storage to something else than FileSystemStorage
+    (weii1501/django-webtinhoc's local_settings.py names FileSystemStorage: still local)."""
+    return any(
+        "FileSystemStorage" not in ast.unparse(module.constants[key])
+        for key in _STORAGE_SETTINGS & module.constants.keys()
+    )
+
+
 class MediaInCode(ProjectRule):
     """Django file fields whose storage is a MEDIA_ROOT inside /var/task."""
 
@@ -37,6 +46,18 @@ class MediaInCode(ProjectRule):
     fix = "store media in object storage (django-storages, Vercel Blob) via STORAGES['default']"
 
     VALID = (
+        ProjectExample(  # the bucket set by a settings module of its own (Recipe-Caboodle)
+            {
+                "settings/__init__.py": "from .base import *\nfrom .production import *\n",
+                "settings/base.py": _SETTINGS + "MEDIA_ROOT = 'media'\n",
+                "settings/production.py": "from .base import INSTALLED_APPS\n"
+                "INSTALLED_APPS += ['cloudinary_storage']\n"
+                "DEFAULT_FILE_STORAGE = 'cloudinary_storage.storage.MediaCloudinaryStorage'\n",
+                "models.py": "import settings\n"
+                + _MODELS
+                + "    image = models.ImageField(upload_to='p')\n",
+            }
+        ),
         ProjectExample(  # media in a bucket
             {
                 "settings.py": _SETTINGS + "STORAGES = {'default': {'BACKEND': "
@@ -78,9 +99,12 @@ class MediaInCode(ProjectRule):
                 ),
             ),  # one cause, one finding: at the first field
         ),
-        ProjectExample(  # MEDIA_ROOT unset: the working directory, /var/task
+        ProjectExample(  # MEDIA_ROOT unset: the working directory, /var/task; naming
+            # FileSystemStorage keeps it local (weii1501/django-webtinhoc's local_settings.py)
             {
                 "settings.py": _SETTINGS,
+                "local_settings.py": "DEFAULT_FILE_STORAGE = "
+                "'django.core.files.storage.FileSystemStorage'\n",
                 "models.py": _MODELS + "    doc = models.FileField(upload_to='d')\n",
             },
             expect=(
@@ -100,7 +124,9 @@ class MediaInCode(ProjectRule):
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
         modules = ctx.closure.modules
         settings = [m for m in modules if "INSTALLED_APPS" in m.constants]
-        if not settings or any(_STORAGE_SETTINGS & m.constants.keys() for m in settings):
+        # a split settings package may set the storage in a module of its own that only
+        # extends INSTALLED_APPS (alexTamboli/Recipe-Caboodle's settings/production.py)
+        if not settings or any(_moves_storage(m) for m in modules):
             return
         where = _media_root(settings)
         if where is None or not where.read_only:
