@@ -80,7 +80,7 @@ class Program:
             return cached
         names: dict[str, tuple[Module, FunctionNode]] = {}
         for node in module.of(ast.ImportFrom):
-            source = _absolute(module, node)
+            source = absolute_import(module, node)
             target = self.module_named(source) if source else None
             for alias in node.names if target is not None else []:
                 found = _top_level_def(target, alias.name) if target is not None else None
@@ -107,7 +107,7 @@ class Program:
                 if target is not None and bound:
                     aliases[bound] = target
         for node_from in module.of(ast.ImportFrom):
-            source = _absolute(module, node_from)
+            source = absolute_import(module, node_from)
             for alias in node_from.names if source else []:
                 target = self.module_named(f"{source}.{alias.name}")
                 if target is not None:
@@ -241,7 +241,7 @@ def _top_level_def(module: Module, name: str) -> tuple[Module, FunctionNode] | N
     return None
 
 
-def _absolute(module: Module, node: ast.ImportFrom) -> str | None:
+def absolute_import(module: Module, node: ast.ImportFrom) -> str | None:
     """The absolute dotted name an import-from names (relative ones from the module's
     own dotted name)."""
     if not node.level:

@@ -20,6 +20,7 @@ from typing import Any
 from preflight.files import uploaded_files
 from preflight.on_vercel import UNKNOWN, evaluate
 from preflight.rules._attributes import self_attribute_value
+from preflight.rules._settings_values import settings_default
 from preflight.rules._stdlib_names import qualified_call_name
 from preflight.source import Module
 from preflight.syntax import dotted_name
@@ -158,7 +159,10 @@ def _subscript(expr: ast.Subscript, module: Module, depth: int) -> PathInfo:
 def _attribute(expr: ast.Attribute, module: Module, depth: int) -> PathInfo:
     if expr.attr not in _PASS_THROUGH_ATTRS:
         value = self_attribute_value(expr, module)  # `self.db_path`, set once in __init__
-        return classify(value, module, depth + 1) if value is not None else _UNKNOWN
+        if value is not None:
+            return classify(value, module, depth + 1)
+        field = settings_default(expr, module)  # `settings.UPLOAD_DIR`, a BaseSettings field
+        return classify(field[1], field[0], depth + 1) if field is not None else _UNKNOWN
     return classify(expr.value, module, depth + 1)
 
 

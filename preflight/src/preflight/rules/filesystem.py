@@ -86,8 +86,22 @@ class WriteOutsideTmp(CodeRule):
         "import gdown, tempfile\ngdown.download('https://x/y', tempfile.gettempdir() + '/m')\n",
         "from storages.backends.s3 import S3Storage\nfrom django.core.management import "
         "call_command\ncall_command('collectstatic', '--noinput')\n",
+        "from pydantic_settings import BaseSettings\n"
+        "class Settings(BaseSettings):\n    DATA_DIR: str = '/tmp/data'\n"
+        "settings = Settings()\nopen(settings.DATA_DIR + '/x.bin', 'wb')\n",
     )
     INVALID = (
+        Invalid(  # a pydantic-settings default (Sowndharraj-m/vercel-fastapi-deployment)
+            "from pydantic_settings import BaseSettings\n"
+            "class Settings(BaseSettings):\n    DATA_DIR: str = './data'\n"
+            "settings = Settings()\n"
+            "def save(data):\n    with open(settings.DATA_DIR + '/x.bin', 'wb') as f:\n"
+            "        f.write(data)\n",
+            line=6,
+            column=10,
+            message="writes './data' inside the deployed code (/var/task is read-only) when "
+            "it runs: those requests fail",
+        ),
         Invalid(
             "import json, os\n"
             "DATA = os.path.join(os.path.dirname(__file__), 'users.json')\n"
@@ -312,88 +326,3 @@ def _verdict(
     # (Toperlock/sing-box-subscribe api/app.py): a warning
     where = "in a request handler" if module.on_request_path(node) else "when it runs"
     return f"writes {target} {where}: those requests fail", Severity.WARNING, False
-
-
-class FileSessionsOrCaches(CodeRule):
-    """Framework settings that keep sessions or caches in files next to the code."""
-
-    id = "PF502"
-    fid = "F5"
-    name = "file-sessions-or-cache"
-    severity = Severity.ERROR
-    message = "sessions or cache kept in files: the function's filesystem is read-only"
-    fix = "use signed-cookie, database or Redis sessions / caches"
-
-    VALID = (
-        "SESSION_TYPE = 'redis'\n",
-        "SESSION_ENGINE = 'django.contrib.sessions.backends.signed_cookies'\n",
-        # without Flask-Session imported, SESSION_TYPE is a key nothing reads: Flask keeps
-        # its signed-cookie sessions
-        "from flask import Flask\napp = Flask(__name__)\n"
-        "app.config['SESSION_TYPE'] = 'filesystem'\n",
-    )
-    INVALID = (
-        Invalid(
-            "from flask_session import Session\nSESSION_TYPE = 'filesystem'\n",
-            line=2,
-            column=16,
-            message="SESSION_TYPE = 'filesystem' keeps state in files",
-        ),
-        Invalid(
-            "from flask_session import Session\napp.config['SESSION_TYPE'] = 'filesystem'\n",
-            line=2,
-            column=30,
-            message="SESSION_TYPE = 'filesystem' keeps state in files",
-        ),
-        Invalid(
-            "SESSION_ENGINE = 'django.contrib.sessions.backends.file'\n",
-            line=1,
-            column=18,
-            message="SESSION_ENGINE = 'django.contrib.sessions.backends.file' keeps state in files",
-        ),
-        Invalid(
-            "CACHES = {'default': {\n"
-            "    'BACKEND': 'django.core.cache.backends.filebased.FileBasedCache',\n"
-            "    'LOCATION': 'cache'}}\n",
-            line=2,
-            column=16,
-            message="BACKEND = 'django.core.cache.backends.filebased.FileBasedCache' "
-            "keeps state in files",
-        ),
-    )
-
-    _VALUES = frozenset(
-        {
-            "filesystem",
-            "django.contrib.sessions.backends.file",
-            "django.core.cache.backends.filebased.FileBasedCache",
-        }
-    )
-
-    def check(self, module: Module) -> Iterator[Finding]:
-        for node in module.of(ast.Constant):
-            if not (isinstance(node, ast.Constant) and node.value in self._VALUES):
-                continue
-            parent = module.parents.get(node)
-            key = _key_for(parent, node)
-            if key == "SESSION_TYPE" and not module.imports_anywhere("flask_session"):
-                continue  # Flask-Session's key: without the extension nothing reads it
-            if key in {"SESSION_TYPE", "SESSION_ENGINE", "BACKEND"}:
-                yield self.finding(module, node, f"{key} = {node.value!r} keeps state in files")
-
-
-def _key_for(parent: ast.AST | None, node: ast.expr) -> str | None:
-    """The setting name a constant is assigned to (NAME = v, x['NAME'] = v, {'NAME': v})."""
-    if isinstance(parent, ast.Assign):
-        target = parent.targets[0]
-        if isinstance(target, ast.Name):
-            return target.id
-        if isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant):
-            return str(target.slice.value)
-    if isinstance(parent, ast.Dict):
-        for k, v in zip(parent.keys, parent.values, strict=True):
-            if v is node and isinstance(k, ast.Constant):
-                return str(k.value)
-    if isinstance(parent, ast.keyword):
-        return parent.arg
-    return None
