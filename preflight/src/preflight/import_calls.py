@@ -61,6 +61,10 @@ class Program:
     def module_named(self, name: str) -> Module | None:
         return self.by_name.get(name)
 
+    def origin(self, module: Module) -> Module:
+        """The real module a stand-in (see `bind`) was made from; any other as it is."""
+        return self._origin.get(id(module), module)
+
     def callee(self, module: Module, call: ast.Call) -> tuple[Module, FunctionNode] | None:
         """The first-party top-level function `call` names, with its module."""
         module = self._origin.get(id(module), module)

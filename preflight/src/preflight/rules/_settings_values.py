@@ -6,8 +6,9 @@ app/config.py: `class Settings(BaseSettings): UPLOAD_DIR: str = "./uploads"`, th
 `settings = Settings()`, and each upload is written under `settings.UPLOAD_DIR`, in
 read-only /var/task). The environment variable of that name can change it, as it can for
 `os.getenv("UPLOAD_DIR", "./uploads")`, which the rules already read as its default.
-Only a module-level instance of a class whose base is named BaseSettings, built here or
-imported from a first-party module, with a constant default, counts.
+Only an instance of a class whose base is named BaseSettings, with a constant default,
+counts: built in the module, by a first-party factory, or imported from a first-party
+module.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ def settings_default(expr: ast.Attribute, module: Module) -> tuple[Module, ast.e
     """The default of the settings field `expr` names, with the module it is written in."""
     if not isinstance(expr.value, ast.Name):
         return None
-    found = _instance(expr.value.id, module)
+    found = _instance(expr.value, module)
     if found is None:
         return None
     owner, call = found
@@ -41,20 +42,26 @@ def settings_default(expr: ast.Attribute, module: Module) -> tuple[Module, ast.e
     return None
 
 
-def _instance(name: str, module: Module) -> tuple[Module, ast.Call] | None:
-    """`name = Cls(...)` at the top of this module, or of the first-party module it is
-    imported from (`from app.config import settings`)."""
-    value = module.constants.get(name)
-    if isinstance(value, ast.Call):
-        return module, value
+def _instance(name: ast.Name, module: Module) -> tuple[Module, ast.Call] | None:
+    """The call that built what `name` holds: `settings = Settings()` here (at the top or
+    in the function), through a first-party factory (`settings = get_settings()`, an
+    lru_cache'd `return Settings()`: Sowndharraj-m's app/config.py), or at the top of the
+    first-party module it is imported from (`from app.config import settings`)."""
     program = module.program
+    value = module.local_value(name)
+    if isinstance(value, ast.Call):
+        returned = program.returns(module, value) if isinstance(program, Program) else None
+        if isinstance(program, Program) and returned and len(returned) == 1:
+            stand_in, built = returned[0]
+            return (program.origin(stand_in), built) if isinstance(built, ast.Call) else None
+        return module, value
     if not isinstance(program, Program):  # None outside a closure
         return None
     for node in module.of(ast.ImportFrom):
         source = absolute_import(module, node)
         target = program.module_named(source) if source else None
         for alias in node.names if target is not None else ():
-            if (alias.asname or alias.name) == name and target is not None:
+            if (alias.asname or alias.name) == name.id and target is not None:
                 imported = target.constants.get(alias.name)
                 return (target, imported) if isinstance(imported, ast.Call) else None
     return None

@@ -1,0 +1,66 @@
+"""Paths kept in a pydantic-settings class are followed across modules, as a deploy runs
+them: the field's default is where the write lands when its variable is unset."""
+
+from __future__ import annotations
+
+from .conftest import Check, MakeProject
+
+CONFIG = """from functools import lru_cache
+from pydantic_settings import BaseSettings
+
+
+class Settings(BaseSettings):
+    UPLOAD_DIR: str = "{where}"
+
+
+settings = Settings()
+
+
+@lru_cache
+def get_settings():
+    return Settings()
+"""
+ROUTES = """import os
+from fastapi import FastAPI, UploadFile
+from app.config import {imported}
+
+app = FastAPI()
+
+
+@app.post("/upload")
+async def upload(file: UploadFile):
+    {binding}
+    with open(os.path.join(settings.UPLOAD_DIR, file.filename), "wb") as out:
+        out.write(await file.read())
+"""
+MESSAGE = (
+    "saves uploads to './uploads' inside the deployed code (/var/task is read-only): "
+    "every upload fails"
+)
+
+
+def _uploads(check: Check, make_project: MakeProject, where: str, factory: bool) -> list[str]:
+    routes = ROUTES.format(
+        imported="get_settings" if factory else "settings",
+        binding="settings = get_settings()" if factory else "pass",
+    )
+    root = make_project(
+        {
+            "app/__init__.py": "",
+            "app/config.py": CONFIG.format(where=where),
+            "main.py": routes,
+            "requirements.txt": "fastapi\npydantic-settings\npython-multipart\n",
+        }
+    )
+    return [f.message for f in check(root).findings if f.rule_id == "PF501"]
+
+
+def test_an_imported_settings_instance(check: Check, make_project: MakeProject) -> None:
+    assert _uploads(check, make_project, "./uploads", factory=False) == [MESSAGE]
+    assert _uploads(check, make_project, "/tmp/uploads", factory=False) == []
+
+
+def test_settings_built_by_a_cached_factory(check: Check, make_project: MakeProject) -> None:
+    """Sowndharraj-m/vercel-fastapi-deployment: `settings = get_settings()` in the route."""
+    assert _uploads(check, make_project, "./uploads", factory=True) == [MESSAGE]
+    assert _uploads(check, make_project, "/tmp/uploads", factory=True) == []
