@@ -70,3 +70,18 @@ def test_a_download_into_the_code_at_import_is_an_error(
     assert [(f.location.line, f.severity) for f in found] == [
         (n, Severity.ERROR) for n in (4, 5, 6)
     ]
+
+
+def test_an_sqlite_url_at_import_opens_nothing_until_used(
+    check: Check, make_project: MakeProject
+) -> None:
+    """wysdi/fastapi-vercel: `create_engine("sqlite:///./tmp/test.db")` at import, with the
+    file shipped. The engine connects on first use, where reads work and writes fail: a
+    warning; a database that is not shipped must be created there: every use fails."""
+    app = "from sqlalchemy import create_engine\nengine = create_engine('sqlite:///./data.db')\n"
+    shipped = make_project({"app.py": app, "data.db": b"SQLite format 3\x00"})
+    missing = make_project({"app.py": app})
+    levels = [
+        [f.severity for f in check(root, only={"PF801"}).findings] for root in (shipped, missing)
+    ]
+    assert levels == [[Severity.WARNING], [Severity.ERROR]]

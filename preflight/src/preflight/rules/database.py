@@ -72,8 +72,11 @@ def _severity(surely: Severity, module: Module, node: ast.AST, text: str | None)
     """A database file the deploy ships opens fine read-only: outside import time only the
     requests that write fail (mari-oliv/TechChallengeFase01 queries its committed
     vitibrasil.db), a warning as for PF501. One that is not shipped must be created, so
-    every request that opens it fails: that stays an error."""
-    if surely is Severity.WARNING or module.is_import_time(node) or text is None:
+    every request that opens it fails: that stays an error. A URL (`create_engine(
+    "sqlite:///./tmp/test.db")`) opens nothing at import: the engine connects on first
+    use (wysdi/fastapi-vercel ships tmp/test.db and never queries it)."""
+    opens_now = module.is_import_time(node) and not isinstance(node, ast.Constant)
+    if surely is Severity.WARNING or opens_now or text is None:
         return surely
     shipped = (module.root / text).is_file() or (module.path.parent / text).is_file()
     return Severity.WARNING if shipped else surely

@@ -164,7 +164,17 @@ class PythonVersionMismatch(ProjectRule):
     message = "Vercel will run a different Python than the one you checked for"
     fix = "pin the version in .python-version so local, lock and Vercel agree"
 
-    VALID = (ProjectExample({"app.py": _APP, ".python-version": "3.12\n"}),)
+    VALID = (
+        ProjectExample({"app.py": _APP, ".python-version": "3.12\n"}),
+        ProjectExample(  # a patch floor Vercel's current 3.12 meets (nemanjam's template)
+            {
+                "app.py": _APP,
+                ".python-version": "3.12\n",
+                "pyproject.toml": '[project]\nname = "x"\nversion = "0"\n'
+                'requires-python = ">=3.12.10,<4.0"\ndependencies = []\n',
+            }
+        ),
+    )
     INVALID = (
         ProjectExample(
             {"app.py": _APP, ".python-version": "3.13\n"},
@@ -210,9 +220,12 @@ def _requires_python_refused(ctx: CheckContext, version: str) -> tuple[Path, str
     if not isinstance(requires, str):
         return None
     try:
-        allowed = SpecifierSet(requires).contains(f"{version}.0", prereleases=True)
+        spec = SpecifierSet(requires)
     except InvalidSpecifier:
         return manifest.path, requires, False
+    # Vercel runs a current patch of the minor (uv's cpython-3.12.x), not x.y.0: a floor
+    # like ">=3.12.10" is met (nemanjam/full-stack-fastapi-template-nextjs builds there)
+    allowed = any(spec.contains(f"{version}.{patch}", prereleases=True) for patch in range(40))
     return None if allowed else (manifest.path, requires, True)
 
 
