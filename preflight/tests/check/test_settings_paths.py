@@ -64,3 +64,34 @@ def test_settings_built_by_a_cached_factory(check: Check, make_project: MakeProj
     """Sowndharraj-m/vercel-fastapi-deployment: `settings = get_settings()` in the route."""
     assert _uploads(check, make_project, "./uploads", factory=True) == [MESSAGE]
     assert _uploads(check, make_project, "/tmp/uploads", factory=True) == []
+
+
+REQUIRED = """from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env.production")
+    DATABASE_URL: str
+
+
+settings = Settings()
+"""
+
+
+def test_required_settings_at_import_unless_an_env_file_ships(
+    check: Check, make_project: MakeProject
+) -> None:
+    """YahyaAhmedKhan/fastapi-vercel: a field without a default raises ValidationError at
+    import when its variable is unset; an env file in the project may supply it, as
+    pydantic-settings reads that file itself at run time."""
+    files = {
+        "app.py": "import config\nfrom fastapi import FastAPI\napp = FastAPI()\n",
+        "config.py": REQUIRED,
+        "requirements.txt": "fastapi\npydantic-settings\n",
+    }
+    bare = check(make_project(files), only={"PF1101"}).findings
+    assert [(f.location.line, f.message.split(" when ")[0]) for f in bare] == [
+        (9, "Settings() at import raises ValidationError")
+    ]
+    shipped = make_project({**files, ".env.production": "DATABASE_URL=postgres://x\n"})
+    assert check(shipped, only={"PF1101"}).findings == []

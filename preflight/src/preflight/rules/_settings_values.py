@@ -76,3 +76,48 @@ def _settings_class(call: ast.Call, module: Module) -> ast.ClassDef | None:
             bases = [dotted_name(b) or "" for b in statement.bases]
             return statement if any(b.endswith("BaseSettings") for b in bases) else None
     return None
+
+
+def required_fields(call: ast.Call, module: Module) -> list[str]:
+    """The fields without a default of the pydantic-settings class `call` builds in this
+    module: each must come from the environment, or the call raises ValidationError
+    (YahyaAhmedKhan/fastapi-vercel's `settings = Settings()` at import, four required)."""
+    if call.args or call.keywords:
+        return []  # values passed in: pydantic takes them over the environment
+    cls = _settings_class(call, module)
+    if cls is None or _reads_shipped_env_file(cls, module):
+        return []
+    return [
+        statement.target.id
+        for statement in cls.body
+        if isinstance(statement, ast.AnnAssign)
+        and isinstance(statement.target, ast.Name)
+        and not statement.target.id.startswith("_")
+        and "ClassVar" not in ast.unparse(statement.annotation)
+        and (statement.value is None or _required_field(statement.value))
+    ]
+
+
+def _required_field(value: ast.expr) -> bool:
+    """`Field(...)` (or `Field(..., description=...)`): pydantic's mark of a required field."""
+    return (
+        isinstance(value, ast.Call)
+        and (dotted_name(value.func) or "").split(".")[-1] == "Field"
+        and bool(value.args)
+        and isinstance(value.args[0], ast.Constant)
+        and value.args[0].value is Ellipsis
+    )
+
+
+def _reads_shipped_env_file(cls: ast.ClassDef, module: Module) -> bool:
+    """The class reads an env file (`env_file=".env.production"`) that is in the project:
+    pydantic-settings loads it itself at run time, so its values may be there."""
+    for node in ast.walk(cls):
+        if isinstance(node, ast.keyword) and node.arg == "env_file":
+            for constant in ast.walk(node.value):
+                name = constant.value if isinstance(constant, ast.Constant) else None
+                if isinstance(name, str) and (
+                    (module.root / name).is_file() or (module.path.parent / name).is_file()
+                ):
+                    return True
+    return False

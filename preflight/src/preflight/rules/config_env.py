@@ -12,7 +12,9 @@ from collections.abc import Iterator
 
 from preflight.findings import Finding, Severity
 from preflight.on_vercel import evaluate
-from preflight.rules.base import CodeRule, Invalid
+from preflight.rules import _environ_examples as examples
+from preflight.rules._settings_values import required_fields
+from preflight.rules.base import CodeRule
 from preflight.source import Module
 from preflight.syntax import call_name, dotted_name
 
@@ -31,147 +33,8 @@ class EnvironAtImport(CodeRule):
     message = "os.environ[...] at import raises KeyError when the variable is not set"
     fix = "read it lazily or use os.environ.get() with a default and report missing config clearly"
 
-    VALID = (
-        "import os\nSECRET = os.environ.get('SECRET', '')\n",
-        "import os\nHOST = os.getenv('HOST', 'localhost').lower()\n",
-        "import os\nURL = os.getenv('VERCEL_URL').lower()\n",  # Vercel always sets it
-        "import os\nTOKEN = os.getenv('TOKEN')\n",  # None is fine until used
-        "import os, redis\nr = redis.from_url(os.getenv('REDIS_URL', 'redis://localhost'))\n",
-        "import os\ndef token():\n    return os.getenv('TOKEN').strip()\n",
-        "from decouple import config\nSECRET = config('SECRET', default='')\n",
-        "from decouple import config\ndef secret():\n    return config('SECRET')\n",
-        "def config(name):\n    return name\nSECRET = config('SECRET')\n",  # not decouple
-        "from environs import Env\nenv = Env()\nDEBUG = env.bool('DEBUG', False)\n",
-        "import os\ndef secret():\n    return os.environ['SECRET']\n",
-        "import os\nos.environ['TZ'] = 'UTC'\n",
-        "import os\nif __name__ == '__main__':\n    print(os.environ['PORT'])\n",
-        "import os\nif os.environ.get('DATABASE_URL'):\n    URL = os.environ['DATABASE_URL']\n",
-        "import os\nURL = 'DATABASE_URL' in os.environ and os.environ['DATABASE_URL']\n",
-        "import os\nHOSTS = os.environ.get('ALLOWED_HOSTS', '.vercel.app').split(',')\n",
-        "import os\nos.environ['KEY'] = os.environ.get('OPENAI_KEY', '')\n",
-    )
-    INVALID = (
-        Invalid(  # dhimanparas20/django-vercel's vercel/settings.py:17
-            "import os\nHOSTS = os.environ.get('ALLOWED_HOSTS', ['.vercel.app']).split(',')\n",
-            line=2,
-            column=9,
-            message=(
-                "os.environ.get('ALLOWED_HOSTS', ...) is its default, a list, when the "
-                "variable is not set, and a list has no .split(): AttributeError at import"
-            ),
-        ),
-        Invalid(  # efenocchi/Langchain-Vercel's api/llm_chain.py:12
-            "import os\nos.environ['OPENAI_API_KEY'] = os.environ.get('OPENAI_KEY')\n",
-            line=2,
-            column=32,
-            message=(
-                "os.environ.get('OPENAI_KEY') is None when it is not set, and os.environ "
-                "takes only strings: TypeError at import"
-            ),
-        ),
-        Invalid(
-            "import os\nDATABASE_URL = os.environ['DATABASE_URL']\n",
-            line=2,
-            column=16,
-            message=(
-                "os.environ['DATABASE_URL'] at import raises KeyError when it is "
-                "not set, and .env is never loaded by the builder"
-            ),
-        ),
-        Invalid(
-            "from os import environ\nKEY = environ['KEY']\n",
-            line=2,
-            column=7,
-            message=(
-                "os.environ['KEY'] at import raises KeyError when it is not set, "
-                "and .env is never loaded by the builder"
-            ),
-        ),
-        Invalid(
-            "import os\nclass Settings:\n    token = os.environ['TOKEN']\n",
-            line=3,
-            column=13,
-            message=(
-                "os.environ['TOKEN'] at import raises KeyError when it is not "
-                "set, and .env is never loaded by the builder"
-            ),
-        ),
-        Invalid(
-            "import os\nif os.environ.get('DEBUG'):\n    URL = os.environ['URL']\n",
-            line=3,
-            column=11,
-            message=(
-                "os.environ['URL'] at import raises KeyError when it is not set, "
-                "and .env is never loaded by the builder"
-            ),
-        ),
-        Invalid(
-            "import os\nKEY = os.getenv('API_KEY').replace('-', '')\n",
-            line=2,
-            column=7,
-            message=(
-                "os.getenv('API_KEY') is None when it is not set, so using its "
-                "value at import raises (AttributeError/TypeError) and .env is "
-                "never loaded by the builder"
-            ),
-        ),
-        Invalid(
-            "import os\nPORT = os.environ.get('PORT')[0]\n",
-            line=2,
-            column=8,
-            message=(
-                "os.getenv('PORT') is None when it is not set, so using its value "
-                "at import raises (AttributeError/TypeError) and .env is never "
-                "loaded by the builder"
-            ),
-        ),
-        Invalid(  # jupediaz/chatgpt-prompt-splitter api/index.py:14-15
-            "import os, redis\nURL = os.environ.get('REDIS_URL')\nr = redis.from_url(URL)\n",
-            line=3,
-            column=5,
-            message=(
-                "redis.from_url() gets os.getenv('REDIS_URL'), None when it is not set, and "
-                "raises at import; .env is never loaded by the builder"
-            ),
-        ),
-        Invalid(
-            "from decouple import config\nSECRET_KEY = config('MY_SECRET_KEY')\n",
-            line=2,
-            column=14,
-            message=(
-                "config('MY_SECRET_KEY') without a default raises "
-                "UndefinedValueError at import when the variable is not set, and "
-                ".env is not uploaded"
-            ),
-        ),
-        Invalid(
-            "from decouple import config\nDEBUG = config('DEBUG', cast=bool)\n",
-            line=2,
-            column=9,
-            message=(
-                "config('DEBUG') without a default raises UndefinedValueError at "
-                "import when the variable is not set, and .env is not uploaded"
-            ),
-        ),
-        Invalid(
-            "from environs import Env\nenv = Env()\nURL = env.str('DATABASE_URL')\n",
-            3,
-            column=7,
-            message=(
-                "env.str('DATABASE_URL') without a default raises EnvError at "
-                "import when the variable is not set, and .env is not uploaded"
-            ),
-        ),
-        Invalid(
-            "from environs import Env\nenv = Env()\nURL = env('DATABASE_URL')\n",
-            line=3,
-            column=7,
-            message=(
-                "env('DATABASE_URL') without a default raises EnvError at import "
-                "when the variable is not set, and .env is not uploaded"
-            ),
-        ),
-    )
+    VALID = examples.VALID
+    INVALID = examples.INVALID
 
     def check(self, module: Module) -> Iterator[Finding]:
         for node in module.of(ast.Subscript):
@@ -196,6 +59,7 @@ class EnvironAtImport(CodeRule):
                 _required_lookup(module, call)
                 or _none_to_client(module, call)
                 or _wrong_type_read(module, call)
+                or _required_settings(module, call)
             )
             if found is None or not module.is_import_time(call):
                 continue
@@ -327,6 +191,19 @@ def _wrong_type_read(module: Module, call: ast.Call) -> tuple[ast.expr, str] | N
                 "takes only strings: TypeError at import"
             )
     return None
+
+
+def _required_settings(module: Module, call: ast.Call) -> tuple[ast.expr, str] | None:
+    """(field, message) for a pydantic-settings class built with required fields."""
+    fields = [f for f in required_fields(call, module) if f not in module.env_at_import]
+    if not fields:
+        return None
+    shown = ", ".join(fields[:3]) + (", ..." if len(fields) > 3 else "")
+    are = "is" if len(fields) == 1 else "are"
+    return ast.Constant(fields[0]), (
+        f"{ast.unparse(call.func)}() at import raises ValidationError when {shown} (required, "
+        f"no default) {are} not set, and .env is never loaded by the builder"
+    )
 
 
 def _imported_from(module: Module, name: str, source: str) -> bool:
