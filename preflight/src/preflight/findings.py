@@ -7,6 +7,7 @@ vocabulary, not on each other.
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,6 +68,11 @@ class Fix:
 
 def _nl(text: str) -> str:
     return text if text.endswith("\n") else text + "\n"
+
+
+def first_few(names: Sequence[str], count: int = 3) -> str:
+    """`a, b, c, ...`: the first names of a list a message names, and whether there are more."""
+    return ", ".join(names[:count]) + (", ..." if len(names) > count else "")
 
 
 @dataclass(frozen=True)

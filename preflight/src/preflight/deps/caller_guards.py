@@ -16,7 +16,7 @@ import ast
 from preflight.deps.closure import Closure, ImportUse, is_guarded
 from preflight.one_pass import remembered
 from preflight.source import Module
-from preflight.syntax import FunctionNode
+from preflight.syntax import FunctionNode, last_attr
 
 
 def guarded_by_callers(closure: Closure, use: ImportUse) -> bool:
@@ -47,9 +47,7 @@ def _call_guards(closure: Closure, module: Module, function: FunctionNode) -> li
                 if alias.name == function.name and alias.asname
             }
             for call in caller.of(ast.Call):
-                func = call.func
-                last = getattr(func, "attr", None) or getattr(func, "id", None)
-                if last not in names:
+                if last_attr(call) not in names:
                     continue
                 found = program.callee(caller, call)
                 if found is not None and found[0] is module and found[1] is function:

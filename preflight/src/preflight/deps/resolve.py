@@ -21,6 +21,7 @@ from preflight.deps.declared import RUNTIME, Declared
 from preflight.deps.index import FileInfo, Index, IndexUnavailable, Release
 from preflight.deps.lock import UvLock
 from preflight.deps.platform import is_binary_wheel, marker_environment, wheel_fits
+from preflight.findings import first_few
 
 MAX_PACKAGES = 400
 
@@ -125,7 +126,7 @@ def from_index(index: Index, python: str, declared: list[Declared]) -> Resolutio
             resolved.constraints.append(dep)
             todo.append((dep, None))
     if no_metadata:
-        shown = ", ".join(no_metadata[:4]) + (", ..." if len(no_metadata) > 4 else "")
+        shown = first_few(no_metadata, 4)
         resolution.unavailable.append(
             f"the index has no Requires-Dist for {len(no_metadata)} release(s) ({shown}): "
             "their own dependencies are not counted"

@@ -298,10 +298,11 @@ def _application_setting(base: Path, dotted: str, depth: int) -> re.Match[str] |
             return found
         package = dotted if candidate.name == "__init__.py" else dotted.rpartition(".")[0]
         for source in _STAR_IMPORT.findall(text):
-            dots = len(source) - len(source.lstrip("."))
-            parent = package.split(".")[: len(package.split(".")) - (dots - 1)] if dots else []
-            target = ".".join([*parent, source.lstrip(".")]) if dots else source
-            found = _application_setting(base, target, depth + 1) if target else None
+            name = source.lstrip(".")
+            up = len(source) - len(name) - 1  # `from .base` is the package itself, `..` its parent
+            parts = package.split(".")
+            target = ".".join([*parts[: len(parts) - up], name]) if up >= 0 else source
+            found = _application_setting(base, target, depth + 1) if name else None
             if found is not None:
                 return found
         return None

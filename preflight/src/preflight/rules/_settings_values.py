@@ -47,21 +47,23 @@ def _instance(name: ast.Name, module: Module) -> tuple[Module, ast.Call] | None:
     in the function), through a first-party factory (`settings = get_settings()`, an
     lru_cache'd `return Settings()`: Sowndharraj-m's app/config.py), or at the top of the
     first-party module it is imported from (`from app.config import settings`)."""
-    program = module.program
+    program = module.program if isinstance(module.program, Program) else None  # None: no closure
     value = module.local_value(name)
     if isinstance(value, ast.Call):
-        returned = program.returns(module, value) if isinstance(program, Program) else None
-        if isinstance(program, Program) and returned and len(returned) == 1:
-            stand_in, built = returned[0]
-            return (program.origin(stand_in), built) if isinstance(built, ast.Call) else None
-        return module, value
-    if not isinstance(program, Program):  # None outside a closure
+        returned = program.returns(module, value) if program is not None else None
+        if program is None or not returned or len(returned) != 1:
+            return module, value
+        stand_in, built = returned[0]
+        return (program.origin(stand_in), built) if isinstance(built, ast.Call) else None
+    if program is None:
         return None
     for node in module.of(ast.ImportFrom):
         source = absolute_import(module, node)
         target = program.module_named(source) if source else None
-        for alias in node.names if target is not None else ():
-            if (alias.asname or alias.name) == name.id and target is not None:
+        if target is None:
+            continue
+        for alias in node.names:
+            if (alias.asname or alias.name) == name.id:
                 imported = target.constants.get(alias.name)
                 return (target, imported) if isinstance(imported, ast.Call) else None
     return None

@@ -22,7 +22,7 @@ from typing import ClassVar
 
 from preflight.context import CheckContext
 from preflight.deps.declared import RUNTIME
-from preflight.findings import Finding, Location, Severity
+from preflight.findings import Finding, Location, Severity, first_few
 from preflight.rules.base import VERCEL_ONLY, Expect, ProjectExample, ProjectRule
 
 UNZIP_FACTOR = 3.0  # wheel size (compressed) -> installed size, measured on common wheels
@@ -43,7 +43,7 @@ class Estimate:
         origin = f", from {source}" if source else ""
         if not self.not_counted:
             return f"~{size_text} unzipped (estimate{origin})"
-        shown = ", ".join(self.not_counted[:3]) + (", ..." if len(self.not_counted) > 3 else "")
+        shown = first_few(self.not_counted)
         verb = "installs" if len(self.not_counted) == 1 else "install"
         return (
             f"at least ~{size_text} unzipped (estimate{origin}; not counted: what {shown} {verb})"

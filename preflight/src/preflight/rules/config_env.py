@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from preflight.findings import Finding, Severity
+from preflight.findings import Finding, Severity, first_few
 from preflight.on_vercel import evaluate
 from preflight.rules import _environ_examples as examples
 from preflight.rules._settings_values import required_fields
@@ -40,7 +40,7 @@ class EnvironAtImport(CodeRule):
         for node in module.of(ast.Subscript):
             if not (isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load)):
                 continue
-            if dotted_name(node.value) not in {"os.environ", "environ"}:
+            if dotted_name(node.value) not in _ENVIRON:
                 continue
             if not module.is_import_time(node) or _inside_try_keyerror(module, node):
                 continue
@@ -72,6 +72,7 @@ class EnvironAtImport(CodeRule):
 # What each required lookup raises, for `except` clauses that already handle it.
 _LOOKUP_ERRORS = ("KeyError", "LookupError", "AttributeError", "Exception", "Error")
 _ENV_GETS = {"os.getenv", "getenv", "os.environ.get", "environ.get"}
+_ENVIRON = {"os.environ", "environ"}
 # environs' typed readers: env.str("X"), env.int("X"), ... (environs docs, "Basic usage").
 _ENVIRONS_READERS = {"str", "int", "bool", "float", "decimal", "list", "dict", "json", "url"}
 _ENVIRONS_READERS |= {"path", "date", "datetime", "timedelta", "uuid", "log_level", "enum"}
@@ -182,10 +183,7 @@ def _wrong_type_read(module: Module, call: ast.Call) -> tuple[ast.expr, str] | N
             )
     if default is None and isinstance(parent, ast.Assign) and parent.value is call:
         target = parent.targets[0]
-        if isinstance(target, ast.Subscript) and dotted_name(target.value) in {
-            "os.environ",
-            "environ",
-        }:
+        if isinstance(target, ast.Subscript) and dotted_name(target.value) in _ENVIRON:
             return key, (
                 f"os.environ.get({key.value!r}) is None when it is not set, and os.environ "
                 "takes only strings: TypeError at import"
@@ -198,7 +196,7 @@ def _required_settings(module: Module, call: ast.Call) -> tuple[ast.expr, str] |
     fields = [f for f in required_fields(call, module) if f not in module.env_at_import]
     if not fields:
         return None
-    shown = ", ".join(fields[:3]) + (", ..." if len(fields) > 3 else "")
+    shown = first_few(fields)
     are = "is" if len(fields) == 1 else "are"
     return ast.Constant(fields[0]), (
         f"{ast.unparse(call.func)}() at import raises ValidationError when {shown} (required, "

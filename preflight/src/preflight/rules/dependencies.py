@@ -30,7 +30,7 @@ from preflight.deps.closure import ImportUse, build_closure, search_roots
 from preflight.deps.declared import RUNTIME, Declared
 from preflight.deps.mapping import KNOWN, candidates
 from preflight.deps.platform import BUILDER_INSTALLED, marker_environment
-from preflight.findings import Finding, Location, Severity
+from preflight.findings import Finding, Location, Severity, first_few
 from preflight.on_vercel import branch_never_runs
 from preflight.project import Manifest
 from preflight.rules import _dependency_examples as examples
@@ -92,9 +92,16 @@ class MissingDependency(ProjectRule):
             reported.add(use.top)
             finding = self._finding(ctx, use, names, provided.unknown)
             if own_install is not None:
-                finding = _unless_installed_by(finding, own_install)
+                # it runs in the function's venv and may install it (juriel/vercel-fastapi-
+                # admin's installCommand pip-installs backend/requirements.txt)
+                finding = _softened(finding, f"unless vercel.json's {own_install} installs it")
             if reached is not None and use.module.path not in reached:
-                finding = _unless_imported(finding, ctx, use)
+                rel = use.module.path.relative_to(ctx.project.root).as_posix()
+                finding = _softened(
+                    finding,
+                    f"if the function imports {rel} (no entrypoint was detected, so which "
+                    "files it imports is unknown)",
+                )
             yield finding
 
     def _finding(
@@ -125,7 +132,7 @@ class MissingDependency(ProjectRule):
             )
         if unknown:
             # What these install could not be learned: one of them may provide the name.
-            shown = ", ".join(unknown[:3]) + (", ..." if len(unknown) > 3 else "")
+            shown = first_few(unknown)
             return self.at(
                 location,
                 f"'{use.top}' {_imported(use)} and no declared distribution is known to provide "
@@ -202,29 +209,12 @@ def _never_fails(ctx: CheckContext, use: ImportUse) -> bool:
     )
 
 
-def _unless_installed_by(finding: Finding, step: str) -> Finding:
-    """The project's own install step runs in the function's venv and may install it
-    (juriel/vercel-fastapi-admin's installCommand pip-installs backend/requirements.txt):
-    a warning that says so."""
-    if finding.severity != Severity.ERROR:
-        return finding
-    return dataclasses.replace(
-        finding,
-        severity=Severity.WARNING,
-        message=f"{finding.message}, unless vercel.json's {step} installs it",
-    )
-
-
-def _unless_imported(finding: Finding, ctx: CheckContext, use: ImportUse) -> Finding:
+def _softened(finding: Finding, depends: str) -> Finding:
     """An error becomes a warning that says what it depends on."""
     if finding.severity != Severity.ERROR:
         return finding
-    rel = use.module.path.relative_to(ctx.project.root).as_posix()
     return dataclasses.replace(
-        finding,
-        severity=Severity.WARNING,
-        message=f"{finding.message}, if the function imports {rel} (no entrypoint was "
-        "detected, so which files it imports is unknown)",
+        finding, severity=Severity.WARNING, message=f"{finding.message}, {depends}"
     )
 
 

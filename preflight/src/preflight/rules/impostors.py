@@ -16,6 +16,8 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from packaging.utils import canonicalize_name
+
 from preflight.context import CheckContext
 from preflight.deps.closure import ImportUse
 from preflight.deps.declared import RUNTIME, Declared
@@ -120,7 +122,7 @@ class ImpostorDistribution(ProjectRule):
         runtime = {d.name: d for d in ctx.declared if d.scope == RUNTIME}
         for name, impostor in IMPOSTORS.items():
             declared = runtime.get(name)
-            if declared is None or impostor.meant.lower() in runtime:
+            if declared is None or canonicalize_name(impostor.meant) in runtime:
                 continue
             for use in ctx.closure.imports:
                 if use.top != name or use.guarded:
