@@ -22,6 +22,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
+# Each running server's log by base URL: a failed browser test quotes the tail of the log of
+# the server it was driving (tests/e2e/conftest.py), which is often the only clue to a
+# request that failed or hung on a machine that is gone once CI ends.
+SERVER_LOGS: dict[str, Path] = {}
 CHROMIUM = "/usr/bin/chromium"
 # Without the background-networking flags Chromium stalls on refused connections.
 CHROMIUM_ARGS = [
@@ -54,8 +58,10 @@ def serving(
         base = f"http://127.0.0.1:{port}"
         try:
             _wait_healthy(proc, base, log_path, within)
+            SERVER_LOGS[base] = log_path
             yield base
         finally:
+            SERVER_LOGS.pop(base, None)
             _stop(proc)
 
 

@@ -126,17 +126,28 @@ def browser() -> Iterator[object]:
         yield instance
 
 
-def test_whole_journey(
-    server: str, browser: object, tmp_path: Path, request: pytest.FixtureRequest
-) -> None:
-    from playwright.sync_api import Browser, expect
+@pytest.fixture
+def page(server: str, browser: object) -> Iterator[object]:
+    """A fresh browser context on `server`; a fixture so that a failure report can show
+    the page as it was (tests/e2e/conftest.py)."""
+    from playwright.sync_api import Browser
 
     assert isinstance(browser, Browser)
-    kind = request.node.callspec.params["server"]
-    ARTIFACTS.mkdir(exist_ok=True)
     context = browser.new_context(base_url=server, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def test_whole_journey(
+    server: str, page: object, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    kind = request.node.callspec.params["server"]
+    ARTIFACTS.mkdir(exist_ok=True)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("dialog", lambda dialog: dialog.accept())  # the delete confirmations
@@ -213,7 +224,7 @@ def test_whole_journey(
     expect(titles).to_have_count(3)
 
     # Slow requests show that something is happening (Chromium adds 1.5 s to each).
-    cdp = context.new_cdp_session(page)
+    cdp = page.context.new_cdp_session(page)
     slow = {"offline": False, "downloadThroughput": -1, "uploadThroughput": -1}
     cdp.send("Network.emulateNetworkConditions", {**slow, "latency": 1500})
     toolbar.get_by_label("Order").select_option("desc")
@@ -411,4 +422,3 @@ def test_whole_journey(
     )
 
     assert errors == []
-    context.close()
