@@ -3,6 +3,7 @@ search order and configured entrypoints, closure boundaries."""
 
 from __future__ import annotations
 
+import pytest
 from preflight.project import load_project
 
 from .conftest import Check, MakeProject
@@ -90,6 +91,30 @@ def test_python_version_ignored_falls_back_to_default(make_project: MakeProject)
         {"app.py": "app = 1\n", "pyproject.toml": '[project]\nrequires-python = ">=3.13"\n'}
     )
     assert load_project(spec).python.version == "3.14"  # newest offered that fits
+
+
+@pytest.mark.parametrize(
+    ("requires", "chosen"),
+    [
+        (">=3.12.4", "3.12"),  # 3.12.0 fails it, Vercel's 3.12 does not: the patch is dropped
+        (">=3.11.9,<4.0", "3.12"),
+        (">3.12.0", "3.14"),
+        ("<3.13.2", "3.12"),
+        ("~=3.13", "3.13"),  # the builder pins the minor, where PEP 440 allows 3.14
+        ("==3.13.1", "3.13"),
+        ("!=3.12.2,>=3.12", "3.12"),
+    ],
+)
+def test_requires_python_is_matched_at_the_minor_as_vercel_does(
+    make_project: MakeProject, requires: str, chosen: str
+) -> None:
+    """packages/python-analysis/src/manifest/python-selector.ts: majorMinorOnly and
+    legacyTildeEquals, as packages/python/src/version.ts calls selectPythonVersion."""
+    root = make_project(
+        {"app.py": "app = 1\n", "pyproject.toml": f'[project]\nrequires-python = "{requires}"\n'}
+    )
+    python = load_project(root).python
+    assert (python.version, python.ignored) == (chosen, False)
 
 
 def test_modules_named_in_strings_are_in_the_closure(

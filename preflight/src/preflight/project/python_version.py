@@ -79,8 +79,35 @@ def python_version(
             spec = SpecifierSet(requires)
         except InvalidSpecifier:
             return PythonVersion(DEFAULT_PYTHON, "requires-python", manifest.path, requires, True)
+        minor_spec = minor_level(spec)
         for version in AVAILABLE_PYTHONS:
-            if spec.contains(f"{version}.0", prereleases=True):
+            if minor_spec.contains(version, prereleases=True):
                 return PythonVersion(version, "requires-python", manifest.path, requires)
         return PythonVersion(DEFAULT_PYTHON, "requires-python", manifest.path, requires, True)
     return PythonVersion(DEFAULT_PYTHON, "default", None)
+
+
+def minor_level(spec: SpecifierSet) -> SpecifierSet:
+    """`spec` as Vercel matches it against the minor versions it offers ("3.12"), not
+    against x.y.0: packages/python-analysis/src/manifest/python-selector.ts
+    (`selectPythonVersion` with majorMinorOnly and legacyTildeEquals, as version.ts
+    calls it). A patch is dropped (`>=3.12.4` -> `>=3.12`, so 3.12 is chosen, where
+    3.12.0 would fail it and 3.14 be picked), `!=X.Y.Z` goes, `==`/`~=X.Y.Z` pin the
+    minor, `>X.Y.Z` / `<X.Y.Z` with Z > 0 admit X.Y itself, and `~=X.Y` pins X.Y (the
+    builder's historical reading, not PEP 440's `>=X.Y,<4`)."""
+    kept: list[str] = []
+    for specifier in spec:
+        operator, version = specifier.operator, specifier.version
+        parts = version.removesuffix(".*").split(".")
+        if operator == "~=" and len(parts) == 2:
+            kept.append(f"=={version}.*")
+        elif operator == "===" or len(parts) < 3 or version.endswith(".*"):
+            kept.append(str(specifier))
+        elif operator in ("==", "~="):
+            kept.append(f"=={'.'.join(parts[:2])}.*")
+        elif operator != "!=":  # >=, <=, >, <
+            minor = ".".join(parts[:2])
+            above_zero = int(re.sub(r"\D.*", "", parts[2]) or 0) > 0  # "0rc1": 0
+            widened = operator in (">", "<") and above_zero
+            kept.append(f"{operator}={minor}" if widened else f"{operator}{minor}")
+    return SpecifierSet(",".join(kept))
