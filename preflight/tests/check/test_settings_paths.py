@@ -95,3 +95,30 @@ def test_required_settings_at_import_unless_an_env_file_ships(
     ]
     shipped = make_project({**files, ".env.production": "DATABASE_URL=postgres://x\n"})
     assert check(shipped, only={"PF1101"}).findings == []
+
+
+def test_required_settings_of_a_class_imported_from_another_module(
+    check: Check, make_project: MakeProject
+) -> None:
+    """luizweb/langchain-nextjs-fastapi-template: the class is defined in app/settings.py
+    and built at import in app/database.py, through the package's re-export too."""
+    cls = REQUIRED.replace('env_file=".env.production"', 'env_file=".env"').removesuffix(
+        "settings = Settings()\n"
+    )
+    files = {
+        "app/__init__.py": "from app.settings import Settings\n",
+        "app/settings.py": cls,
+        "app/database.py": "from app.settings import Settings\n\nsettings = Settings()\n",
+        "app/cache.py": "from app import Settings\n\nsettings = Settings()\n",
+        "main.py": "import app.database\nimport app.cache\nfrom fastapi import FastAPI\n"
+        "app = FastAPI()\n",
+        "requirements.txt": "fastapi\npydantic-settings\n",
+    }
+    found = check(make_project(files), only={"PF1101"}).findings
+    assert sorted((f.location.path.name, f.location.line) for f in found) == [
+        ("cache.py", 3),
+        ("database.py", 3),
+    ]
+    assert (
+        check(make_project({**files, ".env": "DATABASE_URL=x\n"}), only={"PF1101"}).findings == []
+    )

@@ -28,9 +28,10 @@ def settings_default(expr: ast.Attribute, module: Module) -> tuple[Module, ast.e
     if found is None:
         return None
     owner, call = found
-    cls = _settings_class(call, owner)
-    if cls is None:
+    defined = _settings_class(call, owner)
+    if defined is None:
         return None
+    owner, cls = defined
     for statement in cls.body:
         if (
             isinstance(statement, ast.AnnAssign)
@@ -55,6 +56,18 @@ def _instance(name: ast.Name, module: Module) -> tuple[Module, ast.Call] | None:
             return module, value
         stand_in, built = returned[0]
         return (program.origin(stand_in), built) if isinstance(built, ast.Call) else None
+    imported = _imported(module, name.id)
+    if imported is None:
+        return None
+    target, original = imported
+    exported = target.constants.get(original)
+    return (target, exported) if isinstance(exported, ast.Call) else None
+
+
+def _imported(module: Module, name: str) -> tuple[Module, str] | None:
+    """The first-party module `name` is imported from here (`from app.config import
+    settings`), with the name it has there; None without a closure to look it up in."""
+    program = module.program if isinstance(module.program, Program) else None
     if program is None:
         return None
     for node in module.of(ast.ImportFrom):
@@ -63,21 +76,31 @@ def _instance(name: ast.Name, module: Module) -> tuple[Module, ast.Call] | None:
         if target is None:
             continue
         for alias in node.names:
-            if (alias.asname or alias.name) == name.id:
-                imported = target.constants.get(alias.name)
-                return (target, imported) if isinstance(imported, ast.Call) else None
+            if (alias.asname or alias.name) == name:
+                return target, alias.name
     return None
 
 
-def _settings_class(call: ast.Call, module: Module) -> ast.ClassDef | None:
-    """The class `call` builds, when it is defined in `module` on a BaseSettings base."""
-    if not isinstance(call.func, ast.Name):
-        return None
+def _settings_class(call: ast.Call, module: Module) -> tuple[Module, ast.ClassDef] | None:
+    """The class `call` builds, when it is defined on a BaseSettings base, with the
+    module that defines it."""
+    return _class_named(call.func.id, module) if isinstance(call.func, ast.Name) else None
+
+
+def _class_named(name: str, module: Module, hops: int = 3) -> tuple[Module, ast.ClassDef] | None:
+    """The BaseSettings class `name` is in `module`: defined there, or in the first-party
+    module it is imported from (luizweb/langchain-nextjs-fastapi-template: `from
+    app.settings import Settings`, then `Settings()` at import in app/database.py),
+    following a re-export or two (a package's __init__)."""
     for statement in module.tree.body:
-        if isinstance(statement, ast.ClassDef) and statement.name == call.func.id:
+        if isinstance(statement, ast.ClassDef) and statement.name == name:
             bases = [dotted_name(b) or "" for b in statement.bases]
-            return statement if any(b.endswith("BaseSettings") for b in bases) else None
-    return None
+            found = any(b.endswith("BaseSettings") for b in bases)
+            return (module, statement) if found else None
+    imported = _imported(module, name) if hops else None
+    if imported is None or imported[0] is module:
+        return None
+    return _class_named(imported[1], imported[0], hops - 1)
 
 
 def required_fields(call: ast.Call, module: Module) -> list[str]:
@@ -86,9 +109,10 @@ def required_fields(call: ast.Call, module: Module) -> list[str]:
     (YahyaAhmedKhan/fastapi-vercel's `settings = Settings()` at import, four required)."""
     if call.args or call.keywords:
         return []  # values passed in: pydantic takes them over the environment
-    cls = _settings_class(call, module)
-    if cls is None or _reads_shipped_env_file(cls, module):
+    defined = _settings_class(call, module)
+    if defined is None or _reads_shipped_env_file(*defined):
         return []
+    cls = defined[1]
     return [
         statement.target.id
         for statement in cls.body
@@ -111,7 +135,7 @@ def _required_field(value: ast.expr) -> bool:
     )
 
 
-def _reads_shipped_env_file(cls: ast.ClassDef, module: Module) -> bool:
+def _reads_shipped_env_file(module: Module, cls: ast.ClassDef) -> bool:
     """The class reads an env file (`env_file=".env.production"`) that is in the project:
     pydantic-settings loads it itself at run time, so its values may be there."""
     for node in ast.walk(cls):
