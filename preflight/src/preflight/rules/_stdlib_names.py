@@ -27,7 +27,7 @@ _FILE_MODULES = frozenset(
 _CACHE: dict[int, tuple[weakref.ref[Module], dict[str, str]]] = {}
 
 
-def _aliases(module: Module) -> dict[str, str]:
+def file_module_aliases(module: Module) -> dict[str, str]:
     """Local name -> canonical dotted name, for names bound by importing the file modules."""
     cached = _CACHE.get(id(module))
     if cached is not None and cached[0]() is module:
@@ -56,7 +56,7 @@ def qualified_call_name(call: ast.Call, module: Module) -> str | None:
     if name is None:
         return None
     head, dot, rest = name.partition(".")
-    full = _aliases(module).get(head)
+    full = file_module_aliases(module).get(head)
     if full is None:
         return name
     return f"{full}{dot}{rest}"

@@ -11,6 +11,7 @@ only where the dashboard's preset, not vercel.json, decides.
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,6 +35,9 @@ _SECRET_PATTERNS = (
     "credentials.json",
     "service-account*.json",
 )
+# One regex for all the patterns: fnmatch per pattern and file was 44k calls on a large tree.
+# fnmatch.translate keeps fnmatch.fnmatch's meaning; normcase is the identity on POSIX.
+_SECRET = re.compile("|".join(fnmatch.translate(p) for p in _SECRET_PATTERNS))
 _NOT_SECRET = {".env.example", ".env.sample", ".env.template", ".env.dist"}
 
 
@@ -119,7 +123,7 @@ class SecretsPublished(ProjectRule):
         for path in uploaded_files(root):
             if path.name in _NOT_SECRET:
                 continue
-            if any(fnmatch.fnmatch(path.name, p) for p in _SECRET_PATTERNS):
+            if _SECRET.match(path.name):
                 rel = path.relative_to(root).as_posix()
                 served = rel.startswith("public/") or exposure[0] == "served"
                 yield self.at(
