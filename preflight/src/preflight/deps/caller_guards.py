@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import ast
 
+from preflight.call_index import calls_named
 from preflight.deps.closure import Closure, ImportUse, is_guarded
 from preflight.one_pass import remembered
 from preflight.source import Module
-from preflight.syntax import FunctionNode, last_attr
+from preflight.syntax import FunctionNode
 
 
 def guarded_by_callers(closure: Closure, use: ImportUse) -> bool:
@@ -46,9 +47,7 @@ def _call_guards(closure: Closure, module: Module, function: FunctionNode) -> li
                 for alias in node.names
                 if alias.name == function.name and alias.asname
             }
-            for call in caller.of(ast.Call):
-                if last_attr(call) not in names:
-                    continue
+            for call in calls_named(caller, names):
                 found = program.callee(caller, call)
                 if found is not None and found[0] is module and found[1] is function:
                     guards.append(is_guarded(caller, call))

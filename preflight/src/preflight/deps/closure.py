@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from preflight.app_files import iter_python_files
+from preflight.call_index import calls_named
 from preflight.deps.local_modules import package_parts, resolve_local, resolve_local_exact
 from preflight.import_calls import Program
 from preflight.import_reach import link_closure
@@ -175,10 +176,7 @@ def _add_sys_path_dirs(module: Module, roots: list[Path]) -> None:
     """Project folders the module puts on sys.path at import (`sys.path.insert(0,
     os.path.join(os.path.dirname(__file__), "..", "backend"))`, 03shraddha/now-reading
     api/index.py): later imports resolve there first, as in Python."""
-    for call in module.of(ast.Call):
-        func = call.func
-        if not (isinstance(func, ast.Attribute) and func.attr in {"insert", "append"}):
-            continue  # cheap first: call_name on every call is most of this
+    for call in calls_named(module, ("insert", "append")):
         index = _SYS_PATH_ADDS.get(call_name(call) or "")
         if index is None or len(call.args) <= index or not module.is_import_time(call):
             continue
@@ -230,12 +228,14 @@ _APP_SUBMODULES = ("apps", "models", "views", "urls", "admin", "signals")
 def _string_module_refs(module: Module) -> Iterable[str]:
     """Modules named in strings that frameworks import for you (Django's settings, URLconf,
     apps, middleware; importlib.import_module("x")); only local ones are followed."""
-    for call in module.of(ast.Call):
-        if isinstance(call, ast.Call):
-            yield from _call_module_ref(call)
+    for call in calls_named(module, _MODULE_REF_CALLS):
+        yield from _call_module_ref(call)
     for assign in module.of(ast.Assign):
         if isinstance(assign, ast.Assign) and len(assign.targets) == 1:
             yield from _setting_module_refs(assign)
+
+
+_MODULE_REF_CALLS = ("setdefault", "import_module", "include")
 
 
 def _call_module_ref(node: ast.Call) -> Iterable[str]:
@@ -244,7 +244,7 @@ def _call_module_ref(node: ast.Call) -> Iterable[str]:
         return
     func = node.func
     attr = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-    if attr not in {"setdefault", "import_module", "include"}:
+    if attr not in _MODULE_REF_CALLS:
         return
     first = node.args[-1] if attr == "setdefault" else node.args[0]
     if isinstance(first, ast.Constant) and isinstance(first.value, str):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 
+from preflight.call_index import calls_named
 from preflight.source import Module
 
 
@@ -62,7 +63,7 @@ def _default_never_overridden(
     default = args.defaults[index - offset]
     if not isinstance(default, ast.Constant):
         return None
-    calls = [c for c in module.of(ast.Call) if isinstance(c.func, ast.Name) and c.func.id == cls]
+    calls = [c for c in calls_named(module, (cls,)) if isinstance(c.func, ast.Name)]
     for call in calls:
         starred = any(isinstance(a, ast.Starred) for a in call.args)
         if starred or len(call.args) >= index or any(k.arg in {param, None} for k in call.keywords):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 
+from preflight.call_index import calls_named
 from preflight.rules._paths import PathInfo, Where, classify
 from preflight.rules._stdlib_names import file_module_aliases, qualified_call_name
 from preflight.rules._uploads import is_upload
@@ -184,7 +185,7 @@ def writes(module: Module) -> list[tuple[ast.AST, PathInfo]]:
     calls, and file handlers of a logging dict (`LOGGING = {...}` in Django settings,
     `logging.config.dictConfig({...})`), which open their file when configured."""
     found: list[tuple[ast.AST, PathInfo]] = []
-    for call in module.of(ast.Call):
+    for call in calls_named(module, _LAST_PARTS | file_module_aliases(module).keys()):
         target = written_path(call, module)
         if target is not None:
             found.append((call, target))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from preflight.call_index import calls_named
 from preflight.findings import Finding, Severity
 from preflight.one_pass import remembered
 from preflight.rules._paths import PathInfo, Where, classify, classify_literal
@@ -37,7 +38,7 @@ def _sqlite_targets(module: Module) -> list[tuple[ast.AST, PathInfo]]:
 
 
 def _find_sqlite(module: Module) -> Iterator[tuple[ast.AST, PathInfo]]:
-    for call in module.of(ast.Call):
+    for call in calls_named(module, ("connect",)):  # the last part of each _SQLITE_CONNECT
         if call.args and (call_name(call) or "") in _SQLITE_CONNECT:
             yield call, classify(call.args[0], module)
     for node in module.of(ast.Constant):

@@ -11,6 +11,7 @@ import ast
 import re
 from collections.abc import Iterator
 
+from preflight.call_index import calls_named
 from preflight.findings import Finding, Severity
 from preflight.rules.base import CodeRule, Invalid
 from preflight.source import Module
@@ -27,6 +28,8 @@ _HOME_CACHES = {
     "torch.hub.load": ("", "TORCH_HOME"),
     "whisper.load_model": ("download_root", "XDG_CACHE_HOME"),
 }
+# The last parts of the names above: the calls worth a look (call_index).
+_HOME_CACHE_NAMES = frozenset(name.rpartition(".")[2] for name in _HOME_CACHES)
 
 
 class CacheInHome(CodeRule):
@@ -93,7 +96,7 @@ class CacheInHome(CodeRule):
     def check(self, module: Module) -> Iterator[Finding]:
         yield from self._duckdb_installs(module)
         configured = _env_set_in(module)
-        for node in module.of(ast.Call):
+        for node in calls_named(module, _HOME_CACHE_NAMES):
             name = call_name(node) or ""
             key = name if name in _HOME_CACHES else (last_attr(node) or "")
             if key not in _HOME_CACHES or (key == "from_pretrained" and not name):
@@ -157,8 +160,8 @@ def _env_set_in(module: Module) -> set[str]:
         for target in node.targets:
             if isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant):
                 found.add(str(target.slice.value))
-    for call in module.of(ast.Call):
-        if last_attr(call) == "setdefault" and call.args:
+    for call in calls_named(module, ("setdefault",)):
+        if call.args:
             first = call.args[0]
             if isinstance(first, ast.Constant):
                 found.add(str(first.value))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from preflight.call_index import calls_named
 from preflight.context import CheckContext
 from preflight.findings import Finding, Location
 from preflight.rules._paths import PathInfo, Where, classify, describe
@@ -154,7 +155,7 @@ def _media_root(settings: list[Module]) -> PathInfo | None:
 
 
 def _first_file_field(module: Module) -> ast.Call | None:
-    for call in module.of(ast.Call):
+    for call in calls_named(module, _FIELDS):
         name = (call_name(call) or "").rsplit(".", 1)[-1]
         own_storage = any(k.arg == "storage" for k in call.keywords)
         field = isinstance(module.parents.get(call), ast.Assign | ast.AnnAssign)

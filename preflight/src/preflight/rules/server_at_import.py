@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from preflight.call_index import calls_named
 from preflight.findings import Finding, Severity
 from preflight.on_vercel import branch_never_runs
 from preflight.rules.base import CodeRule, Invalid
@@ -28,6 +29,7 @@ _SERVE_CALLS = frozenset(
 # Classes whose instances' .run() / .run_server() serve until the process ends.
 _SERVER_APPS = frozenset({"Flask", "Quart", "Sanic", "Dash", "SocketIO", "FlaskApp"})
 _SERVE_METHODS = frozenset({"run", "run_server"})
+_SERVE_NAMES = _SERVE_METHODS | {name.rpartition(".")[2] for name in _SERVE_CALLS}
 # Parents under which a statement may not run at every import.
 _CONDITIONAL = (
     ast.If,
@@ -99,7 +101,7 @@ class ServerStartedAtImport(CodeRule):
 
     def check(self, module: Module) -> Iterator[Finding]:
         apps: set[str] | None = None
-        for call in module.of(ast.Call):
+        for call in calls_named(module, _SERVE_NAMES):
             name = call_name(call) or ""
             head, _, method = name.rpartition(".")
             if name not in _SERVE_CALLS:

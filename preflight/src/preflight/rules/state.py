@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from preflight.call_index import calls_named
 from preflight.findings import Finding, Severity
 from preflight.rules.base import CodeRule, Invalid
 from preflight.source import Module
@@ -34,6 +35,7 @@ _CONNECT_CALLS = {
     "pyodbc.connect",
     "socket.create_connection",
 }
+_CONNECT_NAMES = frozenset(name.rpartition(".")[2] for name in _CONNECT_CALLS)
 _MUTATORS = {
     "append",
     "extend",
@@ -94,12 +96,8 @@ class ConnectionAtImport(CodeRule):
     )
 
     def check(self, module: Module) -> Iterator[Finding]:
-        for node in module.of(ast.Call):
-            if (
-                isinstance(node, ast.Call)
-                and (call_name(node) or "") in _CONNECT_CALLS
-                and module.is_import_time(node)
-            ):
+        for node in calls_named(module, _CONNECT_NAMES):
+            if (call_name(node) or "") in _CONNECT_CALLS and module.is_import_time(node):
                 yield self.finding(module, node)
 
 

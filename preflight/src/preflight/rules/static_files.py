@@ -9,6 +9,7 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
+from preflight.call_index import calls_named
 from preflight.context import CheckContext
 from preflight.deps.closure import is_guarded, search_roots
 from preflight.files import relative_posix
@@ -30,6 +31,10 @@ _READERS = {
     "static_file",
 }
 _PATH_READ_METHODS = {"read_text", "read_bytes", "iterdir", "glob", "rglob"}
+# The last parts of the calls _read_paths reads a path from (call_index).
+_READ_NAMES = frozenset(
+    {n.rpartition(".")[2] for n in _READERS} | _PATH_READ_METHODS | {"open", "Flask"}
+)
 _DIR_KEYWORDS = {"directory", "static_folder", "template_folder", "path", "root"}
 
 
@@ -84,9 +89,7 @@ class ReadsPublicDir(CodeRule):
     )
 
     def check(self, module: Module) -> Iterator[Finding]:
-        for node in module.of(ast.Call):
-            if not isinstance(node, ast.Call):
-                continue
+        for node in calls_named(module, _READ_NAMES):
             for arg in self._read_paths(node):
                 info = classify(arg, module)
                 if info.where is Where.BUNDLE and info.first_part == "public":
