@@ -20,6 +20,7 @@ import copy
 import sys
 from collections.abc import Iterable
 
+from preflight.import_names import absolute_import, dotted_names
 from preflight.on_vercel import UNKNOWN, evaluate
 from preflight.source import Module
 from preflight.syntax import FunctionNode
@@ -35,11 +36,11 @@ class Program:
         self.modules = list(modules)
         self.by_name: dict[str, Module] = {}
         for module in self.modules:
-            for name in _dotted_names(module.rel):
+            for name in dotted_names(module.rel):
                 self.by_name.setdefault(name, module)
         # a module imported from its own folder (api/main.py as `main`): shortest path wins
         for module in sorted(self.modules, key=lambda m: m.rel.count("/")):
-            parts = _dotted_names(module.rel)[0].split(".") if _dotted_names(module.rel) else []
+            parts = dotted_names(module.rel)[0].split(".") if dotted_names(module.rel) else []
             for start in range(1, len(parts)):
                 if parts[start] not in _NOT_FIRST_PARTY:  # `logging` stays the stdlib's
                     self.by_name.setdefault(".".join(parts[start:]), module)
@@ -243,31 +244,3 @@ def _top_level_def(module: Module, name: str) -> tuple[Module, FunctionNode] | N
         if isinstance(stmt, FunctionNode) and stmt.name == name:
             return module, stmt
     return None
-
-
-def absolute_import(module: Module, node: ast.ImportFrom) -> str | None:
-    """The absolute dotted name an import-from names (relative ones from the module's
-    own dotted name)."""
-    if not node.level:
-        return node.module
-    names = _dotted_names(module.rel)
-    if not names:
-        return None
-    package = names[0].split(".")
-    if not module.rel.endswith("__init__.py"):
-        package = package[:-1]
-    if node.level - 1 > len(package):
-        return None
-    base = package[: len(package) - (node.level - 1)]
-    return ".".join([*base, node.module] if node.module else base) or None
-
-
-def _dotted_names(rel: str) -> list[str]:
-    """Dotted names a file may be imported as: the full path and without a leading src/."""
-    parts = rel.removesuffix(".py").split("/")
-    if parts[-1] == "__init__":
-        parts = parts[:-1]
-    names = [".".join(parts)] if parts else []
-    if len(parts) > 1 and parts[0] == "src":
-        names.append(".".join(parts[1:]))
-    return [n for n in names if n]

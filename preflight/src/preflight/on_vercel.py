@@ -18,6 +18,7 @@ import ast
 import re
 from typing import Final
 
+from preflight.import_names import imported_from
 from preflight.source import Module
 from preflight.syntax import call_name, dotted_name
 
@@ -52,11 +53,16 @@ def evaluate(expr: ast.expr, module: Module, depth: int = 0) -> object:
         return UNKNOWN
     if isinstance(expr, ast.Constant):
         return expr.value
-    if isinstance(expr, ast.Name):
-        if expr.id == "__name__":
-            return module.path.stem  # imported, never "__main__"
-        value = module.local_value(expr)
-        return evaluate(value, module, depth + 1) if value is not None else UNKNOWN
+    if isinstance(expr, ast.Name) and expr.id == "__name__":
+        return module.path.stem  # imported, never "__main__"
+    if isinstance(expr, ast.Name | ast.Attribute):
+        followed = _followed(expr, module)
+        return evaluate(followed[0], followed[1], depth + 1) if followed else UNKNOWN
+    return _operation(expr, module, depth)
+
+
+def _operation(expr: ast.expr, module: Module, depth: int) -> object:
+    """`not x`, `a or b`, comparisons, environ lookups, literal collections and calls."""
     if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.Not):
         inner = evaluate(expr.operand, module, depth + 1)
         return UNKNOWN if inner is UNKNOWN else not inner
@@ -73,6 +79,48 @@ def evaluate(expr: ast.expr, module: Module, depth: int = 0) -> object:
     if isinstance(expr, ast.Call):
         return _call(expr, module, depth)
     return UNKNOWN
+
+
+def _followed(expr: ast.expr, module: Module) -> tuple[ast.expr, Module] | None:
+    """What a name or a class attribute stands for, with the module it is written in: a
+    local or module-level name's one value, a name imported from a first-party module
+    (`from settings import ENV`), or the one assignment of `Config.FLASK_ENVIRONMENT` in
+    the body of a first-party class, defined here or imported: the settings-class idiom
+    of Flask apps (JunaidMovido/flask-vercel api/config.py, whose `if
+    Config.FLASK_ENVIRONMENT == "development":` keeps a log file off Vercel)."""
+    if isinstance(expr, ast.Name):
+        value = module.local_value(expr)
+        if value is not None:
+            return value, module
+        imported = imported_from(module, expr.id)
+        exported = imported[0].constants.get(imported[1]) if imported else None
+        return (exported, imported[0]) if imported and exported is not None else None
+    if not (isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name)):
+        return None
+    found = _top_class(expr.value.id, module)
+    if found is None:
+        imported = imported_from(module, expr.value.id)
+        found = _top_class(imported[1], imported[0]) if imported is not None else None
+    if found is None:
+        return None
+    where, cls = found
+    values = [
+        stmt.value
+        for stmt in cls.body
+        if isinstance(stmt, ast.Assign | ast.AnnAssign)
+        and stmt.value is not None
+        and any(isinstance(t, ast.Name) and t.id == expr.attr for t in _targets(stmt))
+    ]
+    return (values[0], where) if len(values) == 1 else None
+
+
+def _top_class(name: str, module: Module) -> tuple[Module, ast.ClassDef] | None:
+    classes = [s for s in module.tree.body if isinstance(s, ast.ClassDef) and s.name == name]
+    return (module, classes[0]) if len(classes) == 1 else None
+
+
+def _targets(stmt: ast.Assign | ast.AnnAssign) -> list[ast.expr]:
+    return stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
 
 
 def _bool_op(expr: ast.BoolOp, module: Module, depth: int) -> object:
@@ -235,9 +283,9 @@ def _reads_own_variable(test: ast.expr, module: Module, depth: int = 0) -> bool:
             "environ",
         }:
             key = node.left
-        elif isinstance(node, ast.Name) and depth < 6:
-            value = module.local_value(node)
-            if value is not None and _reads_own_variable(value, module, depth + 1):
+        elif isinstance(node, ast.Name | ast.Attribute) and depth < 6:
+            followed = _followed(node, module)
+            if followed and _reads_own_variable(followed[0], followed[1], depth + 1):
                 return True
         if key is None:
             continue

@@ -37,9 +37,8 @@ N = TypeVar("N", bound=ast.AST)
 
 
 class Program(Protocol):
-    """The closure's first-party functions, as rules follow calls into them
-    (`import_calls.Program` is the one implementation). Declared here, beside `Module`
-    which holds one, so this module need not import the analysis that imports it."""
+    """The closure's first-party modules and functions, as rules follow calls into them
+    (import_calls.Program), declared beside the Module that holds one: no import cycle."""
 
     def callee(self, module: Module, call: ast.Call) -> tuple[Module, FunctionNode] | None:
         """The first-party top-level function `call` names, with its module."""
@@ -54,6 +53,8 @@ class Program(Protocol):
 
     def release(self) -> None:
         """Forget the modules once the check is done (see Module.release)."""
+
+    def module_named(self, name: str) -> Module | None: ...  # a closure module by dotted name
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import ast
 
-from preflight.import_calls import Program, absolute_import
+from preflight.import_calls import Program
+from preflight.import_names import imported_from
 from preflight.source import Module
 from preflight.syntax import dotted_name
 
@@ -56,29 +57,12 @@ def _instance(name: ast.Name, module: Module) -> tuple[Module, ast.Call] | None:
             return module, value
         stand_in, built = returned[0]
         return (program.origin(stand_in), built) if isinstance(built, ast.Call) else None
-    imported = _imported(module, name.id)
+    imported = imported_from(module, name.id)
     if imported is None:
         return None
     target, original = imported
     exported = target.constants.get(original)
     return (target, exported) if isinstance(exported, ast.Call) else None
-
-
-def _imported(module: Module, name: str) -> tuple[Module, str] | None:
-    """The first-party module `name` is imported from here (`from app.config import
-    settings`), with the name it has there; None without a closure to look it up in."""
-    program = module.program if isinstance(module.program, Program) else None
-    if program is None:
-        return None
-    for node in module.of(ast.ImportFrom):
-        source = absolute_import(module, node)
-        target = program.module_named(source) if source else None
-        if target is None:
-            continue
-        for alias in node.names:
-            if (alias.asname or alias.name) == name:
-                return target, alias.name
-    return None
 
 
 def _settings_class(call: ast.Call, module: Module) -> tuple[Module, ast.ClassDef] | None:
@@ -97,7 +81,7 @@ def _class_named(name: str, module: Module, hops: int = 3) -> tuple[Module, ast.
             bases = [dotted_name(b) or "" for b in statement.bases]
             found = any(b.endswith("BaseSettings") for b in bases)
             return (module, statement) if found else None
-    imported = _imported(module, name) if hops else None
+    imported = imported_from(module, name) if hops else None
     if imported is None or imported[0] is module:
         return None
     return _class_named(imported[1], imported[0], hops - 1)
