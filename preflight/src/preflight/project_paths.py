@@ -18,8 +18,12 @@ from preflight.syntax import call_name
 
 def on_disk(expr: ast.expr, module: Module, depth: int = 0) -> Path | None:
     """The project path `expr` names, normalised, or None when any part of it is not a
-    constant we can follow."""
-    if depth > 8:
+    constant we can follow. Bounded deep enough for Django's settings idiom, ten steps:
+    `os.path.dirname(str(DB_PATH))`, `DB_PATH = BASE_DIR / "db.sqlite3"`, `BASE_DIR =
+    Path(__file__).resolve().parent.parent` (ketulmehta13/Event-Management-System-Assignment
+    backend/project/settings.py, whose exist_ok makedirs of the project folder was
+    reported as a write when a bound of 8 lost the path)."""
+    if depth > 16:
         return None
     if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
         if expr.value.startswith(("/", "~")):

@@ -85,3 +85,28 @@ def test_an_sqlite_url_at_import_opens_nothing_until_used(
         [f.severity for f in check(root, only={"PF801"}).findings] for root in (shipped, missing)
     ]
     assert levels == [[Severity.WARNING], [Severity.ERROR]]
+
+
+def test_making_the_settings_folder_that_ships_is_no_write(
+    check: Check, make_project: MakeProject
+) -> None:
+    """makedirs(exist_ok=True) of a folder the deploy uploads succeeds on a read-only
+    filesystem (EEXIST comes first), however long the path's chain of names: Django's
+    BASE_DIR through str() and dirname() (ketulmehta13/Event-Management-System-Assignment
+    backend/project/settings.py:90). A folder that does not ship is still an error."""
+    settings = (
+        "import os\nfrom pathlib import Path\n"
+        "BASE_DIR = Path(__file__).resolve().parent.parent\n"
+        "DB_PATH = BASE_DIR / 'db.sqlite3'\n"
+        "os.makedirs(os.path.dirname(str(DB_PATH)), exist_ok=True)\n"
+        "os.makedirs(os.path.dirname(str(BASE_DIR / 'media' / 'x')), exist_ok=True)\n"
+    )
+    root = make_project(
+        {
+            "mysite/__init__.py": "",
+            "mysite/settings.py": settings,
+            "app.py": "import mysite.settings\nfrom flask import Flask\napp = Flask(__name__)\n",
+            "requirements.txt": "flask\n",
+        }
+    )
+    assert [f.location.line for f in check(root, only={"PF501"}).findings] == [6]
