@@ -25,6 +25,15 @@ VALID = (
         }
     ),
     ProjectExample({"app.py": "app = (\n"}),  # a syntax error is PF1102's finding
+    ProjectExample(  # a SPA at the root, its API deployed by Render: MariyaMomin/EchoMind
+        {
+            "vercel.json": '{"rewrites": [{"source": "/(.*)", "destination": "/index.html"}]}',
+            "frontend/package.json": "{}",
+            "backend/app/main.py": "from fastapi import FastAPI\napp = FastAPI()\n",
+            "backend/requirements.txt": "fastapi\n",
+            "backend/render.yaml": "services: []\n",
+        }
+    ),
     # api/ files as functions of their own: "Other" pinned, or nothing that makes a
     # new project's preset a Python one, or legacy `builds` naming them
     ProjectExample(

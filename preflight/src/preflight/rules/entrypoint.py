@@ -17,9 +17,10 @@ from pathlib import Path
 
 from preflight.context import CheckContext
 from preflight.findings import Finding, Location, Severity
-from preflight.preset import PYTHON_PRESETS, detect
-from preflight.project import parse_file
+from preflight.preset import MANIFESTS, PYTHON_PRESETS, detect
+from preflight.project import Project, parse_file
 from preflight.rules import _entrypoint_examples as examples
+from preflight.rules._apps import exports_elsewhere, factory_elsewhere
 from preflight.rules._entrypoint_hints import (
     Hint,
     explain_candidate,
@@ -68,6 +69,8 @@ class NoEntrypoint(ProjectRule):
             return
         if not functions and _builds_no_python(project.root, framework):
             return
+        if not functions and _python_is_another_project(project.root, framework, project):
+            return
         for candidate in project.candidates_without_export:
             if parse_file(candidate) is None and ctx.config.enabled("PF1102", "F11"):
                 continue  # one finding per cause: PF1102 reports the syntax error itself
@@ -88,3 +91,36 @@ def _builds_no_python(root: Path, framework: Framework) -> bool:
     "Other", which builds only api/ files. "Other" pinned in vercel.json keeps the check."""
     preset = framework.slug if framework.pinned else detect(root)
     return preset is not None and preset not in PYTHON_PRESETS
+
+
+def _python_is_another_project(root: Path, framework: Framework, project: Project) -> bool:
+    """The root is configured for Vercel (a vercel.json) but nothing there makes it a
+    Python deploy (no preset, no manifest, no api/), and every candidate belongs to a
+    folder with a manifest of its own that another host deploys (render.yaml, a Procfile,
+    a Dockerfile): MariyaMomin/EchoMind's Vite SPA at the root, its FastAPI backend/ on
+    Render. Vercel builds no Python from this root, and the backend is not meant to run
+    there. (A folder without another host's file wants its Root Directory set, and a root
+    without a vercel.json may be what the user means to deploy: both stay errors.)"""
+    if framework.pinned or detect(root) is not None or not (root / "vercel.json").is_file():
+        return False  # without a vercel.json, the root may be what the user means to deploy
+    candidates = list(project.candidates_without_export)
+    candidates += [path for path, _, _ in exports_elsewhere(root)]
+    factory = factory_elsewhere(root)
+    candidates += [factory[0]] if factory is not None else []
+    return bool(candidates) and all(_deployed_elsewhere(root, c) for c in candidates)
+
+
+# Files that say a folder is deployed by another host (Render, Heroku and kin, a
+# container platform, Fly.io, Railway, App Engine).
+_OTHER_HOSTS = ("render.yaml", "Procfile", "Dockerfile", "fly.toml", "railway.json", "app.yaml")
+
+
+def _deployed_elsewhere(root: Path, candidate: Path) -> bool:
+    """The nearest folder above `candidate` (below the root) with a manifest of its own
+    holds another host's deploy file."""
+    folder = candidate.parent
+    while folder != root and root in folder.parents:
+        if any((folder / name).is_file() for name in MANIFESTS):
+            return any((folder / name).is_file() for name in _OTHER_HOSTS)
+        folder = folder.parent
+    return False
