@@ -12,11 +12,13 @@ from collections.abc import Iterator
 
 from preflight.call_index import calls_named
 from preflight.findings import Finding, Severity
+from preflight.import_reach import reached_at_import
 from preflight.one_pass import remembered
 from preflight.rules._paths import PathInfo, Where, classify, classify_literal
+from preflight.rules._write_reach import runs_on_vercel
 from preflight.rules.base import CodeRule, Invalid
-from preflight.source import Module
-from preflight.syntax import call_name, last_attr
+from preflight.source import Chain, Module
+from preflight.syntax import FunctionNode, call_name, last_attr
 
 _SQLITE_CONNECT = {"sqlite3.connect", "sqlite3.dbapi2.connect", "aiosqlite.connect"}
 _URL_CONSUMERS = {"create_engine", "create_async_engine", "Database", "connect", "from_url"}
@@ -69,14 +71,29 @@ def _url_used_as_database(node: ast.Constant, module: Module) -> bool:
     return False
 
 
-def _severity(surely: Severity, module: Module, node: ast.AST, text: str | None) -> Severity:
+def _opened_at_import_through(
+    module: Module, node: ast.AST, reach: dict[FunctionNode, Chain]
+) -> str:
+    """The calls by which a module-level statement reaches this connect, when one does and
+    runs on Vercel (`init_db()` at import, whose sqlite3.connect('usage.db') fails every
+    cold start: 0xN404T/mimo-api-proxy app.py:12-13); "" otherwise."""
+    function = module.enclosing_function(node)
+    chain = reach.get(function) if function is not None else None
+    if not chain or not runs_on_vercel(chain, module, node):
+        return ""
+    return " -> ".join(str(link) for link in chain)
+
+
+def _severity(
+    surely: Severity, module: Module, node: ast.AST, text: str | None, at_import: bool = False
+) -> Severity:
     """A database file the deploy ships opens fine read-only: outside import time only the
     requests that write fail (mari-oliv/TechChallengeFase01 queries its committed
     vitibrasil.db), a warning as for PF501. One that is not shipped must be created, so
     every request that opens it fails: that stays an error. A URL (`create_engine(
     "sqlite:///./tmp/test.db")`) opens nothing at import: the engine connects on first
     use (wysdi/fastapi-vercel ships tmp/test.db and never queries it)."""
-    opens_now = module.is_import_time(node) and not isinstance(node, ast.Constant)
+    opens_now = (at_import or module.is_import_time(node)) and not isinstance(node, ast.Constant)
     if surely is Severity.WARNING or opens_now or text is None:
         return surely
     shipped = (module.root / text).is_file() or (module.path.parent / text).is_file()
@@ -117,6 +134,16 @@ class SqliteInBundle(CodeRule):
             column=27,
             message="SQLite database 'data/app.db' is in the read-only bundle",
         ),
+        Invalid(  # 0xN404T/mimo-api-proxy app.py: the table is made at import
+            "import sqlite3\ndef init_db():\n    sqlite3.connect('usage.db').close()\n"
+            "@app.get('/log')\ndef log():\n    return sqlite3.connect('usage.db')\ninit_db()\n",
+            line=3,
+            column=5,
+            message=(
+                "SQLite database 'usage.db' is in the read-only bundle, opened at import "
+                "time through init_db() at app.py:7"
+            ),
+        ),
         # one database opened in several handlers is one cause, one finding
         Invalid(
             "import sqlite3\n@app.get('/a')\ndef a():\n    return sqlite3.connect('v.db')\n"
@@ -130,22 +157,26 @@ class SqliteInBundle(CodeRule):
     def check(self, module: Module) -> Iterator[Finding]:
         # one cause, one finding: the first connect to each database file, preferring one
         # that surely runs (mari-oliv/TechChallengeFase01 opens vitibrasil.db in 9 handlers)
-        chosen: dict[str | None, Finding] = {}
+        chosen: dict[str | None, tuple[Finding, bool]] = {}
+        reach = reached_at_import(module)
         for node, info in _sqlite_targets(module):
             if info.read_only and not module.guarded_by_platform_check(node):
                 shown = f"'{info.text}'" if info.text else "a database file"
+                via = _opened_at_import_through(module, node, reach)
+                surely = Severity.ERROR if via else self.certainty(module, node)
                 found = self.finding(
                     module,
                     node,
-                    f"SQLite database {shown} is in the read-only bundle",
-                    severity=_severity(self.certainty(module, node), module, node, info.text),
+                    f"SQLite database {shown} is in the read-only bundle"
+                    + (f", opened at import time through {via}" if via else ""),
+                    severity=_severity(surely, module, node, info.text, bool(via)),
                 )
+                # an error over a warning, and one at every cold start over the rest
+                rank = (found.severity is Severity.ERROR, bool(via))
                 earlier = chosen.get(info.text)
-                if earlier is None or (
-                    earlier.severity is Severity.WARNING and found.severity is Severity.ERROR
-                ):
-                    chosen[info.text] = found
-        yield from chosen.values()
+                if earlier is None or rank > (earlier[0].severity is Severity.ERROR, earlier[1]):
+                    chosen[info.text] = found, bool(via)
+        yield from (found for found, _ in chosen.values())
 
 
 class SqliteInTmp(CodeRule):
