@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from preflight.context import CheckContext
-from preflight.files import uploaded_files
+from preflight.files import in_site_packages, uploaded_files
 from preflight.findings import Finding, Fix, Location, Severity
 from preflight.preset import preset_of
 from preflight.rules.base import VERCEL_ONLY, Expect, ProjectExample, ProjectRule
@@ -55,6 +55,12 @@ class SecretsPublished(ProjectRule):
     VALID = (
         ProjectExample({"app.py": "app = 1\n", ".env": "X=1\n", ".vercelignore": ".env\n"}),
         ProjectExample({"app.py": "app = 1\n", ".env.example": "X=\n"}),
+        ProjectExample(  # a committed environment's CA bundle (mmburu8/Product_QC produced/)
+            {"app.py": "app = 1\n", "produced/Lib/site-packages/certifi/cacert.pem": "CERT"}
+        ),
+        ProjectExample(  # public by design: Vite puts it into the page (MariyaMomin/EchoMind)
+            {"app.py": "app = 1\n", "frontend/.env.production": "VITE_API_URL=https://x\n"}
+        ),
     )
     INVALID = (
         ProjectExample(
@@ -123,8 +129,8 @@ class SecretsPublished(ProjectRule):
         for path in uploaded_files(root):
             if path.name in _NOT_SECRET:
                 continue
-            if _SECRET.match(path.name):
-                rel = path.relative_to(root).as_posix()
+            rel = path.relative_to(root).as_posix()
+            if _SECRET.match(path.name) and not _public_by_design(path, rel):
                 served = rel.startswith("public/") or exposure[0] == "served"
                 yield self.at(
                     Location(path, 1),
@@ -136,6 +142,31 @@ class SecretsPublished(ProjectRule):
                     fix=f"add /{rel} to .vercelignore",
                     autofix=Fix.append(root / ".vercelignore", f"/{rel}", f"ignore /{rel}"),
                 )
+
+
+# Prefixes of variables that front-end build tools put into the public bundle on purpose
+# (Vite, Next.js, Create React App, Nuxt, Gatsby, SvelteKit/Astro).
+_PUBLIC_PREFIXES = ("VITE_", "NEXT_PUBLIC_", "REACT_APP_", "NUXT_PUBLIC_", "GATSBY_", "PUBLIC_")
+
+
+def _public_by_design(path: Path, rel: str) -> bool:
+    """A package's own data file inside a committed environment (certifi's cacert.pem: a
+    public CA bundle), or an env file whose every variable is a front-end public one
+    (`VITE_API_URL=...`, which the build puts into the page anyway)."""
+    if in_site_packages(rel.split("/")[:-1]):
+        return True
+    if not path.name.startswith(".env"):
+        return False
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return False
+    names = [
+        line.removeprefix("export ").split("=", 1)[0].strip()
+        for line in lines
+        if "=" in line and not line.lstrip().startswith("#")
+    ]
+    return bool(names) and all(name.startswith(_PUBLIC_PREFIXES) for name in names)
 
 
 def _exposure(root: Path) -> tuple[str, str]:
