@@ -6,8 +6,11 @@ any builder it does not bundle from npm (packages/cli/src/util/build/import-buil
 package alone decides what is built. Community builders of the Now 2 era
 (`@liudonghua123/now-flask`, `vercel-python-wsgi`, ...) predate the current Builder API
 and fail the build (vendz/fmovies-api#1: "must include an `output` property"); a pinned
-`@vercel/python@x` or the old `@now/python` name is an unmaintained release of Vercel's
-builder that still builds but on runtimes Vercel retires.
+`@vercel/python@x` is an unmaintained release of Vercel's builder that still builds but
+on runtimes Vercel retires. The old `@now/python` name resolves to its last release,
+1.2.3 on npm, whose dist/index.js sets `runtime: 'python3.6'` for every function outside
+`vercel dev` (read 2026-12-07): a runtime discontinued since 2022-07-18 (version.ts
+`allOptions`), so the deploy fails (dycw/vercel-fastapi).
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from preflight.context import CheckContext
-from preflight.files import file_exists
 from preflight.findings import Finding, Location, Severity
 from preflight.rules._functions import line_of
 from preflight.rules.base import VERCEL_ONLY, Expect, ProjectExample, ProjectRule
@@ -26,7 +28,7 @@ from preflight.rules.base import VERCEL_ONLY, Expect, ProjectExample, ProjectRul
 OFFICIAL = "@vercel/python"
 
 
-def _vercel_json(root: Path) -> tuple[Path, str, dict[str, object]] | None:
+def vercel_json(root: Path) -> tuple[Path, str, dict[str, object]] | None:
     """vercel.json's path, text (for finding lines) and top-level object; None when it is
     missing, unreadable or no JSON object (another rule's business)."""
     config = root / "vercel.json"
@@ -39,10 +41,13 @@ def _vercel_json(root: Path) -> tuple[Path, str, dict[str, object]] | None:
 
 
 def _kind(use: str) -> str | None:
-    """None for Vercel's builder, "pinned" for an old release of it, else "community"."""
+    """None for Vercel's builder, "pinned" for an old release of it, "retired" for its old
+    name, else "community"."""
     if use == OFFICIAL:
         return None
-    if use.startswith(OFFICIAL + "@") or use.split("@")[:2] == ["", "now/python"]:
+    if use.split("@")[:2] == ["", "now/python"]:
+        return "retired"
+    if use.startswith(OFFICIAL + "@"):
         return "pinned"
     python_words = ("python", "flask", "django", "fastapi", "wsgi", "asgi")
     return "community" if any(word in use for word in python_words) else None
@@ -112,10 +117,28 @@ class ForeignBuilder(ProjectRule):
                 ),
             ),
         ),
+        ProjectExample(  # dycw/vercel-fastapi
+            {
+                "main.py": "app = 1\n",
+                "vercel.json": '{"builds": [{"src": "main.py", "use": "@now/python"}]}',
+            },
+            expect=(
+                Expect(
+                    "vercel.json",
+                    1,
+                    1,
+                    (
+                        "'@now/python' is the old name of Vercel's Python builder, whose last "
+                        "release (1.2.3) builds every function for python3.6, a runtime "
+                        "Vercel and AWS Lambda discontinued: the deploy fails"
+                    ),
+                ),
+            ),
+        ),
     )
 
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
-        found = _vercel_json(ctx.project.root)
+        found = vercel_json(ctx.project.root)
         if found is None:
             return
         config, text, data = found
@@ -132,6 +155,14 @@ class ForeignBuilder(ProjectRule):
                     f"{use!r} is a community builder, not Vercel's @vercel/python: it predates "
                     "the current Builder API and the build fails (legacy `builds` also turn "
                     "zero-config detection off)",
+                )
+            elif kind == "retired":
+                yield self.at(
+                    location,
+                    f"{use!r} is the old name of Vercel's Python builder, whose last release "
+                    "(1.2.3) builds every function for python3.6, a runtime Vercel and AWS "
+                    "Lambda discontinued: the deploy fails",
+                    fix='use "@vercel/python"',
                 )
             else:
                 yield self.at(
@@ -226,7 +257,7 @@ class FunctionRuntime(ProjectRule):
     )
 
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
-        found = _vercel_json(ctx.project.root)
+        found = vercel_json(ctx.project.root)
         if found is None:
             return
         config, text, data = found
@@ -308,7 +339,7 @@ class FunctionsAndBuilds(ProjectRule):
     )
 
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
-        found = _vercel_json(ctx.project.root)
+        found = vercel_json(ctx.project.root)
         if found is None:
             return
         config, text, data = found
@@ -322,77 +353,3 @@ class FunctionsAndBuilds(ProjectRule):
             "vercel.json sets both `functions` and `builds`: Vercel refuses the configuration "
             "before building anything (FUNCTIONS_AND_BUILDS) and nothing deploys",
         )
-
-
-class DroppedBuild(ProjectRule):
-    """A Python `builds[].src` that matches no file, beside builds that do.
-
-    `vercel build` expands each build against the uploaded files (cli build/index.ts
-    `expandBuild`: `files.filter(...)` then one build per match), so a src that matches
-    nothing yields no build and no error: the other builds deploy, and every request routed
-    to the missing one answers 404 NOT_FOUND (Khairul888/telegram-assistant: api/index.py
-    and api/drive-webhook.py are gone, api/bot.py is the bot and still builds). When no
-    Python build is left, PF401 says so as an error.
-    """
-
-    id = "PF409"
-    fid = "F4"
-    name = "dropped-build"
-    targets = VERCEL_ONLY
-    severity = Severity.WARNING
-    message = "a vercel.json build names a file that does not exist: it is dropped"
-    fix = "remove the build (and its routes), or point its src at the file that exists"
-
-    _BOT = (
-        "from http.server import BaseHTTPRequestHandler\nclass handler(BaseHTTPRequestHandler):\n"
-    )
-    VALID = (
-        ProjectExample(
-            {
-                "api/bot.py": _BOT + "    pass\n",
-                "vercel.json": '{"builds": [{"src": "api/bot.py", "use": "@vercel/python"},'
-                ' {"src": "api/*.py", "use": "@vercel/python"}]}',
-            }
-        ),
-    )
-    INVALID = (
-        ProjectExample(
-            {
-                "api/bot.py": _BOT + "    pass\n",
-                "vercel.json": '{"builds": [\n  {"src": "api/index.py", "use": "@vercel/python"},\n'
-                '  {"src": "api/bot.py", "use": "@vercel/python"}\n]}\n',
-            },
-            expect=(
-                Expect(
-                    "vercel.json",
-                    2,
-                    1,
-                    (
-                        "build 'api/index.py' matches no file: `vercel build` drops it without "
-                        "an error, so the requests routed to it answer 404 NOT_FOUND "
-                        "(api/bot.py still deploys)"
-                    ),
-                ),
-            ),
-        ),
-    )
-
-    def check(self, ctx: CheckContext) -> Iterator[Finding]:
-        entry = ctx.project.entrypoint
-        found = _vercel_json(ctx.project.root)
-        if entry is None or entry.source != "vercel.json" or found is None:
-            return  # with no Python build left, PF401 reports the missing file
-        config, text, data = found
-        builds = data.get("builds")
-        built = entry.path.relative_to(ctx.project.root).as_posix()
-        for build in builds if isinstance(builds, list) else []:
-            src = build.get("src") if isinstance(build, dict) else None
-            if not isinstance(src, str) or "python" not in str(build.get("use", "")):
-                continue
-            if set(src) & set("*?[{") or file_exists(ctx.project.root / src.lstrip("/"), "any"):
-                continue
-            yield self.at(
-                Location(config, line_of(text, f'"{src}"')),
-                f"build {src!r} matches no file: `vercel build` drops it without an error, "
-                f"so the requests routed to it answer 404 NOT_FOUND ({built} still deploys)",
-            )
