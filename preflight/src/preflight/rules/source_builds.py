@@ -101,6 +101,22 @@ class KnownSourceBuildFailure(ProjectRule):
                 ),
             ),
         ),
+        ProjectExample(  # j-bernardi/lungdon-underground pins pandas 2.0.3
+            {"app.py": "import pandas\napp = 1\n", "requirements.txt": "pandas==2.0.3\n"},
+            expect=(
+                Expect(
+                    "requirements.txt",
+                    1,
+                    1,
+                    (
+                        "pandas 2.0.3 has no wheel for manylinux x86_64 (glibc 2.28) CPython "
+                        "3.12, and its setup.py imports pkg_resources, which the setuptools "
+                        "its build takes no longer has: the build fails "
+                        "(\"ModuleNotFoundError: No module named 'pkg_resources'\")"
+                    ),
+                ),
+            ),
+        ),
         ProjectExample(  # huogerac/flask-vercel pulls PyYAML 5.4.1 in through connexion
             {"app.py": "import yaml\napp = 1\n", "requirements.txt": "PyYAML==5.4.1\n"},
             expect=(
@@ -281,6 +297,16 @@ _KNOWN = {
         "\"'_PyLong_One' undeclared\"",
         "it only below CPython 3.9, where zoneinfo is not in the standard library "
         '(`backports.zoneinfo; python_version < "3.9"`)',
+        pythons=SpecifierSet(">=3.12"),
+    ),
+    # Their setup.py imports pkg_resources, which the newest setuptools an isolated build
+    # takes no longer ships (2.0.3 under uv 0.13, CPython 3.12, 2026-12-07); 2.1 builds
+    # with meson, 2.1.1 is the first release with CPython 3.12 wheels.
+    "pandas": KnownFailure(
+        "its setup.py imports pkg_resources, which the setuptools its build takes no longer has",
+        "\"ModuleNotFoundError: No module named 'pkg_resources'\"",
+        "pandas>=2.1.1 (the first release with CPython 3.12 wheels)",
+        releases=SpecifierSet("<2.1"),
         pythons=SpecifierSet(">=3.12"),
     ),
     # Their C++ reads interpreter state 3.12 reorganised; 3.0.0 is the first for 3.12.
