@@ -6,6 +6,7 @@ from __future__ import annotations
 from preflight.rules.base import Invalid
 
 VALID = (
+    "import dotenv\nCFG = dotenv.dotenv_values('.env')\nSECRET_KEY = CFG.get('secret', 'x')\n",
     "import os\nSECRET = os.environ.get('SECRET', '')\n",
     "import os\nHOST = os.getenv('HOST', 'localhost').lower()\n",
     "import os\nURL = os.getenv('VERCEL_URL').lower()\n",  # Vercel always sets it
@@ -43,6 +44,13 @@ INVALID = (
         column=12,
         message="Settings() at import raises ValidationError when DATABASE_URL (required, "
         "no default) is not set, and .env is never loaded by the builder",
+    ),
+    Invalid(  # silkbeauty/vercel-fastapi-for-aibookshub apps/utils/u_auth.py:13
+        "import dotenv\nCFG = dotenv.dotenv_values('.env')\nSECRET_KEY = CFG['secret']\n",
+        line=3,
+        column=14,
+        message="CFG['secret'] at import raises KeyError: dotenv_values() reads .env, which "
+        "is not in the project, so it gives an empty dict",
     ),
     Invalid(  # efenocchi/Langchain-Vercel's api/llm_chain.py:12
         "import os\nos.environ['OPENAI_API_KEY'] = os.environ.get('OPENAI_KEY')\n",

@@ -37,23 +37,7 @@ class EnvironAtImport(CodeRule):
     INVALID = examples.INVALID
 
     def check(self, module: Module) -> Iterator[Finding]:
-        for node in module.of(ast.Subscript):
-            if not (isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load)):
-                continue
-            if dotted_name(node.value) not in _ENVIRON:
-                continue
-            if not module.is_import_time(node) or _inside_try_keyerror(module, node):
-                continue
-            key = node.slice
-            if _checked_first(module, node, key):
-                continue
-            shown = repr(key.value) if isinstance(key, ast.Constant) else ast.unparse(key)
-            yield self.finding(
-                module,
-                node,
-                f"os.environ[{shown}] at import raises KeyError when it is not set, "
-                "and .env is never loaded by the builder",
-            )
+        yield from self._subscripts(module)
         for call in module.of(ast.Call):
             found = (
                 _required_lookup(module, call)
@@ -67,6 +51,31 @@ class EnvironAtImport(CodeRule):
             if _checked_first(module, call, key) or _inside_try(module, call, _LOOKUP_ERRORS):
                 continue
             yield self.finding(module, call, why)
+
+    def _subscripts(self, module: Module) -> Iterator[Finding]:
+        """`os.environ["X"]` and `dotenv_values(...)["X"]` read at import."""
+        for node in module.of(ast.Subscript):
+            if not (isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load)):
+                continue
+            environ = dotted_name(node.value) in _ENVIRON
+            env_file = None if environ else _unshipped_dotenv_values(module, node.value)
+            if not environ and env_file is None:
+                continue
+            if not module.is_import_time(node) or _inside_try_keyerror(module, node):
+                continue
+            key = node.slice
+            if _checked_first(module, node, key):
+                continue
+            shown = repr(key.value) if isinstance(key, ast.Constant) else ast.unparse(key)
+            yield self.finding(
+                module,
+                node,
+                f"os.environ[{shown}] at import raises KeyError when it is not set, "
+                "and .env is never loaded by the builder"
+                if environ
+                else f"{ast.unparse(node)} at import raises KeyError: dotenv_values() reads "
+                f"{env_file}, which is not in the project, so it gives an empty dict",
+            )
 
 
 # What each required lookup raises, for `except` clauses that already handle it.
@@ -202,6 +211,35 @@ def _required_settings(module: Module, call: ast.Call) -> tuple[ast.expr, str] |
         f"{ast.unparse(call.func)}() at import raises ValidationError when {shown} (required, "
         f"no default) {are} not set, and .env is never loaded by the builder"
     )
+
+
+def _unshipped_dotenv_values(module: Module, value: ast.expr) -> str | None:
+    """The env file python-dotenv's dotenv_values() reads, when `value` is its result
+    (called here or bound to a module-level name: `CFG = dotenv.dotenv_values(".env")`)
+    and the file is not in the project: the dict is empty on Vercel, as .env files stay
+    out of git (silkbeauty/vercel-fastapi-for-aibookshub apps/utils/u_auth.py:13)."""
+    if "dotenv" not in module.imported_tops:
+        return None  # one set lookup for the many modules without python-dotenv
+    if isinstance(value, ast.Name):
+        bound = module.constants.get(value.id)
+        value = bound if bound is not None else value
+    if not (
+        isinstance(value, ast.Call)
+        and (call_name(value) or "").rpartition(".")[2] == "dotenv_values"
+    ):
+        return None
+    first = value.args[0] if value.args else None
+    for keyword in value.keywords:
+        if keyword.arg == "dotenv_path":
+            first = keyword.value
+    if first is None:
+        name = ".env"  # dotenv_values() finds .env by walking up from the caller
+    elif isinstance(first, ast.Constant) and isinstance(first.value, str):
+        name = first.value
+    else:
+        return None  # a computed path: where it points is not visible
+    shipped = (module.root / name).is_file() or (module.path.parent / name).is_file()
+    return None if shipped else name
 
 
 def _imported_from(module: Module, name: str, source: str) -> bool:
