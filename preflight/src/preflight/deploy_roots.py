@@ -45,7 +45,7 @@ def deploy_roots(root: Path) -> tuple[DeployRoot, ...]:
     """The Python projects to check in place of `root`; empty when `root` is one itself
     (or when nothing under it is one: the rules then explain what is missing)."""
     root = root.resolve()
-    if deploys_python(root):
+    if deploys_python(root) and not _entrypoint_in_nested_project(root):
         return ()
     found = list(_services(root, root))
     for folder in _nested_vercel_projects(root):
@@ -60,6 +60,23 @@ def deploy_roots(root: Path) -> tuple[DeployRoot, ...]:
     if not found and vercel_config_file(root) is None:
         found.extend(_nested_python_apps(root))
     return tuple(found)
+
+
+def _entrypoint_in_nested_project(root: Path) -> bool:
+    """The root's entrypoint lies in a folder with a Vercel configuration of its own, as
+    Django's is found through a manage.py one level down: that folder is the project its
+    vercel.json describes (ketulmehta13/Event-Management-System-Assignment: backend/
+    holds manage.py and a vercel.json beside a Vite frontend/, and checked from the root
+    its settings' imports resolved nowhere), unless the root has a configuration too."""
+    entry = load_project(root).entrypoint
+    if entry is None or vercel_config_file(root) is not None:
+        return False
+    folder = entry.path.parent
+    while folder != root and root in folder.parents:
+        if vercel_config_file(folder) is not None:
+            return True
+        folder = folder.parent
+    return False
 
 
 def _nested_python_apps(root: Path) -> Iterator[DeployRoot]:

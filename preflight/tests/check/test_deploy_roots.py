@@ -163,3 +163,33 @@ def test_a_python_app_folder_beside_a_frontend_is_checked_when_nothing_configure
     assert "PF401" not in out
     assert "backend/src/server.py:3:1: error PF501 [F5]" in out
     assert "What Vercel will see in backend/" in err
+
+
+def test_a_django_backend_found_through_its_manage_py_is_checked_in_its_folder(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ketulmehta13/Event-Management-System-Assignment: Vercel's Django detection finds
+    backend/manage.py from the root too, but backend/ has its own vercel.json: that is the
+    project, and its settings import `project.*` from there."""
+    root = make_project(
+        {
+            **_FRONTEND,
+            "backend/vercel.json": '{"builds": [{"src": "project/wsgi.py", '
+            '"use": "@vercel/python"}]}\n',
+            "backend/manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', "
+            "'project.settings')\n",
+            "backend/project/__init__.py": "",
+            "backend/project/settings.py": "from project.paths import MEDIA\n"
+            "INSTALLED_APPS = ['rest_framework_simplejwt']\n"
+            "WSGI_APPLICATION = 'project.wsgi.application'\n",
+            "backend/project/paths.py": "import os\nMEDIA = 'media'\nos.makedirs(MEDIA)\n",
+            "backend/project/wsgi.py": "import os\nfrom django.core.wsgi import "
+            "get_wsgi_application\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', "
+            "'project.settings')\napplication = get_wsgi_application()\n",
+            "backend/requirements.txt": "django\n",
+        }
+    )
+    code, out, err = run([str(root)], capsys)
+    assert code == 1
+    assert "What Vercel will see in backend/ (backend/vercel.json: a Vercel project" in err
+    assert "backend/project/paths.py:3:1: error PF501 [F5]" in out  # reached via settings
