@@ -127,10 +127,10 @@ class SecretsPublished(ProjectRule):
         root = ctx.project.root
         exposure = _exposure(root)
         for path in uploaded_files(root):
-            if path.name in _NOT_SECRET:
+            if path.name in _NOT_SECRET or not _SECRET.match(path.name):
                 continue
-            rel = path.relative_to(root).as_posix()
-            if _SECRET.match(path.name) and not _public_by_design(path, rel):
+            rel = path.relative_to(root).as_posix()  # for the few that match only
+            if not _public_by_design(path, rel):
                 served = rel.startswith("public/") or exposure[0] == "served"
                 yield self.at(
                     Location(path, 1),
