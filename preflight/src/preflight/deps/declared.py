@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from packaging.markers import InvalidMarker
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
@@ -33,6 +34,15 @@ class Declared:
     line: int
     requirement: Requirement | None = None
     url: str | None = None  # a direct reference (wheel file or VCS URL)
+
+    def applies(self, env: dict[str, str]) -> bool:
+        """Whether its environment marker holds there (`; sys_platform == 'win32'` does
+        not on Linux); True without a marker or with one that does not evaluate."""
+        marker = self.requirement.marker if self.requirement else None
+        try:
+            return marker is None or marker.evaluate(env)
+        except InvalidMarker:
+            return True
 
 
 def read_declared(manifest: Manifest | None) -> list[Declared]:

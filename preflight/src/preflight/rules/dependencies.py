@@ -22,8 +22,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from packaging.markers import InvalidMarker
-
 from preflight.context import CheckContext
 from preflight.deps.caller_guards import guarded_by_callers
 from preflight.deps.closure import ImportUse, build_closure, search_roots
@@ -279,24 +277,11 @@ def _learn_import_names(ctx: CheckContext, runtime: list[Declared]) -> _Provided
                 unlearned.append(direct[name])
             learned += [(top, name) for top in tops or ()]
     env = marker_environment(ctx.python)
-    unlearned += [
-        d
-        for d in runtime
-        if d.name not in ctx.resolution.packages
-        and (d.requirement is None or d.requirement.marker is None or _applies(d, env))
-    ]
+    unlearned += [d for d in runtime if d.name not in ctx.resolution.packages and d.applies(env)]
     # A distribution an import already names (flask for `import flask`) is accounted for.
     explained = {n for use in ctx.closure.imports for n in candidates(use.dotted, learned)}
     unknown = [d.raw if d.url else d.name for d in unlearned if d.name not in explained]
     return _Provided(learned, list(dict.fromkeys([*unknown, *ctx.resolution.incomplete])))
-
-
-def _applies(declared: Declared, env: dict[str, str]) -> bool:
-    marker = declared.requirement.marker if declared.requirement else None
-    try:
-        return marker is None or marker.evaluate(env)
-    except InvalidMarker:
-        return True
 
 
 def _distribution_for(top: str) -> str:

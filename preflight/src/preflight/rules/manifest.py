@@ -16,6 +16,7 @@ from collections.abc import Iterator
 
 from preflight.context import CheckContext
 from preflight.deps.declared import RUNTIME, declared_in
+from preflight.deps.platform import marker_environment
 from preflight.findings import Finding, Fix, Location, Severity
 from preflight.project import REQUIREMENTS_FILES, manifest_encoding, read_manifest_text
 from preflight.rules.base import VERCEL_ONLY, Expect, ProjectExample, ProjectRule
@@ -242,6 +243,7 @@ class ShadowedManifest(ProjectRule):
     severity = Severity.WARNING
     message = "this manifest is ignored by Vercel: another one in the same directory wins"
     fix = "keep one manifest: move these requirements into the one Vercel reads"
+    needs_index = True  # the winner's install set, transitive dependencies included
 
     VALID = (
         ProjectExample(
@@ -249,6 +251,13 @@ class ShadowedManifest(ProjectRule):
                 "app.py": _APP,
                 "pyproject.toml": _PROJECT + 'dependencies = ["flask"]\n',
                 "requirements.txt": "flask\n",
+            }
+        ),
+        ProjectExample(  # a `uv export` of the same pyproject: flask's own dependencies
+            {
+                "app.py": _APP,
+                "pyproject.toml": _PROJECT + 'dependencies = ["flask"]\n',
+                "requirements.txt": "flask\nwerkzeug\ncolorama ; sys_platform == 'win32'\n",
             }
         ),
     )
@@ -278,8 +287,19 @@ class ShadowedManifest(ProjectRule):
         if manifest is None or not manifest.has_project_table:
             return
         runtime = {d.name for d in ctx.declared if d.scope == RUNTIME}
+        resolution = ctx.resolution
+        if not (resolution.unavailable or resolution.incomplete):
+            # what the winner installs, its dependencies too: a `uv export` or pip-compile
+            # of the same pyproject lists those, and they are installed all the same
+            # (athrael-soju/nextjs-fastapi-colpali-template, dycw/vercel-fastapi)
+            runtime |= resolution.names
+        env = marker_environment(ctx.python)
         for path in manifest.shadowed:
-            extra = [d for d in declared_in(path) if d.scope == RUNTIME and d.name not in runtime]
+            extra = [
+                d
+                for d in declared_in(path)
+                if d.scope == RUNTIME and d.name not in runtime and d.applies(env)
+            ]
             if extra:
                 names = ", ".join(d.raw for d in extra[:3])
                 yield self.at(
