@@ -25,7 +25,7 @@ from pathlib import Path
 
 from preflight.files import CLI_DEFAULT_IGNORES, holds_python
 from preflight.project import find_exported_name, load_project, parse_file
-from preflight.project.manifest import MANIFEST_ORDER
+from preflight.project.manifest import MANIFEST_ORDER, walk_up
 from preflight.vercel_config import read_vercel_config, vercel_config_file
 
 # How deep a nested Vercel project may sit (examples/apps/web_agent is 3).
@@ -71,12 +71,8 @@ def _entrypoint_in_nested_project(root: Path) -> bool:
     entry = load_project(root).entrypoint
     if entry is None or vercel_config_file(root) is not None:
         return False
-    folder = entry.path.parent
-    while folder != root and root in folder.parents:
-        if vercel_config_file(folder) is not None:
-            return True
-        folder = folder.parent
-    return False
+    folders = walk_up(root, entry.path.parent)  # up to the root, which was looked at
+    return any(f != root and vercel_config_file(f) is not None for f in folders)
 
 
 def _nested_python_apps(root: Path) -> Iterator[DeployRoot]:

@@ -31,6 +31,17 @@ def imported_from(module: Module, name: str) -> tuple[Module, str] | None:
     return None
 
 
+def imported_value(module: Module, name: str) -> tuple[Module, ast.expr] | None:
+    """The one module-level value a name imported from a first-party module has there
+    (`from settings import ENV`, `ENV = os.getenv(...)` in settings.py), with that module."""
+    imported = imported_from(module, name)
+    if imported is None:
+        return None
+    target, original = imported
+    value = target.constants.get(original)
+    return (target, value) if value is not None else None
+
+
 def absolute_import(module: Module, node: ast.ImportFrom) -> str | None:
     """The absolute dotted name an import-from names (relative ones from the module's
     own dotted name)."""

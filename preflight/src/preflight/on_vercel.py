@@ -18,7 +18,7 @@ import ast
 import re
 from typing import Final
 
-from preflight.import_names import imported_from
+from preflight.import_names import imported_from, imported_value
 from preflight.source import Module
 from preflight.syntax import call_name, dotted_name
 
@@ -57,7 +57,7 @@ def evaluate(expr: ast.expr, module: Module, depth: int = 0) -> object:
         return module.path.stem  # imported, never "__main__"
     if isinstance(expr, ast.Name | ast.Attribute):
         followed = _followed(expr, module)
-        return evaluate(followed[0], followed[1], depth + 1) if followed else UNKNOWN
+        return evaluate(followed[1], followed[0], depth + 1) if followed else UNKNOWN
     return _operation(expr, module, depth)
 
 
@@ -81,7 +81,7 @@ def _operation(expr: ast.expr, module: Module, depth: int) -> object:
     return UNKNOWN
 
 
-def _followed(expr: ast.expr, module: Module) -> tuple[ast.expr, Module] | None:
+def _followed(expr: ast.expr, module: Module) -> tuple[Module, ast.expr] | None:
     """What a name or a class attribute stands for, with the module it is written in: a
     local or module-level name's one value, a name imported from a first-party module
     (`from settings import ENV`), or the one assignment of `Config.FLASK_ENVIRONMENT` in
@@ -90,11 +90,7 @@ def _followed(expr: ast.expr, module: Module) -> tuple[ast.expr, Module] | None:
     Config.FLASK_ENVIRONMENT == "development":` keeps a log file off Vercel)."""
     if isinstance(expr, ast.Name):
         value = module.local_value(expr)
-        if value is not None:
-            return value, module
-        imported = imported_from(module, expr.id)
-        exported = imported[0].constants.get(imported[1]) if imported else None
-        return (exported, imported[0]) if imported and exported is not None else None
+        return (module, value) if value is not None else imported_value(module, expr.id)
     if not (isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name)):
         return None
     found = _top_class(expr.value.id, module)
@@ -111,7 +107,7 @@ def _followed(expr: ast.expr, module: Module) -> tuple[ast.expr, Module] | None:
         and stmt.value is not None
         and any(isinstance(t, ast.Name) and t.id == expr.attr for t in _targets(stmt))
     ]
-    return (values[0], where) if len(values) == 1 else None
+    return (where, values[0]) if len(values) == 1 else None
 
 
 def _top_class(name: str, module: Module) -> tuple[Module, ast.ClassDef] | None:
@@ -285,7 +281,7 @@ def _reads_own_variable(test: ast.expr, module: Module, depth: int = 0) -> bool:
             key = node.left
         elif isinstance(node, ast.Name | ast.Attribute) and depth < 6:
             followed = _followed(node, module)
-            if followed and _reads_own_variable(followed[0], followed[1], depth + 1):
+            if followed and _reads_own_variable(followed[1], followed[0], depth + 1):
                 return True
         if key is None:
             continue

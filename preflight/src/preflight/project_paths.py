@@ -16,6 +16,12 @@ from preflight.source import Module
 from preflight.syntax import call_name
 
 
+def ships_file(module: Module, name: str) -> bool:
+    """A file the code names by a relative path (a database, an env file) is in the
+    project: at the working directory, /var/task on Vercel, or beside the module."""
+    return (module.root / name).is_file() or (module.path.parent / name).is_file()
+
+
 def on_disk(expr: ast.expr, module: Module, depth: int = 0) -> Path | None:
     """The project path `expr` names, normalised, or None when any part of it is not a
     constant we can follow. Bounded deep enough for Django's settings idiom, ten steps:

@@ -239,13 +239,12 @@ _MODULE_REF_CALLS = ("setdefault", "import_module", "include")
 
 
 def _call_module_ref(node: ast.Call) -> Iterable[str]:
-    """`import_module("x")`, `include("x.urls")`, `os.environ.setdefault(..., "x.settings")`."""
+    """`import_module("x")`, `include("x.urls")`, `os.environ.setdefault(..., "x.settings")`:
+    `node` is one of the calls named so (call_index.calls_named, _MODULE_REF_CALLS)."""
     if not node.args:
         return
     func = node.func
     attr = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-    if attr not in _MODULE_REF_CALLS:
-        return
     first = node.args[-1] if attr == "setdefault" else node.args[0]
     if isinstance(first, ast.Constant) and isinstance(first.value, str):
         yield first.value

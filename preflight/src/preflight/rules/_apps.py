@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from preflight.app_files import iter_python_files
+from preflight.one_pass import remembered
 from preflight.project import find_exported_name, parse_file
 from preflight.syntax import call_name
 
@@ -114,7 +115,12 @@ def required_args(function: ast.FunctionDef) -> bool:
 
 
 def factory_elsewhere(root: Path) -> tuple[Path, ast.FunctionDef] | None:
-    """A top-level app factory (create_app, make_app...) anywhere in the project."""
+    """A top-level app factory (create_app, make_app...) anywhere in the project (once
+    per check: PF401 and its hint both ask)."""
+    return remembered(("factory elsewhere", root), lambda: _factory_elsewhere(root))
+
+
+def _factory_elsewhere(root: Path) -> tuple[Path, ast.FunctionDef] | None:
     for path in sorted(iter_python_files(root), key=lambda p: (len(p.parts), p)):
         tree = parse_file(path)
         for stmt in tree.body if tree is not None else []:
@@ -128,7 +134,12 @@ def factory_elsewhere(root: Path) -> tuple[Path, ast.FunctionDef] | None:
 
 
 def exports_elsewhere(root: Path) -> list[tuple[Path, str, int]]:
-    """Files outside Vercel's candidates that export `app`, shallowest first."""
+    """Files outside Vercel's candidates that export `app`, shallowest first (once per
+    check: PF401 and its hint both ask)."""
+    return remembered(("exports elsewhere", root), lambda: _exports_elsewhere(root))
+
+
+def _exports_elsewhere(root: Path) -> list[tuple[Path, str, int]]:
     found: list[tuple[Path, str, int]] = []
     for path in sorted(iter_python_files(root)):
         tree = parse_file(path)

@@ -16,7 +16,8 @@ from __future__ import annotations
 import ast
 
 from preflight.import_calls import Program
-from preflight.import_names import imported_from
+from preflight.import_names import imported_from, imported_value
+from preflight.project_paths import ships_file
 from preflight.source import Module
 from preflight.syntax import dotted_name
 
@@ -57,12 +58,10 @@ def _instance(name: ast.Name, module: Module) -> tuple[Module, ast.Call] | None:
             return module, value
         stand_in, built = returned[0]
         return (program.origin(stand_in), built) if isinstance(built, ast.Call) else None
-    imported = imported_from(module, name.id)
-    if imported is None:
+    exported = imported_value(module, name.id)
+    if exported is None or not isinstance(exported[1], ast.Call):
         return None
-    target, original = imported
-    exported = target.constants.get(original)
-    return (target, exported) if isinstance(exported, ast.Call) else None
+    return exported[0], exported[1]
 
 
 def _settings_class(call: ast.Call, module: Module) -> tuple[Module, ast.ClassDef] | None:
@@ -126,8 +125,6 @@ def _reads_shipped_env_file(module: Module, cls: ast.ClassDef) -> bool:
         if isinstance(node, ast.keyword) and node.arg == "env_file":
             for constant in ast.walk(node.value):
                 name = constant.value if isinstance(constant, ast.Constant) else None
-                if isinstance(name, str) and (
-                    (module.root / name).is_file() or (module.path.parent / name).is_file()
-                ):
+                if isinstance(name, str) and ships_file(module, name):
                     return True
     return False

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 from preflight.findings import Finding, Severity, first_few
 from preflight.on_vercel import evaluate
+from preflight.project_paths import ships_file
 from preflight.rules import _environ_examples as examples
 from preflight.rules._settings_values import required_fields
 from preflight.rules.base import CodeRule
@@ -238,8 +239,7 @@ def _unshipped_dotenv_values(module: Module, value: ast.expr) -> str | None:
         name = first.value
     else:
         return None  # a computed path: where it points is not visible
-    shipped = (module.root / name).is_file() or (module.path.parent / name).is_file()
-    return None if shipped else name
+    return None if ships_file(module, name) else name
 
 
 def _imported_from(module: Module, name: str, source: str) -> bool:

@@ -14,6 +14,7 @@ from preflight.call_index import calls_named
 from preflight.findings import Finding, Severity
 from preflight.import_reach import reached_at_import
 from preflight.one_pass import remembered
+from preflight.project_paths import ships_file
 from preflight.rules._paths import PathInfo, Where, classify, classify_literal
 from preflight.rules._write_reach import runs_on_vercel
 from preflight.rules.base import CodeRule, Invalid
@@ -96,8 +97,7 @@ def _severity(
     opens_now = (at_import or module.is_import_time(node)) and not isinstance(node, ast.Constant)
     if surely is Severity.WARNING or opens_now or text is None:
         return surely
-    shipped = (module.root / text).is_file() or (module.path.parent / text).is_file()
-    return Severity.WARNING if shipped else surely
+    return Severity.WARNING if ships_file(module, text) else surely
 
 
 class SqliteInBundle(CodeRule):
@@ -157,7 +157,7 @@ class SqliteInBundle(CodeRule):
     def check(self, module: Module) -> Iterator[Finding]:
         # one cause, one finding: the first connect to each database file, preferring one
         # that surely runs (mari-oliv/TechChallengeFase01 opens vitibrasil.db in 9 handlers)
-        chosen: dict[str | None, tuple[Finding, bool]] = {}
+        chosen: dict[str | None, tuple[tuple[bool, bool], Finding]] = {}
         reach = reached_at_import(module)
         for node, info in _sqlite_targets(module):
             if info.read_only and not module.guarded_by_platform_check(node):
@@ -174,9 +174,9 @@ class SqliteInBundle(CodeRule):
                 # an error over a warning, and one at every cold start over the rest
                 rank = (found.severity is Severity.ERROR, bool(via))
                 earlier = chosen.get(info.text)
-                if earlier is None or rank > (earlier[0].severity is Severity.ERROR, earlier[1]):
-                    chosen[info.text] = found, bool(via)
-        yield from (found for found, _ in chosen.values())
+                if earlier is None or rank > earlier[0]:
+                    chosen[info.text] = rank, found
+        yield from (found for _, found in chosen.values())
 
 
 class SqliteInTmp(CodeRule):

@@ -19,6 +19,7 @@ from preflight.context import CheckContext
 from preflight.findings import Finding, Location, Severity
 from preflight.preset import MANIFESTS, PYTHON_PRESETS, detect
 from preflight.project import Project, parse_file
+from preflight.project.manifest import walk_up
 from preflight.rules import _entrypoint_examples as examples
 from preflight.rules._apps import exports_elsewhere, factory_elsewhere
 from preflight.rules._entrypoint_hints import (
@@ -118,9 +119,9 @@ _OTHER_HOSTS = ("render.yaml", "Procfile", "Dockerfile", "fly.toml", "railway.js
 def _deployed_elsewhere(root: Path, candidate: Path) -> bool:
     """The nearest folder above `candidate` (below the root) with a manifest of its own
     holds another host's deploy file."""
-    folder = candidate.parent
-    while folder != root and root in folder.parents:
+    for folder in walk_up(root, candidate.parent):
+        if folder == root:
+            return False
         if any((folder / name).is_file() for name in MANIFESTS):
             return any((folder / name).is_file() for name in _OTHER_HOSTS)
-        folder = folder.parent
     return False
