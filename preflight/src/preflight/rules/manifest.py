@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from preflight.context import CheckContext
 from preflight.deps.declared import RUNTIME, declared_in
 from preflight.deps.platform import marker_environment
-from preflight.findings import Finding, Fix, Location, Severity
+from preflight.findings import Finding, Fix, Location, Severity, first_few
 from preflight.project import REQUIREMENTS_FILES, manifest_encoding, read_manifest_text
 from preflight.rules.base import VERCEL_ONLY, Expect, ProjectExample, ProjectRule
 
@@ -301,7 +301,7 @@ class ShadowedManifest(ProjectRule):
                 if d.scope == RUNTIME and d.name not in runtime and d.applies(env)
             ]
             if extra:
-                names = ", ".join(d.raw for d in extra[:3])
+                names = first_few([d.raw for d in extra])
                 yield self.at(
                     Location(path, extra[0].line),
                     f"{path.name} is ignored ({manifest.path.name} wins), so {names} "
