@@ -21,6 +21,7 @@ from itertools import pairwise
 
 from preflight.on_vercel import UNKNOWN, evaluate
 from preflight.source import Chain, Link, Module
+from preflight.startup_hooks import StartupLink, startup_hooks
 from preflight.syntax import FunctionNode, dotted_name
 
 
@@ -44,13 +45,13 @@ def link_closure(modules: list[Module]) -> None:
         changed: dict[int, Module] = {}
         for module in todo:
             imported = imports[id(module)]
-            for call, chain in _calls_at_import(module):
-                target = imported.get(dotted_name(call.func) or "")
+            for link, chain, called in _calls_at_import(module):
+                target = imported.get(called)
                 if target is None:
                     continue
                 callee, name = target
                 if name not in callee.called_at_import and callee is not module:
-                    callee.called_at_import[name] = (*chain, Link(module, call))
+                    callee.called_at_import[name] = (*chain, link)
                     callee.import_reach = None
                     changed[id(callee)] = callee
         todo = [m for m in changed.values() if imports[id(m)]]
@@ -72,6 +73,11 @@ def _reach(module: Module) -> dict[FunctionNode, Chain]:
             if function not in reached:
                 reached[function] = (Link(module, call),)
                 todo.append(function)
+    for call, name in startup_hooks(module):  # a lifespan runs at every cold start too
+        for function in top.get(name, []):
+            if function not in reached:
+                reached[function] = (StartupLink(module, call),)
+                todo.append(function)
     while todo:
         caller = todo.pop(0)
         for call in _calls_in(module, caller):
@@ -82,14 +88,17 @@ def _reach(module: Module) -> dict[FunctionNode, Chain]:
     return reached
 
 
-def _calls_at_import(module: Module) -> Iterable[tuple[ast.Call, Chain]]:
-    """Calls that run at import: module-level ones (no chain) and those in functions
-    reached at import (with that function's chain)."""
+def _calls_at_import(module: Module) -> Iterable[tuple[Link, Chain, str]]:
+    """Calls that run at import, as links, with the name of what they run: module-level
+    ones (no chain), the startup hooks they register (`FastAPI(lifespan=lifespan)` runs
+    lifespan), and calls in functions reached at import (with that function's chain)."""
     for call in module.import_time_calls:
-        yield call, ()
+        yield Link(module, call), (), dotted_name(call.func) or ""
+    for call, name in startup_hooks(module):
+        yield StartupLink(module, call), (), name
     for function, chain in reached_at_import(module).items():
         for call in _calls_in(module, function):
-            yield call, chain
+            yield Link(module, call), chain, dotted_name(call.func) or ""
 
 
 def _calls_in(module: Module, function: FunctionNode) -> list[ast.Call]:

@@ -110,3 +110,74 @@ def test_making_the_settings_folder_that_ships_is_no_write(
         }
     )
     assert [f.location.line for f in check(root, only={"PF501"}).findings] == [6]
+
+
+STARTUP = """\
+import os
+from contextlib import asynccontextmanager
+from fastapi import FastAPI
+{imports}
+
+@asynccontextmanager
+async def lifespan(app):
+    os.makedirs("uploads", exist_ok=True)
+    yield
+
+
+def init():
+    open("startup.log", "a").write("up")
+
+
+def later():
+    open("later.log", "a").write("up")
+
+
+{app}
+"""
+
+
+def test_a_write_in_a_startup_hook_fails_every_cold_start(
+    check: Check, make_project: MakeProject
+) -> None:
+    """Vercel's runtime drives the ASGI lifespan (its vendored uvicorn, lifespan "auto";
+    vercel/vercel packages/python/test/fixtures/41-lifespan-events), so a write in a
+    lifespan or a startup handler is uvicorn's "Application startup failed": an error named
+    with the call that registers the hook. A function nothing registers stays a warning."""
+    hooks = {
+        "app = FastAPI(lifespan=lifespan)": [8],
+        "from starlette.applications import Starlette\napp = Starlette(on_startup=[init])": [13],
+        "app = FastAPI()\napp.add_event_handler('startup', init)": [13],
+        "app = FastAPI()\n\n@app.on_event('startup')\ndef boot():\n    init()": [13],
+    }
+    for app, lines in hooks.items():
+        root = make_project(
+            {"app.py": STARTUP.format(imports="", app=app), "requirements.txt": "fastapi\n"}
+        )
+        found = check(root, only={"PF501"}).findings
+        errors = [f.location.line for f in found if f.severity is Severity.ERROR]
+        assert errors == lines, app
+        assert all("at startup" in f.message for f in found if f.severity is Severity.ERROR)
+        assert [f.location.line for f in found if f.severity is Severity.WARNING] == [
+            n for n in (8, 13, 17) if n not in lines
+        ], app
+
+
+def test_a_lifespan_imported_from_another_module_runs_at_startup(
+    check: Check, make_project: MakeProject
+) -> None:
+    root = make_project(
+        {
+            "app/__init__.py": "",
+            "app/lifecycle.py": STARTUP.format(imports="", app=""),
+            "app/main.py": "from fastapi import FastAPI\nfrom app.lifecycle import lifespan\n"
+            "app = FastAPI(lifespan=lifespan)\n",
+            "requirements.txt": "fastapi\n",
+        }
+    )
+    found = check(root, only={"PF501"}).findings
+    assert [(f.location.line, f.severity) for f in found] == [
+        (8, Severity.ERROR),
+        (13, Severity.WARNING),
+        (17, Severity.WARNING),
+    ]
+    assert "through FastAPI() at app/main.py:3 (which runs it at startup)" in found[0].message
