@@ -13,154 +13,14 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from packaging.version import InvalidVersion, Version
 
 from preflight.context import CheckContext
 from preflight.deps.closure import ImportUse
 from preflight.findings import Finding, Location, Severity
+from preflight.rules._removals import REMOVALS, Removal
 from preflight.rules.base import Expect, ProjectExample, ProjectRule
-
-
-@dataclass(frozen=True)
-class Removal:
-    distribution: str
-    module: str  # the dotted module that is gone (its submodules with it)
-    removed_in: str  # the first release without it
-    instead: str  # what replaced it, for the fix
-    source: str  # where the removal is documented or seen
-    # When set, the module stays and only these names left it: `from module import Name`
-    # raises ImportError for them, `import module` still works.
-    names: frozenset[str] = frozenset()
-    pin: str = ""  # the requirement that still works, when not "<removed_in"
-
-
-# The names langchain 0.3.30's langchain/__init__.py still served through its __getattr__
-# (with a deprecation warning); 1.0.0's __init__.py defines only __version__.
-_LANGCHAIN_ROOT_NAMES = frozenset(
-    [
-        "MRKLChain",
-        "ReActChain",
-        "SelfAskWithSearchChain",
-        "ConversationChain",
-        "LLMBashChain",
-        "LLMChain",
-        "LLMCheckerChain",
-        "LLMMathChain",
-        "QAWithSourcesChain",
-        "VectorDBQA",
-        "VectorDBQAWithSourcesChain",
-        "InMemoryDocstore",
-        "Wikipedia",
-        "Anthropic",
-        "Banana",
-        "CerebriumAI",
-        "Cohere",
-        "ForefrontAI",
-        "GooseAI",
-        "HuggingFaceHub",
-        "HuggingFaceTextGenInference",
-        "LlamaCpp",
-        "Modal",
-        "OpenAI",
-        "Petals",
-        "PipelineAI",
-        "SagemakerEndpoint",
-        "StochasticAI",
-        "Writer",
-        "HuggingFacePipeline",
-        "FewShotPromptTemplate",
-        "Prompt",
-        "PromptTemplate",
-        "BasePromptTemplate",
-        "ArxivAPIWrapper",
-        "GoldenQueryAPIWrapper",
-        "GoogleSearchAPIWrapper",
-        "GoogleSerperAPIWrapper",
-        "PowerBIDataset",
-        "SearxSearchWrapper",
-        "WikipediaAPIWrapper",
-        "WolframAlphaAPIWrapper",
-        "SQLDatabase",
-        "FAISS",
-        "ElasticVectorSearch",
-        "verbose",
-        "debug",
-        "llm_cache",
-    ]
-)
-
-
-REMOVALS = (
-    Removal(
-        "mcp",
-        "mcp.server.fastmcp",
-        "2.0.0",
-        "mcp.server.mcpserver",
-        "mcp 1.27.1's wheel has mcp/server/fastmcp/, 2.0.0's has mcp/server/mcpserver/ "
-        "instead; civictechdc/spicy-regs e1ac3ef (every request FUNCTION_INVOCATION_FAILED "
-        "after a rebuild resolved mcp>=1.10.0 to 2.0.0)",
-    ),
-    Removal(
-        "openai",
-        "openai.error",
-        "1.0.0",
-        "the exception classes at the top level (openai.RateLimitError, ...)",
-        "openai 0.28.1's wheel has openai/error.py, 1.0.0's does not (the v1 migration guide)",
-    ),
-    Removal(
-        "openai",
-        "openai.embeddings_utils",
-        "1.0.0",
-        "your own cosine similarity, or numpy",
-        "openai 0.28.1's wheel has openai/embeddings_utils.py, 1.0.0's does not",
-    ),
-    Removal(
-        "aiogram",
-        "aiogram.utils.executor",
-        "3.0.0",
-        "Dispatcher.start_polling(bot), or aiogram.webhook.aiohttp_server for webhooks",
-        "aiogram 2.25.2's wheel has aiogram/utils/executor.py, 3.0.0's does not",
-    ),
-    Removal(
-        "aiogram",
-        "aiogram.contrib",
-        "3.0.0",
-        "aiogram.fsm.storage (MemoryStorage, RedisStorage) and Router middlewares",
-        "aiogram 2.25.2's wheel has aiogram/contrib/, 3.0.0's does not",
-    ),
-    Removal(
-        "aiogram",
-        "aiogram.dispatcher.filters",
-        "3.0.0",
-        "aiogram.filters",
-        "aiogram 2.25.2's wheel has aiogram/dispatcher/filters/, 3.0.0's does not",
-    ),
-    Removal(
-        "aiogram",
-        "aiogram.dispatcher",
-        "3.0.0",
-        "aiogram.Dispatcher, aiogram.fsm.context.FSMContext",
-        "aiogram 2.25.2's aiogram/dispatcher/__init__.py imports these from .dispatcher, "
-        "3.0.0's is empty",
-        names=frozenset({"Dispatcher", "FSMContext", "DEFAULT_RATE_LIMIT"}),
-    ),
-    Removal(
-        "langchain",
-        "langchain",
-        "1.0.0",
-        "langchain_openai.OpenAI, langchain_core.prompts.PromptTemplate, langchain_classic "
-        "for the chains",
-        "langchain 0.3.30's langchain/__init__.py serves these names through __getattr__, "
-        "1.0.0's defines only __version__; FrancoRebel/SlackAI_Chatbot_1.0 api/bot.py "
-        "(`from langchain import OpenAI, LLMChain, PromptTemplate` under an unpinned langchain). "
-        "The pin is <0.2.0: from 0.2.0 on, langchain no longer depends on langchain-community, "
-        "which __getattr__ imports OpenAI and the other integrations from",
-        names=_LANGCHAIN_ROOT_NAMES,
-        pin="langchain<0.2.0",
-    ),
-)
 
 
 def _version(text: str | None) -> Version | None:
@@ -249,6 +109,27 @@ class RemovedModule(ProjectRule):
                         "'FSMContext' is not in aiogram 3.13.1's aiogram.dispatcher module "
                         "(removed in 3.0.0; its replacement is aiogram.Dispatcher, "
                         "aiogram.fsm.context.FSMContext): this import raises ImportError"
+                    ),
+                ),
+            ),
+        ),
+        ProjectExample(  # pallets/itsdangerous#294: Flask tutorials' password-reset tokens
+            {
+                "app.py": "from flask import Flask\n"
+                "from itsdangerous import TimedJSONWebSignatureSerializer as Serializer\n"
+                "app = Flask(__name__)\n",
+                "requirements.txt": "flask==3.1.3\nitsdangerous==2.2.0\n",
+            },
+            expect=(
+                Expect(
+                    "app.py",
+                    2,
+                    1,
+                    (
+                        "'TimedJSONWebSignatureSerializer' is not in itsdangerous 2.2.0's "
+                        "itsdangerous module (removed in 2.1.0; its replacement is PyJWT "
+                        "(jwt.encode/jwt.decode with an exp claim), or URLSafeTimedSerializer): "
+                        "this import raises ImportError"
                     ),
                 ),
             ),
