@@ -22,6 +22,7 @@ from preflight.context import CheckContext
 from preflight.deps.index import Index, default_cache_dir
 from preflight.errors import ExitCode, format_traceback, one_line
 from preflight.findings import Finding, Severity
+from preflight.function_files import unsure_outside_functions
 from preflight.project import AVAILABLE_PYTHONS, Project, load_project
 from preflight.rules import all_rules
 from preflight.rules.base import CodeRule, ProjectRule, Rule
@@ -252,7 +253,7 @@ class _RuleRuns:
                 for rule in code_rules:
                     for finding in self._guarded(rule, rule.check, module, module.path):
                         if not module.suppressed(finding.location.line, rule.id, rule.fid):
-                            self.found[rule.id].append(finding)
+                            self.found[rule.id].append(unsure_outside_functions(ctx, finding))
 
     def project_rules(self, ctx: CheckContext) -> None:
         for rule in self.instances:

@@ -63,7 +63,7 @@ def test_a_download_into_the_code_at_import_is_an_error(
         "import gdown\nfrom urllib.request import urlretrieve\nimport wget\n"
         "gdown.download('https://drive.google.com/uc?id=x', output='model.h5')\n"
         "urlretrieve('https://example.com/w.bin', 'data/w.bin')\n"
-        "wget.download('https://example.com/t.csv', out='t.csv')\n"
+        "wget.download('https://example.com/t.csv', out='t.csv')\napp = object()\n"
     )
     root = make_project({"app.py": app, "requirements.txt": "gdown\nwget\n"})
     found = check(root, only={"PF501"}).findings
@@ -78,7 +78,10 @@ def test_an_sqlite_url_at_import_opens_nothing_until_used(
     """wysdi/fastapi-vercel: `create_engine("sqlite:///./tmp/test.db")` at import, with the
     file shipped. The engine connects on first use, where reads work and writes fail: a
     warning; a database that is not shipped must be created there: every use fails."""
-    app = "from sqlalchemy import create_engine\nengine = create_engine('sqlite:///./data.db')\n"
+    app = (
+        "from sqlalchemy import create_engine\nengine = create_engine('sqlite:///./data.db')\n"
+        "app = object()\n"
+    )
     shipped = make_project({"app.py": app, "data.db": b"SQLite format 3\x00"})
     missing = make_project({"app.py": app})
     levels = [
@@ -160,6 +163,30 @@ def test_a_write_in_a_startup_hook_fails_every_cold_start(
         assert [f.location.line for f in found if f.severity is Severity.WARNING] == [
             n for n in (8, 13, 17) if n not in lines
         ], app
+
+
+def test_with_no_entrypoint_an_error_depends_on_the_function_importing_the_file(
+    check: Check, make_project: MakeProject
+) -> None:
+    """RAJITHAREDDYTIRUTHANI/b2twin-rag: `handler = LazyApp()` hides the entrypoint, so
+    every file is checked; a write in a file no api/*.py function imports is a warning that
+    says so, one in a file a function imports stays an error."""
+    write = "import os\nos.makedirs('out')\n"
+    root = make_project(
+        {
+            "api/index.py": "import helper\nhandler = object()\n",
+            "api/helper.py": write,
+            "tool.py": write,
+            "requirements.txt": "flask\n",
+        }
+    )
+    found = {f.location.path.name: f for f in check(root, only={"PF501"}).findings}
+    assert found["helper.py"].severity is Severity.ERROR
+    assert found["tool.py"].severity is Severity.WARNING
+    assert found["tool.py"].message.endswith(
+        "if the function imports tool.py (no entrypoint was detected, so which files it "
+        "imports is unknown)"
+    )
 
 
 def test_a_lifespan_imported_from_another_module_runs_at_startup(

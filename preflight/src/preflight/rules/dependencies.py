@@ -17,24 +17,24 @@ Distribution files are checked in wheels.py (F1).
 from __future__ import annotations
 
 import ast
-import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from preflight.context import CheckContext
 from preflight.deps.caller_guards import guarded_by_callers
-from preflight.deps.closure import ImportUse, build_closure, search_roots
+from preflight.deps.closure import ImportUse, search_roots
 from preflight.deps.declared import RUNTIME, Declared
 from preflight.deps.mapping import KNOWN, candidates
 from preflight.deps.platform import BUILDER_INSTALLED, marker_environment
 from preflight.findings import Finding, Location, Severity, first_few
+from preflight.function_files import reached_without_entrypoint, softened, unsure_outside_functions
 from preflight.on_vercel import branch_never_runs
 from preflight.project import Manifest
 from preflight.rules import _dependency_examples as examples
 from preflight.rules._dependency_fix import dependency_fix
 from preflight.rules.base import ProjectRule
-from preflight.vercel_config import own_install_step, read_vercel_config
+from preflight.vercel_config import own_install_step
 
 
 class MissingDependency(ProjectRule):
@@ -71,7 +71,7 @@ class MissingDependency(ProjectRule):
         reported: set[str] = set()
         provided: _Provided | None = None
         own_install = own_install_step(ctx.project.root)
-        reached = _reached_without_entrypoint(ctx)
+        reached = reached_without_entrypoint(ctx)
         # a name is reported once: where a function surely imports it, if anywhere
         uses = sorted(
             ctx.closure.imports, key=lambda u: reached is not None and u.module.path not in reached
@@ -92,15 +92,8 @@ class MissingDependency(ProjectRule):
             if own_install is not None:
                 # it runs in the function's venv and may install it (juriel/vercel-fastapi-
                 # admin's installCommand pip-installs backend/requirements.txt)
-                finding = _softened(finding, f"unless vercel.json's {own_install} installs it")
-            if reached is not None and use.module.path not in reached:
-                rel = use.module.path.relative_to(ctx.project.root).as_posix()
-                finding = _softened(
-                    finding,
-                    f"if the function imports {rel} (no entrypoint was detected, so which "
-                    "files it imports is unknown)",
-                )
-            yield finding
+                finding = softened(finding, f"unless vercel.json's {own_install} installs it")
+            yield unsure_outside_functions(ctx, finding)
 
     def _finding(
         self, ctx: CheckContext, use: ImportUse, names: set[str], unknown: list[str]
@@ -161,36 +154,6 @@ class MissingDependency(ProjectRule):
         return self.at(location, message, fix, autofix=dependency_fix(ctx.project, dist))
 
 
-def _reached_without_entrypoint(ctx: CheckContext) -> set[Path] | None:
-    """With no entrypoint, the files the api/*.py functions import (each such file is a
-    function of its own); None when there is an entrypoint (its closure is what runs)."""
-    if ctx.project.entrypoint is not None:
-        return None
-    functions = _functions_without_entrypoint(ctx.project.root)
-    reached: set[Path] = set()
-    for path in functions:
-        if not path.name.startswith(("_", ".")):
-            reached |= {m.path for m in build_closure(ctx.project.root, path).modules}
-    return reached
-
-
-def _functions_without_entrypoint(root: Path) -> list[Path]:
-    """api/*.py, each a function of its own; but legacy `builds` turn zero-config off, so
-    then only the files their @vercel/python `src` names are functions (JaesikYun-jax/
-    flask-vercel 70b12fc builds api/vercel_handler.py alone: api/admin_login.py's jwt import
-    never runs, yet it was an error)."""
-    builds = (read_vercel_config(root) or {}).get("builds")
-    if isinstance(builds, list) and builds:
-        found: set[Path] = set()
-        for build in builds:
-            src = build.get("src") if isinstance(build, dict) else None
-            if isinstance(src, str) and "python" in str(build.get("use", "")):
-                found.update(p for p in root.glob(src.lstrip("/")) if p.suffix == ".py")
-        return sorted(found)
-    api = root / "api"
-    return sorted(api.glob("*.py")) if api.is_dir() else []
-
-
 def _imported(use: ImportUse) -> str:
     """How the module is asked for: an import, or a Django setting that names it."""
     if isinstance(use.node, ast.Constant):
@@ -204,15 +167,6 @@ def _never_fails(ctx: CheckContext, use: ImportUse) -> bool:
     os.getenv("VERCEL") is None: from dotenv import load_dotenv`, Mindtecture's starter)."""
     return guarded_by_callers(ctx.closure, use) or branch_never_runs(
         use.module, use.node, dashboard_may_set=True
-    )
-
-
-def _softened(finding: Finding, depends: str) -> Finding:
-    """An error becomes a warning that says what it depends on."""
-    if finding.severity != Severity.ERROR:
-        return finding
-    return dataclasses.replace(
-        finding, severity=Severity.WARNING, message=f"{finding.message}, {depends}"
     )
 
 
