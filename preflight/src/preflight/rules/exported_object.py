@@ -1,4 +1,5 @@
-"""F4: the name Vercel serves is a chat bot's client, not an ASGI or WSGI app.
+"""F4: the name Vercel serves is a chat bot's client or a placeholder, not an ASGI or WSGI
+app.
 
 Vercel's builder takes the first top-level `app` / `application` it finds (entrypoint.rs)
 and vercel-runtime serves that object: vc_init.py hands it to resolver.py
@@ -12,7 +13,9 @@ call (Divyanshu30P/deoria-weather-bot api/bot.py: `application =
 Application.builder().token(...).build()`; FrancoRebel/SlackAI_Chatbot_1.0 api/bot.py:
 `app = App(token=...)`). Checked on the installed classes: none defines `__call__` or
 `asgi` (python-telegram-bot 22, slack_bolt 1.2x, pyTelegramBotAPI 4, aiogram 3,
-discord.py 2, pyrogram 2).
+discord.py 2, pyrogram 2). A placeholder fails the same way: `application = None` at the
+top, which only a lazy getter fills in, is what Vercel serves, and the `class handler`
+further down is never reached.
 """
 
 from __future__ import annotations
@@ -43,7 +46,8 @@ _BOT_CLIENTS = {
 
 
 class ExportedBotClient(ProjectRule):
-    """The exported `app` / `application` is a bot library's client object."""
+    """The exported `app` / `application` is a bot library's client object, or a
+    placeholder literal that a lazy getter was to replace."""
 
     id = "PF408"
     fid = "F4"
@@ -78,6 +82,26 @@ class ExportedBotClient(ProjectRule):
         ),
     )
     INVALID = (
+        ProjectExample(  # ArtemFilin1990/TelegramBot.Webhook api/webhook.py
+            {
+                "api/webhook.py": "from http.server import BaseHTTPRequestHandler\n"
+                "application = None\n\ndef get_application():\n    global application\n"
+                "    application = object()\n    return application\n\n"
+                "class handler(BaseHTTPRequestHandler):\n    pass\n",
+            },
+            expect=(
+                Expect(
+                    "api/webhook.py",
+                    2,
+                    1,
+                    (
+                        "`application` is None, not an ASGI or WSGI app: Vercel serves the "
+                        'top-level `application` and its runtime cannot call it ("Could not '
+                        'determine the application interface"), so every request fails'
+                    ),
+                ),
+            ),
+        ),
         ProjectExample(  # Divyanshu30P/deoria-weather-bot api/bot.py
             {
                 "requirements.txt": "python-telegram-bot==20.7\n",
@@ -128,17 +152,24 @@ class ExportedBotClient(ProjectRule):
         for path in files:
             found = _bot_export(path)
             if found is not None:
-                name, line, kind = found
+                name, line, kind, placeholder = found
                 yield self.at(
                     Location(path, line),
                     f"`{name}` is {kind}, not an ASGI or WSGI app: Vercel serves the "
                     f'top-level `{name}` and its runtime cannot call it ("Could not '
                     'determine the application interface"), so every request fails',
+                    fix=(
+                        f"rename the placeholder (e.g. `_{name}`): Vercel serves the first "
+                        "top-level app, application or class handler it finds"
+                    )
+                    if placeholder
+                    else None,
                 )
 
 
-def _bot_export(path: Path) -> tuple[str, int, str] | None:
-    """The exported name, its line and the bot client it is bound to, if it is one."""
+def _bot_export(path: Path) -> tuple[str, int, str, bool] | None:
+    """The exported name, its line, and the bot client or placeholder literal it is bound
+    to (with whether it is a placeholder), if it is either."""
     tree = parse_file(path)
     exported = find_exported_name(tree) if tree is not None else None
     if tree is None or exported is None or exported[0] not in {"app", "application"}:
@@ -150,21 +181,41 @@ def _bot_export(path: Path) -> tuple[str, int, str] | None:
     for stmt in tree.body:
         if isinstance(stmt, ast.Assign | ast.AnnAssign) and stmt.lineno == line:
             value = stmt.value
-            kind = _BOT_CLIENTS.get(_constructed(value, _imports(tree)) or "")
-            return (name, line, kind) if value is not None and kind is not None else None
+            literal = _literal(value)
+            kind = literal or _BOT_CLIENTS.get(_constructed(value, _imports(tree)) or "")
+            if value is None or kind is None:
+                return None
+            return name, line, kind, literal is not None
+    return None
+
+
+def _literal(value: ast.expr | None) -> str | None:
+    """A placeholder the name is bound to: `application = None` before a lazy
+    `get_application()` fills it in (ArtemFilin1990/TelegramBot.Webhook api/webhook.py:63,
+    ahead of its `class handler`)."""
+    if isinstance(value, ast.Constant) and value.value is None:
+        return "None"
     return None
 
 
 def _bound_names(stmt: ast.stmt) -> set[str]:
-    """Names a top-level statement (re)binds, wherever in it (an `if`, a `try`...)."""
+    """Names a top-level statement (re)binds as the module runs, wherever in it (an `if`,
+    a `try`...); a function's body binds nothing until it is called (`global application`
+    in a lazy getter leaves the module's binding as it was)."""
     found: set[str] = set()
-    for node in ast.walk(stmt):
+    todo: list[ast.AST] = [stmt]
+    while todo:
+        node = todo.pop()
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             found.add(node.id)
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            found.add(node.name)
         elif isinstance(node, ast.alias):
             found.add(node.asname or node.name.partition(".")[0])
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            found.add(node.name)
+            todo.extend(node.decorator_list)
+            continue
+        if not isinstance(node, ast.Lambda):
+            todo.extend(ast.iter_child_nodes(node))
     return found
 
 
