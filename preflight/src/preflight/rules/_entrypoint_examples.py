@@ -34,6 +34,15 @@ VALID = (
             "backend/render.yaml": "services: []\n",
         }
     ),
+    ProjectExample(  # the same, the Render blueprint at the root: poorval/Finance-Buddy-Notebook
+        {
+            "vercel.json": '{"rewrites": [{"source": "/api/:p*", "destination": '
+            '"https://api.example.com/:p*"}]}',
+            "render.yaml": "services:\n  - type: web\n    rootDir: backend\n",
+            "backend/main.py": "from fastapi import FastAPI\napp = FastAPI()\n",
+            "backend/requirements.txt": "fastapi\n",
+        }
+    ),
     # api/ files as functions of their own: "Other" pinned, or nothing that makes a
     # new project's preset a Python one, or legacy `builds` naming them
     ProjectExample(

@@ -12,6 +12,7 @@ see rules/_functions.py; whether they work then hangs on the preset, which is a 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -123,5 +124,20 @@ def _deployed_elsewhere(root: Path, candidate: Path) -> bool:
         if folder == root:
             return False
         if any((folder / name).is_file() for name in MANIFESTS):
-            return any((folder / name).is_file() for name in _OTHER_HOSTS)
+            own = any((folder / name).is_file() for name in _OTHER_HOSTS)
+            return own or folder.relative_to(root).as_posix() in _render_roots(root)
     return False
+
+
+_ROOT_DIR = re.compile(r"^\s*rootDir:\s*['\"]?([^'\"\s#]+)", re.MULTILINE)
+
+
+def _render_roots(root: Path) -> set[str]:
+    """The folders a root-level render.yaml deploys (`rootDir: backend`: poorval/Finance-
+    Buddy-Notebook's FastAPI backend/ on Render, while the root vercel.json only rewrites
+    /api to it)."""
+    try:
+        text = (root / "render.yaml").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return set()
+    return {found.strip("/").removeprefix("./") for found in _ROOT_DIR.findall(text)}
