@@ -182,3 +182,38 @@ def test_manifest_and_python_source_match_vercel(make_project: MakeProject) -> N
         else:
             assert project.python.path is not None
             assert project.python.path.relative_to(project.root).as_posix() == theirs_python
+
+
+REQUIREMENT_LINES = (
+    "flask==3.1.3",
+    "numpy>=1.2,",
+    "flask (>=2.0)",
+    "flask==v2.0",
+    "requests>2 ; python_version >= '3.8'",
+    "flask==3.1.3 --hash=sha256:abc",
+    "-e .",
+    "--extra-index-url https://example.com/simple",
+    '@"',
+    "Flask=2.0",
+    "flask~=2",
+    "flask<=latest",
+    "pip install flask",
+    "flask django",
+    "Flask==2.0.1;",
+    "<<<<<<< HEAD",
+)
+
+
+def test_unparsable_requirement_lines_match_vercel(make_project: MakeProject) -> None:
+    """PF304 calls a line unparsable exactly when Vercel's analyser fails the manifest."""
+    from preflight.deps.declared import unparsable_requirements
+
+    roots = [
+        make_project({"app.py": "app = 1\n", "requirements.txt": f"{line}\n"})
+        for line in REQUIREMENT_LINES
+    ]
+    answers = _ask([_job(root) for root in roots])
+    for line, root, answer in zip(REQUIREMENT_LINES, roots, answers, strict=True):
+        theirs = str(answer["manifest"]).startswith("error: PYTHON_REQUIREMENTS_PARSE_ERROR")
+        ours = bool(unparsable_requirements(root / "requirements.txt"))
+        assert ours == theirs, (line, answer["manifest"])

@@ -180,29 +180,69 @@ def read_requirements_file(path: Path, seen: set[Path] | None = None) -> Iterato
     text = read_manifest_text(path)
     if text is None:
         return
+    for number, line, kind in _requirement_lines(text):
+        if kind == "include":
+            yield from read_requirements_file(path.parent / line, seen)
+        elif kind == "wheel":
+            wheel = _WHEEL_NAME.match(_wheel_file(line))
+            name = canonicalize_name(wheel.group("name")) if wheel else canonicalize_name(line)
+            yield Declared(name, line, RUNTIME, path, number, None, line)
+        elif kind == "reference":
+            # a VCS checkout, an archive URL or a local folder: installed, but what it
+            # provides is not on the index (pip names it from #egg= or its metadata)
+            yield Declared(_reference_name(line), line, RUNTIME, path, number, None, line)
+        elif kind == "requirement":
+            found = _parse(line, RUNTIME, path, number)
+            if found is not None:
+                yield found
+
+
+def unparsable_requirements(path: Path) -> list[tuple[int, str]]:
+    """(line, text) of each line of a requirements file that is neither an option nor a
+    requirement: uv's requirements-txt parser, which Vercel's builder runs
+    (python-analysis requirements-txt-parser.ts), stops at it with
+    PYTHON_REQUIREMENTS_PARSE_ERROR. packaging's PEP 508 grammar rejects what uv 0.10
+    does (a stray `@"`, `Flask=2.0`, `flask~=2`, `flask<=latest`, `pip install flask`),
+    and a trailing comma, which packaging allows, fails there too (tests/check/test_oracle.py)."""
+    text = read_manifest_text(path)
+    if text is None:
+        return []
+    bad: list[tuple[int, str]] = []
+    for number, line, kind in _requirement_lines(text):
+        if kind == "requirement":
+            try:
+                Requirement(line)
+            except InvalidRequirement:
+                bad.append((number, line))
+                continue
+            if line.split(";", 1)[0].rstrip().endswith(","):
+                bad.append((number, line))  # `numpy>=1.2,`: packaging takes it, Vercel not
+    return bad
+
+
+def _requirement_lines(text: str) -> Iterator[tuple[int, str, str]]:
+    """Each logical line with what it is: "include" (the file a `-r` names), "option",
+    "wheel", "reference" or "requirement" (hashes stripped)."""
     for number, line in _logical_lines(text):
         if line.startswith(("-r ", "--requirement ", "-r", "--requirement=")):
-            include = re.sub(r"^(-r|--requirement)[ =]?", "", line).strip()
-            yield from read_requirements_file(path.parent / include, seen)
+            yield number, re.sub(r"^(-r|--requirement)[ =]?", "", line).strip(), "include"
             continue
         if line.startswith(("-e", "--editable")):
             line = re.sub(r"^(-e|--editable)[ =]?", "", line).strip()
         elif line.startswith("-"):
-            continue  # --index-url, -c constraints, --hash-only lines...
+            yield number, line, "option"  # --index-url, -c constraints, --hash-only lines...
+            continue
         line = re.split(r"\s+--hash", line)[0].strip()
-        wheel = _WHEEL_NAME.match(line.rsplit("/", 1)[-1].split("#")[0])
-        if wheel and "@" not in line:
-            name = canonicalize_name(wheel.group("name"))
-            yield Declared(name, line, RUNTIME, path, number, None, line)
-            continue
-        if _is_reference(line):
-            # a VCS checkout, an archive URL or a local folder: installed, but what it
-            # provides is not on the index (pip names it from #egg= or its metadata)
-            yield Declared(_reference_name(line), line, RUNTIME, path, number, None, line)
-            continue
-        found = _parse(line, RUNTIME, path, number)
-        if found is not None:
-            yield found
+        if _WHEEL_NAME.match(_wheel_file(line)) and "@" not in line:
+            yield number, line, "wheel"
+        elif _is_reference(line):
+            yield number, line, "reference"
+        else:
+            yield number, line, "requirement"
+
+
+def _wheel_file(line: str) -> str:
+    return line.rsplit("/", 1)[-1].split("#")[0]
 
 
 def _is_reference(line: str) -> bool:

@@ -15,7 +15,7 @@ import tomllib
 from collections.abc import Iterator
 
 from preflight.context import CheckContext
-from preflight.deps.declared import RUNTIME, declared_in
+from preflight.deps.declared import RUNTIME, declared_in, unparsable_requirements
 from preflight.deps.platform import marker_environment
 from preflight.findings import Finding, Fix, Location, Severity, first_few
 from preflight.project import REQUIREMENTS_FILES, manifest_encoding, read_manifest_text
@@ -230,6 +230,68 @@ class ManifestEncoding(ProjectRule):
             autofix=Fix.replace_file(
                 manifest.path, text.replace("\r\n", "\n"), "re-save it as plain UTF-8"
             ),
+        )
+
+
+class UnparsableRequirement(ProjectRule):
+    """A line of the requirements file Vercel installs from that is no requirement."""
+
+    id = "PF304"
+    fid = "F3"
+    name = "unparsable-requirement"
+    targets = VERCEL_ONLY
+    severity = Severity.ERROR
+    message = "this line is not a requirement: the build fails with PYTHON_REQUIREMENTS_PARSE_ERROR"
+    fix = "write one PEP 508 requirement per line (name, optional extras, `==1.2`), or delete it"
+
+    VALID = (
+        ProjectExample(
+            {
+                "app.py": _APP,
+                "requirements.txt": "# pinned\n--index-url https://pypi.org/simple\n"
+                "flask==3.1.3 --hash=sha256:abc\nrequests>=2,<3 ; python_version >= '3.8'\n"
+                "git+https://github.com/pallets/click.git#egg=click\n",
+            }
+        ),
+    )
+    INVALID = (
+        ProjectExample(  # A-gif449/file-storage: the PowerShell that wrote the file, pasted in
+            {
+                "app.py": _APP,
+                "requirements.txt": '@"\nflask==3.1.3\n"@ | Out-File -FilePath '
+                '"requirements.txt"\n',
+            },
+            expect=(
+                Expect(
+                    "requirements.txt",
+                    1,
+                    1,
+                    "requirements.txt:1 `@\"` is not a requirement: Vercel's builder stops "
+                    "with PYTHON_REQUIREMENTS_PARSE_ERROR (and 1 more such line)",
+                ),
+            ),
+        ),
+    )
+
+    def check(self, ctx: CheckContext) -> Iterator[Finding]:
+        manifest = ctx.project.manifest
+        if manifest is None or manifest.kind not in REQUIREMENTS_FILES:
+            return
+        if manifest_encoding(manifest.path) is not None:
+            return  # unreadable as a whole: PF303
+        bad = unparsable_requirements(manifest.path)
+        if not bad:
+            return
+        line, text = bad[0]
+        more = (
+            f" (and {len(bad) - 1} more such line{'s' if len(bad) > 2 else ''})"
+            if len(bad) > 1
+            else ""
+        )
+        yield self.at(
+            Location(manifest.path, line),
+            f"{manifest.path.name}:{line} `{text[:60]}` is not a requirement: Vercel's builder "
+            f"stops with PYTHON_REQUIREMENTS_PARSE_ERROR{more}",
         )
 
 
