@@ -50,7 +50,30 @@ def on_disk(expr: ast.expr, module: Module, depth: int = 0) -> Path | None:
         return base.parent if base is not None else None
     if isinstance(expr, ast.Call):
         return _call_on_disk(expr, module, depth)
+    if isinstance(expr, ast.Subscript):
+        value = stored_at(expr, module)
+        return on_disk(value, module, depth + 1) if value is not None else None
     return None
+
+
+def stored_at(expr: ast.Subscript, module: Module) -> ast.expr | None:
+    """The one value the module stores at this constant key (`app.config["UPLOAD_FOLDER"]
+    = "uploads"`, then `os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)`:
+    leonchanwy/flask-vercel api/index.py:9-13, whose uploads/ ships); None when the key
+    is stored more than once or not at all."""
+    key = _constant(expr.slice)
+    if key is None:
+        return None
+    where = ast.dump(expr.value)
+    stored = [
+        assign.value
+        for assign in module.of(ast.Assign)
+        for target in assign.targets
+        if isinstance(target, ast.Subscript)
+        and _constant(target.slice) == key
+        and ast.dump(target.value) == where
+    ]
+    return stored[0] if len(stored) == 1 else None
 
 
 def _call_on_disk(call: ast.Call, module: Module, depth: int) -> Path | None:

@@ -208,3 +208,26 @@ def test_a_lifespan_imported_from_another_module_runs_at_startup(
         (17, Severity.WARNING),
     ]
     assert "through FastAPI() at app/main.py:3 (which runs it at startup)" in found[0].message
+
+
+def test_making_a_shipped_folder_named_in_the_app_config_is_no_write(
+    check: Check, make_project: MakeProject
+) -> None:
+    """leonchanwy/flask-vercel api/index.py:9-13: the folder comes through
+    app.config["UPLOAD_FOLDER"], and uploads/ ships, so the makedirs succeeds; saving an
+    upload there still fails."""
+    app = (
+        "import os\nfrom flask import Flask, request\napp = Flask(__name__)\n"
+        "app.config['UPLOAD_FOLDER'] = 'uploads'\n"
+        "os.makedirs(app.config['UPLOAD_FOLDER'], exist_ok=True)\n\n"
+        "@app.post('/up')\ndef up():\n"
+        "    request.files['f'].save(os.path.join(app.config['UPLOAD_FOLDER'], 'x'))\n"
+        "    return 'ok'\n"
+    )
+    shipped = make_project({"app.py": app, "uploads/a.mp3": "x", "requirements.txt": "flask\n"})
+    missing = make_project({"app.py": app, "requirements.txt": "flask\n"})
+    lines = [
+        [f.location.line for f in check(root, only={"PF501"}).findings]
+        for root in (shipped, missing)
+    ]
+    assert lines == [[9], [5, 9]]

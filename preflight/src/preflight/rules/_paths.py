@@ -19,6 +19,7 @@ from typing import Any
 
 from preflight.files import uploaded_files
 from preflight.on_vercel import UNKNOWN, evaluate
+from preflight.project_paths import stored_at
 from preflight.rules._attributes import self_attribute_value
 from preflight.rules._settings_values import settings_default
 from preflight.rules._stdlib_names import qualified_call_name
@@ -255,18 +256,9 @@ def _config_value(expr: ast.Subscript, module: Module) -> ast.expr | None:
     """`app.config["UPLOAD_FOLDER"]` -> the value of the module's one assignment
     `app.config["UPLOAD_FOLDER"] = ...` (Flask's usual upload setting), else None."""
     owner = dotted_name(expr.value)
-    if owner is None or not owner.endswith("config") or not isinstance(expr.slice, ast.Constant):
+    if owner is None or not owner.endswith("config"):
         return None
-    values = [
-        node.value
-        for node in module.of(ast.Assign)
-        for target in node.targets
-        if isinstance(target, ast.Subscript)
-        and dotted_name(target.value) == owner
-        and isinstance(target.slice, ast.Constant)
-        and target.slice.value == expr.slice.value
-    ]
-    return values[0] if len(values) == 1 else None
+    return stored_at(expr, module)
 
 
 def _agree(values: list[tuple[Module, ast.expr]], depth: int) -> PathInfo:
