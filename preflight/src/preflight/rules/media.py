@@ -79,6 +79,15 @@ class MediaInCode(ProjectRule):
             }
         ),
         ProjectExample({"settings.py": _SETTINGS + "MEDIA_ROOT = 'media'\n"}),  # no file field
+        ProjectExample(  # a serializer's or a form's field validates, stores nothing
+            {
+                "settings.py": _SETTINGS + "MEDIA_ROOT = 'media'\n",
+                "serializer.py": "from rest_framework import serializers\n"
+                "class Upload(serializers.Serializer):\n    image = serializers.ImageField()\n",
+                "forms.py": "from django.forms import Form, FileField\n"
+                "class Upload(Form):\n    doc = FileField()\n",
+            }
+        ),
     )
     INVALID = (
         ProjectExample(
@@ -156,9 +165,30 @@ def _media_root(settings: list[Module]) -> PathInfo | None:
 
 def _first_file_field(module: Module) -> ast.Call | None:
     for call in calls_named(module, _FIELDS):
-        name = (call_name(call) or "").rsplit(".", 1)[-1]
+        head, _, name = (call_name(call) or "").rpartition(".")
         own_storage = any(k.arg == "storage" for k in call.keywords)
         field = isinstance(module.parents.get(call), ast.Assign | ast.AnnAssign)
-        if name in _FIELDS and field and not own_storage:
+        if (
+            name in _FIELDS
+            and field
+            and not own_storage
+            and not _validates_only(module, head, name)
+        ):
             return call
     return None
+
+
+def _validates_only(module: Module, head: str, name: str) -> bool:
+    """A form's or a DRF serializer's field of that name, which validates the upload and
+    stores nothing (AaditiAI/similarity_prediction app/serializer.py:5,
+    `serializers.ImageField()`): only a model field saves to MEDIA_ROOT."""
+    if head:
+        return head.rpartition(".")[2] in _VALIDATING
+    for node in module.of(ast.ImportFrom):
+        if any((a.asname or a.name) == name for a in node.names):
+            source = node.module or ""
+            return source.rpartition(".")[2] in _VALIDATING or source.startswith("rest_framework")
+    return False
+
+
+_VALIDATING = frozenset({"serializers", "forms"})
