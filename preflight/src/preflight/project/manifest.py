@@ -41,6 +41,12 @@ class Manifest:
     lock: Path | None = None
     has_project_table: bool = True
 
+    @property
+    def installs_nothing(self) -> bool:
+        """A pyproject.toml with no [project] table: Vercel uses it anyway and installs
+        nothing (F3, PF301), so per-import questions have one answer already."""
+        return self.kind == "pyproject" and not self.has_project_table
+
     def shown(self, root: Path) -> str:
         """The manifest as a finding elsewhere names it: its path from the project root,
         so a nested one (backend/requirements.txt) is not mistaken for a top-level one."""

@@ -108,7 +108,7 @@ class DatabaseDriverMissing(ProjectRule):
 
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
         manifest = ctx.project.manifest
-        if manifest is not None and manifest.kind == "pyproject" and not manifest.has_project_table:
+        if manifest is not None and manifest.installs_nothing:
             return  # nothing is installed at all: PF301 says so once
         installed = {d.name for d in ctx.declared if d.scope == RUNTIME}
         installed |= ctx.resolution.names | BUILDER_INSTALLED

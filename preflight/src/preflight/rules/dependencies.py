@@ -53,7 +53,7 @@ class MissingDependency(ProjectRule):
 
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
         manifest = ctx.project.manifest
-        if manifest is not None and manifest.kind == "pyproject" and not manifest.has_project_table:
+        if manifest is not None and manifest.installs_nothing:
             ctx.skip("imports vs declared dependencies", "pyproject.toml has no [project] (PF301)")
             return
         if ctx.project.entrypoint is None:
