@@ -577,6 +577,7 @@ async function openEditor(id) {
     form.tags.value = (data.tags || []).join(", ");
     form.completed.checked = data.completed;
     $("#upload-form").reset();
+    $("#attachment-list").replaceChildren(); // not the last task's files while this one's load
     $("#editor").showModal();
     form.title.focus();
     await loadAttachments();
@@ -654,9 +655,16 @@ function formatSize(bytes) {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
+// The newest list request: an older answer that arrives after it (the list the dialog
+// asked for on opening, slower than the one after an upload) must not overwrite it.
+let attachmentsLoad = 0;
+
 async function loadAttachments() {
   if (!editing) return;
-  const { data } = await api("GET", attachmentsPath());
+  const load = ++attachmentsLoad;
+  const taskId = editing.task.id;
+  const { data } = await api("GET", attachmentsPath("", taskId));
+  if (load !== attachmentsLoad || editing?.task.id !== taskId) return;
   limits = { ...limits, ...data };
   const list = $("#attachment-list");
   list.replaceChildren(...data.items.map(renderAttachment));
