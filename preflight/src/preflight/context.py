@@ -15,9 +15,10 @@ from functools import cached_property
 
 from preflight.config import Config
 from preflight.deps.closure import Closure, all_modules, build_closure
-from preflight.deps.declared import Declared, read_declared
+from preflight.deps.declared import RUNTIME, Declared, read_declared
 from preflight.deps.index import Index
 from preflight.deps.lock import UvLock, read_uv_lock
+from preflight.deps.platform import BUILDER_INSTALLED
 from preflight.deps.resolve import Resolution, from_index, from_lock
 from preflight.project import Project
 from preflight.rules._functions import functions_beside
@@ -70,6 +71,14 @@ class CheckContext:
             return None
         with self.phase("manifests"):
             return read_uv_lock(manifest.lock)
+
+    @cached_property
+    def installed(self) -> frozenset[str]:
+        """Every distribution the target installs: the runtime declarations, what they pull
+        in, and on Vercel the builder's own (pip). An import or a driver none of these
+        provides is missing (PF201, PF207)."""
+        names = {d.name for d in self.declared if d.scope == RUNTIME} | self.resolution.names
+        return frozenset(names | BUILDER_INSTALLED if self.target == "vercel" else names)
 
     @cached_property
     def resolution(self) -> Resolution:

@@ -28,9 +28,7 @@ from packaging.version import InvalidVersion, Version
 
 from preflight.call_index import calls_named
 from preflight.context import CheckContext
-from preflight.deps.declared import RUNTIME
 from preflight.deps.mapping import candidates
-from preflight.deps.platform import BUILDER_INSTALLED
 from preflight.findings import Finding, Location, Severity
 from preflight.on_vercel import branch_never_runs
 from preflight.rules import _database_driver_examples as examples
@@ -110,11 +108,10 @@ class DatabaseDriverMissing(ProjectRule):
         manifest = ctx.project.manifest
         if manifest is not None and manifest.installs_nothing:
             return  # nothing is installed at all: PF301 says so once
-        installed = {d.name for d in ctx.declared if d.scope == RUNTIME}
-        installed |= ctx.resolution.names | BUILDER_INSTALLED
+        installed = ctx.installed
         unsure = bool(ctx.resolution.unavailable or ctx.resolution.incomplete)
         unsure = unsure or own_install_step(ctx.project.root) is not None
-        django = _version(ctx, "django")
+        django, sqlalchemy = _version(ctx, "django"), _version(ctx, "sqlalchemy")
         mysqldb_shim = _installs_mysqldb_shim(ctx)
         flask_sqlalchemy = any(m.imports_anywhere("flask_sqlalchemy") for m in ctx.closure.modules)
         # without the framework itself, its import is the crash (PF201)
@@ -128,7 +125,7 @@ class DatabaseDriverMissing(ProjectRule):
             for node, scheme in (
                 _sqlalchemy_urls(module, flask_sqlalchemy) if uses_sqlalchemy else ()
             ):
-                finding = self._sqlalchemy(ctx, scheme, node, module, installed)
+                finding = self._sqlalchemy(scheme, node, module, sqlalchemy, installed)
                 if finding is not None:
                     yield _graded(finding, surely)
 
@@ -138,15 +135,14 @@ class DatabaseDriverMissing(ProjectRule):
         node: ast.Constant,
         module: Module,
         django: Version | None,
-        installed: set[str],
+        installed: frozenset[str],
         mysqldb_shim: bool,
     ) -> Finding | None:
-        where = Location(module.path, node.lineno, node.col_offset + 1)
         driver = _django_driver(backend, django)
         if driver is None or _has(driver, installed) or (backend == "mysql" and mysqldb_shim):
             return None
         return self.at(
-            where,
+            Location(module.path, node.lineno, node.col_offset + 1),
             f"ENGINE '{_DJANGO_BACKENDS}{backend}' loads {' or '.join(driver.modules)}, and "
             f"{'neither is' if len(driver.modules) > 1 else 'it is not'} installed: every "
             "request that touches the database answers 500 (ImproperlyConfigured: "
@@ -156,14 +152,13 @@ class DatabaseDriverMissing(ProjectRule):
 
     def _sqlalchemy(
         self,
-        ctx: CheckContext,
         scheme: str,
         node: ast.Constant,
         module: Module,
-        installed: set[str],
+        sqlalchemy: Version | None,
+        installed: frozenset[str],
     ) -> Finding | None:
         where = Location(module.path, node.lineno, node.col_offset + 1)
-        sqlalchemy = _version(ctx, "sqlalchemy")
         dialect = scheme.split("+")[0]
         if dialect == "postgres" and sqlalchemy is not None and sqlalchemy >= Version("1.4"):
             return self.at(
@@ -199,7 +194,7 @@ def _version(ctx: CheckContext, name: str) -> Version | None:
         return None
 
 
-def _has(driver: Driver, installed: set[str]) -> bool:
+def _has(driver: Driver, installed: frozenset[str]) -> bool:
     return any(candidates(module) & installed for module in driver.modules)
 
 

@@ -26,7 +26,7 @@ from preflight.deps.caller_guards import guarded_by_callers
 from preflight.deps.closure import ImportUse, search_roots
 from preflight.deps.declared import RUNTIME, Declared
 from preflight.deps.mapping import KNOWN, candidates
-from preflight.deps.platform import BUILDER_INSTALLED, marker_environment
+from preflight.deps.platform import marker_environment
 from preflight.findings import Finding, Location, Severity, first_few
 from preflight.function_files import reached_without_entrypoint, softened, unsure_outside_functions
 from preflight.on_vercel import branch_never_runs
@@ -59,9 +59,7 @@ class MissingDependency(ProjectRule):
         if ctx.project.entrypoint is None:
             ctx.skip("import closure", "no entrypoint: the imports of every Python file count")
         runtime = [d for d in ctx.declared if d.scope == RUNTIME]
-        installed = {d.name for d in runtime} | ctx.resolution.names
-        if ctx.target == "vercel":
-            installed |= BUILDER_INSTALLED
+        installed = ctx.installed
         if ctx.resolution.unavailable:
             # Transitive dependencies partly unknown: see _Provided.unknown.
             ctx.skip(
