@@ -197,6 +197,19 @@ def read_requirements_file(path: Path, seen: set[Path] | None = None) -> Iterato
                 yield found
 
 
+def requirement_options(path: Path, seen: set[Path] | None = None) -> Iterator[tuple[Path, str]]:
+    """(file, line) of each option line (`--extra-index-url ...`), `-r` includes followed."""
+    seen = seen if seen is not None else set()
+    if path in seen:
+        return
+    seen.add(path)
+    for _, line, kind in _requirement_lines(read_manifest_text(path) or ""):
+        if kind == "include":
+            yield from requirement_options(path.parent / line, seen)
+        elif kind == "option":
+            yield path, line
+
+
 def unparsable_requirements(path: Path) -> list[tuple[int, str]]:
     """(line, text) of each line of a requirements file that is neither an option nor a
     requirement: uv's requirements-txt parser, which Vercel's builder runs

@@ -95,7 +95,14 @@ class Index:
     def project(self, name: str) -> ProjectPage:
         key = canonicalize_name(name)
         rel = f"project/{key}.json"
-        data = self._get(rel, f"{INDEX_URL}/{key}/json", PROJECT_TTL_SECONDS)
+        try:
+            data = self._get(rel, f"{INDEX_URL}/{key}/json", PROJECT_TTL_SECONDS)
+        except NotOnIndex:
+            # remembered like a page, so an offline run (and the test cache) knows it too
+            self._store(rel, {"missing": True})
+            raise
+        if data.get("missing"):
+            raise NotOnIndex(f"{INDEX_URL}/{key}/json: not found on PyPI")
         if "latest" not in data:  # a raw API answer: keep it for this run, store it trimmed
             self._raw[key] = data
             data = trim_project(data)

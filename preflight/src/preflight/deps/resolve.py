@@ -18,7 +18,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from preflight.deps.declared import RUNTIME, Declared
-from preflight.deps.index import FileInfo, Index, IndexUnavailable, Release
+from preflight.deps.index import FileInfo, Index, IndexUnavailable, NotOnIndex, Release
 from preflight.deps.lock import UvLock
 from preflight.deps.platform import is_binary_wheel, marker_environment, wheel_fits
 from preflight.findings import first_few
@@ -57,6 +57,9 @@ class Resolution:
     # an import nothing else explains may come from one of them.
     incomplete: list[str] = field(default_factory=list)
     source: str = "index"  # "uv.lock" | "index"
+    # Declarations the index answered it cannot serve: (declaration, why), e.g. "PyPI
+    # has no project named 'python'". PyPI alone, the install fails on them (PF1904).
+    absent: list[tuple[Declared, str]] = field(default_factory=list)
 
     @property
     def names(self) -> set[str]:
@@ -109,7 +112,7 @@ def from_index(index: Index, python: str, declared: list[Declared]) -> Resolutio
             via is not None and not _applies(requirement.marker, env)
         ):
             continue
-        release = _release(index, requirement, python, resolution)
+        release = _release(index, requirement, python, resolution, via)
         if release is None:
             continue
         files = [f for f in release.files if not f.yanked]
@@ -142,7 +145,11 @@ def _applies(marker: Marker | None, env: dict[str, str]) -> bool:
 
 
 def _release(
-    index: Index, requirement: Requirement, python: str, resolution: Resolution
+    index: Index,
+    requirement: Requirement,
+    python: str,
+    resolution: Resolution,
+    via: Declared | None,
 ) -> Release | None:
     """The release a fresh install picks for `requirement`; None (and said why) if none."""
     name = canonicalize_name(requirement.name)
@@ -152,6 +159,9 @@ def _release(
     except IndexUnavailable as exc:
         resolution.unavailable.append(str(exc))
         resolution.incomplete.append(name)
+        why = _absent(index, name, requirement.specifier) if via is not None else None
+        if via is not None and why is not None:
+            resolution.absent.append((via, why))
         return None
     if release is None:
         resolution.unavailable.append(f"{name}: no release matches {requirement.specifier}")
@@ -176,10 +186,47 @@ def _wanted_requirements(
     return wanted
 
 
+def _absent(index: Index, name: str, spec: SpecifierSet) -> str | None:
+    """Why PyPI cannot serve a declaration at all, when it said so: no such project, or
+    no such release of an exact pin. Only a transitive miss is left alone: a resolver
+    backtracks to another version of its parent. Offline, a pin newer than the cached
+    page may be a release the cache has not seen, so only an older one is claimed."""
+    try:
+        page = index.project(name)
+    except NotOnIndex:
+        return f"PyPI has no project named {name!r}"
+    except IndexUnavailable:
+        return None
+    pinned = _pinned(spec)
+    if pinned is None:
+        return None
+    known: list[Version] = []
+    for raw in page.versions:
+        try:
+            known.append(Version(raw))
+        except InvalidVersion:
+            continue
+    try:
+        wanted = Version(pinned)
+    except InvalidVersion:
+        return None
+    if any(spec.contains(version, prereleases=True) for version in known):
+        return None
+    if not known or (index.offline and wanted > max(known)):
+        return None
+    return f"PyPI has no release {pinned} of {name} (the newest is {page.latest})"
+
+
+def _pinned(spec: SpecifierSet) -> str | None:
+    """The version an exact pin names (`==1.2`, `===1.2`), None for a range or wildcard."""
+    pins = [s.version for s in spec if s.operator in {"==", "==="} and "*" not in s.version]
+    return pins[0] if pins else None
+
+
 def _pick_version(index: Index, name: str, spec: SpecifierSet, python: str) -> str | None:
-    pinned = [s.version for s in spec if s.operator in {"==", "==="} and "*" not in s.version]
+    pinned = _pinned(spec)
     if pinned:
-        return pinned[0]
+        return pinned
     page = index.project(name)
     if _allowed(page.latest, spec):
         return page.latest
