@@ -226,7 +226,7 @@ def shown_path(path: Path, root: Path) -> str:
 def is_uploaded(path: Path, root: Path) -> bool:
     """Whether a deploy of `root` uploads the file `path` (it exists and no ignore rule
     leaves it out): a manifest listed in .vercelignore never reaches the builder."""
-    if not path.is_file():
+    if not file_exists(path):
         return False
     try:
         rel = relative_posix(path, root)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from preflight.app_files import iter_python_files
-from preflight.files import file_exists, relative_posix
+from preflight.files import is_uploaded, relative_posix
 from preflight.findings import Fix
 from preflight.preset import PYTHON_PRESETS, preset_of
 from preflight.project import Project, find_exported_name, parse_file
@@ -62,17 +62,27 @@ def api_functions(root: Path) -> list[Path]:
     return sorted(found)
 
 
+def legacy_built(root: Path, uses: tuple[str, ...] | None = None) -> list[tuple[str, Path]]:
+    """(src, file) for each Python file a legacy `builds` entry builds: a src naming a .py
+    file, or each .py file a glob src matches (cli build/index.ts `expandBuild`). Only
+    builders named in `uses` when given, else any @vercel/python-like `use`."""
+    builds = (read_vercel_json(root) or {}).get("builds")
+    found: list[tuple[str, Path]] = []
+    for build in builds if isinstance(builds, list) else []:
+        if not isinstance(build, dict) or not isinstance(build.get("src"), str):
+            continue
+        use = str(build.get("use", ""))
+        if ("python" not in use) if uses is None else (use not in uses):
+            continue
+        src = build["src"]
+        matches = sorted(root.glob(src.lstrip("/"))) if "*" in src else [root / src.lstrip("/")]
+        found += [(src, p) for p in matches if p.suffix == ".py" and is_uploaded(p, root)]
+    return found
+
+
 def glob_built(root: Path) -> list[Path]:
     """Files a legacy `builds` entry with @vercel/python and a glob `src` builds."""
-    builds = (read_vercel_json(root) or {}).get("builds")
-    found: set[Path] = set()
-    for build in builds if isinstance(builds, list) else []:
-        if not isinstance(build, dict) or "python" not in str(build.get("use", "")):
-            continue
-        src = build.get("src")
-        if isinstance(src, str) and "*" in src:
-            found.update(p for p in root.glob(src.lstrip("/")) if p.suffix == ".py")
-    return sorted(found)
+    return sorted({path for src, path in legacy_built(root) if "*" in src})
 
 
 def functions_beside(project: Project) -> list[Path]:
@@ -89,15 +99,7 @@ def functions_beside(project: Project) -> list[Path]:
         return []
     builds = (read_vercel_json(project.root) or {}).get("builds")
     if isinstance(builds, list) and builds:
-        named = [
-            project.root / b["src"].lstrip("/")
-            for b in builds
-            if isinstance(b, dict)
-            and "python" in str(b.get("use", ""))
-            and isinstance(b.get("src"), str)
-            and b["src"].endswith(".py")
-        ]
-        found = [p for p in named if file_exists(p)] + glob_built(project.root)
+        found = [path for _, path in legacy_built(project.root)]
     elif preset_of(project.root).slug in PYTHON_PRESETS:
         return []
     else:
