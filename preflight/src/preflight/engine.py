@@ -256,13 +256,19 @@ class _RuleRuns:
                             self.found[rule.id].append(unsure_outside_functions(ctx, finding))
 
     def project_rules(self, ctx: CheckContext) -> None:
+        # a candidate that exports nothing (or does not parse) is the file meant to run
+        candidates = frozenset(ctx.project.candidates_without_export)
         for rule in self.instances:
             if isinstance(rule, ProjectRule):
                 with ctx.phase("dependency rules" if rule.needs_index else "project rules"):
                     for finding in self._guarded(rule, rule.check, ctx, None):
                         loc = finding.location
                         if not self._lines.suppressed(loc.path, loc.line, rule.id, rule.fid):
-                            self.found[rule.id].append(finding)
+                            self.found[rule.id].append(
+                                unsure_outside_functions(
+                                    ctx, finding, candidates, per_module=rule.per_module
+                                )
+                            )
 
     def _guarded(
         self, rule: Rule, check: Callable[[T], Iterator[Finding]], subject: T, path: Path | None

@@ -18,7 +18,7 @@ from preflight.context import CheckContext
 from preflight.deps.closure import build_closure
 from preflight.findings import Finding, Severity
 from preflight.one_pass import remembered
-from preflight.vercel_config import read_vercel_config
+from preflight.vercel_config import builders_without_python, read_vercel_config
 
 
 def reached_without_entrypoint(ctx: CheckContext) -> set[Path] | None:
@@ -64,12 +64,29 @@ def softened(finding: Finding, depends: str) -> Finding:
     )
 
 
-def unsure_outside_functions(ctx: CheckContext, finding: Finding) -> Finding:
-    """An error in a file that no api/*.py function is known to import, when there is no
-    entrypoint, becomes a warning that says it depends on that import."""
+def unsure_outside_functions(
+    ctx: CheckContext,
+    finding: Finding,
+    keep: frozenset[Path] = frozenset(),
+    per_module: bool = True,
+) -> Finding:
+    """With no entrypoint, an error about a module (`per_module`) that no api/*.py
+    function (nor `keep`) is known to import becomes a warning that says it depends on
+    that import; when vercel.json `builds` name no Python builder at all, every error
+    about Python code or dependencies does (the configuration's own, F4, and what is
+    published, F18, stay)."""
+    if ctx.project.entrypoint is not None or finding.severity != Severity.ERROR:
+        return finding
+    if finding.fid in {"F4", "F18"}:
+        return finding
+    others = builders_without_python(ctx.project.root)
+    if others is not None:
+        return softened(
+            finding, f"if Python is deployed: vercel.json `builds` use only {', '.join(others)}"
+        )
     reached = reached_without_entrypoint(ctx)
     path = finding.location.path
-    if reached is None or path in reached or finding.severity != Severity.ERROR:
+    if not per_module or reached is None or path in reached or path in keep:
         return finding
     try:
         rel = path.relative_to(ctx.project.root).as_posix()

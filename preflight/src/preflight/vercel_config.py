@@ -163,3 +163,23 @@ def own_install_step(root: Path) -> str | None:
         if isinstance(value, str) and value.strip():
             return key
     return None
+
+
+# Words that make a `builds[].use` a Python builder: Vercel's own and the community ones
+# of the Now 2 era (`vercel-python-wsgi`, `@liudonghua123/now-flask`).
+PYTHON_BUILDER_WORDS = ("python", "flask", "django", "fastapi", "wsgi", "asgi")
+
+
+def builders_without_python(root: Path) -> tuple[str, ...] | None:
+    """The `builds[].use` of a vercel.json whose legacy builds include no Python builder
+    (`@vercel/next` alone); None without builds or with one that builds Python. `builds`
+    turn zero-config detection off (cli build/index.ts: `builds.length > 0` skips
+    `detectBuilders`), so then no Python function is deployed at all (Avishkar74/
+    nextjs-fastapi-your-chat, whose FastAPI api/ runs on Railway)."""
+    builds = (read_vercel_config(root) or {}).get("builds")
+    if not isinstance(builds, list) or not builds:
+        return None
+    uses = tuple(str(b.get("use", "")) for b in builds if isinstance(b, dict))
+    if any(word in use for use in uses for word in PYTHON_BUILDER_WORDS):
+        return None
+    return uses

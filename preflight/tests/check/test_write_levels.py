@@ -231,3 +231,40 @@ def test_making_a_shipped_folder_named_in_the_app_config_is_no_write(
         for root in (shipped, missing)
     ]
     assert lines == [[9], [5, 9]]
+
+
+def test_with_no_entrypoint_a_syntax_error_outside_the_functions_is_a_warning(
+    check: Check, make_project: MakeProject
+) -> None:
+    """AbdullWasay/BoostTribePro: the root deploys JavaScript functions only, and
+    backend/server.py (Render's) has an IndentationError: nothing on Vercel imports it.
+    The same error in the candidate that was meant to run stays an error."""
+    broken = "def f():\n    if True:\n    pass\n"
+    root = make_project(
+        {"backend/server.py": broken, "main.py": broken, "requirements.txt": "flask\n"}
+    )
+    found = {f.location.path.name: f for f in check(root, only={"PF1102"}).findings}
+    assert found["server.py"].severity is Severity.WARNING
+    assert "if the function imports backend/server.py" in found["server.py"].message
+    assert found["main.py"].severity is Severity.ERROR
+
+
+def test_builds_without_a_python_builder_deploy_no_python(
+    check: Check, make_project: MakeProject
+) -> None:
+    """Avishkar74/nextjs-fastapi-your-chat: `builds` hold only @vercel/next, so api/index.py
+    (the Railway backend) is never built: no entrypoint, and its errors are warnings."""
+    root = make_project(
+        {
+            "api/index.py": "from flask import Flask\nimport flask_cors\napp = Flask(__name__)\n",
+            "requirements.txt": "flask\n",
+            "package.json": '{"dependencies": {"next": "15.0.0"}}',
+            "vercel.json": '{"builds": [{"src": "package.json", "use": "@vercel/next"}]}',
+        }
+    )
+    result = check(root, only={"PF201", "PF401"})
+    assert result.project.entrypoint is None
+    assert [(f.rule_id, f.severity) for f in result.findings] == [("PF201", Severity.WARNING)]
+    assert result.findings[0].message.endswith(
+        "if Python is deployed: vercel.json `builds` use only @vercel/next"
+    )

@@ -20,6 +20,7 @@ from typing import Any
 from preflight.files import file_exists
 from preflight.one_pass import PARSED, remembered
 from preflight.syntax import parse_quietly
+from preflight.vercel_config import builders_without_python
 
 # packages/python/src/entrypoint.ts: PYTHON_ENTRYPOINT_FILENAMES / PYTHON_ENTRYPOINT_DIRS.
 # The search order is directory-major: every name in '' before any name in src/.
@@ -123,6 +124,8 @@ def find_entrypoint(
     from_json, problem = _vercel_json_entrypoint(root)
     if problem is not None:
         return None, (), problem
+    if builders_without_python(root) is not None:
+        return None, (), None  # only other builders run: nothing is searched for
     if from_json is not None:
         path = root / from_json
         found = _exported(path)

@@ -152,6 +152,10 @@ class ProjectRule(Rule):
     INVALID: ClassVar[tuple[ProjectExample, ...]] = ()
     # Whether the rule needs the package index (skipped, and said so, when unavailable).
     needs_index: ClassVar[bool] = False
+    # Whether each finding is about one module failing when imported (a syntax error, an
+    # import of nothing): with no entrypoint it is only as sure as "the function imports
+    # that module" (function_files.unsure_outside_functions), as a code rule's is.
+    per_module: ClassVar[bool] = False
 
     def check(self, ctx: CheckContext) -> Iterator[Finding]:
         raise NotImplementedError

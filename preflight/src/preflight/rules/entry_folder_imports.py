@@ -35,6 +35,7 @@ class ImportFromEntrypointFolder(ProjectRule):
     id = "PF205"
     fid = "F2"
     name = "import-from-entrypoint-folder"
+    per_module = True
     severity = Severity.ERROR
     message = "this module is found only beside the entrypoint, which is not on sys.path"
     fix = "import it through its folder (backend.routes), or put the folder on sys.path first"

@@ -32,6 +32,7 @@ from preflight.rules._entrypoint_hints import (
 )
 from preflight.rules._functions import Framework, api_functions, framework_setting, glob_built
 from preflight.rules.base import VERCEL_ONLY, ProjectRule
+from preflight.vercel_config import builders_without_python
 
 
 class NoEntrypoint(ProjectRule):
@@ -57,7 +58,7 @@ class NoEntrypoint(ProjectRule):
         if project.unresolved_entrypoint is not None:
             yield self._finding(explain_unresolved(project, project.unresolved_entrypoint))
             return
-        if glob_built(project.root):
+        if glob_built(project.root) or builders_without_python(project.root) is not None:
             return  # vercel.json `builds` name the functions: no entrypoint is looked for
         functions = api_functions(project.root)
         framework = framework_setting(project.root)

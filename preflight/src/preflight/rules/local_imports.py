@@ -33,6 +33,7 @@ class MissingLocalModule(ProjectRule):
     id = "PF204"
     fid = "F2"
     name = "missing-local-module"
+    per_module = True
     severity = Severity.ERROR
     message = "a relative import names a module the project does not have"
     fix = "point the import at the module's real place (or add the missing file)"

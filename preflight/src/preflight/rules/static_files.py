@@ -132,6 +132,7 @@ class ImportsPublicModule(ProjectRule):
     id = "PF1402"
     fid = "F14"
     name = "imports-public-module"
+    per_module = True
     targets = VERCEL_ONLY
     severity = Severity.ERROR
     message = "imports a module from public/, which Vercel leaves out of the function"

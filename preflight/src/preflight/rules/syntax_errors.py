@@ -20,6 +20,7 @@ class SyntaxErrorInClosure(ProjectRule):
     id = "PF1102"
     fid = "F11"
     name = "syntax-error-at-import"
+    per_module = True
     severity = Severity.ERROR
     message = "this module does not compile: the import fails and the function never starts"
     fix = "fix the syntax (and check it against the Python version Vercel runs)"

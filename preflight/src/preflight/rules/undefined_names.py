@@ -166,6 +166,7 @@ class UndefinedNameAtImport(ProjectRule):
     id = "PF1103"
     fid = "F11"
     name = "undefined-name-at-import"
+    per_module = True
     severity = Severity.ERROR
     message = "NameError at import: the function never starts"
     fix = "define or import the name (or fix its spelling)"
