@@ -63,6 +63,12 @@ VALID = (
             "requirements.txt": "websocket-client==1.8.0\n",
         }
     ),
+    ProjectExample(  # ... also for what a declaration pulls in (wagtail's modelcluster)
+        {
+            "app.py": "import taggit\napp = 1\n",
+            "requirements.txt": "django-taggit-labels==0.7.0\n",
+        }
+    ),
     ProjectExample(  # ... or from the sdist's, when there is no wheel
         {
             "app.py": "import allauth\napp = 1\n",

@@ -228,12 +228,42 @@ def _learn_import_names(ctx: CheckContext, runtime: list[Declared]) -> _Provided
             if tops is None and name in direct:
                 unlearned.append(direct[name])
             learned += [(top, name) for top in tops or ()]
+        learned_transitive, unread = _learn_transitive(ctx, learned)
+    learned += learned_transitive
     env = marker_environment(ctx.python)
     unlearned += [d for d in runtime if d.name not in ctx.resolution.packages and d.applies(env)]
     # A distribution an import already names (flask for `import flask`) is accounted for.
     explained = {n for use in ctx.closure.imports for n in candidates(use.dotted, learned)}
     unknown = [d.raw if d.url else d.name for d in unlearned if d.name not in explained]
-    return _Provided(learned, list(dict.fromkeys([*unknown, *ctx.resolution.incomplete])))
+    return _Provided(learned, list(dict.fromkeys([*unknown, *unread, *ctx.resolution.incomplete])))
+
+
+def _learn_transitive(
+    ctx: CheckContext, learned: list[tuple[str, str]]
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """Import names of the pulled-in distributions that an import nothing else explains
+    may come from, judged by name: `modelcluster` from django-modelcluster, which wagtail
+    installs (persteenolsen/wagtail-pso). Only those are read, so a missing import does not
+    cost a file list per dependency; one that cannot be read is returned as unknown."""
+    installed = ctx.installed
+    tops = {
+        use.top.lower()
+        for use in ctx.closure.imports
+        if not use.guarded and not candidates(use.dotted, learned) & installed
+    }
+    found: list[tuple[str, str]] = []
+    unread: list[str] = []
+    for name, resolved in ctx.resolution.packages.items():
+        if resolved.via is not None or resolved.version is None:
+            continue
+        words = name.replace("_", "-")
+        if not any(top.replace("_", "-") in words for top in tops):
+            continue
+        names = ctx.index.top_level(name, resolved.version)
+        if names is None:
+            unread.append(name)
+        found += [(top, name) for top in names or ()]
+    return found, unread
 
 
 def _distribution_for(top: str) -> str:
