@@ -126,10 +126,29 @@ def strip_shared_objects(site_packages: Path) -> int:
         return 0
     objects = [p for p in site_packages.rglob("*.so*") if p.is_file() and _is_elf(p)]
     before = sum(p.stat().st_size for p in objects)
+    for path in objects:
+        _own_copy(path)
     for start in range(0, len(objects), 200):  # a bounded command line
         batch = [str(p) for p in objects[start : start + 200]]
         subprocess.run([strip, "--strip-unneeded", *batch], check=True)
     return before - sum(p.stat().st_size for p in objects)
+
+
+def _own_copy(path: Path) -> None:
+    """Give a hard-linked file an inode of its own before strip rewrites it.
+
+    uv installs by hard-linking its cache, and binutils' strip keeps a file's links by
+    writing the stripped bytes back into the same inode: every venv sharing that cache
+    entry got its module rewritten under whatever process had it mapped. The bench's
+    parent, holding msgspec's, crashed with SIGSEGV in the next garbage collection, as
+    did test runs beside it (2026-12-08). A copy renamed over the path leaves the shared
+    inode alone.
+    """
+    if path.stat().st_nlink < 2:
+        return
+    copy = path.with_name(path.name + ".own")
+    shutil.copy2(path, copy)
+    copy.replace(path)
 
 
 def _is_elf(path: Path) -> bool:

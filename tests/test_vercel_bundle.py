@@ -88,6 +88,33 @@ def test_compiled_modules_ship_stripped(vendor: Path, tmp_path: Path) -> None:
         assert again.stat().st_size == shipped.stat().st_size, shipped
 
 
+def test_stripping_leaves_a_hard_linked_twin_alone(tmp_path: Path) -> None:
+    """uv hard-links installed files to its cache, and strip writes back into the same
+    inode: the trim must not rewrite the module every other venv (and any process that
+    has it mapped) shares."""
+    import importlib.util
+
+    if shutil.which("strip") is None:
+        pytest.skip("binutils' strip is not installed")
+    spec = importlib.util.spec_from_file_location("trim_vercel_bundle", TRIM)
+    assert spec is not None
+    assert spec.loader is not None
+    trim = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(trim)
+    compiled = next(Path(json.__file__).parent.parent.glob("lib-dynload/*.so"))
+    twin = tmp_path / "cache" / compiled.name
+    twin.parent.mkdir()
+    shutil.copy(compiled, twin)
+    shipped = tmp_path / "site-packages" / compiled.name
+    shipped.parent.mkdir()
+    shipped.hardlink_to(twin)
+    before = twin.read_bytes()
+    trim.strip_shared_objects(shipped.parent)
+    assert twin.stat().st_ino != shipped.stat().st_ino
+    assert twin.stat().st_nlink == 1
+    assert twin.read_bytes() == before
+
+
 def test_the_trim_refuses_any_venv_but_the_builders(tmp_path: Path) -> None:
     venv = tmp_path / "project" / ".venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
