@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from preflight.deps.index import Index, IndexUnavailable
+from preflight.deps.index import Index
+from preflight.deps.index_http import IndexUnavailable, NotOnIndex
 from preflight.deps.lock import read_uv_lock
 from preflight.deps.sdist_metadata import requires_txt_to_dist, sdist_requires
 
@@ -104,3 +105,27 @@ def test_a_locked_version_is_kept_in_its_normal_form(tmp_path: Path) -> None:
     parsed = read_uv_lock(lock)
     assert parsed is not None
     assert parsed.packages["googletrans"].version == "4.0.0rc1"
+
+
+class SplitIndex(Index):
+    """PyPI whose JSON API has no page for `install` or `python`, while its simple index
+    (what installers read) lists `install` only."""
+
+    def _fetch(self, url: str) -> dict[str, Any]:
+        raise NotOnIndex(f"{url}: not found on PyPI")
+
+    def _in_simple_index(self, key: str) -> bool | None:
+        return key == "install"
+
+
+def test_absent_only_when_the_simple_index_agrees_and_then_remembered(tmp_path: Path) -> None:
+    index = SplitIndex(tmp_path)
+    with pytest.raises(NotOnIndex):
+        index.project("python")
+    with pytest.raises(NotOnIndex):  # remembered: an offline run knows it too
+        SplitIndex(tmp_path, offline=True).project("python")
+    with pytest.raises(IndexUnavailable) as raised:
+        index.project("install")
+    assert not isinstance(raised.value, NotOnIndex)
+    assert index.exists("install") is None
+    assert index.exists("python") is False

@@ -8,7 +8,6 @@ fixture. Project pages expire after a day (new releases); a release never change
 from __future__ import annotations
 
 import email.parser
-import json
 import os
 import time
 import urllib.parse
@@ -30,22 +29,22 @@ from preflight.deps.archive import (
     zip_members,
 )
 from preflight.deps.index_cache import load, release_entry, store, trim_project
+from preflight.deps.index_http import (
+    IndexUnavailable,
+    NotOnIndex,
+    found_at,
+    get_json,
+    get_range,
+    get_text,
+)
 from preflight.deps.sdist_metadata import sdist_requires
 from preflight.deps.versions import normal_version, same_version
 
 INDEX_URL = "https://pypi.org/pypi"
+SIMPLE_URL = "https://pypi.org/simple"
 PROJECT_TTL_SECONDS = 24 * 3600
-TIMEOUT_SECONDS = 10
 # An sdist is read whole (tar.gz has no index); bigger ones stay unknown.
 MAX_SDIST_BYTES = 40 * 1024 * 1024
-
-
-class IndexUnavailable(Exception):
-    """The index cannot answer: offline with no cached entry, or a network failure."""
-
-
-class NotOnIndex(IndexUnavailable):
-    """The index answered: no such project (HTTP 404)."""
 
 
 @dataclass(frozen=True)
@@ -97,7 +96,11 @@ class Index:
         rel = f"project/{key}.json"
         try:
             data = self._get(rel, f"{INDEX_URL}/{key}/json", PROJECT_TTL_SECONDS)
-        except NotOnIndex:
+        except NotOnIndex as exc:
+            # The JSON API has no page for some names its simple index serves (`install`
+            # 1.3.5, isabelgonz91/LLM-fastapi-vercel): only both together mean "absent".
+            if self._in_simple_index(key) is not False:
+                raise IndexUnavailable(f"{exc}, but its simple index may list it") from exc
             # remembered like a page, so an offline run (and the test cache) knows it too
             self._store(rel, {"missing": True})
             raise
@@ -283,23 +286,6 @@ class Index:
         data = zip_member_data(chunk, wanted) if chunk is not None else None
         return data.decode("utf-8", "replace") if data is not None else None
 
-    def _fetch_range(self, url: str, first: int, last: int) -> bytes | None:
-        if not url.startswith("https://") or last < first:
-            return None
-        import urllib.error  # see _fetch
-        import urllib.request
-
-        self.requests += 1
-        request = urllib.request.Request(url, headers={"Range": f"bytes={first}-{last}"})  # noqa: S310
-        try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
-                data = bytes(response.read())
-        except (urllib.error.URLError, TimeoutError, OSError):
-            return None
-        if response.status == 200:  # the server ignored Range: we got the whole file
-            return data[first : last + 1]
-        return data
-
     def _fetch_release(self, key: str, version: str) -> dict[str, Any]:
         if self.offline:
             raise IndexUnavailable(
@@ -338,21 +324,6 @@ class Index:
                 break
         return release_entry(files, requires_dist, requires_python)
 
-    def _fetch_text(self, url: str) -> str | None:
-        if not url.startswith("https://"):
-            return None
-        import urllib.error  # see _fetch
-        import urllib.request
-
-        self.requests += 1
-        try:
-            with urllib.request.urlopen(url, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
-                if response.status != 200:
-                    return None
-                return bytes(response.read()).decode("utf-8", "replace")
-        except (urllib.error.URLError, TimeoutError, OSError):
-            return None
-
     # --- cache ------------------------------------------------------------------------
 
     def _get(self, rel: str, url: str, ttl: float | None) -> dict[str, Any]:
@@ -374,27 +345,25 @@ class Index:
         self._store(rel, data)
         return data
 
-    def _fetch(self, url: str) -> dict[str, Any]:
-        # Imported on the first request: urllib.request brings http.client and ssl
-        # (~12 ms of every start), which a check answered from the cache never uses.
-        import urllib.error
-        import urllib.request
+    # --- requests (counted for the benchmark and tests; deps/index_http.py sends them) ---
 
+    def _fetch(self, url: str) -> dict[str, Any]:
         self.requests += 1
-        # url is always INDEX_URL (https) plus a normalised name: no file:// or custom scheme
-        request = urllib.request.Request(url, headers={"Accept": "application/json"})  # noqa: S310
-        try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
-                data = json.load(response)
-        except urllib.error.HTTPError as exc:
-            if exc.code == 404:
-                raise NotOnIndex(f"{url}: not found on PyPI") from exc
-            raise IndexUnavailable(f"{url}: HTTP {exc.code}") from exc
-        except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
-            raise IndexUnavailable(f"{url}: {exc}") from exc
-        if not isinstance(data, dict):
-            raise IndexUnavailable(f"{url}: unexpected answer")
-        return data
+        return get_json(url)
+
+    def _fetch_text(self, url: str) -> str | None:
+        self.requests += 1
+        return get_text(url)
+
+    def _fetch_range(self, url: str, first: int, last: int) -> bytes | None:
+        self.requests += 1
+        return get_range(url, first, last)
+
+    def _in_simple_index(self, key: str) -> bool | None:
+        """Whether https://pypi.org/simple/<name>/ (what installers read) lists the project;
+        None when it cannot say."""
+        self.requests += 1
+        return found_at(f"{SIMPLE_URL}/{key}/")
 
     def _store(self, rel: str, data: dict[str, Any]) -> None:
         store(self.cache_dir / rel, data)

@@ -18,7 +18,8 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from preflight.deps.declared import RUNTIME, Declared
-from preflight.deps.index import FileInfo, Index, IndexUnavailable, NotOnIndex, Release
+from preflight.deps.index import FileInfo, Index, Release
+from preflight.deps.index_http import IndexUnavailable, NotOnIndex
 from preflight.deps.lock import UvLock
 from preflight.deps.platform import is_binary_wheel, marker_environment, wheel_fits
 from preflight.findings import first_few
