@@ -1,4 +1,5 @@
-"""F1: an import that needs a shared library the function's runtime does not have.
+"""F1: an import that needs a shared library the function's runtime does not have:
+libpq for psycopg 3 (PsycopgWithoutLibpq), libGL for opencv's GUI build (OpencvWithoutLibgl).
 
 Vercel's Python runtime (AWS Lambda's, Amazon Linux 2023) carries no PostgreSQL client
 library. psycopg 3 is pure Python until it finds one: its psycopg-binary or psycopg-c
@@ -119,3 +120,74 @@ class PsycopgWithoutLibpq(ProjectRule):
                     'engine raises ImportError ("no pq wrapper available")',
                     severity=None if surely else Severity.WARNING,
                 )
+
+
+# opencv's wheels built against the desktop GUI stack, and their server builds.
+_GUI_OPENCV = ("opencv-python", "opencv-contrib-python")
+_HEADLESS_OPENCV = ("opencv-python-headless", "opencv-contrib-python-headless")
+
+
+class OpencvWithoutLibgl(ProjectRule):
+    """`import cv2` from opencv's GUI build: it links libGL, which the runtime lacks.
+
+    opencv-python's and opencv-contrib-python's manylinux wheels link libGL.so.1 (the
+    Qt/GTK highgui), which AWS Lambda's Amazon Linux 2023 image does not carry, so
+    `import cv2` raises "ImportError: libGL.so.1: cannot open shared object file" in the
+    function (opencv/opencv-python#1019, on Lambda: the package "relies on system level
+    libs"). The -headless builds carry no GUI and need no libGL; opencv's README names
+    them for servers. krishhraj/Try-to-cheat-if-you-dare imports cv2 from api/index.py's
+    closure with opencv-python>=4.8.0. With a headless build installed too, both write
+    the same cv2/ folder and which one wins is the install's order: a warning.
+    """
+
+    id = "PF106"
+    fid = "F1"
+    name = "opencv-needs-libgl"
+    message = "opencv's GUI build links libGL, which Vercel's runtime lacks: the import fails"
+    fix = "require opencv-python-headless instead of opencv-python"
+    needs_index = True
+
+    _APP = "import cv2\napp = 1\n"
+    VALID = (
+        ProjectExample({"app.py": _APP, "requirements.txt": "opencv-python-headless==4.10.0.84\n"}),
+    )
+    INVALID = (
+        ProjectExample(
+            {"app.py": _APP, "requirements.txt": "opencv-python==4.10.0.84\n"},
+            expect=(
+                Expect(
+                    "app.py",
+                    1,
+                    1,
+                    (
+                        "cv2 comes from opencv-python 4.10.0.84, whose wheel links libGL.so.1: "
+                        "Vercel's runtime (AWS Lambda, Amazon Linux 2023) has no libGL, so "
+                        'this import raises ImportError ("libGL.so.1: cannot open shared '
+                        'object file")'
+                    ),
+                ),
+            ),
+        ),
+    )
+
+    def check(self, ctx: CheckContext) -> Iterator[Finding]:
+        packages = ctx.resolution.packages
+        gui = next((packages[name] for name in _GUI_OPENCV if name in packages), None)
+        if gui is None:
+            return
+        headless = next((name for name in _HEADLESS_OPENCV if name in packages), None)
+        for use in ctx.closure.imports:
+            if use.guarded or use.top != "cv2":
+                continue
+            surely = headless is None and use.module.path in ctx.closure.required
+            also = f" (and {headless}, which may win: both install cv2/)" if headless else ""
+            yield self.at(
+                Location(use.module.path, use.node.lineno, use.node.col_offset + 1),
+                f"cv2 comes from {gui.name} {gui.version}{also}, whose wheel links "
+                "libGL.so.1: Vercel's runtime (AWS Lambda, Amazon Linux 2023) has no libGL, "
+                'so this import raises ImportError ("libGL.so.1: cannot open shared object '
+                'file")',
+                fix=f"require {gui.name}-headless instead of {gui.name}",
+                severity=None if surely else Severity.WARNING,
+            )
+            return  # one cause, one finding: the first import
