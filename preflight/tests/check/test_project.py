@@ -262,3 +262,27 @@ def test_a_config_naming_a_file_the_os_refuses_to_look_up_is_a_finding(
     rewrite = '{"rewrites": [{"source": "/(.*)", "destination": "/api/' + long + '"}]}'
     app = {"main.py": "app = 1\n", "requirements.txt": "flask\n", "vercel.json": rewrite}
     assert check(make_project(app)).exit_code in {0, 1}  # a verdict, not an internal error
+
+
+def test_a_local_import_is_the_project_roots_before_the_entrypoints_folders(
+    check: Check, make_project: MakeProject
+) -> None:
+    """AbhijithSyoft/Echoblog_backend: api/db.py's `from config import` loads the root
+    config.py on Vercel (sys.path holds /var/task, not api/), so api/config.py's
+    pydantic_settings import never runs; what only api/ has is still followed."""
+    root = make_project(
+        {
+            "api/index.py": "from fastapi import FastAPI\nimport db\nimport helpers\n"
+            "app = FastAPI()\n",
+            "api/db.py": "from config import URL\n",
+            "api/config.py": "from pydantic_settings import BaseSettings\n",
+            "api/helpers.py": "import jwt\n",
+            "config.py": "URL = 'x'\n",
+            "requirements.txt": "fastapi\n",
+            "vercel.json": '{"builds": [{"src": "api/index.py", "use": "@vercel/python"}]}',
+        }
+    )
+    result = check(root, only={"PF201"})
+    reported = {f.message.split("'")[1] for f in result.findings}
+    assert "pydantic_settings" not in reported
+    assert "jwt" in reported

@@ -53,8 +53,14 @@ class Closure:
 
 
 def search_roots(root: Path, entry: Path | None) -> list[Path]:
-    roots = [entry.parent] if entry is not None else []
-    roots += [root, root / "src"]
+    """Where a local import is looked for, in the order the function's sys.path has them:
+    the project root (/var/task) first, then src/ (installed into _vendor). The
+    entrypoint's folder is not on sys.path (PF205), but is searched last so what only it
+    has is still followed and reported: a name both have is the root's
+    (AbhijithSyoft/Echoblog_backend: api/db.py's `from config import` is the root
+    config.py, and api/config.py's pydantic_settings import never runs)."""
+    roots = [root, root / "src"]
+    roots += [entry.parent] if entry is not None else []
     unique: list[Path] = []
     for r in roots:
         if r.is_dir() and r not in unique:
