@@ -129,3 +129,20 @@ def test_absent_only_when_the_simple_index_agrees_and_then_remembered(tmp_path: 
     assert not isinstance(raised.value, NotOnIndex)
     assert index.exists("install") is None
     assert index.exists("python") is False
+
+
+def test_module_level_imports_leave_out_guarded_and_deferred_ones() -> None:
+    from preflight.deps.init_imports import module_level_imports
+
+    source = (
+        "from pkg_resources import get_distribution\n"
+        "import a.b\n"
+        "from . import local\n"
+        "__import__('fs_ns').declare_namespace(__name__)\n"
+        "try:\n    import guarded\nexcept ImportError:\n    guarded = None\n"
+        "if TYPE_CHECKING:\n    import typing_only\n"
+        "if True:\n    import branch\n"
+        "def f():\n    import deferred\n"
+    )
+    assert module_level_imports(source) == {"pkg_resources", "a", "fs_ns", "branch"}
+    assert module_level_imports("def (:\n") == set()

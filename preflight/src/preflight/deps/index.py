@@ -11,6 +11,7 @@ import email.parser
 import os
 import time
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,7 @@ from preflight.deps.index_http import (
     get_range,
     get_text,
 )
+from preflight.deps.init_imports import module_level_imports
 from preflight.deps.sdist_metadata import sdist_requires
 from preflight.deps.versions import normal_version, same_version
 
@@ -266,20 +268,48 @@ class Index:
         fetched = self._fetch_range(url, offset, offset + length - 1)
         return zip_members(fetched) if fetched is not None else None
 
+    def init_imports(self, name: str, version: str, top: str) -> tuple[str, ...] | None:
+        """The modules a release's package `top` imports as it loads (its __init__.py's
+        unguarded module-level imports, deps/init_imports.py), read from its wheel by
+        range requests; None when unknown (no wheel, offline and not cached)."""
+        key, version = canonicalize_name(name), normal_version(version)
+        rel = f"inits/{key}/{version}.json"
+        cached = load(self.cache_dir / rel) or {}
+        if top in cached or self.offline:
+            found = cached.get(top)
+            return tuple(found) if isinstance(found, list) else None
+        try:
+            release = self.release(key, version)
+        except IndexUnavailable:
+            return None
+        wheel = next((f for f in release.files if f.filename.endswith(".whl") and f.url), None)
+        if wheel is None or wheel.url is None:
+            return None
+        names = (f"{top}/__init__.py", f"{top}.py")
+        source = self._wheel_member(self._file_url(key, wheel.url), wheel.size, names.__contains__)
+        imports = None if source is None else sorted(module_level_imports(source))
+        self._store(rel, {**cached, top: imports})
+        return tuple(imports) if imports is not None else None
+
     def _wheel_metadata(self, url: str, size: int) -> str | None:
         """A wheel's METADATA read from the wheel itself by range requests (for indexes
         that serve neither per-release JSON nor PEP 658 `.metadata` files)."""
-        members = self._zip_members(url, size) or []
-        wanted = next(
-            (
-                m
-                for m in members
-                if m.name.endswith(".dist-info/METADATA") and m.name.count("/") == 1
-            ),
-            None,
+        return (
+            self._wheel_member(
+                url, size, lambda n: n.endswith(".dist-info/METADATA") and n.count("/") == 1
+            )
+            or None
         )
-        if wanted is None:
+
+    def _wheel_member(self, url: str, size: int, wanted_name: Callable[[str], bool]) -> str | None:
+        """The text of the first wheel member whose name `wanted_name` accepts: "" when it
+        has none, None when the wheel cannot be read."""
+        members = self._zip_members(url, size)
+        if members is None:
             return None
+        wanted = next((m for m in members if wanted_name(m.name)), None)
+        if wanted is None:
+            return ""
         # the local header repeats the name and may carry its own extra field: allow for both
         end = wanted.offset + 30 + 2 * len(wanted.name.encode()) + 1024 + wanted.compressed
         chunk = self._fetch_range(url, wanted.offset, min(end, size) - 1)

@@ -198,4 +198,12 @@ REMOVALS = (
         names=_LANGCHAIN_ROOT_NAMES,
         pin="langchain<0.2.0",
     ),
+    Removal(
+        "setuptools",
+        "pkg_resources",
+        "82.0.0",
+        "importlib.metadata (versions, entry points) and importlib.resources (files)",
+        "setuptools 81.0.0's wheel has pkg_resources/, 82.0.0's and every later one's have "
+        "none (read 2026-12-08); a fresh install takes the newest setuptools",
+    ),
 )
