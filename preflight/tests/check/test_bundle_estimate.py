@@ -59,3 +59,23 @@ def test_a_size_error_over_a_partial_estimate_says_at_least(
     (finding,) = [f for f in check(root).findings if f.rule_id == "PF1001"]
     assert "at least ~" in finding.message
     assert _VCS in finding.message
+
+
+def test_the_projects_own_files_count_and_cannot_move_to_tmp(
+    check: Check, make_project: MakeProject
+) -> None:
+    """2100090151/nirvaanaa commits a Windows virtualenv as env/ (397 MB): @vercel/python
+    leaves out only venv/ and .venv/ (predefinedExcludes), so it ships, and over 225 MiB
+    the project's own files fail the build. The same weight in venv/ or public/ does not."""
+    root = make_project({"app.py": _APP, "requirements.txt": "flask==3.1.3\n"})
+    for folder in ("venv", "public"):
+        (root / folder).mkdir()
+        with (root / folder / "big.bin").open("wb") as file:
+            file.truncate(300 * 1024 * 1024)  # sparse: the size without the disk
+    assert check(root, only={"PF1001", "PF2001"}).findings == []
+    (root / "env" / "Lib").mkdir(parents=True)
+    with (root / "env" / "Lib" / "big.bin").open("wb") as file:
+        file.truncate(300 * 1024 * 1024)
+    found = check(root, only={"PF1001", "PF2001"}).findings
+    assert [(f.rule_id, f.location.path.name) for f in found] == [("PF1001", "env")]
+    assert found[0].message.startswith("the project's own files are ~300 MiB, most in env/")

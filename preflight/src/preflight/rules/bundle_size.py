@@ -20,6 +20,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
+from preflight.bundle_files import OwnFiles, own_files
 from preflight.context import CheckContext
 from preflight.deps.declared import RUNTIME
 from preflight.findings import Finding, Location, Severity, first_few
@@ -29,14 +30,37 @@ UNZIP_FACTOR = 3.0  # wheel size (compressed) -> installed size, measured on com
 MIB = 1024 * 1024
 # dependency-externalizer.ts: LAMBDA_EPHEMERAL_STORAGE_BYTES, the most /tmp may take.
 VERCEL_TMP_LIMIT_MIB = 500
+# dependency-externalizer.ts: LAMBDA_SIZE_THRESHOLD_BYTES, what the function itself holds.
+THRESHOLD = 225 * MIB
+# The project's own files are named in a size finding from this much on.
+OWN_FILES_SHOWN = 5 * 1_000_000
 
 
 @dataclass(frozen=True)
 class Estimate:
-    """The unzipped size of the resolved install, and what it could not count."""
+    """The unzipped size of the resolved install, and what it could not count; on Vercel
+    also the project's own files, which ship beside it (bundle_files.py)."""
 
     size: int
     not_counted: tuple[str, ...]  # non-empty: `size` is only a lower bound
+    own: OwnFiles | None = None
+
+    @property
+    def own_size(self) -> int:
+        return self.own.size if self.own is not None else 0
+
+    def what(self, unit: int, unit_name: str) -> str:
+        """ "dependencies are ~N MB ...", or, when the project's own files weigh in too,
+        both parts and their sum."""
+        deps = self.about(f"{self.size / unit:.0f} {unit_name}")
+        if self.own is None or self.own_size < OWN_FILES_SHOWN:
+            return f"dependencies are {deps}"
+        own = _own(self.own, unit, unit_name)
+        total = (self.size + self.own_size) / unit
+        return (
+            f"dependencies ({deps}) and the project's own files ({own}) are ~{total:.0f} "
+            f"{unit_name} together"
+        )
 
     def about(self, size_text: str, source: str = "") -> str:
         """`~N MB unzipped (estimate)`, or with `at least` and what was not counted."""
@@ -55,7 +79,13 @@ def estimate(ctx: CheckContext) -> Estimate:
     wheels = sum((r.wheel.size if r.wheel else 0) for r in resolution.packages.values())
     urls = [d.raw for d in ctx.declared if d.scope == RUNTIME and d.url]
     unknown = tuple(dict.fromkeys([*resolution.incomplete, *urls]))
-    return Estimate(int(wheels * UNZIP_FACTOR), unknown)
+    own = own_files(ctx.project.root) if ctx.target == "vercel" else None
+    return Estimate(int(wheels * UNZIP_FACTOR), unknown, own)
+
+
+def _own(own: OwnFiles, unit: int, unit_name: str) -> str:
+    heaviest = ", ".join(f"{name} ~{size / unit:.0f} {unit_name}" for name, size in own.heaviest)
+    return f"~{own.size / unit:.0f} {unit_name}, most in {heaviest}"
 
 
 def estimated_bundle_bytes(ctx: CheckContext) -> int:
@@ -140,12 +170,22 @@ class BundleTooLarge(ProjectRule):
                 f"dependencies are {found.about(f'{size / 1e6:.0f} MB')}, over Lambda's "
                 f"{limit:g} MB limit: the deploy is rejected",
             )
-        elif ctx.target == "vercel" and size > VERCEL_TMP_LIMIT_MIB * MIB:
+        elif ctx.target == "vercel" and found.own is not None and found.own_size > THRESHOLD:
+            heaviest = found.own.heaviest[0][0].rstrip("/")
+            yield self.at(
+                Location(ctx.project.root / heaviest, 1),
+                f"the project's own files are {_own(found.own, MIB, 'MiB')}: over the "
+                f"{THRESHOLD // MIB} MiB a function holds, and only dependencies can be "
+                "installed at cold start instead, so the build fails (LAMBDA_SIZE_EXCEEDED)",
+                fix="leave what the function never reads out (.vercelignore, excludeFiles): "
+                "a committed virtualenv, data, model weights",
+            )
+        elif ctx.target == "vercel" and size + found.own_size > VERCEL_TMP_LIMIT_MIB * MIB:
             yield self.at(
                 _manifest_location(ctx),
-                f"dependencies are {found.about(f'{size / MIB:.0f} MiB')}: too big for the "
-                f"function and over the {VERCEL_TMP_LIMIT_MIB} MiB Vercel allows in /tmp for "
-                "installing them at cold start, so the build fails (LAMBDA_SIZE_EXCEEDED)",
+                f"{found.what(MIB, 'MiB')}: too big for the function and over the "
+                f"{VERCEL_TMP_LIMIT_MIB} MiB Vercel allows in /tmp for installing them at "
+                "cold start, so the build fails (LAMBDA_SIZE_EXCEEDED)",
             )
 
 
@@ -191,11 +231,13 @@ class InstalledAtColdStart(ProjectRule):
         # packages/python/src/dependency-externalizer.ts: LAMBDA_SIZE_THRESHOLD_BYTES
         threshold = self.option_float("threshold-mib") * MIB
         found = estimate(ctx)
-        size = found.size
+        size = found.size + found.own_size
+        if found.own_size > threshold:
+            return  # PF1001: the build fails
         if ctx.target == "vercel" and threshold < size <= VERCEL_TMP_LIMIT_MIB * MIB:
             yield self.at(
                 _manifest_location(ctx),
-                f"dependencies are {found.about(f'{size / 1e6:.0f} MB')}, over Vercel's "
+                f"{found.what(1_000_000, 'MB')}, over Vercel's "
                 f"{self.option_float('threshold-mib'):g} MiB threshold: the runtime installs "
                 "them into /tmp over the network at every cold start (slow cold starts; the "
                 "build still succeeds)",

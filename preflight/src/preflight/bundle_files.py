@@ -1,0 +1,84 @@
+"""The project's own files in a Vercel Python function, and how much they weigh.
+
+@vercel/python puts every uploaded file of the project into the function except its
+`predefinedExcludes` and a function's `excludeFiles` (packages/python/src/index.ts lines
+1372-1421 at 17d9ebaf: `glob('**', {cwd: workPath, ignore})`), and the size limits count
+them with the dependencies (dependency-externalizer.ts `analyze`: `calculateBundleSize`
+over both). Only dependencies can move to /tmp at cold start; the project's own files
+cannot, so a committed virtualenv not named venv/ or .venv/ (2100090151/nirvaanaa's
+397 MB `env/`) or a folder of model weights fails the build however small the
+requirements are.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pathspec
+
+from preflight.files import relative_posix, uploaded_files
+from preflight.one_pass import remembered
+from preflight.vercel_config import read_vercel_config
+
+# index.ts `predefinedExcludes` (minimatch globs; gitignore's `**` reads them the same)
+PREDEFINED_EXCLUDES = (
+    ".git/**",
+    ".gitignore",
+    ".vercel/**",
+    ".pnpm-store/**",
+    "**/node_modules/**",
+    "**/.next/**",
+    "**/.nuxt/**",
+    "**/.venv/**",
+    "**/venv/**",
+    "**/__pycache__/**",
+    "**/.mypy_cache/**",
+    "**/.ruff_cache/**",
+    "**/public/**",
+    "**/pnpm-lock.yaml",
+    "**/yarn.lock",
+    "**/package-lock.json",
+)
+
+
+@dataclass(frozen=True)
+class OwnFiles:
+    """The project's files in the function: their total size and the heaviest top-level
+    entries (folder or file, with their bytes), heaviest first."""
+
+    size: int
+    heaviest: tuple[tuple[str, int], ...]
+
+
+def own_files(root: Path) -> OwnFiles | None:
+    """What the project itself adds to the function; None when a function's
+    `excludeFiles` leaves an unknown part of it out."""
+    if _has_exclude_files(root):
+        return None
+    return remembered(("own files", root), lambda: _measure(root))
+
+
+def _measure(root: Path) -> OwnFiles:
+    spec = pathspec.GitIgnoreSpec.from_lines(PREDEFINED_EXCLUDES)
+    by_top: dict[str, int] = {}
+    for path in uploaded_files(root):
+        rel = relative_posix(path, root)
+        if spec.match_file(rel):
+            continue
+        try:
+            size = os.stat(path).st_size
+        except OSError:
+            continue
+        top = rel.split("/", 1)[0] + ("/" if "/" in rel else "")
+        by_top[top] = by_top.get(top, 0) + size
+    heaviest = sorted(by_top.items(), key=lambda item: -item[1])[:3]
+    return OwnFiles(sum(by_top.values()), tuple(heaviest))
+
+
+def _has_exclude_files(root: Path) -> bool:
+    functions = (read_vercel_config(root) or {}).get("functions")
+    if not isinstance(functions, dict):
+        return False
+    return any(isinstance(f, dict) and f.get("excludeFiles") for f in functions.values())
