@@ -6,6 +6,11 @@ from __future__ import annotations
 from preflight.rules.base import Invalid
 
 VALID = (
+    # the raise is in a function: nothing runs at import
+    "import os\nTOKEN = os.getenv('TOKEN')\ndef check():\n    if not TOKEN:\n"
+    "        raise ValueError('TOKEN')\n",
+    # a default: never None
+    "import os\nTOKEN = os.getenv('TOKEN', '')\nif TOKEN == 'x':\n    raise ValueError\n",
     "import dotenv\nCFG = dotenv.dotenv_values('.env')\nSECRET_KEY = CFG.get('secret', 'x')\n",
     "import os\nSECRET = os.environ.get('SECRET', '')\n",
     "import os\nHOST = os.getenv('HOST', 'localhost').lower()\n",
@@ -28,6 +33,16 @@ VALID = (
     "    DEBUG: bool = False\nsettings = Settings()\n",
 )
 INVALID = (
+    Invalid(  # aErixxx/telegram_bot_vercel api/webhook.py:16-19
+        "import os\nBOT_TOKEN = os.getenv('TELEGRAM_BOT_TOKEN')\nif not BOT_TOKEN:\n"
+        "    raise ValueError('TELEGRAM_BOT_TOKEN is not set')\n",
+        line=2,
+        column=13,
+        message=(
+            "os.getenv('TELEGRAM_BOT_TOKEN') is None when it is not set, and the `if` at "
+            "line 3 raises at import; .env is never loaded by the builder"
+        ),
+    ),
     Invalid(  # dhimanparas20/django-vercel's vercel/settings.py:17
         "import os\nHOSTS = os.environ.get('ALLOWED_HOSTS', ['.vercel.app']).split(',')\n",
         line=2,

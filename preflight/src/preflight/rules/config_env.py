@@ -45,6 +45,7 @@ class EnvironAtImport(CodeRule):
                 or _none_to_client(module, call)
                 or _wrong_type_read(module, call)
                 or _required_settings(module, call)
+                or _raised_when_unset(module, call)
             )
             if found is None or not module.is_import_time(call):
                 continue
@@ -161,6 +162,37 @@ def _none_to_client(module: Module, call: ast.Call) -> tuple[ast.expr, str] | No
             f"{name}() gets os.getenv({key.value!r}), None when it is not set, and raises "
             "at import; .env is never loaded by the builder"
         )
+    return None
+
+
+def _raised_when_unset(module: Module, call: ast.Call) -> tuple[ast.expr, str] | None:
+    """(key, message) for `X = os.getenv("X")` (or the call itself) tested by an
+    import-time `if` whose body raises: `if not BOT_TOKEN: raise ValueError(...)`
+    (aErixxx/telegram_bot_vercel api/webhook.py:16-19), the getenv form of os.environ[...]."""
+    if (call_name(call) or "") not in _ENV_GETS or len(call.args) != 1 or call.keywords:
+        return None
+    key = call.args[0]
+    if not isinstance(key, ast.Constant) or not isinstance(key.value, str):
+        return None
+    if key.value in module.env_at_import or evaluate(call, module) is not None:
+        return None
+    parent = module.parents.get(call)
+    names = (
+        {t.id for t in parent.targets if isinstance(t, ast.Name)}
+        if isinstance(parent, ast.Assign) and parent.value is call
+        else set()
+    )
+    for test in module.of(ast.If):
+        if not module.is_import_time(test) or not any(
+            isinstance(stmt, ast.Raise) for stmt in test.body
+        ):
+            continue
+        tested = list(ast.walk(test.test))
+        if call in tested or any(isinstance(n, ast.Name) and n.id in names for n in tested):
+            return key, (
+                f"os.getenv({key.value!r}) is None when it is not set, and the `if` at line "
+                f"{test.lineno} raises at import; .env is never loaded by the builder"
+            )
     return None
 
 
