@@ -6,6 +6,9 @@ from __future__ import annotations
 from preflight.rules.base import Invalid
 
 VALID = (
+    # AbdulRehman2106/Hackathon-Phase-2-Todo-Web backend/src/database.py:17-32: a fallback
+    "import os\nfrom sqlalchemy import create_engine\nURL = os.getenv('DATABASE_URL')\n"
+    "if URL is None:\n    URL = 'sqlite:////tmp/todo.db'\nengine = create_engine(URL)\n",
     # the raise is in a function: nothing runs at import
     "import os\nTOKEN = os.getenv('TOKEN')\ndef check():\n    if not TOKEN:\n"
     "        raise ValueError('TOKEN')\n",

@@ -150,6 +150,8 @@ def _none_to_client(module: Module, call: ast.Call) -> tuple[ast.expr, str] | No
     if param != "api_key" and call.args:
         given.append(call.args[0])
     for value in given:
+        if isinstance(value, ast.Name) and _rebound_at_import(module, value.id):
+            continue  # `if URL is None: URL = "sqlite:///..."` (AbdulRehman2106/Hackathon-...)
         lookup = module.local_value(value) if isinstance(value, ast.Name) else value
         if not (isinstance(lookup, ast.Call) and (call_name(lookup) or "") in _ENV_GETS):
             continue
@@ -194,6 +196,18 @@ def _raised_when_unset(module: Module, call: ast.Call) -> tuple[ast.expr, str] |
                 f"{test.lineno} raises at import; .env is never loaded by the builder"
             )
     return None
+
+
+def _rebound_at_import(module: Module, name: str) -> bool:
+    """Whether a module-level name is assigned more than once at import (a fallback in an
+    `if` block counts, which Module.constants, reading top-level statements, does not see)."""
+    bound = [
+        node
+        for node in module.of(ast.Assign)
+        if module.is_import_time(node)
+        and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
+    ]
+    return len(bound) > 1
 
 
 _STR_ONLY = frozenset({"split", "rsplit", "strip", "lower", "upper", "replace", "startswith"})
