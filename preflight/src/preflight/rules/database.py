@@ -217,6 +217,13 @@ class SqliteInTmp(CodeRule):
                 yield self.finding(module, node)
 
 
+_IN_TMP = (
+    "Django DATABASES uses SQLite in /tmp: writable, but each instance starts with its own "
+    "empty file (the build's migrations ran elsewhere), so queries fail with 'no such table' "
+    "and writes are lost at the next cold start"
+)
+
+
 class DjangoSqlite(CodeRule):
     """Django's default DATABASES (SQLite next to manage.py) cannot work on Vercel."""
 
@@ -244,6 +251,13 @@ class DjangoSqlite(CodeRule):
             column=19,
             message=("Django DATABASES uses SQLite: the file is read-only, so any write fails"),
         ),
+        Invalid(  # Donaldson17/Simple-Expense-Tracker settings.py:67
+            "DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3',\n"
+            "                         'NAME': '/tmp/db.sqlite3'}}\n",
+            line=1,
+            column=36,
+            message=_IN_TMP,
+        ),
     )
 
     def check(self, module: Module) -> Iterator[Finding]:
@@ -260,9 +274,12 @@ class DjangoSqlite(CodeRule):
                     and value.value == "django.db.backends.sqlite3"
                 ):
                     name = _dict_get(node, "NAME")
-                    if name is not None and classify(name, module).where is Where.SPECIAL:
+                    where = classify(name, module).where if name is not None else None
+                    if where is Where.SPECIAL:
                         continue
-                    yield self.finding(module, value)
+                    # Donaldson17/Simple-Expense-Tracker: NAME '/tmp/db.sqlite3' is writable,
+                    # but empty on every instance (no migrations ran there)
+                    yield self.finding(module, value, _IN_TMP if where is Where.TMP else None)
 
 
 def _dict_get(node: ast.Dict, key: str) -> ast.expr | None:

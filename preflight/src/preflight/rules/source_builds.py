@@ -217,7 +217,7 @@ class KnownSourceBuildFailure(ProjectRule):
                 f"{resolved.name} {resolved.version}{pulled} has no wheel for {PLATFORM_LABEL} "
                 f"CPython {ctx.python}, and {known.why}: {outcome} ({known.error})",
                 severity=Severity.WARNING if own_install else None,
-                fix=f"require {known.instead.format(python=ctx.python)}",
+                fix=known.remedy(ctx.python),
             )
 
 
@@ -230,6 +230,11 @@ class KnownFailure:
     instead: str
     releases: SpecifierSet | None = None  # the releases it applies to (None: every one)
     pythons: SpecifierSet | None = None  # the target CPythons it applies to
+
+    def remedy(self, python: str) -> str:
+        """The fix: what to require instead, or `instead` itself when it says to remove."""
+        instead = self.instead.format(python=python)
+        return instead if instead.startswith("remove") else f"require {instead}"
 
 
 _PG_CONFIG = "building it needs PostgreSQL's pg_config, which Vercel's build image does not have"
@@ -251,6 +256,13 @@ _KNOWN = {
         "build image does not have",
         '"mysql_config not found", or "Can not find valid pkg-config name" since 2.2',
         "PyMySQL (pure Python; pymysql.install_as_MySQLdb() where Django imports MySQLdb)",
+    ),
+    # Windows-only (IOCP); a `pip freeze` from Windows lists it without Twisted's marker
+    # (001kenji/SSE-Backend; 1.0.4 fails on Linux, reproduced with uv on CPython 3.12).
+    "twisted-iocpsupport": KnownFailure(
+        "its C extension is Windows' I/O completion ports, and Linux has no <io.h>",
+        '"fatal error: io.h: No such file or directory"',
+        "remove the line: Twisted asks for it only on Windows, by a marker",
     ),
     "python-ldap": KnownFailure(
         "building it needs OpenLDAP's development files, which Vercel's build image does not have",
