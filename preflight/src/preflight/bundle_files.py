@@ -16,31 +16,28 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import pathspec
-
 from preflight.files import relative_posix, uploaded_files
 from preflight.one_pass import remembered
 from preflight.vercel_config import read_vercel_config
 
-# index.ts `predefinedExcludes` (minimatch globs; gitignore's `**` reads them the same)
-PREDEFINED_EXCLUDES = (
-    ".git/**",
-    ".gitignore",
-    ".vercel/**",
-    ".pnpm-store/**",
-    "**/node_modules/**",
-    "**/.next/**",
-    "**/.nuxt/**",
-    "**/.venv/**",
-    "**/venv/**",
-    "**/__pycache__/**",
-    "**/.mypy_cache/**",
-    "**/.ruff_cache/**",
-    "**/public/**",
-    "**/pnpm-lock.yaml",
-    "**/yarn.lock",
-    "**/package-lock.json",
+# index.ts `predefinedExcludes`, by the shape of each glob: `.git/**`, `.vercel/**` and
+# `.pnpm-store/**` at the root; `**/node_modules/**` and the like at any depth; the lock
+# files and the root .gitignore by name. A set lookup per path segment: pathspec's 16
+# regexes per file were 0.1 s of a check on Django's 885 files.
+_ROOT_FOLDERS = frozenset({".git", ".vercel", ".pnpm-store"})
+_ANY_FOLDERS = frozenset(
+    {"node_modules", ".next", ".nuxt", ".venv", "venv", "__pycache__", ".mypy_cache"}
+    | {".ruff_cache", "public"}
 )
+_ANY_FILES = frozenset({"pnpm-lock.yaml", "yarn.lock", "package-lock.json"})
+
+
+def predefined_exclude(rel: str) -> bool:
+    """Whether @vercel/python's predefinedExcludes leave this project path out."""
+    parts = rel.split("/")
+    if (parts[0] in _ROOT_FOLDERS and len(parts) > 1) or rel == ".gitignore":
+        return True
+    return parts[-1] in _ANY_FILES or not _ANY_FOLDERS.isdisjoint(parts[:-1])
 
 
 @dataclass(frozen=True)
@@ -61,11 +58,10 @@ def own_files(root: Path) -> OwnFiles | None:
 
 
 def _measure(root: Path) -> OwnFiles:
-    spec = pathspec.GitIgnoreSpec.from_lines(PREDEFINED_EXCLUDES)
     by_top: dict[str, int] = {}
     for path in uploaded_files(root):
         rel = relative_posix(path, root)
-        if spec.match_file(rel):
+        if predefined_exclude(rel):
             continue
         try:
             size = os.stat(path).st_size
