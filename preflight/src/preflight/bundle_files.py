@@ -69,7 +69,9 @@ def _measure(root: Path) -> OwnFiles:
             continue
         top = rel.split("/", 1)[0] + ("/" if "/" in rel else "")
         by_top[top] = by_top.get(top, 0) + size
-    heaviest = sorted(by_top.items(), key=lambda item: -item[1])[:3]
+    # the three heaviest that weigh a megabyte at least (uv.lock ~0 MB says nothing)
+    heaviest = [item for item in sorted(by_top.items(), key=lambda i: -i[1]) if item[1] >= 2**20]
+    heaviest = heaviest[:3]
     return OwnFiles(sum(by_top.values()), tuple(heaviest))
 
 

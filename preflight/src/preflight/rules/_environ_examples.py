@@ -36,6 +36,15 @@ VALID = (
     "    DEBUG: bool = False\nsettings = Settings()\n",
 )
 INVALID = (
+    Invalid(  # Sowndharraj-m/vercel-fastapi-deployment app/database.py: a rewrite, no fallback
+        "import os\nfrom sqlalchemy import create_engine\nURL = os.getenv('DATABASE_URL')\n"
+        "if URL and URL.startswith('postgres://'):\n    URL = URL.replace('postgres', 'x')\n"
+        "engine = create_engine(URL)\n",
+        line=6,
+        column=10,
+        message="create_engine() gets os.getenv('DATABASE_URL'), None when it is not set, "
+        "and raises at import; .env is never loaded by the builder",
+    ),
     Invalid(  # aErixxx/telegram_bot_vercel api/webhook.py:16-19
         "import os\nBOT_TOKEN = os.getenv('TELEGRAM_BOT_TOKEN')\nif not BOT_TOKEN:\n"
         "    raise ValueError('TELEGRAM_BOT_TOKEN is not set')\n",

@@ -85,7 +85,8 @@ def estimate(ctx: CheckContext) -> Estimate:
 
 def _own(own: OwnFiles, unit: int, unit_name: str) -> str:
     heaviest = ", ".join(f"{name} ~{size / unit:.0f} {unit_name}" for name, size in own.heaviest)
-    return f"~{own.size / unit:.0f} {unit_name}, most in {heaviest}"
+    total = f"~{own.size / unit:.0f} {unit_name}"
+    return f"{total}, most in {heaviest}" if heaviest else total
 
 
 def estimated_bundle_bytes(ctx: CheckContext) -> int:
@@ -171,7 +172,7 @@ class BundleTooLarge(ProjectRule):
                 f"{limit:g} MB limit: the deploy is rejected",
             )
         elif ctx.target == "vercel" and found.own is not None and found.own_size > THRESHOLD:
-            heaviest = found.own.heaviest[0][0].rstrip("/")
+            heaviest = found.own.heaviest[0][0].rstrip("/") if found.own.heaviest else "."
             yield self.at(
                 Location(ctx.project.root / heaviest, 1),
                 f"the project's own files are {_own(found.own, MIB, 'MiB')}: over the "

@@ -199,15 +199,42 @@ def _raised_when_unset(module: Module, call: ast.Call) -> tuple[ast.expr, str] |
 
 
 def _rebound_at_import(module: Module, name: str) -> bool:
-    """Whether a module-level name is assigned more than once at import (a fallback in an
-    `if` block counts, which Module.constants, reading top-level statements, does not see)."""
-    bound = [
-        node
-        for node in module.of(ast.Assign)
-        if module.is_import_time(node)
-        and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
-    ]
-    return len(bound) > 1
+    """Whether a module-level name gets a fallback at import when it is unset: assigned in
+    the body of `if not NAME:` / `if NAME is None:`, or in the `else` of `if NAME:`
+    (AbdulRehman2106/Hackathon-Phase-2-Todo-Web). A rewrite under `if NAME and ...:`
+    (Sowndharraj-m/vercel-fastapi-deployment's postgres:// fix) runs only when it is set."""
+    for node in module.of(ast.Assign):
+        if not module.is_import_time(node) or not any(
+            isinstance(t, ast.Name) and t.id == name for t in node.targets
+        ):
+            continue
+        for test in module.ancestors(node):
+            if not isinstance(test, ast.If):
+                continue
+            in_body = any(node is n or _contains(n, node) for n in test.body)
+            if _tests_missing(test.test, name) == in_body:
+                return True
+    return False
+
+
+def _contains(tree: ast.AST, node: ast.AST) -> bool:
+    return any(child is node for child in ast.walk(tree))
+
+
+def _tests_missing(test: ast.expr, name: str) -> bool | None:
+    """True for `not NAME` / `NAME is None` / `NAME == ""`, False for `NAME` / `NAME is
+    not None`, None for any other test (a rebinding under it is no fallback)."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        inner = _tests_missing(test.operand, name)
+        return None if inner is None else not inner
+    if isinstance(test, ast.Name) and test.id == name:
+        return False
+    if isinstance(test, ast.Compare) and len(test.ops) == 1:
+        left, right = test.left, test.comparators[0]
+        empty = isinstance(right, ast.Constant) and right.value in (None, "")
+        if isinstance(left, ast.Name) and left.id == name and empty:
+            return isinstance(test.ops[0], ast.Is | ast.Eq)
+    return None
 
 
 _STR_ONLY = frozenset({"split", "rsplit", "strip", "lower", "upper", "replace", "startswith"})
