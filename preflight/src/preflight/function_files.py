@@ -18,6 +18,7 @@ from preflight.context import CheckContext
 from preflight.deps.closure import build_closure
 from preflight.findings import Finding, Severity
 from preflight.one_pass import remembered
+from preflight.rules._functions import legacy_built
 from preflight.vercel_config import builders_without_python, read_vercel_config
 
 
@@ -45,12 +46,7 @@ def functions_without_entrypoint(root: Path) -> list[Path]:
     never runs, yet it was an error)."""
     builds = (read_vercel_config(root) or {}).get("builds")
     if isinstance(builds, list) and builds:
-        found: set[Path] = set()
-        for build in builds:
-            src = build.get("src") if isinstance(build, dict) else None
-            if isinstance(src, str) and "python" in str(build.get("use", "")):
-                found.update(p for p in root.glob(src.lstrip("/")) if p.suffix == ".py")
-        return sorted(found)
+        return sorted({path for _, path in legacy_built(root)})
     api = root / "api"
     return sorted(api.glob("*.py")) if api.is_dir() else []
 

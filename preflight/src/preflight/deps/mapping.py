@@ -130,3 +130,10 @@ def installed_top_levels() -> dict[str, tuple[str, ...]]:
     """
     mapping = top_level_names()
     return {k: tuple(canonicalize_name(d) for d in v) for k, v in mapping.items()}
+
+
+def named_like(distribution: str, tops: Iterable[str]) -> bool:
+    """Whether a distribution's name holds one of these import names (django-modelcluster
+    and `modelcluster`, pyjwt and `jwt`): the pulled-in distributions worth reading the
+    file lists of when an import nothing else explains may come from one of them."""
+    return any(top.lower().replace("_", "-") in distribution for top in tops)

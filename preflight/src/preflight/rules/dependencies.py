@@ -25,7 +25,7 @@ from preflight.context import CheckContext
 from preflight.deps.caller_guards import guarded_by_callers
 from preflight.deps.closure import ImportUse, search_roots
 from preflight.deps.declared import RUNTIME, Declared
-from preflight.deps.mapping import KNOWN, candidates
+from preflight.deps.mapping import KNOWN, candidates, named_like
 from preflight.deps.platform import marker_environment
 from preflight.findings import Finding, Location, Severity, first_few
 from preflight.function_files import reached_without_entrypoint, softened, unsure_outside_functions
@@ -256,8 +256,7 @@ def _learn_transitive(
     for name, resolved in ctx.resolution.packages.items():
         if resolved.via is not None or resolved.version is None:
             continue
-        words = name.replace("_", "-")
-        if not any(top.replace("_", "-") in words for top in tops):
+        if not named_like(name, tops):
             continue
         names = ctx.index.top_level(name, resolved.version)
         if names is None:

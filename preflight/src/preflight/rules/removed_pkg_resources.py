@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from packaging.version import InvalidVersion, Version
 
 from preflight.context import CheckContext
+from preflight.deps.mapping import named_like
 from preflight.findings import Finding, Location, Severity
 from preflight.rules.base import Expect, ProjectExample, ProjectRule
 
@@ -104,12 +105,11 @@ def _providers(ctx: CheckContext, tops: set[str]) -> dict[str, str]:
     imports pkg_resources. Only declared distributions, and pulled-in ones named like an
     import, are read (PF201 reads the same file lists), never every dependency."""
     found: dict[str, str] = {}
-    words = {top.lower().replace("_", "-") for top in tops}
     with ctx.phase("index"):
         for name, resolved in ctx.resolution.packages.items():
             if resolved.version is None or name == "setuptools":
                 continue
-            if resolved.via is None and not any(word in name for word in words):
+            if resolved.via is None and not named_like(name, tops):
                 continue
             provided = ctx.index.top_level(name, resolved.version) or ()
             for top in set(provided) & tops:
