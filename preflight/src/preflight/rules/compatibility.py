@@ -111,6 +111,17 @@ KNOWN_BREAKS = (
         "(compare the 3.2.8 and 3.2.9 wheels); distutils removed in Python 3.12 (PEP 632)",
     ),
     KnownBreak(
+        "websockets",
+        "8.0",
+        PYTHON,
+        "3.11",
+        "AttributeError: module 'asyncio' has no attribute 'coroutine'",
+        "websockets 6.0 and 7.0 decorate protocol.py's, client.py's and server.py's "
+        "coroutines with @asyncio.coroutine at import, 8.0 uses async def (compare the "
+        "wheels, read 2026-12-08); asyncio.coroutine was removed in Python 3.11 (bpo-43216). "
+        "sanic 19.6 caps websockets < 7 (aho-foundation/vercel-bot)",
+    ),
+    KnownBreak(
         "urllib3",
         "1.26.5",
         PYTHON,
