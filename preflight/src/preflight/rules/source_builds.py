@@ -257,6 +257,14 @@ _KNOWN = {
         '"mysql_config not found", or "Can not find valid pkg-config name" since 2.2',
         "PyMySQL (pure Python; pymysql.install_as_MySQLdb() where Django imports MySQLdb)",
     ),
+    # scipy's build (meson since 1.9) needs a Fortran compiler and BLAS/LAPACK found by
+    # pkg-config, and the build image has gcc only (2100090151/nirvaanaa: 1.10.1 on 3.12).
+    "scipy": KnownFailure(
+        "building it needs a Fortran compiler and BLAS/LAPACK (OpenBLAS), which Vercel's "
+        "build image does not have",
+        "meson: Dependency OpenBLAS not found (or no Fortran compiler)",
+        "a scipy release with wheels for CPython {python}",
+    ),
     # Windows-only (IOCP); a `pip freeze` from Windows lists it without Twisted's marker
     # (001kenji/SSE-Backend; 1.0.4 fails on Linux, reproduced with uv on CPython 3.12).
     "twisted-iocpsupport": KnownFailure(
