@@ -52,7 +52,28 @@ def _local_only(value: ast.expr) -> bool:
     hosts = [e.value for e in value.elts if isinstance(e, ast.Constant)]
     if len(hosts) != len(value.elts) or not all(isinstance(h, str) for h in hosts):
         return False
-    return all(str(h).strip().lower() in _LOCAL for h in hosts)
+    return all(_never_vercel(str(h).strip().lower()) for h in hosts)
+
+
+# Other platforms' domains: a host under one can never be a Vercel deployment's (only a
+# custom domain can be both). grant8827/ggfmdbms lists only '.railway.app' and local names.
+_OTHER_PLATFORMS = (
+    "railway.app",
+    "onrender.com",
+    "herokuapp.com",
+    "pythonanywhere.com",
+    "fly.dev",
+    "azurewebsites.net",
+    "netlify.app",
+)
+
+
+def _never_vercel(host: str) -> bool:
+    """A local name, or one under another platform's domain."""
+    name = host.lstrip("*").lstrip(".")
+    return host in _LOCAL or any(
+        name == suffix or name.endswith("." + suffix) for suffix in _OTHER_PLATFORMS
+    )
 
 
 def _mentions(module: Module) -> list[ast.AST]:
@@ -169,6 +190,28 @@ class AllowedHostsLocalOnly(ProjectRule):
                         "ALLOWED_HOSTS = [] admits no host Vercel serves the app on "
                         "(*.vercel.app): Django answers 400 Bad Request (DisallowedHost) to "
                         "every request"
+                    ),
+                ),
+            ),
+        ),
+        ProjectExample(  # grant8827/ggfmdbms ggfm_dbs_project/settings.py:38
+            {
+                "manage.py": _MANAGE,
+                "site_cfg/__init__.py": "",
+                "site_cfg/wsgi.py": _WSGI,
+                "site_cfg/settings.py": "INSTALLED_APPS = []\n"
+                "WSGI_APPLICATION = 'site_cfg.wsgi.application'\n"
+                "ALLOWED_HOSTS = ['.railway.app', '127.0.0.1', 'localhost']\n",
+            },
+            expect=(
+                Expect(
+                    "site_cfg/settings.py",
+                    3,
+                    1,
+                    (
+                        "ALLOWED_HOSTS = ['.railway.app', '127.0.0.1', 'localhost'] admits no "
+                        "host Vercel serves the app on (*.vercel.app): Django answers 400 Bad "
+                        "Request (DisallowedHost) to every request"
                     ),
                 ),
             ),
