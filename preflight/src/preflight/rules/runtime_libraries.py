@@ -1,5 +1,6 @@
 """F1: an import that needs a shared library the function's runtime does not have:
-libpq for psycopg 3 (PsycopgWithoutLibpq), libGL for opencv's GUI build (OpencvWithoutLibgl).
+libpq for psycopg 3 (PsycopgWithoutLibpq), libGL for opencv's GUI build (OpencvWithoutLibgl),
+libzbar for pyzbar (PyzbarWithoutLibzbar).
 
 Vercel's Python runtime (AWS Lambda's, Amazon Linux 2023) carries no PostgreSQL client
 library. psycopg 3 is pure Python until it finds one: its psycopg-binary or psycopg-c
@@ -191,3 +192,78 @@ class OpencvWithoutLibgl(ProjectRule):
                 severity=None if surely else Severity.WARNING,
             )
             return  # one cause, one finding: the first import
+
+
+class PyzbarWithoutLibzbar(ProjectRule):
+    """`from pyzbar.pyzbar import decode` with no zbar library on the runtime.
+
+    pyzbar's Linux wheel is pure Python and loads the system's libzbar as it is imported:
+    pyzbar/wrapper.py binds `zbar_version = zbar_function(...)` at module level, which
+    calls zbar_library.load(), which raises "ImportError: Unable to find zbar shared
+    library" when ctypes finds none (pyzbar 0.1.9, read 2026-12-08). Only its Windows
+    wheels carry the DLLs; Lambda's Amazon Linux 2023 has no libzbar.
+    4mritGiri/DocumentManagementSystem imports it in ScheduledMonitoring/views.py:5.
+    """
+
+    id = "PF107"
+    fid = "F1"
+    name = "pyzbar-needs-libzbar"
+    message = "pyzbar loads the system's libzbar as it is imported, and Vercel's runtime has none"
+    fix = "decode barcodes with a library whose wheels carry their native code (zxing-cpp)"
+    needs_index = True
+
+    _APP = "from pyzbar.pyzbar import decode\napp = 1\n"
+    VALID = (
+        ProjectExample(  # the package alone imports nothing native
+            {"app.py": "import pyzbar\napp = 1\n", "requirements.txt": "pyzbar==0.1.9\n"}
+        ),
+    )
+    INVALID = (
+        ProjectExample(
+            {"app.py": _APP, "requirements.txt": "pyzbar==0.1.9\n"},
+            expect=(
+                Expect(
+                    "app.py",
+                    1,
+                    1,
+                    (
+                        "pyzbar 0.1.9 loads libzbar as pyzbar.pyzbar is imported, and "
+                        "Vercel's runtime (AWS Lambda, Amazon Linux 2023) has none: "
+                        'ImportError ("Unable to find zbar shared library")'
+                    ),
+                ),
+            ),
+        ),
+    )
+
+    def check(self, ctx: CheckContext) -> Iterator[Finding]:
+        pyzbar = ctx.resolution.packages.get("pyzbar")
+        if pyzbar is None:
+            return
+        for use in ctx.closure.imports:
+            if use.guarded or use.top != "pyzbar" or not _loads_wrapper(use.node):
+                continue
+            surely = use.module.path in ctx.closure.required
+            yield self.at(
+                Location(use.module.path, use.node.lineno, use.node.col_offset + 1),
+                f"pyzbar {pyzbar.version} loads libzbar as pyzbar.pyzbar is imported, and "
+                "Vercel's runtime (AWS Lambda, Amazon Linux 2023) has none: ImportError "
+                '("Unable to find zbar shared library")',
+                severity=None if surely else Severity.WARNING,
+            )
+            return  # one cause, one finding: the first import
+
+
+def _loads_wrapper(node: ast.AST) -> bool:
+    """`import pyzbar.pyzbar`, `from pyzbar.pyzbar import decode`, `from pyzbar import
+    pyzbar`: the imports that run pyzbar/wrapper.py (the package's __init__ does not)."""
+    modules = ("pyzbar.pyzbar", "pyzbar.wrapper")
+    if isinstance(node, ast.Import):
+        return any(alias.name.startswith(modules) for alias in node.names)
+    if isinstance(node, ast.ImportFrom) and node.module:
+        if node.module.startswith(modules):
+            return True
+        return node.module == "pyzbar" and any(
+            alias.name in {"pyzbar", "wrapper"} for alias in node.names
+        )
+    return False
