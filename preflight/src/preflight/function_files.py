@@ -18,6 +18,7 @@ from preflight.context import CheckContext
 from preflight.deps.closure import build_closure
 from preflight.findings import Finding, Severity
 from preflight.one_pass import remembered
+from preflight.project.entrypoint import preset_builds_no_python
 from preflight.rules._functions import legacy_built
 from preflight.vercel_config import builders_without_python, read_vercel_config
 
@@ -79,6 +80,13 @@ def unsure_outside_functions(
     if others is not None:
         return softened(
             finding, f"if Python is deployed: vercel.json `builds` use only {', '.join(others)}"
+        )
+    preset = preset_builds_no_python(ctx.project.root)
+    if preset is not None:
+        return softened(
+            finding,
+            f"if Python is deployed: the {preset} preset builds only api/*.py functions, "
+            "and there are none",
         )
     reached = reached_without_entrypoint(ctx)
     path = finding.location.path

@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from preflight.app_files import iter_python_files
 from preflight.files import file_exists
 from preflight.one_pass import PARSED, remembered
+from preflight.preset import CATCH_ALL, PYTHON_PRESETS, preset_of
 from preflight.syntax import parse_quietly
 from preflight.vercel_config import builders_without_python
 
@@ -144,6 +146,9 @@ def find_entrypoint(
         path, name = resolved
         return Entrypoint(path, name, _line_of(path, name), "tool.vercel.entrypoint"), (), None
 
+    if preset_builds_no_python(root):
+        return None, (), None  # no search runs, and no api/*.py function exists
+
     without: list[Path] = []
     for directory in ENTRYPOINT_DIRS:
         for stem in ENTRYPOINT_NAMES:
@@ -218,6 +223,21 @@ def _vercel_json_entrypoint(root: Path) -> tuple[str | None, str | None]:
             # assistant: api/index.py is gone, api/bot.py still builds)
             problem = problem or _unusable_src(src, file_exists(root / src))
     return None, None if globbed else problem
+
+
+def preset_builds_no_python(root: Path) -> str | None:
+    """The preset's name when it is a non-Python framework's (nextjs, vite...) and the
+    project has no api/*.py function: such a preset runs no Python entrypoint search, only
+    api/ files become functions, so no Python is deployed (Chiranjeevi005/DataPilot-AI:
+    a detected nextjs preset, and src/server.py is the Render backend's)."""
+    slug = preset_of(root).slug
+    if slug is None or slug in PYTHON_PRESETS or slug in CATCH_ALL:
+        return None
+    for path in iter_python_files(root):
+        rel = path.relative_to(root).as_posix()
+        if rel.startswith("api/") and "/_" not in rel and "/." not in rel and _exported(path):
+            return None
+    return slug
 
 
 def _nested_export(path: Path) -> tuple[str, str] | None:
