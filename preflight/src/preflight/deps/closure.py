@@ -340,9 +340,20 @@ def is_guarded(module: Module, node: ast.AST) -> bool:
                     or caught == "Exception"
                 ):
                     return True
-        if isinstance(parent, ast.If) and _tests_presence(parent.test):
+        if isinstance(parent, ast.If) and tests_presence(parent.test):
             return True
+        if isinstance(parent, ast.With) and any(_suppresses_import_error(w) for w in parent.items):
+            return True  # `with contextlib.suppress(ImportError):` (CNSeniorious000)
     return False
+
+
+def _suppresses_import_error(item: ast.withitem) -> bool:
+    call = item.context_expr
+    if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name | ast.Attribute):
+        return False
+    name = call.func.id if isinstance(call.func, ast.Name) else call.func.attr
+    caught = {ast.unparse(arg) for arg in call.args}
+    return name == "suppress" and bool(caught & {"ImportError", "ModuleNotFoundError", "Exception"})
 
 
 # `if os.path.exists("local_settings.py"):`, `if find_spec("x"):`: the import runs only
@@ -350,7 +361,8 @@ def is_guarded(module: Module, node: ast.AST) -> bool:
 _PRESENCE_TESTS = {"exists", "isfile", "is_file", "isdir", "is_dir", "find_spec", "find_loader"}
 
 
-def _tests_presence(test: ast.expr) -> bool:
+def tests_presence(test: ast.expr) -> bool:
+    """Whether a test asks if a file, folder or module is there (or TYPE_CHECKING)."""
     for node in ast.walk(test):
         if isinstance(node, ast.Name) and node.id == "TYPE_CHECKING":
             return True

@@ -57,6 +57,13 @@ VALID = (
             "requirements.txt": "flask\n",
         }
     ),
+    ProjectExample(  # CNSeniorious000/anniversary-notify: suppressed like a try/except
+        {
+            "app.py": "from contextlib import suppress\nwith suppress(ImportError):\n"
+            "    import ujson\nfrom flask import Flask\napp = Flask(__name__)\n",
+            "requirements.txt": "flask\n",
+        }
+    ),
     ProjectExample(  # the import name is learned from the wheel's file list
         {
             "app.py": "import websocket\napp = 1\n",

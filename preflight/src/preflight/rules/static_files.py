@@ -11,7 +11,7 @@ from pathlib import Path
 
 from preflight.call_index import calls_named
 from preflight.context import CheckContext
-from preflight.deps.closure import is_guarded, search_roots
+from preflight.deps.closure import is_guarded, search_roots, tests_presence
 from preflight.files import relative_posix
 from preflight.findings import Finding, Location, Severity
 from preflight.rules._paths import Where, classify
@@ -54,6 +54,9 @@ class ReadsPublicDir(CodeRule):
         "import os\nif not os.environ.get('VERCEL'):\n"
         "    from starlette.staticfiles import StaticFiles\n"
         "    ui = StaticFiles(directory='public', html=True)\n",
+        # Monipoo0904/calendar-mcp-server main.py:1050: mounted only where the folder is
+        "import os\nfrom starlette.staticfiles import StaticFiles\n"
+        "if os.path.isdir('public'):\n    ui = StaticFiles(directory='public', html=True)\n",
     )
     INVALID = (
         Invalid(
@@ -93,7 +96,7 @@ class ReadsPublicDir(CodeRule):
             for arg in self._read_paths(node):
                 info = classify(arg, module)
                 if info.where is Where.BUNDLE and info.first_part == "public":
-                    if not module.guarded_by_platform_check(node):
+                    if not module.guarded_by_platform_check(node) and not _if_present(module, node):
                         yield self.finding(
                             module,
                             node,
@@ -117,6 +120,15 @@ class ReadsPublicDir(CodeRule):
             paths += [k.value for k in call.keywords if k.arg in _DIR_KEYWORDS]
             return paths
         return []
+
+
+def _if_present(module: Module, node: ast.AST) -> bool:
+    """Under `if os.path.isdir(public_dir):` and the like: on Vercel the test is False and
+    the read never runs (Monipoo0904/calendar-mcp-server main.py:1050 and 1058)."""
+    return any(
+        isinstance(parent, ast.If) and tests_presence(parent.test)
+        for parent in module.ancestors(node)
+    )
 
 
 class ImportsPublicModule(ProjectRule):

@@ -46,6 +46,7 @@ class TemplateNotWhereFlaskLooks(ProjectRule):
     id = "PF1403"
     fid = "F14"
     name = "template-outside-template-folder"
+    per_module = True
     severity = Severity.ERROR
     message = "the template is not in the folder Flask looks in: TemplateNotFound, a 500"
     fix = "point template_folder at the folder the templates are in"
