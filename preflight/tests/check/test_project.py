@@ -286,3 +286,24 @@ def test_a_local_import_is_the_project_roots_before_the_entrypoints_folders(
     reported = {f.message.split("'")[1] for f in result.findings}
     assert "pydantic_settings" not in reported
     assert "jwt" in reported
+
+
+def test_an_import_a_missing_git_submodule_may_provide_is_a_warning(
+    check: Check, make_project: MakeProject
+) -> None:
+    """Paccho-Kun/youtube-channel-researcher-mcp imports channel_researcher from its
+    submodule's scripts/, which an archive leaves empty: Vercel clones public submodules."""
+    root = make_project(
+        {
+            "api/index.py": "import sys\nsys.path.insert(0, 'researcher/scripts')\n"
+            "import channel_researcher\nfrom fastapi import FastAPI\napp = FastAPI()\n",
+            "requirements.txt": "fastapi\n",
+            ".gitmodules": '[submodule "researcher"]\n\tpath = researcher\n\turl = https://x/y\n',
+        }
+    )
+    (root / "researcher").mkdir()
+    found = check(root, only={"PF201"}).findings
+    assert [(f.message.split("'")[1], f.severity.value) for f in found] == [
+        ("channel_researcher", "warning")
+    ]
+    assert "git submodule researcher" in found[0].message

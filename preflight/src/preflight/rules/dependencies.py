@@ -17,6 +17,7 @@ Distribution files are checked in wheels.py (F1).
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,6 +70,7 @@ class MissingDependency(ProjectRule):
         reported: set[str] = set()
         provided: _Provided | None = None
         own_install = own_install_step(ctx.project.root)
+        submodules = _missing_submodules(ctx.project.root)
         reached = reached_without_entrypoint(ctx)
         # a name is reported once: where a function surely imports it, if anywhere
         uses = sorted(
@@ -91,6 +93,12 @@ class MissingDependency(ProjectRule):
                 # it runs in the function's venv and may install it (juriel/vercel-fastapi-
                 # admin's installCommand pip-installs backend/requirements.txt)
                 finding = softened(finding, f"unless vercel.json's {own_install} installs it")
+            if submodules:
+                finding = softened(
+                    finding,
+                    f"unless the git submodule {first_few(submodules)}, not checked out here "
+                    "(Vercel clones public submodules), provides it",
+                )
             yield unsure_outside_functions(ctx, finding)
 
     def _finding(
@@ -203,6 +211,19 @@ def _case_twin(ctx: CheckContext, use: ImportUse) -> str | None:
             if stem.lower() == wanted and stem != use.top and is_module:
                 return child.relative_to(ctx.project.root).as_posix()
     return None
+
+
+def _missing_submodules(root: Path) -> list[str]:
+    """The .gitmodules paths with no file here: an archive or a shallow checkout leaves a
+    submodule empty, and its modules are unknown (Paccho-Kun/youtube-channel-researcher-mcp
+    puts its submodule's scripts/ on sys.path and imports channel_researcher from it)."""
+    try:
+        text = (root / ".gitmodules").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    paths = re.findall(r"^\s*path\s*=\s*(.+?)\s*$", text, re.MULTILINE)
+    paths = [p for p in paths if ".." not in p.split("/")]
+    return [p for p in paths if not any(f.is_file() for f in (root / p).rglob("*"))]
 
 
 @dataclass(frozen=True)
