@@ -36,6 +36,13 @@ VALID = (
     "    DEBUG: bool = False\nsettings = Settings()\n",
 )
 INVALID = (
+    Invalid(  # GabrielPassosM/team-manager-backend core/settings.py:19
+        "import os\nSALT_ROUNDS = int(os.getenv('SALT_ROUNDS'))\n",
+        line=2,
+        column=19,
+        message="int(os.getenv('SALT_ROUNDS')) raises TypeError at import when the "
+        "variable is not set (None), and .env is never loaded by the builder",
+    ),
     Invalid(  # Sowndharraj-m/vercel-fastapi-deployment app/database.py: a rewrite, no fallback
         "import os\nfrom sqlalchemy import create_engine\nURL = os.getenv('DATABASE_URL')\n"
         "if URL and URL.startswith('postgres://'):\n    URL = URL.replace('postgres', 'x')\n"

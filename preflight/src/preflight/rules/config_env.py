@@ -46,6 +46,7 @@ class EnvironAtImport(CodeRule):
                 or _wrong_type_read(module, call)
                 or _required_settings(module, call)
                 or _raised_when_unset(module, call)
+                or _converted_when_unset(module, call)
             )
             if found is None or not module.is_import_time(call):
                 continue
@@ -167,16 +168,40 @@ def _none_to_client(module: Module, call: ast.Call) -> tuple[ast.expr, str] | No
     return None
 
 
-def _raised_when_unset(module: Module, call: ast.Call) -> tuple[ast.expr, str] | None:
-    """(key, message) for `X = os.getenv("X")` (or the call itself) tested by an
-    import-time `if` whose body raises: `if not BOT_TOKEN: raise ValueError(...)`
-    (aErixxx/telegram_bot_vercel api/webhook.py:16-19), the getenv form of os.environ[...]."""
+def _unset_getenv(module: Module, call: ast.Call) -> ast.Constant | None:
+    """The key of `os.getenv("X")` with no default, None when the call is something else
+    or the variable is set at import or by Vercel (VERCEL_URL)."""
     if (call_name(call) or "") not in _ENV_GETS or len(call.args) != 1 or call.keywords:
         return None
     key = call.args[0]
     if not isinstance(key, ast.Constant) or not isinstance(key.value, str):
         return None
     if key.value in module.env_at_import or evaluate(call, module) is not None:
+        return None
+    return key
+
+
+def _converted_when_unset(module: Module, call: ast.Call) -> tuple[ast.expr, str] | None:
+    """(key, message) for `int(os.getenv("X"))` / float(...) at import: TypeError on None
+    (GabrielPassosM/team-manager-backend core/settings.py:19)."""
+    key = _unset_getenv(module, call)
+    parent = module.parents.get(call)
+    if key is None or not isinstance(parent, ast.Call) or parent.args[:1] != [call]:
+        return None
+    if not isinstance(parent.func, ast.Name) or parent.func.id not in {"int", "float"}:
+        return None
+    return key, (
+        f"{parent.func.id}(os.getenv({key.value!r})) raises TypeError at import when the "
+        "variable is not set (None), and .env is never loaded by the builder"
+    )
+
+
+def _raised_when_unset(module: Module, call: ast.Call) -> tuple[ast.expr, str] | None:
+    """(key, message) for `X = os.getenv("X")` (or the call itself) tested by an
+    import-time `if` whose body raises: `if not BOT_TOKEN: raise ValueError(...)`
+    (aErixxx/telegram_bot_vercel api/webhook.py:16-19), the getenv form of os.environ[...]."""
+    key = _unset_getenv(module, call)
+    if key is None:
         return None
     parent = module.parents.get(call)
     names = (
