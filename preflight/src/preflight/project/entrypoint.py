@@ -22,7 +22,7 @@ from preflight.files import file_exists
 from preflight.one_pass import PARSED, remembered
 from preflight.preset import CATCH_ALL, PYTHON_PRESETS, preset_of
 from preflight.syntax import parse_quietly
-from preflight.vercel_config import builders_without_python
+from preflight.vercel_config import builders_without_python, read_vercel_config
 
 # packages/python/src/entrypoint.ts: PYTHON_ENTRYPOINT_FILENAMES / PYTHON_ENTRYPOINT_DIRS.
 # The search order is directory-major: every name in '' before any name in src/.
@@ -233,6 +233,8 @@ def preset_builds_no_python(root: Path) -> str | None:
     slug = preset_of(root).slug
     if slug is None or slug in PYTHON_PRESETS or slug in CATCH_ALL:
         return None
+    if (read_vercel_config(root) or {}).get("builds"):
+        return None  # legacy builds name the functions; no preset applies
     for path in iter_python_files(root):
         rel = path.relative_to(root).as_posix()
         if rel.startswith("api/") and "/_" not in rel and "/." not in rel and _exported(path):

@@ -39,6 +39,10 @@ class KnownBreak:
     # Another distribution whose own import reaches the break: without it the app may
     # never take the failing path, so the break is only reported with it installed.
     through: str | None = None
+    # Imports that reach the break (the package's own, or one that loads it): when set, the
+    # break counts only if the app imports one of them (nabsabraham/vercel-fastapi-react
+    # installs sanic 19.6, and so websockets 6.0, but never imports either).
+    imported_as: tuple[str, ...] = ()
 
 
 KNOWN_BREAKS = (
@@ -120,6 +124,7 @@ KNOWN_BREAKS = (
         "coroutines with @asyncio.coroutine at import, 8.0 uses async def (compare the "
         "wheels, read 2026-12-08); asyncio.coroutine was removed in Python 3.11 (bpo-43216). "
         "sanic 19.6 caps websockets < 7 (aho-foundation/vercel-bot)",
+        imported_as=("websockets", "sanic"),
     ),
     KnownBreak(
         "urllib3",
@@ -172,6 +177,9 @@ class IncompatibleResolution(ProjectRule):
         ProjectExample(  # no fastapi: nothing evaluates forward references at import
             {"app.py": "import pydantic\napp = 1\n", "requirements.txt": "pydantic==1.10.4\n"}
         ),
+        ProjectExample(  # nabsabraham/vercel-fastapi-react: websockets 6.0, never imported
+            {"app.py": "app = 1\n", "requirements.txt": "websockets==6.0\n"}
+        ),
     )
     INVALID = (
         ProjectExample(
@@ -184,6 +192,20 @@ class IncompatibleResolution(ProjectRule):
                     (
                         "flask 2.2.2 with werkzeug 3.1.9 fails at import: cannot import "
                         "name 'url_quote' from 'werkzeug.urls'"
+                    ),
+                ),
+            ),
+        ),
+        ProjectExample(  # aho-foundation/vercel-bot: sanic 19.6 caps websockets < 7
+            {"app.py": "import websockets\napp = 1\n", "requirements.txt": "websockets==6.0\n"},
+            expect=(
+                Expect(
+                    "requirements.txt",
+                    1,
+                    1,
+                    (
+                        "websockets 6.0 with Python 3.12 fails at import: AttributeError: "
+                        "module 'asyncio' has no attribute 'coroutine'"
                     ),
                 ),
             ),
@@ -244,6 +266,8 @@ class IncompatibleResolution(ProjectRule):
             if too_old and dep_have >= Version(known.from_version) and package.name not in seen:
                 if known.used_when is not None and not _uses(ctx, known):
                     continue
+                if known.imported_as and not _imports_any(ctx, known.imported_as):
+                    continue
                 seen.add(package.name)  # the first break in the table is the one that hits
                 yield self.at(
                     declared_as(ctx, package)[0],
@@ -253,6 +277,10 @@ class IncompatibleResolution(ProjectRule):
                     # a feature's requests fail, not every request
                     severity=None if known.used_when is None else Severity.WARNING,
                 )
+
+
+def _imports_any(ctx: CheckContext, tops: tuple[str, ...]) -> bool:
+    return any(not use.guarded and use.top in tops for use in ctx.closure.imports)
 
 
 def _uses(ctx: CheckContext, known: KnownBreak) -> bool:
