@@ -21,6 +21,7 @@ from pathlib import Path
 from preflight.app_files import iter_python_files
 from preflight.call_index import calls_named
 from preflight.deps.local_modules import package_parts, resolve_local, resolve_local_exact
+from preflight.findings import Location
 from preflight.import_calls import Program
 from preflight.import_reach import link_closure
 from preflight.project_paths import on_disk
@@ -39,6 +40,11 @@ class ImportUse:
     module: Module
     node: ast.stmt | ast.expr  # the import, or the string of a setting that names the module
     guarded: bool  # under try/except ImportError, `if TYPE_CHECKING` or `if os.path.exists(..)`
+
+    @property
+    def location(self) -> Location:
+        """Where a finding about this import points: the statement, 1-based column."""
+        return Location(self.module.path, self.node.lineno, self.node.col_offset + 1)
 
 
 @dataclass

@@ -28,7 +28,7 @@ from preflight.deps.closure import ImportUse, search_roots
 from preflight.deps.declared import RUNTIME, Declared
 from preflight.deps.mapping import KNOWN, candidates, named_like
 from preflight.deps.platform import marker_environment
-from preflight.findings import Finding, Location, Severity, first_few
+from preflight.findings import Finding, Severity, first_few
 from preflight.function_files import reached_without_entrypoint, softened, unsure_outside_functions
 from preflight.on_vercel import branch_never_runs
 from preflight.project import Manifest
@@ -105,7 +105,7 @@ class MissingDependency(ProjectRule):
         self, ctx: CheckContext, use: ImportUse, names: set[str], unknown: list[str]
     ) -> Finding:
         manifest = ctx.project.manifest
-        location = Location(use.module.path, use.node.lineno, use.node.col_offset + 1)
+        location = use.location
         twin = _case_twin(ctx, use)
         if twin is not None:
             return self.at(

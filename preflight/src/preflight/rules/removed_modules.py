@@ -18,7 +18,7 @@ from packaging.version import InvalidVersion, Version
 
 from preflight.context import CheckContext
 from preflight.deps.closure import ImportUse
-from preflight.findings import Finding, Location, Severity
+from preflight.findings import Finding, Severity
 from preflight.rules._removals import REMOVALS, Removal
 from preflight.rules.base import Expect, ProjectExample, ProjectRule
 
@@ -186,7 +186,7 @@ class RemovedModule(ProjectRule):
             # `from parent import gone` finds parent and raises the plain ImportError
             error = "ModuleNotFoundError" if _within(use.dotted, removal.module) else "ImportError"
         return self.at(
-            Location(use.module.path, use.node.lineno, use.node.col_offset + 1),
+            use.location,
             f"{what} (removed in {removal.removed_in}; its replacement is {removal.instead}): "
             f"this import raises {error}",
             fix=f'pin "{removal.pin or f"{removal.distribution}<{removal.removed_in}"}" in the '

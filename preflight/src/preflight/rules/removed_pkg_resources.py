@@ -20,7 +20,7 @@ from packaging.version import InvalidVersion, Version
 
 from preflight.context import CheckContext
 from preflight.deps.mapping import named_like
-from preflight.findings import Finding, Location, Severity
+from preflight.findings import Finding, Severity
 from preflight.rules.base import Expect, ProjectExample, ProjectRule
 
 _REMOVED_IN = Version("82.0.0")
@@ -86,7 +86,7 @@ class DependencyImportsPkgResources(ProjectRule):
             reported.add(use.top)
             surely = use.module.path in ctx.closure.required
             yield self.at(
-                Location(use.module.path, use.node.lineno, use.node.col_offset + 1),
+                use.location,
                 f"{use.top} ({found}) imports pkg_resources as it loads, and {having}: this "
                 "import raises ModuleNotFoundError",
                 severity=None if surely else Severity.WARNING,

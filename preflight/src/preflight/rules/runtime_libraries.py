@@ -101,7 +101,7 @@ class PsycopgWithoutLibpq(ProjectRule):
             # Reached at import through unguarded imports: every request fails; else one.
             surely = use.module.path in ctx.closure.required
             yield self.at(
-                Location(use.module.path, use.node.lineno, use.node.col_offset + 1),
+                use.location,
                 f"psycopg {psycopg.version} needs a libpq, and neither psycopg-binary nor "
                 "psycopg-c is installed: Vercel's runtime has none, so this import raises "
                 'ImportError ("no pq wrapper available")',
@@ -183,7 +183,7 @@ class OpencvWithoutLibgl(ProjectRule):
             surely = headless is None and use.module.path in ctx.closure.required
             also = f" (and {headless}, which may win: both install cv2/)" if headless else ""
             yield self.at(
-                Location(use.module.path, use.node.lineno, use.node.col_offset + 1),
+                use.location,
                 f"cv2 comes from {gui.name} {gui.version}{also}, whose wheel links "
                 "libGL.so.1: Vercel's runtime (AWS Lambda, Amazon Linux 2023) has no libGL, "
                 'so this import raises ImportError ("libGL.so.1: cannot open shared object '
@@ -245,7 +245,7 @@ class PyzbarWithoutLibzbar(ProjectRule):
                 continue
             surely = use.module.path in ctx.closure.required
             yield self.at(
-                Location(use.module.path, use.node.lineno, use.node.col_offset + 1),
+                use.location,
                 f"pyzbar {pyzbar.version} loads libzbar as pyzbar.pyzbar is imported, and "
                 "Vercel's runtime (AWS Lambda, Amazon Linux 2023) has none: ImportError "
                 '("Unable to find zbar shared library")',
