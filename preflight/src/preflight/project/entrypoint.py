@@ -225,21 +225,34 @@ def _vercel_json_entrypoint(root: Path) -> tuple[str | None, str | None]:
     return None, None if globbed else problem
 
 
+def api_function_files(root: Path) -> list[Path]:
+    """api/**/*.py files that export an app or handler (fs-detectors detect-builders.ts
+    `maybeGetApiBuilder`: not under a `_` or `.` segment, and `isPythonEntrypoint`): each
+    is a function of its own under a preset that keeps the api runtime."""
+    found = []
+    for path in iter_python_files(root):
+        rel = path.relative_to(root).as_posix()
+        if rel.startswith("api/") and "/_" not in rel and "/." not in rel and _exported(path):
+            found.append(path)
+    return sorted(found)
+
+
 def preset_builds_no_python(root: Path) -> str | None:
     """The preset's name when it is a non-Python framework's (nextjs, vite...) and the
     project has no api/*.py function: such a preset runs no Python entrypoint search, only
     api/ files become functions, so no Python is deployed (Chiranjeevi005/DataPilot-AI:
-    a detected nextjs preset, and src/server.py is the Render backend's)."""
+    a detected nextjs preset, and src/server.py is the Render backend's). Remembered for
+    the check: every error outside a function asks it."""
+    return remembered(("preset builds no python", root), lambda: _preset_builds_no_python(root))
+
+
+def _preset_builds_no_python(root: Path) -> str | None:
     slug = preset_of(root).slug
     if slug is None or slug in PYTHON_PRESETS or slug in CATCH_ALL:
         return None
     if (read_vercel_config(root) or {}).get("builds"):
         return None  # legacy builds name the functions; no preset applies
-    for path in iter_python_files(root):
-        rel = path.relative_to(root).as_posix()
-        if rel.startswith("api/") and "/_" not in rel and "/." not in rel and _exported(path):
-            return None
-    return slug
+    return None if api_function_files(root) else slug
 
 
 def _nested_export(path: Path) -> tuple[str, str] | None:

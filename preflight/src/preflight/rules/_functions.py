@@ -16,11 +16,10 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from preflight.app_files import iter_python_files
-from preflight.files import is_uploaded, relative_posix
+from preflight.files import is_uploaded
 from preflight.findings import Fix
 from preflight.preset import PYTHON_PRESETS, preset_of
-from preflight.project import Project, find_exported_name, parse_file
+from preflight.project import Project, api_function_files
 from preflight.vercel_config import read_vercel_config
 
 
@@ -47,19 +46,6 @@ def line_of(text: str, needle: str) -> int:
 def framework_setting(root: Path) -> Framework:
     found = preset_of(root)
     return Framework(True, found.slug) if found.pinned else Framework(False, None)
-
-
-def api_functions(root: Path) -> list[Path]:
-    """api/ files that are functions under a preset that keeps the api runtime."""
-    found = []
-    for path in iter_python_files(root):
-        rel = relative_posix(path, root)
-        if not rel.startswith("api/") or "/_" in rel or "/." in rel:
-            continue
-        tree = parse_file(path)
-        if tree is not None and find_exported_name(tree) is not None:
-            found.append(path)
-    return sorted(found)
 
 
 def legacy_built(root: Path, uses: tuple[str, ...] | None = None) -> list[tuple[str, Path]]:
@@ -103,7 +89,7 @@ def functions_beside(project: Project) -> list[Path]:
     elif preset_of(project.root).slug in PYTHON_PRESETS:
         return []
     else:
-        found = api_functions(project.root)
+        found = api_function_files(project.root)
     return sorted({p for p in found if p != entry.path})
 
 

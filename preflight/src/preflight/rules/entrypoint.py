@@ -19,7 +19,7 @@ from pathlib import Path
 from preflight.context import CheckContext
 from preflight.findings import Finding, Location, Severity
 from preflight.preset import MANIFESTS, PYTHON_PRESETS, detect
-from preflight.project import Project, parse_file
+from preflight.project import Project, api_function_files, parse_file
 from preflight.project.manifest import walk_up
 from preflight.rules import _entrypoint_examples as examples
 from preflight.rules._apps import exports_elsewhere, factory_elsewhere
@@ -30,7 +30,7 @@ from preflight.rules._entrypoint_hints import (
     explain_preset_dependent,
     explain_unresolved,
 )
-from preflight.rules._functions import Framework, api_functions, framework_setting, glob_built
+from preflight.rules._functions import Framework, framework_setting, glob_built
 from preflight.rules.base import VERCEL_ONLY, ProjectRule
 from preflight.vercel_config import builders_without_python
 
@@ -60,7 +60,7 @@ class NoEntrypoint(ProjectRule):
             return
         if glob_built(project.root) or builders_without_python(project.root) is not None:
             return  # vercel.json `builds` name the functions: no entrypoint is looked for
-        functions = api_functions(project.root)
+        functions = api_function_files(project.root)
         framework = framework_setting(project.root)
         if functions and framework.slug not in PYTHON_PRESETS:
             # pinned, or a non-Python preset detected (Next.js wins): it keeps them functions

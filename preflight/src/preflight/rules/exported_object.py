@@ -26,8 +26,8 @@ from pathlib import Path
 
 from preflight.context import CheckContext
 from preflight.findings import Finding, Location
-from preflight.project import find_exported_name, parse_file
-from preflight.rules._functions import api_functions, glob_built
+from preflight.project import api_function_files, find_exported_name, parse_file
+from preflight.rules._functions import glob_built
 from preflight.rules.base import VERCEL_ONLY, Expect, ProjectExample, ProjectRule
 
 # Qualified class (or builder) name -> what to call it in the message.
@@ -148,7 +148,7 @@ class ExportedBotClient(ProjectRule):
         if entry is not None:
             files = [entry.path]
         else:  # no app entrypoint: the files Vercel builds as functions of their own
-            files = glob_built(ctx.project.root) or api_functions(ctx.project.root)
+            files = glob_built(ctx.project.root) or api_function_files(ctx.project.root)
         for path in files:
             found = _bot_export(path)
             if found is not None:
