@@ -160,9 +160,10 @@ def _release(
     except IndexUnavailable as exc:
         resolution.unavailable.append(str(exc))
         resolution.incomplete.append(name)
-        why = _absent(index, name, requirement.specifier) if via is not None else None
-        if via is not None and why is not None:
-            resolution.absent.append((via, why))
+        if via is not None:  # a transitive miss: a resolver backtracks to another parent
+            why = _absent(index, name, requirement.specifier)
+            if why is not None:
+                resolution.absent.append((via, why))
         return None
     if release is None:
         resolution.unavailable.append(f"{name}: no release matches {requirement.specifier}")
@@ -198,7 +199,7 @@ def _absent(index: Index, name: str, spec: SpecifierSet) -> str | None:
         return f"PyPI has no project named {name!r}"
     except IndexUnavailable:
         return None
-    pinned = _pinned(spec)
+    pinned = exact_pin(spec)
     if pinned is None:
         return None
     known: list[Version] = []
@@ -218,14 +219,14 @@ def _absent(index: Index, name: str, spec: SpecifierSet) -> str | None:
     return f"PyPI has no release {pinned} of {name} (the newest is {page.latest})"
 
 
-def _pinned(spec: SpecifierSet) -> str | None:
+def exact_pin(spec: SpecifierSet) -> str | None:
     """The version an exact pin names (`==1.2`, `===1.2`), None for a range or wildcard."""
     pins = [s.version for s in spec if s.operator in {"==", "==="} and "*" not in s.version]
     return pins[0] if pins else None
 
 
 def _pick_version(index: Index, name: str, spec: SpecifierSet, python: str) -> str | None:
-    pinned = _pinned(spec)
+    pinned = exact_pin(spec)
     if pinned:
         return pinned
     page = index.project(name)

@@ -17,7 +17,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from preflight.context import CheckContext
-from preflight.deps.resolve import Resolved
+from preflight.deps.resolve import Resolved, exact_pin
 from preflight.files import relative_posix
 from preflight.findings import Finding, Location
 from preflight.rules.base import Expect, ProjectExample, ProjectRule
@@ -26,9 +26,7 @@ from preflight.rules.base import Expect, ProjectExample, ProjectRule
 def _exact(package: Resolved) -> bool:
     """Whether the manifest's own line fixes this version (== or ===, no wildcard)."""
     requirement = package.via.requirement if package.via is not None else None
-    return requirement is not None and any(
-        spec.operator in {"==", "==="} and "*" not in spec.version for spec in requirement.specifier
-    )
+    return requirement is not None and exact_pin(requirement.specifier) is not None
 
 
 def _excludes(constraint: Requirement, version: str | None) -> bool:
