@@ -233,17 +233,15 @@ def _rebound_at_import(module: Module, name: str) -> bool:
             isinstance(t, ast.Name) and t.id == name for t in node.targets
         ):
             continue
+        child: ast.AST = node
         for test in module.ancestors(node):
-            if not isinstance(test, ast.If):
-                continue
-            in_body = any(node is n or _contains(n, node) for n in test.body)
-            if _tests_missing(test.test, name) == in_body:
-                return True
+            # which branch holds the assignment: the ancestor just below the `if`
+            if isinstance(test, ast.If):
+                in_body = any(stmt is child for stmt in test.body)
+                if _tests_missing(test.test, name) == in_body:
+                    return True
+            child = test
     return False
-
-
-def _contains(tree: ast.AST, node: ast.AST) -> bool:
-    return any(child is node for child in ast.walk(tree))
 
 
 def _tests_missing(test: ast.expr, name: str) -> bool | None:
