@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from preflight.context import CheckContext
+from preflight.deps.closure import ImportUse
 from preflight.findings import Finding, Location, Severity
 from preflight.rules.base import Expect, ProjectExample, ProjectRule
 
@@ -177,21 +178,20 @@ class OpencvWithoutLibgl(ProjectRule):
         if gui is None:
             return
         headless = next((name for name in _HEADLESS_OPENCV if name in packages), None)
-        for use in ctx.closure.imports:
-            if use.guarded or use.top != "cv2":
-                continue
-            surely = headless is None and use.module.path in ctx.closure.required
-            also = f" (and {headless}, which may win: both install cv2/)" if headless else ""
-            yield self.at(
-                use.location,
-                f"cv2 comes from {gui.name} {gui.version}{also}, whose wheel links "
-                "libGL.so.1: Vercel's runtime (AWS Lambda, Amazon Linux 2023) has no libGL, "
-                'so this import raises ImportError ("libGL.so.1: cannot open shared object '
-                'file")',
-                fix=f"require {gui.name}-headless instead of {gui.name}",
-                severity=None if surely else Severity.WARNING,
-            )
-            return  # one cause, one finding: the first import
+        use = _first_import(ctx, lambda u: u.top == "cv2")
+        if use is None:
+            return
+        surely = headless is None and use.module.path in ctx.closure.required
+        also = f" (and {headless}, which may win: both install cv2/)" if headless else ""
+        yield self.at(
+            use.location,
+            f"cv2 comes from {gui.name} {gui.version}{also}, whose wheel links "
+            "libGL.so.1: Vercel's runtime (AWS Lambda, Amazon Linux 2023) has no libGL, "
+            'so this import raises ImportError ("libGL.so.1: cannot open shared object '
+            'file")',
+            fix=f"require {gui.name}-headless instead of {gui.name}",
+            severity=None if surely else Severity.WARNING,
+        )
 
 
 class PyzbarWithoutLibzbar(ProjectRule):
@@ -240,18 +240,21 @@ class PyzbarWithoutLibzbar(ProjectRule):
         pyzbar = ctx.resolution.packages.get("pyzbar")
         if pyzbar is None:
             return
-        for use in ctx.closure.imports:
-            if use.guarded or use.top != "pyzbar" or not _loads_wrapper(use.node):
-                continue
-            surely = use.module.path in ctx.closure.required
-            yield self.at(
-                use.location,
-                f"pyzbar {pyzbar.version} loads libzbar as pyzbar.pyzbar is imported, and "
-                "Vercel's runtime (AWS Lambda, Amazon Linux 2023) has none: ImportError "
-                '("Unable to find zbar shared library")',
-                severity=None if surely else Severity.WARNING,
-            )
-            return  # one cause, one finding: the first import
+        use = _first_import(ctx, lambda u: u.top == "pyzbar" and _loads_wrapper(u.node))
+        if use is None:
+            return
+        yield self.at(
+            use.location,
+            f"pyzbar {pyzbar.version} loads libzbar as pyzbar.pyzbar is imported, and "
+            "Vercel's runtime (AWS Lambda, Amazon Linux 2023) has none: ImportError "
+            '("Unable to find zbar shared library")',
+            severity=None if use.module.path in ctx.closure.required else Severity.WARNING,
+        )
+
+
+def _first_import(ctx: CheckContext, accept: Callable[[ImportUse], bool]) -> ImportUse | None:
+    """The first unguarded import `accept` takes: one cause, one finding."""
+    return next((u for u in ctx.closure.imports if not u.guarded and accept(u)), None)
 
 
 def _loads_wrapper(node: ast.AST) -> bool:
